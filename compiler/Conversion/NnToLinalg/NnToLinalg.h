@@ -1,0 +1,68 @@
+//===- NnToLinalg.h - nn to linalg patterns ---------------------*- C++ -*-===//
+//
+// Pattern sets of the nn -> linalg lowering, one per op category, and the
+// helpers they share.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNCC_COMPILER_CONVERSION_NNTOLINALG_NNTOLINALG_H
+#define NNCC_COMPILER_CONVERSION_NNTOLINALG_NNTOLINALG_H
+
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace nncc {
+
+void populateNnElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateNnContractionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateNnPoolingToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateNnReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateNnShapeToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+namespace lowering {
+
+/// A scalar attribute of `type` (float or integer) holding `value`.
+mlir::TypedAttr scalarAttr(mlir::Type type, double value);
+
+/// tensor.empty of `type`.
+mlir::Value createEmpty(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::RankedTensorType type);
+
+/// tensor.empty of `type` filled with `value` by linalg.fill.
+mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::RankedTensorType type, mlir::TypedAttr value);
+
+/// Pads `input` by `low`/`high` elements per dimension with `value`;
+/// returns `input` itself when no padding is needed.
+mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc,
+                      mlir::Value input, llvm::ArrayRef<int64_t> low,
+                      llvm::ArrayRef<int64_t> high, mlir::TypedAttr value);
+
+/// An operand prepared for a linalg.generic over `outputShape` under NumPy
+/// broadcasting: dimensions that broadcast (size 1 against a larger size)
+/// are collapsed away, so `map` stays a projected permutation.
+struct BroadcastOperand {
+  mlir::Value value;
+  mlir::AffineMap map;
+};
+BroadcastOperand broadcastOperand(mlir::OpBuilder &b, mlir::Location loc,
+                                  mlir::Value operand,
+                                  llvm::ArrayRef<int64_t> outputShape,
+                                  unsigned numLoops);
+
+/// `count` parallel iterators.
+llvm::SmallVector<mlir::utils::IteratorType>
+parallelIterators(unsigned count);
+
+/// Reshapes through a rank-1 intermediate with collapse/expand_shape, which
+/// bufferize to views.
+mlir::Value reshapeTensor(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value input, mlir::RankedTensorType type);
+
+} // namespace lowering
+} // namespace nncc
+
+#endif // NNCC_COMPILER_CONVERSION_NNTOLINALG_NNTOLINALG_H

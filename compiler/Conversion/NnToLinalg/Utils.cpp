@@ -1,0 +1,127 @@
+//===- Utils.cpp - helpers shared by the nn -> linalg patterns --*- C++ -*-===//
+
+#include "compiler/Conversion/NnToLinalg/NnToLinalg.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace nncc::lowering {
+
+TypedAttr scalarAttr(Type type, double value) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return FloatAttr::get(floatType, value);
+  return IntegerAttr::get(type, static_cast<int64_t>(value));
+}
+
+Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type) {
+  return tensor::EmptyOp::create(b, loc, type.getShape(),
+                                 type.getElementType());
+}
+
+Value createFilled(OpBuilder &b, Location loc, RankedTensorType type,
+                   TypedAttr value) {
+  Value scalar = arith::ConstantOp::create(b, loc, value);
+  Value empty = createEmpty(b, loc, type);
+  return linalg::FillOp::create(b, loc, ValueRange{scalar}, ValueRange{empty})
+      .getResult(0);
+}
+
+Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
+                ArrayRef<int64_t> high, TypedAttr value) {
+  if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
+      llvm::all_of(high, [](int64_t v) { return v == 0; }))
+    return input;
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  SmallVector<OpFoldResult> lowOfr, highOfr;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    shape[i] += low[i] + high[i];
+    lowOfr.push_back(b.getIndexAttr(low[i]));
+    highOfr.push_back(b.getIndexAttr(high[i]));
+  }
+  Value padValue = arith::ConstantOp::create(b, loc, value);
+  auto padded = RankedTensorType::get(shape, type.getElementType());
+  return tensor::PadOp::create(b, loc, padded, input, lowOfr, highOfr,
+                               padValue);
+}
+
+BroadcastOperand broadcastOperand(OpBuilder &b, Location loc, Value operand,
+                                  ArrayRef<int64_t> outputShape,
+                                  unsigned numLoops) {
+  auto type = cast<RankedTensorType>(operand.getType());
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t offset = outputShape.size() - shape.size();
+  SmallVector<int64_t> kept;
+  for (int64_t i = 0, e = shape.size(); i < e; ++i)
+    if (!(shape[i] == 1 && outputShape[i + offset] != 1))
+      kept.push_back(i);
+
+  SmallVector<AffineExpr> results;
+  for (int64_t k : kept)
+    results.push_back(b.getAffineDimExpr(k + offset));
+  AffineMap map = AffineMap::get(numLoops, 0, results, b.getContext());
+  if (kept.size() == shape.size())
+    return {operand, map};
+
+  // Fold each broadcast (unit) dimension into the group of the next kept
+  // dimension; trailing ones join the last group.
+  SmallVector<ReassociationIndices> groups;
+  int64_t next = 0;
+  for (int64_t k : kept) {
+    ReassociationIndices group;
+    for (; next <= k; ++next)
+      group.push_back(next);
+    groups.push_back(group);
+  }
+  for (; !groups.empty() && next < static_cast<int64_t>(shape.size()); ++next)
+    groups.back().push_back(next);
+  SmallVector<int64_t> collapsedShape;
+  for (int64_t k : kept)
+    collapsedShape.push_back(shape[k]);
+  auto collapsedType =
+      RankedTensorType::get(collapsedShape, type.getElementType());
+  Value collapsed =
+      tensor::CollapseShapeOp::create(b, loc, collapsedType, operand, groups);
+  return {collapsed, map};
+}
+
+SmallVector<utils::IteratorType> parallelIterators(unsigned count) {
+  return SmallVector<utils::IteratorType>(count, utils::IteratorType::parallel);
+}
+
+Value reshapeTensor(OpBuilder &b, Location loc, Value input,
+                    RankedTensorType type) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto flatType = RankedTensorType::get({inType.getNumElements()},
+                                        inType.getElementType());
+  auto allDims = [](int64_t rank) {
+    ReassociationIndices group;
+    for (int64_t i = 0; i < rank; ++i)
+      group.push_back(i);
+    return group;
+  };
+  // Rank 0 tensors take an empty reassociation in both directions.
+  auto reassociation = [&](int64_t rank) {
+    return rank == 0 ? SmallVector<ReassociationIndices>{}
+                     : SmallVector<ReassociationIndices>{allDims(rank)};
+  };
+  Value flat = input;
+  if (inType.getRank() > 1)
+    flat = tensor::CollapseShapeOp::create(b, loc, flatType, input,
+                                           reassociation(inType.getRank()));
+  else if (inType.getRank() == 0)
+    flat = tensor::ExpandShapeOp::create(b, loc, flatType, input,
+                                         reassociation(0));
+  if (type.getRank() == 1)
+    return flat;
+  if (type.getRank() == 0)
+    return tensor::CollapseShapeOp::create(b, loc, type, flat,
+                                           reassociation(0));
+  return tensor::ExpandShapeOp::create(b, loc, type, flat,
+                                       reassociation(type.getRank()));
+}
+
+} // namespace nncc::lowering

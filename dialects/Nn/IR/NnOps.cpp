@@ -1,0 +1,284 @@
+//===- NnOps.cpp - nn op verifiers and result-type inference ----*- C++ -*-===//
+
+#include "dialects/Nn/IR/NnOps.h"
+#include "dialects/Nn/IR/NnShapes.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace nncc::nn;
+
+namespace {
+
+/// Checks that an i64 array attribute has `size` entries, all >= `minValue`.
+LogicalResult checkArray(std::optional<Location> loc, StringRef op,
+                         StringRef name, ArrayRef<int64_t> values, size_t size,
+                         int64_t minValue) {
+  if (values.size() != size)
+    return emitOptionalError(loc, op, ": '", name, "' must have ", size,
+                             " entries, got ", values.size());
+  for (int64_t v : values)
+    if (v < minValue)
+      return emitOptionalError(loc, op, ": '", name, "' entries must be >= ",
+                               minValue, ", got ", v);
+  return success();
+}
+
+/// The parser infers result types before it verifies attributes, so
+/// inference must not assume required attributes are present.
+LogicalResult requireAttrs(std::optional<Location> loc, StringRef op,
+                           ArrayRef<std::pair<StringRef, Attribute>> attrs) {
+  for (auto [name, attr] : attrs)
+    if (!attr)
+      return emitOptionalError(loc, op, ": requires attribute '", name, "'");
+  return success();
+}
+
+LogicalResult inferBroadcast(std::optional<Location> loc, StringRef op,
+                             Value lhs, Value rhs,
+                             SmallVectorImpl<Type> &inferred) {
+  auto lhsType = cast<RankedTensorType>(lhs.getType());
+  auto rhsType = cast<RankedTensorType>(rhs.getType());
+  auto shape = broadcastShapes(lhsType.getShape(), rhsType.getShape());
+  if (!shape)
+    return emitOptionalError(loc, op, ": operand shapes ", lhsType, " and ",
+                             rhsType, " are not broadcast-compatible");
+  inferred.push_back(
+      RankedTensorType::get(*shape, lhsType.getElementType()));
+  return success();
+}
+
+/// Shared by the pooling ops: checks the window attributes and infers
+/// [N, C, OH, OW].
+LogicalResult inferPool2D(std::optional<Location> loc, StringRef op,
+                          Value input, ArrayRef<int64_t> kernel,
+                          ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
+                          ArrayRef<int64_t> dilations, bool ceilMode,
+                          SmallVectorImpl<Type> &inferred) {
+  auto type = cast<RankedTensorType>(input.getType());
+  if (type.getRank() != 4)
+    return emitOptionalError(loc, op, ": input must be 4-D (NCHW), got ",
+                             type);
+  if (failed(checkArray(loc, op, "kernel_shape", kernel, 2, 1)) ||
+      failed(checkArray(loc, op, "strides", strides, 2, 1)) ||
+      failed(checkArray(loc, op, "padding", padding, 4, 0)) ||
+      failed(checkArray(loc, op, "dilations", dilations, 2, 1)))
+    return failure();
+  SmallVector<int64_t> shape(type.getShape().take_front(2));
+  for (int i = 0; i < 2; ++i) {
+    // Padding wider than the window would make windows of pure padding.
+    if (padding[i] >= kernel[i] * dilations[i] ||
+        padding[i + 2] >= kernel[i] * dilations[i])
+      return emitOptionalError(loc, op,
+                               ": padding must be smaller than the window");
+    int64_t size = windowOutputSize(type.getDimSize(2 + i), kernel[i],
+                                    strides[i], padding[i], padding[i + 2],
+                                    dilations[i], ceilMode);
+    if (size < 1)
+      return emitOptionalError(loc, op, ": window does not fit in input ",
+                               type);
+    shape.push_back(size);
+  }
+  inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
+  return success();
+}
+
+} // namespace
+
+#define NN_INFER_BROADCAST(OP)                                                 \
+  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
+                                     std::optional<Location> loc,              \
+                                     Adaptor adaptor,                          \
+                                     SmallVectorImpl<Type> &inferred) {        \
+    return inferBroadcast(loc, getOperationName(), adaptor.getLhs(),           \
+                          adaptor.getRhs(), inferred);                         \
+  }
+NN_INFER_BROADCAST(AddOp)
+NN_INFER_BROADCAST(SubOp)
+NN_INFER_BROADCAST(MulOp)
+NN_INFER_BROADCAST(DivOp)
+#undef NN_INFER_BROADCAST
+
+LogicalResult SoftmaxOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  int64_t axis = getAxisAttr().getInt();
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " is out of range for rank "
+                                << rank;
+  return success();
+}
+
+LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  auto lhs = cast<RankedTensorType>(adaptor.getLhs().getType());
+  auto rhs = cast<RankedTensorType>(adaptor.getRhs().getType());
+  StringRef op = getOperationName();
+  if (lhs.getRank() < 2 || rhs.getRank() < 2)
+    return emitOptionalError(loc, op, ": operands must have rank >= 2, got ",
+                             lhs, " and ", rhs);
+  ArrayRef<int64_t> l = lhs.getShape(), r = rhs.getShape();
+  if (l.back() != r[r.size() - 2])
+    return emitOptionalError(loc, op, ": contraction sizes differ: ", lhs,
+                             " and ", rhs);
+  auto batch = broadcastShapes(l.drop_back(2), r.drop_back(2));
+  if (!batch)
+    return emitOptionalError(loc, op, ": batch dimensions of ", lhs, " and ",
+                             rhs, " are not broadcast-compatible");
+  batch->push_back(l[l.size() - 2]);
+  batch->push_back(r.back());
+  inferred.push_back(RankedTensorType::get(*batch, lhs.getElementType()));
+  return success();
+}
+
+LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  StringRef op = getOperationName();
+  if (failed(requireAttrs(loc, op,
+                          {{"strides", adaptor.getStridesAttr()},
+                           {"padding", adaptor.getPaddingAttr()},
+                           {"dilations", adaptor.getDilationsAttr()},
+                           {"groups", adaptor.getGroupsAttr()}})))
+    return failure();
+  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto filter = cast<RankedTensorType>(adaptor.getFilter().getType());
+  if (input.getRank() != 4 || filter.getRank() != 4)
+    return emitOptionalError(loc, op,
+                             ": input and filter must be 4-D, got ", input,
+                             " and ", filter);
+  if (input.getElementType() != filter.getElementType())
+    return emitOptionalError(loc, op, ": element types differ");
+  ArrayRef<int64_t> strides = adaptor.getStrides();
+  ArrayRef<int64_t> padding = adaptor.getPadding();
+  ArrayRef<int64_t> dilations = adaptor.getDilations();
+  int64_t groups = adaptor.getGroupsAttr().getInt();
+  if (failed(checkArray(loc, op, "strides", strides, 2, 1)) ||
+      failed(checkArray(loc, op, "padding", padding, 4, 0)) ||
+      failed(checkArray(loc, op, "dilations", dilations, 2, 1)))
+    return failure();
+  int64_t channels = input.getDimSize(1), filters = filter.getDimSize(0);
+  if (groups < 1 || channels % groups != 0 || filters % groups != 0)
+    return emitOptionalError(loc, op, ": groups (", groups,
+                             ") must divide the input channels (", channels,
+                             ") and the filters (", filters, ")");
+  if (filter.getDimSize(1) * groups != channels)
+    return emitOptionalError(loc, op, ": filter ", filter, " expects ",
+                             filter.getDimSize(1) * groups,
+                             " input channels, input ", input, " has ",
+                             channels);
+  if (Value bias = adaptor.getBias()) {
+    auto biasType = cast<RankedTensorType>(bias.getType());
+    if (biasType.getRank() != 1 || biasType.getDimSize(0) != filters ||
+        biasType.getElementType() != input.getElementType())
+      return emitOptionalError(loc, op, ": bias must be a ", filters,
+                               "-element vector, got ", biasType);
+  }
+  SmallVector<int64_t> shape = {input.getDimSize(0), filters};
+  for (int i = 0; i < 2; ++i) {
+    int64_t size = windowOutputSize(input.getDimSize(2 + i),
+                                    filter.getDimSize(2 + i), strides[i],
+                                    padding[i], padding[i + 2], dilations[i],
+                                    /*ceilMode=*/false);
+    if (size < 1)
+      return emitOptionalError(loc, op, ": filter ", filter,
+                               " does not fit in the padded input ", input);
+    shape.push_back(size);
+  }
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  if (failed(requireAttrs(loc, getOperationName(),
+                          {{"kernel_shape", adaptor.getKernelShapeAttr()},
+                           {"strides", adaptor.getStridesAttr()},
+                           {"padding", adaptor.getPaddingAttr()},
+                           {"dilations", adaptor.getDilationsAttr()},
+                           {"ceil_mode", adaptor.getCeilModeAttr()}})))
+    return failure();
+  return inferPool2D(loc, getOperationName(), adaptor.getInput(),
+                     adaptor.getKernelShape(), adaptor.getStrides(),
+                     adaptor.getPadding(), adaptor.getDilations(),
+                     adaptor.getCeilMode(), inferred);
+}
+
+LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  if (failed(requireAttrs(
+          loc, getOperationName(),
+          {{"kernel_shape", adaptor.getKernelShapeAttr()},
+           {"strides", adaptor.getStridesAttr()},
+           {"padding", adaptor.getPaddingAttr()},
+           {"ceil_mode", adaptor.getCeilModeAttr()},
+           {"count_include_pad", adaptor.getCountIncludePadAttr()}})))
+    return failure();
+  return inferPool2D(loc, getOperationName(), adaptor.getInput(),
+                     adaptor.getKernelShape(), adaptor.getStrides(),
+                     adaptor.getPadding(), /*dilations=*/{1, 1},
+                     adaptor.getCeilMode(), inferred);
+}
+
+LogicalResult
+GlobalAvgPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                  Adaptor adaptor,
+                                  SmallVectorImpl<Type> &inferred) {
+  auto type = cast<RankedTensorType>(adaptor.getInput().getType());
+  if (type.getRank() < 3)
+    return emitOptionalError(loc, getOperationName(),
+                             ": input must have rank >= 3 (N, C, spatial...), "
+                             "got ",
+                             type);
+  SmallVector<int64_t> shape(type.getShape().take_front(2));
+  shape.append(type.getRank() - 2, 1);
+  inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
+  return success();
+}
+
+LogicalResult ReshapeOp::verify() {
+  auto in = getInput().getType(), out = getResult().getType();
+  if (in.getNumElements() != out.getNumElements())
+    return emitOpError("cannot reshape ")
+           << in << " (" << in.getNumElements() << " elements) to " << out
+           << " (" << out.getNumElements() << " elements)";
+  return success();
+}
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  if (failed(requireAttrs(loc, getOperationName(),
+                          {{"perm", adaptor.getPermAttr()}})))
+    return failure();
+  auto type = cast<RankedTensorType>(adaptor.getInput().getType());
+  ArrayRef<int64_t> perm = adaptor.getPerm();
+  if (static_cast<int64_t>(perm.size()) != type.getRank())
+    return emitOptionalError(loc, getOperationName(), ": perm has ",
+                             perm.size(), " entries for rank ",
+                             type.getRank());
+  SmallVector<bool> seen(perm.size(), false);
+  SmallVector<int64_t> shape;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= type.getRank() || seen[p])
+      return emitOptionalError(loc, getOperationName(),
+                               ": perm is not a permutation of 0..",
+                               type.getRank() - 1);
+    seen[p] = true;
+    shape.push_back(type.getDimSize(p));
+  }
+  inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "dialects/Nn/IR/NnOps.cpp.inc"

@@ -1,0 +1,39 @@
+//===- NnShapes.cpp - shape arithmetic shared by nn ops ---------*- C++ -*-===//
+
+#include "dialects/Nn/IR/NnShapes.h"
+
+#include <algorithm>
+
+using namespace llvm;
+
+namespace nncc::nn {
+
+std::optional<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> lhs,
+                                                    ArrayRef<int64_t> rhs) {
+  size_t rank = std::max(lhs.size(), rhs.size());
+  SmallVector<int64_t> result(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    // Walk from the right; a missing leading dimension acts as size 1.
+    int64_t l = i < lhs.size() ? lhs[lhs.size() - 1 - i] : 1;
+    int64_t r = i < rhs.size() ? rhs[rhs.size() - 1 - i] : 1;
+    if (l != r && l != 1 && r != 1)
+      return std::nullopt;
+    result[rank - 1 - i] = l == 1 ? r : l;
+  }
+  return result;
+}
+
+int64_t windowOutputSize(int64_t inputSize, int64_t kernelSize, int64_t stride,
+                         int64_t padBegin, int64_t padEnd, int64_t dilation,
+                         bool ceilMode) {
+  int64_t span = dilation * (kernelSize - 1) + 1;
+  int64_t room = inputSize + padBegin + padEnd - span;
+  if (room < 0 || stride < 1)
+    return 0;
+  int64_t size = (ceilMode ? (room + stride - 1) / stride : room / stride) + 1;
+  if (ceilMode && (size - 1) * stride >= inputSize + padBegin)
+    --size;
+  return size;
+}
+
+} // namespace nncc::nn

@@ -1,0 +1,365 @@
+//===- runtime_test.c - Tests for libnnrt -------------------------*- C -*-===//
+//
+// Exercises the public runtime API and the MLIR allocation hooks. Prints one
+// line per failed check and a final "N passed, M failed" line (matched by
+// runtime.test), and exits non-zero if any check failed.
+//
+//===----------------------------------------------------------------------===//
+
+// setenv/unsetenv/sysconf are POSIX; the test is built as strict C11 like the
+// runtime itself.
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include "memref_alloc.h"
+#include "nnrt/nnrt.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int num_passed = 0;
+static int num_failed = 0;
+
+/// Records one check; on failure prints where and what, then keeps going so a
+/// single run reports every broken behaviour.
+static void check(int ok, const char *what, int line) {
+  if (ok) {
+    ++num_passed;
+    return;
+  }
+  ++num_failed;
+  printf("FAILED line %d: %s\n", line, what);
+}
+
+#define CHECK(cond) check((cond) ? 1 : 0, #cond, __LINE__)
+#define CHECK_STR(actual, expected)                                            \
+  check(strcmp((actual), (expected)) == 0, #actual " == " #expected, __LINE__)
+
+static int is_aligned(const void *ptr, size_t alignment) {
+  return ((uintptr_t)ptr % alignment) == 0;
+}
+
+static void test_status(void) {
+  CHECK_STR(nnrt_status_message(NNRT_OK), "ok");
+  CHECK_STR(nnrt_status_message(NNRT_ERROR_INVALID_ARGUMENT),
+            "invalid argument");
+  CHECK_STR(nnrt_status_message(NNRT_ERROR_OUT_OF_MEMORY), "out of memory");
+  CHECK_STR(nnrt_status_message(NNRT_ERROR_UNSUPPORTED), "unsupported");
+  CHECK_STR(nnrt_status_message(NNRT_ERROR_IO), "I/O error");
+  CHECK_STR(nnrt_status_message(NNRT_ERROR_INTERNAL), "internal error");
+  CHECK_STR(nnrt_status_message((nnrt_status)6), "unknown status");
+  CHECK_STR(nnrt_status_message((nnrt_status)-1), "unknown status");
+  CHECK(NNRT_OK == 0);
+}
+
+static void test_dtype(void) {
+  static const struct {
+    nnrt_dtype dtype;
+    size_t size;
+    const char *name;
+  } cases[] = {
+      {NNRT_DTYPE_F32, 4, "f32"},   {NNRT_DTYPE_F64, 8, "f64"},
+      {NNRT_DTYPE_I8, 1, "i8"},     {NNRT_DTYPE_I16, 2, "i16"},
+      {NNRT_DTYPE_I32, 4, "i32"},   {NNRT_DTYPE_I64, 8, "i64"},
+      {NNRT_DTYPE_U8, 1, "u8"},     {NNRT_DTYPE_U16, 2, "u16"},
+      {NNRT_DTYPE_U32, 4, "u32"},   {NNRT_DTYPE_U64, 8, "u64"},
+      {NNRT_DTYPE_BOOL, 1, "bool"}, {NNRT_DTYPE_F16, 2, "f16"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); ++i) {
+    CHECK(nnrt_dtype_size(cases[i].dtype) == cases[i].size);
+    CHECK_STR(nnrt_dtype_name(cases[i].dtype), cases[i].name);
+  }
+  CHECK(nnrt_dtype_size((nnrt_dtype)0) == 0);
+  CHECK(nnrt_dtype_size((nnrt_dtype)13) == 0);
+  CHECK_STR(nnrt_dtype_name((nnrt_dtype)0), "unknown");
+  CHECK_STR(nnrt_dtype_name((nnrt_dtype)13), "unknown");
+}
+
+static int32_t expected_online_cores(void) {
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  return cores < 1 ? 1 : (int32_t)cores;
+}
+
+/// Creates a context with `opts` and returns its thread count, or -1 if
+/// creation failed (with `*status` set either way).
+static int32_t threads_for(const nnrt_options *opts, nnrt_status *status) {
+  // A non-NULL sentinel, so the test sees whether failure resets *out_ctx.
+  static char sentinel;
+  nnrt_context *ctx = (nnrt_context *)(void *)&sentinel;
+  *status = nnrt_context_create(opts, &ctx);
+  if (*status != NNRT_OK) {
+    CHECK(ctx == NULL);
+    return -1;
+  }
+  CHECK(ctx != NULL);
+  CHECK_STR(nnrt_context_last_error(ctx), "");
+  int32_t n = nnrt_context_num_threads(ctx);
+  nnrt_context_destroy(ctx);
+  return n;
+}
+
+static void test_options_and_context(void) {
+  nnrt_options opts;
+  memset(&opts, 0x5a, sizeof(opts));
+  nnrt_options_init(&opts);
+  CHECK(opts.num_threads == 0);
+  nnrt_options_init(NULL); // Must not crash.
+
+  nnrt_status status;
+  CHECK(unsetenv("NNRT_NUM_THREADS") == 0);
+
+  // Defaults: online cores.
+  CHECK(threads_for(NULL, &status) == expected_online_cores());
+  CHECK(status == NNRT_OK);
+  CHECK(threads_for(&opts, &status) == expected_online_cores());
+
+  // Explicit count.
+  opts.num_threads = 3;
+  CHECK(threads_for(&opts, &status) == 3);
+
+  CHECK(nnrt_context_create(NULL, NULL) == NNRT_ERROR_INVALID_ARGUMENT);
+
+  // Environment, used when the option is not positive.
+  CHECK(setenv("NNRT_NUM_THREADS", "5", 1) == 0);
+  CHECK(threads_for(NULL, &status) == 5);
+  opts.num_threads = 0;
+  CHECK(threads_for(&opts, &status) == 5);
+  opts.num_threads = -7;
+  CHECK(threads_for(&opts, &status) == 5);
+  // A positive option wins over the environment.
+  opts.num_threads = 3;
+  CHECK(threads_for(&opts, &status) == 3);
+  CHECK(setenv("NNRT_NUM_THREADS", "007", 1) == 0);
+  CHECK(threads_for(NULL, &status) == 7);
+
+  // Malformed environment values are errors, not silently ignored.
+  static const char *const bad[] = {
+      "abc", "0",  "-1",  "+4",         " 4",
+      "4x",  "4 ", "1.5", "2147483648", "99999999999999999999"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i) {
+    CHECK(setenv("NNRT_NUM_THREADS", bad[i], 1) == 0);
+    CHECK(threads_for(NULL, &status) == -1);
+    if (status != NNRT_ERROR_INVALID_ARGUMENT)
+      printf("FAILED: NNRT_NUM_THREADS='%s' gave status %d\n", bad[i],
+             (int)status);
+    CHECK(status == NNRT_ERROR_INVALID_ARGUMENT);
+  }
+  // ... unless the option makes the environment irrelevant.
+  CHECK(setenv("NNRT_NUM_THREADS", "abc", 1) == 0);
+  opts.num_threads = 3;
+  CHECK(threads_for(&opts, &status) == 3);
+
+  CHECK(setenv("NNRT_NUM_THREADS", "2147483647", 1) == 0);
+  CHECK(threads_for(NULL, &status) == INT32_MAX);
+
+  // Empty counts as unset.
+  CHECK(setenv("NNRT_NUM_THREADS", "", 1) == 0);
+  CHECK(threads_for(NULL, &status) == expected_online_cores());
+
+  CHECK(unsetenv("NNRT_NUM_THREADS") == 0);
+
+  // NULL contexts.
+  CHECK(nnrt_context_num_threads(NULL) == 0);
+  CHECK(nnrt_context_last_error(NULL) != NULL);
+  CHECK_STR(nnrt_context_last_error(NULL), "");
+  nnrt_context_destroy(NULL); // Must not crash.
+  CHECK(nnrt_context_set_error(NULL, NNRT_ERROR_IO, "x") == NNRT_ERROR_IO);
+  nnrt_context_clear_error(NULL); // Must not crash.
+}
+
+static void test_errors(void) {
+  nnrt_context *ctx = NULL;
+  CHECK(nnrt_context_create(NULL, &ctx) == NNRT_OK);
+  if (!ctx)
+    return;
+
+  CHECK(nnrt_context_set_error(ctx, NNRT_ERROR_IO, "cannot open '%s': %d",
+                               "w.bin", 2) == NNRT_ERROR_IO);
+  CHECK_STR(nnrt_context_last_error(ctx), "cannot open 'w.bin': 2");
+  nnrt_context_clear_error(ctx);
+  CHECK_STR(nnrt_context_last_error(ctx), "");
+  CHECK(nnrt_context_set_error(ctx, NNRT_ERROR_UNSUPPORTED, NULL) ==
+        NNRT_ERROR_UNSUPPORTED);
+  CHECK_STR(nnrt_context_last_error(ctx), "unsupported");
+
+  // Long messages are truncated to the fixed buffer, still terminated.
+  char long_name[1000];
+  memset(long_name, 'a', sizeof(long_name) - 1);
+  long_name[sizeof(long_name) - 1] = '\0';
+  nnrt_context_set_error(ctx, NNRT_ERROR_INTERNAL, "%s", long_name);
+  CHECK(strlen(nnrt_context_last_error(ctx)) == 255);
+
+  nnrt_context_destroy(ctx);
+}
+
+static void test_check_call(void) {
+  static const int64_t shape_x[] = {1, 4};
+  static const int64_t shape_y[] = {2};
+  const nnrt_tensor_info in_infos[] = {
+      {"x", NNRT_DTYPE_F32, 2, shape_x, 4},
+      {"labels", NNRT_DTYPE_I64, 1, shape_y, 2},
+  };
+  const nnrt_tensor_info out_infos[] = {
+      {"loss", NNRT_DTYPE_F32, 0, NULL, 1},
+  };
+  float x[4] = {0};
+  int64_t labels[2] = {0};
+  float loss = 0;
+  const void *inputs[] = {x, labels};
+  void *outputs[] = {&loss};
+
+  nnrt_context *ctx = NULL;
+  CHECK(nnrt_context_create(NULL, &ctx) == NNRT_OK);
+  if (!ctx)
+    return;
+
+  // NULL context: error, nothing to record into.
+  CHECK(nnrt_context_check_call(NULL, "m_train", inputs, in_infos, 2, outputs,
+                                out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
+
+  // All good.
+  CHECK(nnrt_context_check_call(ctx, "m_train", inputs, in_infos, 2, outputs,
+                                out_infos, 1) == NNRT_OK);
+  CHECK_STR(nnrt_context_last_error(ctx), "");
+
+  // NULL input pointer: the message names entry, index and name.
+  inputs[1] = NULL;
+  CHECK(nnrt_context_check_call(ctx, "m_train", inputs, in_infos, 2, outputs,
+                                out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK_STR(nnrt_context_last_error(ctx),
+            "m_train: input 1 ('labels') is NULL");
+  // Without descriptors the name is left out.
+  CHECK(nnrt_context_check_call(ctx, "m_train", inputs, NULL, 2, outputs, NULL,
+                                1) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK_STR(nnrt_context_last_error(ctx), "m_train: input 1 is NULL");
+  inputs[1] = labels;
+
+  // A later good call clears the stale message.
+  CHECK(nnrt_context_check_call(ctx, "m_train", inputs, in_infos, 2, outputs,
+                                out_infos, 1) == NNRT_OK);
+  CHECK_STR(nnrt_context_last_error(ctx), "");
+
+  // NULL output pointer.
+  outputs[0] = NULL;
+  CHECK(nnrt_context_check_call(ctx, "m_train", inputs, in_infos, 2, outputs,
+                                out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK_STR(nnrt_context_last_error(ctx), "m_train: output 0 ('loss') is NULL");
+  outputs[0] = &loss;
+
+  // NULL arrays.
+  CHECK(nnrt_context_check_call(ctx, "m_infer", NULL, in_infos, 2, outputs,
+                                out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK_STR(nnrt_context_last_error(ctx), "m_infer: inputs array is NULL");
+  CHECK(nnrt_context_check_call(ctx, "m_infer", inputs, in_infos, 2, NULL,
+                                out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK_STR(nnrt_context_last_error(ctx), "m_infer: outputs array is NULL");
+  // ... which are fine when there is nothing in them.
+  CHECK(nnrt_context_check_call(ctx, "m_noargs", NULL, NULL, 0, NULL, NULL,
+                                0) == NNRT_OK);
+
+  // NULL entry name still gives a readable message.
+  inputs[0] = NULL;
+  CHECK(nnrt_context_check_call(ctx, NULL, inputs, in_infos, 2, outputs,
+                                out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK_STR(nnrt_context_last_error(ctx),
+            "<unknown entry>: input 0 ('x') is NULL");
+
+  nnrt_context_destroy(ctx);
+}
+
+/// Writes every byte so that valgrind would catch a short allocation.
+static void fill(void *ptr, size_t size) { memset(ptr, 0xab, size); }
+
+static void test_aligned_alloc(void) {
+  static const size_t alignments[] = {64, 4096};
+  for (size_t i = 0; i < 2; ++i) {
+    void *p = nnrt_aligned_alloc(alignments[i], 1000);
+    CHECK(p != NULL);
+    CHECK(is_aligned(p, alignments[i]));
+    if (p)
+      fill(p, 1000);
+    nnrt_aligned_free(p);
+  }
+
+  // Small powers of two are raised to sizeof(void *).
+  void *small = nnrt_aligned_alloc(1, 10);
+  CHECK(small != NULL);
+  CHECK(is_aligned(small, sizeof(void *)));
+  nnrt_aligned_free(small);
+
+  // Bad alignments.
+  CHECK(nnrt_aligned_alloc(3, 16) == NULL);
+  CHECK(nnrt_aligned_alloc(0, 16) == NULL);
+  CHECK(nnrt_aligned_alloc(96, 16) == NULL);
+
+  // Size 0: valid, unique pointers.
+  void *z1 = nnrt_aligned_alloc(64, 0);
+  void *z2 = nnrt_aligned_alloc(64, 0);
+  CHECK(z1 != NULL);
+  CHECK(z2 != NULL);
+  CHECK(z1 != z2);
+  CHECK(is_aligned(z1, 64));
+  nnrt_aligned_free(z1);
+  nnrt_aligned_free(z2);
+
+  // Impossible sizes fail cleanly.
+  CHECK(nnrt_aligned_alloc(64, SIZE_MAX) == NULL);
+  CHECK(nnrt_aligned_alloc(64, SIZE_MAX - 63) == NULL);
+  CHECK(nnrt_aligned_alloc(64, (size_t)PTRDIFF_MAX) == NULL);
+  CHECK(nnrt_aligned_alloc((size_t)1 << (sizeof(size_t) * 8 - 1), 16) == NULL);
+
+  nnrt_aligned_free(NULL); // Must not crash.
+}
+
+static void test_memref_alloc(void) {
+  void *p = _mlir_memref_to_llvm_alloc(100);
+  CHECK(p != NULL);
+  CHECK(is_aligned(p, NNRT_DEFAULT_ALIGNMENT));
+  if (p)
+    fill(p, 100);
+  _mlir_memref_to_llvm_free(p);
+
+  // Requested alignment above the minimum is honoured ...
+  void *q = _mlir_memref_to_llvm_aligned_alloc(4096, 8192);
+  CHECK(q != NULL);
+  CHECK(is_aligned(q, 4096));
+  if (q)
+    fill(q, 8192);
+  _mlir_memref_to_llvm_free(q);
+
+  // ... and below it raised to the minimum; odd values are rounded up.
+  static const size_t small[] = {0, 1, 4, 16, 24, 64, 100};
+  for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); ++i) {
+    void *r = _mlir_memref_to_llvm_aligned_alloc(small[i], 48);
+    CHECK(r != NULL);
+    CHECK(is_aligned(r, NNRT_DEFAULT_ALIGNMENT));
+    if (small[i] == 100)
+      CHECK(is_aligned(r, 128));
+    if (r)
+      fill(r, 48);
+    _mlir_memref_to_llvm_free(r);
+  }
+
+  void *e = _mlir_memref_to_llvm_alloc(0);
+  CHECK(e != NULL);
+  _mlir_memref_to_llvm_free(e);
+  CHECK(_mlir_memref_to_llvm_alloc(SIZE_MAX) == NULL);
+  CHECK(_mlir_memref_to_llvm_aligned_alloc(SIZE_MAX, 16) == NULL);
+  _mlir_memref_to_llvm_free(NULL); // Must not crash.
+}
+
+int main(void) {
+  test_status();
+  test_dtype();
+  test_options_and_context();
+  test_errors();
+  test_check_call();
+  test_aligned_alloc();
+  test_memref_alloc();
+  printf("%d passed, %d failed\n", num_passed, num_failed);
+  return num_failed == 0 ? 0 : 1;
+}
