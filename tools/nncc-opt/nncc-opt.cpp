@@ -5,23 +5,19 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Conversion/Passes.h"
-#include "dialects/Nn/IR/NnDialect.h"
+#include "compiler/Driver/Registration.h"
+#include "compiler/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
-  nncc::registerConversionPasses();
+  nncc::registerNnccPipelines();
 
   mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  registry.insert<nncc::nn::NnDialect>();
+  nncc::registerNnccDialects(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "nncc optimizer driver\n", registry));
 }

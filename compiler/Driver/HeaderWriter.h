@@ -1,0 +1,20 @@
+//===- HeaderWriter.h - the generated C header ------------------*- C++ -*-===//
+
+#ifndef NNCC_COMPILER_DRIVER_HEADERWRITER_H
+#define NNCC_COMPILER_DRIVER_HEADERWRITER_H
+
+#include "compiler/Driver/ModelSignature.h"
+
+#include <string>
+
+namespace nncc {
+
+/// The C header declaring the entry points of model `modelName` (see
+/// docs/generated-api.md). `source` names the input file in the banner.
+std::string generateHeader(llvm::StringRef modelName,
+                           const ModelSignature &signature,
+                           llvm::StringRef source);
+
+} // namespace nncc
+
+#endif // NNCC_COMPILER_DRIVER_HEADERWRITER_H

@@ -1,0 +1,124 @@
+//===- ObjectEmitter.cpp - LLVM IR to object code in-process --------------===//
+
+#include "compiler/Driver/ObjectEmitter.h"
+
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace llvm;
+
+namespace nncc {
+
+namespace {
+
+CodeGenOptLevel codeGenLevel(unsigned optLevel) {
+  switch (optLevel) {
+  case 0:
+    return CodeGenOptLevel::None;
+  case 1:
+    return CodeGenOptLevel::Less;
+  case 2:
+    return CodeGenOptLevel::Default;
+  default:
+    return CodeGenOptLevel::Aggressive;
+  }
+}
+
+OptimizationLevel passLevel(unsigned optLevel) {
+  switch (optLevel) {
+  case 0:
+    return OptimizationLevel::O0;
+  case 1:
+    return OptimizationLevel::O1;
+  case 2:
+    return OptimizationLevel::O2;
+  default:
+    return OptimizationLevel::O3;
+  }
+}
+
+} // namespace
+
+std::unique_ptr<TargetMachine> createHostTargetMachine(StringRef cpu,
+                                                       unsigned optLevel,
+                                                       std::string &error) {
+  InitializeNativeTarget();
+  InitializeNativeTargetAsmPrinter();
+  Triple triple(sys::getDefaultTargetTriple());
+  const Target *target = TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+
+  std::string cpuName, features;
+  if (cpu.empty() || cpu == "native") {
+    cpuName = sys::getHostCPUName().str();
+    SubtargetFeatures featureSet;
+    for (const auto &feature : sys::getHostCPUFeatures())
+      featureSet.AddFeature(feature.getKey(), feature.getValue());
+    features = featureSet.getString();
+  } else {
+    cpuName = cpu.str();
+    std::unique_ptr<MCSubtargetInfo> info(
+        target->createMCSubtargetInfo(triple, cpuName, ""));
+    if (!info || !info->isCPUStringValid(cpuName)) {
+      error = ("unknown CPU '" + cpu + "' for target " + triple.str() +
+               " (try --mcpu=native, x86-64-v3, znver4, skylake-avx512)")
+                  .str();
+      return nullptr;
+    }
+  }
+  TargetOptions options;
+  std::unique_ptr<TargetMachine> tm(target->createTargetMachine(
+      triple, cpuName, features, options, Reloc::PIC_, std::nullopt,
+      codeGenLevel(optLevel)));
+  if (!tm)
+    error = "cannot create a target machine for " + triple.str();
+  return tm;
+}
+
+void optimizeModule(Module &module, TargetMachine &tm, unsigned optLevel) {
+  module.setTargetTriple(tm.getTargetTriple());
+  module.setDataLayout(tm.createDataLayout());
+  for (Function &fn : module.functions())
+    if (!fn.isDeclaration()) {
+      fn.addFnAttr("target-cpu", tm.getTargetCPU());
+      fn.addFnAttr("target-features", tm.getTargetFeatureString());
+    }
+
+  LoopAnalysisManager lam;
+  FunctionAnalysisManager fam;
+  CGSCCAnalysisManager cgam;
+  ModuleAnalysisManager mam;
+  PassBuilder pb(&tm);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  ModulePassManager mpm = optLevel == 0
+                              ? pb.buildO0DefaultPipeline(OptimizationLevel::O0)
+                              : pb.buildPerModuleDefaultPipeline(
+                                    passLevel(optLevel));
+  mpm.run(module, mam);
+}
+
+bool emitCode(Module &module, TargetMachine &tm, bool assembly,
+              raw_pwrite_stream &os, std::string &error) {
+  legacy::PassManager pm;
+  if (tm.addPassesToEmitFile(pm, os, nullptr,
+                             assembly ? CodeGenFileType::AssemblyFile
+                                      : CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit this file type";
+    return false;
+  }
+  pm.run(module);
+  return true;
+}
+
+} // namespace nncc

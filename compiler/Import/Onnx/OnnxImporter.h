@@ -1,0 +1,35 @@
+//===- OnnxImporter.h - ONNX to the nn dialect ------------------*- C++ -*-===//
+//
+// The importer's only public interface. It includes no ONNX or protobuf
+// header: libonnx needs exceptions, which stay behind this boundary.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNCC_COMPILER_IMPORT_ONNX_ONNXIMPORTER_H
+#define NNCC_COMPILER_IMPORT_ONNX_ONNXIMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace nncc {
+
+struct OnnxImportOptions {
+  /// Name of the func.func to create.
+  std::string functionName = "forward";
+};
+
+/// Reads an ONNX model - binary protobuf, or protobuf text format when the
+/// path ends in ".onnxtxt", ".textproto" or ".pbtxt" - runs the ONNX checker
+/// and shape inference, and builds a module holding one public func.func in
+/// the nn dialect. Problems are reported through `ctx`'s diagnostic engine;
+/// returns a null OwningOpRef on failure.
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxFile(mlir::MLIRContext &ctx, llvm::StringRef path,
+               const OnnxImportOptions &options);
+
+} // namespace nncc
+
+#endif // NNCC_COMPILER_IMPORT_ONNX_ONNXIMPORTER_H

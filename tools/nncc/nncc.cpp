@@ -1,0 +1,102 @@
+//===- nncc.cpp - the nncc compiler command line ----------------*- C++ -*-===//
+//
+// Parses the command line into DriverOptions; everything else lives in the
+// driver library so it can be tested and reused.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Driver/Driver.h"
+#include "compiler/Pipelines/Pipelines.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace cl = llvm::cl;
+
+namespace {
+
+cl::OptionCategory nnccCategory("nncc options");
+
+cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model>"),
+                               cl::Required, cl::cat(nnccCategory));
+
+cl::opt<std::string> outputPath(
+    "o",
+    cl::desc("Output file ('-' for stdout). Default: <input stem>.o for "
+             "--emit=obj, stdout otherwise"),
+    cl::value_desc("file"), cl::cat(nnccCategory));
+
+cl::opt<std::string> headerPath(
+    "header",
+    cl::desc("Where to write the C header (--emit=obj). Default: the "
+             "output path with extension .h"),
+    cl::value_desc("file"), cl::cat(nnccCategory));
+
+cl::opt<std::string>
+    emitPhase("emit",
+              cl::desc("Stop after a phase and write its result: import, "
+                       "nn, linalg, codegen (MLIR), llvm (LLVM IR), asm, obj "
+                       "(default: obj, plus the C header)"),
+              cl::value_desc("phase"), cl::init("obj"), cl::cat(nnccCategory));
+
+cl::opt<std::string> target("target",
+                            cl::desc("Target to compile for (default: cpu; "
+                                     "only cpu is supported so far)"),
+                            cl::value_desc("target"), cl::init("cpu"),
+                            cl::cat(nnccCategory));
+
+cl::opt<std::string>
+    modelName("name",
+              cl::desc("Prefix of the generated C symbols (default: the "
+                       "output file's stem as a C identifier)"),
+              cl::value_desc("identifier"), cl::cat(nnccCategory));
+
+cl::opt<std::string> cpu("mcpu",
+                         cl::desc("Target CPU (default: native, the host CPU "
+                                  "and its features)"),
+                         cl::value_desc("cpu"), cl::init("native"),
+                         cl::cat(nnccCategory));
+
+cl::opt<unsigned> optLevel("O",
+                           cl::desc("Optimization level: -O0, -O1, -O2 "
+                                    "(default) or -O3"),
+                           cl::Prefix, cl::init(2), cl::cat(nnccCategory));
+
+void printVersion(llvm::raw_ostream &os) {
+  os << "nncc " NNCC_VERSION " (LLVM/MLIR " LLVM_VERSION_STRING ")\n";
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  // Debugging options of MLIR (e.g. --mlir-print-ir-after-all) stay usable
+  // but are hidden from --help, which documents nncc's own options.
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  cl::HideUnrelatedOptions(nnccCategory);
+  cl::SetVersionPrinter(printVersion);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "nncc: ahead-of-time neural-network compiler\n\n"
+      "  nncc model.onnx -o model.o     writes model.o and model.h\n"
+      "  cc app.c model.o -lnnrt -lm -lpthread\n");
+
+  nncc::DriverOptions options;
+  options.inputPath = inputPath;
+  options.outputPath = outputPath;
+  options.headerPath = headerPath;
+  options.emit = emitPhase;
+  options.target = target;
+  options.name = modelName;
+  options.cpu = cpu;
+  options.optLevel = optLevel;
+  return nncc::runDriver(options, llvm::errs());
+}
