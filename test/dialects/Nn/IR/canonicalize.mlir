@@ -1,0 +1,67 @@
+// RUN: nncc-opt %s --split-input-file --canonicalize | FileCheck %s
+
+// Transposing a constant folds into a constant in the new layout (Gemm's
+// transB weights).
+// CHECK-LABEL: func @transpose_constant
+// CHECK-NEXT: %[[C:.*]] = nn.constant dense<{{\[}}[1, 4], [2, 5], [3, 6]]> : tensor<3x2xi32>
+// CHECK-NEXT: return %[[C]]
+func.func @transpose_constant() -> tensor<3x2xi32> {
+  %c = nn.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi32>
+  %t = nn.transpose %c {perm = array<i64: 1, 0>} : tensor<2x3xi32> -> tensor<3x2xi32>
+  return %t : tensor<3x2xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func @transpose_constant_3d
+// CHECK-NEXT: nn.constant dense<{{\[}}{{\[}}[0.000000e+00, 2.000000e+00], [4.000000e+00, 6.000000e+00]], {{\[}}[1.000000e+00, 3.000000e+00], [5.000000e+00, 7.000000e+00]]]> : tensor<2x2x2xf32>
+func.func @transpose_constant_3d() -> tensor<2x2x2xf32> {
+  %c = nn.constant dense<[[[0.0, 1.0], [2.0, 3.0]], [[4.0, 5.0], [6.0, 7.0]]]> : tensor<2x2x2xf32>
+  %t = nn.transpose %c {perm = array<i64: 2, 0, 1>} : tensor<2x2x2xf32> -> tensor<2x2x2xf32>
+  return %t : tensor<2x2x2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @identity_transpose
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+// CHECK-NEXT: return %[[X]]
+func.func @identity_transpose(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %t = nn.transpose %x {perm = array<i64: 0, 1>} : tensor<2x3xf32> -> tensor<2x3xf32>
+  return %t : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @reshape_chain
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)
+// CHECK-NEXT: %[[R:.*]] = nn.reshape %[[X]] : tensor<2x3x4xf32> -> tensor<4x6xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @reshape_chain(%x: tensor<2x3x4xf32>) -> tensor<4x6xf32> {
+  %0 = nn.reshape %x : tensor<2x3x4xf32> -> tensor<24xf32>
+  %1 = nn.reshape %0 : tensor<24xf32> -> tensor<4x6xf32>
+  return %1 : tensor<4x6xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func @reshape_noop_and_constant
+// CHECK-SAME: (%[[X:.*]]: tensor<6xf32>)
+// CHECK-NEXT: %[[C:.*]] = nn.constant dense<{{\[}}[1.000000e+00, 2.000000e+00], [3.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
+// CHECK-NEXT: return %[[X]], %[[C]]
+func.func @reshape_noop_and_constant(%x: tensor<6xf32>) -> (tensor<6xf32>, tensor<2x2xf32>) {
+  %0 = nn.reshape %x : tensor<6xf32> -> tensor<6xf32>
+  %c = nn.constant dense<[1.0, 2.0, 3.0, 4.0]> : tensor<4xf32>
+  %1 = nn.reshape %c : tensor<4xf32> -> tensor<2x2xf32>
+  return %0, %1 : tensor<6xf32>, tensor<2x2xf32>
+}
+
+// -----
+
+// Unused pure ops disappear.
+// CHECK-LABEL: func @dead_code
+// CHECK-NEXT: return %arg0
+func.func @dead_code(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = nn.relu %x : tensor<4xf32>
+  return %x : tensor<4xf32>
+}
