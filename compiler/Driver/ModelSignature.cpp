@@ -29,15 +29,15 @@ std::optional<DTypeInfo> getDTypeInfo(Type type) {
     return DTypeInfo{NNRT_DTYPE_F64, "NNRT_DTYPE_F64", "double", "f64"};
   if (type.isF16())
     return DTypeInfo{NNRT_DTYPE_F16, "NNRT_DTYPE_F16", "uint16_t", "f16"};
-  if (type.isInteger(1))
+  if (type.isSignlessInteger(1))
     return DTypeInfo{NNRT_DTYPE_BOOL, "NNRT_DTYPE_BOOL", "uint8_t", "bool"};
-  if (type.isInteger(8))
+  if (type.isSignlessInteger(8))
     return DTypeInfo{NNRT_DTYPE_I8, "NNRT_DTYPE_I8", "int8_t", "i8"};
-  if (type.isInteger(16))
+  if (type.isSignlessInteger(16))
     return DTypeInfo{NNRT_DTYPE_I16, "NNRT_DTYPE_I16", "int16_t", "i16"};
-  if (type.isInteger(32))
+  if (type.isSignlessInteger(32))
     return DTypeInfo{NNRT_DTYPE_I32, "NNRT_DTYPE_I32", "int32_t", "i32"};
-  if (type.isInteger(64))
+  if (type.isSignlessInteger(64))
     return DTypeInfo{NNRT_DTYPE_I64, "NNRT_DTYPE_I64", "int64_t", "i64"};
   return std::nullopt;
 }

@@ -1,0 +1,46 @@
+// Every error the driver itself reports: exit code 1 and a clear message.
+// RUN: not nncc %S/Inputs/mlp.mlir --emit=bogus 2>&1 | FileCheck %s --check-prefix=EMIT
+// EMIT: nncc: error: unknown --emit phase 'bogus' (expected one of: import, nn, linalg, codegen, llvm, asm, obj)
+
+// RUN: not nncc %S/Inputs/mlp.mlir --target=cuda -o %t.o 2>&1 | FileCheck %s --check-prefix=TARGET
+// TARGET: nncc: error: unsupported --target 'cuda' (supported: cpu)
+
+// RUN: not nncc %S/Inputs/mlp.mlir -O7 -o %t.o 2>&1 | FileCheck %s --check-prefix=OPT
+// OPT: nncc: error: unsupported optimization level -O7 (expected -O0 to -O3)
+
+// RUN: not nncc %S/Inputs/mlp.mlir --name=1net -o %t.o 2>&1 | FileCheck %s --check-prefix=NAME
+// RUN: not nncc %S/Inputs/mlp.mlir --name=int -o %t.o 2>&1 | FileCheck %s --check-prefix=NAME
+// NAME: nncc: error: --name '{{1net|int}}' is not a valid C identifier
+
+// RUN: not nncc %S/Inputs/mlp.mlir --mcpu=no-such-cpu -o %t.o 2>&1 | FileCheck %s --check-prefix=CPU
+// CPU: nncc: error: unknown CPU 'no-such-cpu' for target
+
+// RUN: not nncc %S/Inputs/mlp.mlir -o - 2>&1 | FileCheck %s --check-prefix=STDOUT
+// STDOUT: nncc: error: cannot write an object file to standard output; name a file with -o
+
+// RUN: not nncc %S/Inputs/does-not-exist.mlir --emit=import 2>&1 | FileCheck %s --check-prefix=MISSING
+// MISSING: does-not-exist.mlir: error: cannot open input: {{.*}}
+
+// RUN: echo "x" > %t.txt && not nncc %t.txt 2>&1 | FileCheck %s --check-prefix=FORMAT
+// FORMAT: error: unknown input format: expected a file ending in .onnx, .onnxtxt, .textproto, .pbtxt or .mlir
+
+// RUN: echo "model" > %t.nn && not nncc %t.nn 2>&1 | FileCheck %s --check-prefix=DSL
+// DSL: error: the nncc model language (.nn) is not supported by this version yet; use an ONNX model
+
+// RUN: not nncc %S/Inputs/two-models.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=TWO
+// TWO: error: expected exactly one public function (the model) in the input, found 2
+
+// RUN: not nncc %S/Inputs/syntax-error.mlir --emit=import 2>&1 | FileCheck %s --check-prefix=SYNTAX
+// SYNTAX: syntax-error.mlir:3:{{[0-9]+}}: error:
+
+// RUN: not nncc %S/Inputs/invalid-op.mlir --emit=import 2>&1 | FileCheck %s --check-prefix=VERIFY
+// VERIFY: invalid-op.mlir:3:{{[0-9]+}}: error: 'nn.softmax' op axis 5 is out of range for rank 2
+
+// RUN: not nncc %S/Inputs/unsigned-input.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=DTYPE
+// DTYPE: unsigned-input.mlir:2:{{[0-9]+}}: error: input 0 has element type 'ui8', which the C API does not support
+
+// RUN: not nncc %S/Inputs/dynamic-input.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=DYNAMIC
+// DYNAMIC: dynamic-input.mlir:2:{{[0-9]+}}: error: input 0 has type 'tensor<?x4xf32>'; the C API needs statically shaped tensors
+
+// RUN: not nncc 2>&1 | FileCheck %s --check-prefix=NOINPUT
+// NOINPUT: Not enough positional command line arguments specified!
