@@ -29,7 +29,7 @@
 using namespace mlir;
 
 void nncc::buildCpuCodegenPipeline(OpPassManager &pm) {
-  pm.addPass(createMarkReadonlyInputs());
+  pm.addPass(createPrepareEntryAbi());
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

@@ -5,14 +5,20 @@
 
 include "mlir/Pass/PassBase.td"
 
-def MarkReadonlyInputs : Pass<"nncc-mark-readonly-inputs", "::mlir::ModuleOp"> {
-  let summary = "Forbid bufferization from writing into model inputs";
+def PrepareEntryAbi : Pass<"nncc-prepare-entry-abi", "::mlir::ModuleOp"> {
+  let summary = "Shape public functions for the generated C API";
   let description = [{
-    The arguments of public functions are the caller's input buffers, which
-    the generated C API takes as `const` pointers. One-shot bufferization
-    would otherwise reuse them as scratch space; this pass marks each tensor
-    argument of a public function `bufferization.writable = false`.
+    Runs before bufferization on every public function (a model entry):
+    - its tensor arguments are the caller's input buffers, which the C API
+      takes as `const` pointers: they are marked
+      `bufferization.writable = false` so bufferization never reuses them as
+      scratch space;
+    - each returned value becomes a separate caller-provided output buffer:
+      a value returned more than once is copied (linalg.copy) so that every
+      result is a distinct tensor.
   }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def StridedCopyToLinalg
