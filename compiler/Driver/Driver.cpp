@@ -116,8 +116,7 @@ LogicalResult Compilation::resolveOutputs() {
   if (!options.name.empty()) {
     if (!isValidCIdentifier(options.name))
       return emitError(UnknownLoc::get(&context))
-             << "--name '" << options.name
-             << "' is not a valid C identifier";
+             << "--name '" << options.name << "' is not a valid C identifier";
     modelName = options.name;
   } else {
     StringRef from = outputPath == "-" ? input : StringRef(outputPath);
@@ -211,9 +210,8 @@ int Compilation::emitNative(ModuleOp module, const ModelSignature &signature,
   optimizeModule(*llvmModule, *tm, options.optLevel);
 
   if (phase == Phase::Llvm)
-    return failed(writeText([&](llvm::raw_ostream &os) {
-             llvmModule->print(os, nullptr);
-           }))
+    return failed(writeText(
+               [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); }))
                ? 1
                : 0;
 
@@ -245,8 +243,8 @@ int Compilation::run() {
     return fail("unsupported --target '" + options.target +
                 "' (supported: cpu)");
   if (options.optLevel > 3)
-    return fail("unsupported optimization level -O" +
-                Twine(options.optLevel) + " (expected -O0 to -O3)");
+    return fail("unsupported optimization level -O" + Twine(options.optLevel) +
+                " (expected -O0 to -O3)");
   if (failed(resolveOutputs()))
     return 1;
 

@@ -28,8 +28,7 @@ public:
 
   /// nnrt_tensor_info[] for `tensors`, or null when there are none.
   Constant *buildInfoTable(ArrayRef<TensorSignature> tensors, StringRef kind);
-  void buildCountAndInfoQueries(StringRef kind, Constant *table,
-                                size_t count);
+  void buildCountAndInfoQueries(StringRef kind, Constant *table, size_t count);
   void buildCreateDestroy();
   Function *buildInferImpl(Function *run, Constant *inputTable,
                            Constant *outputTable,
@@ -60,9 +59,9 @@ Function *EntryPointBuilder::declareApi(StringRef suffix, Type *result,
 
 Constant *EntryPointBuilder::privateConstant(Constant *init,
                                              const Twine &globalName) {
-  auto *global = new GlobalVariable(module, init->getType(), /*isConstant=*/
-                                    true, GlobalValue::PrivateLinkage, init,
-                                    globalName);
+  auto *global =
+      new GlobalVariable(module, init->getType(), /*isConstant=*/
+                         true, GlobalValue::PrivateLinkage, init, globalName);
   global->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
   return global;
 }
@@ -78,10 +77,10 @@ Constant *EntryPointBuilder::buildInfoTable(ArrayRef<TensorSignature> tensors,
         ConstantDataArray::getString(ctx, tensor.name), base + "_name");
     // Dimensions are non-negative, so their bits are the same as uint64_t.
     SmallVector<uint64_t> dims(tensor.shape.begin(), tensor.shape.end());
-    Constant *shape =
-        dims.empty() ? ConstantPointerNull::get(ptrTy)
-                     : privateConstant(ConstantDataArray::get(ctx, dims),
-                                       base + "_shape");
+    Constant *shape = dims.empty()
+                          ? ConstantPointerNull::get(ptrTy)
+                          : privateConstant(ConstantDataArray::get(ctx, dims),
+                                            base + "_shape");
     entries.push_back(ConstantStruct::get(
         infoTy, {nameStr, ConstantInt::get(i32Ty, tensor.dtype),
                  ConstantInt::get(i32Ty, tensor.shape.size()), shape,
@@ -107,15 +106,15 @@ void EntryPointBuilder::buildCountAndInfoQueries(StringRef kind,
   }
   Value *index = info->getArg(0);
   Value *inRange = b.CreateICmpULT(index, ConstantInt::get(i64Ty, count));
-  Value *element = b.CreateInBoundsGEP(
-      ArrayType::get(infoTy, count), table, {ConstantInt::get(i64Ty, 0), index});
-  b.CreateRet(b.CreateSelect(inRange, element,
-                             ConstantPointerNull::get(ptrTy)));
+  Value *element = b.CreateInBoundsGEP(ArrayType::get(infoTy, count), table,
+                                       {ConstantInt::get(i64Ty, 0), index});
+  b.CreateRet(
+      b.CreateSelect(inRange, element, ConstantPointerNull::get(ptrTy)));
 }
 
 void EntryPointBuilder::buildCreateDestroy() {
-  FunctionCallee contextCreate = module.getOrInsertFunction(
-      "nnrt_context_create", i32Ty, ptrTy, ptrTy);
+  FunctionCallee contextCreate =
+      module.getOrInsertFunction("nnrt_context_create", i32Ty, ptrTy, ptrTy);
   Function *create = declareApi("create", i32Ty, {ptrTy, ptrTy});
   IRBuilder<> b(BasicBlock::Create(ctx, "entry", create));
   b.CreateRet(
@@ -129,8 +128,7 @@ void EntryPointBuilder::buildCreateDestroy() {
   b.CreateRetVoid();
 }
 
-Function *EntryPointBuilder::buildInferImpl(Function *run,
-                                            Constant *inputTable,
+Function *EntryPointBuilder::buildInferImpl(Function *run, Constant *inputTable,
                                             Constant *outputTable,
                                             const ModelSignature &signature) {
   // status impl(ctx, entry name, inputs[], outputs[])
@@ -139,18 +137,18 @@ Function *EntryPointBuilder::buildInferImpl(Function *run,
                                     name + "_infer_impl", module);
   Value *ctxArg = impl->getArg(0), *entry = impl->getArg(1);
   Value *inputs = impl->getArg(2), *outputs = impl->getArg(3);
-  FunctionCallee checkCall = module.getOrInsertFunction(
-      "nnrt_context_check_call", i32Ty, ptrTy, ptrTy, ptrTy, ptrTy, i64Ty,
-      ptrTy, ptrTy, i64Ty);
+  FunctionCallee checkCall =
+      module.getOrInsertFunction("nnrt_context_check_call", i32Ty, ptrTy, ptrTy,
+                                 ptrTy, ptrTy, i64Ty, ptrTy, ptrTy, i64Ty);
   Constant *null = ConstantPointerNull::get(ptrTy);
   size_t numIn = signature.inputs.size(), numOut = signature.outputs.size();
 
   IRBuilder<> b(BasicBlock::Create(ctx, "entry", impl));
   Value *status = b.CreateCall(
-      checkCall, {ctxArg, entry, inputs, inputTable ? inputTable : null,
-                  ConstantInt::get(i64Ty, numIn), outputs,
-                  outputTable ? outputTable : null,
-                  ConstantInt::get(i64Ty, numOut)});
+      checkCall,
+      {ctxArg, entry, inputs, inputTable ? inputTable : null,
+       ConstantInt::get(i64Ty, numIn), outputs,
+       outputTable ? outputTable : null, ConstantInt::get(i64Ty, numOut)});
   BasicBlock *runBlock = BasicBlock::Create(ctx, "run", impl);
   BasicBlock *failBlock = BasicBlock::Create(ctx, "fail", impl);
   b.CreateCondBr(b.CreateICmpEQ(status, ConstantInt::get(i32Ty, 0)), runBlock,
@@ -161,11 +159,11 @@ Function *EntryPointBuilder::buildInferImpl(Function *run,
   b.SetInsertPoint(runBlock);
   SmallVector<Value *> args;
   for (size_t i = 0; i < numIn; ++i)
-    args.push_back(b.CreateLoad(
-        ptrTy, b.CreateConstInBoundsGEP1_64(ptrTy, inputs, i)));
+    args.push_back(
+        b.CreateLoad(ptrTy, b.CreateConstInBoundsGEP1_64(ptrTy, inputs, i)));
   for (size_t i = 0; i < numOut; ++i)
-    args.push_back(b.CreateLoad(
-        ptrTy, b.CreateConstInBoundsGEP1_64(ptrTy, outputs, i)));
+    args.push_back(
+        b.CreateLoad(ptrTy, b.CreateConstInBoundsGEP1_64(ptrTy, outputs, i)));
   b.CreateCall(run, args);
   b.CreateRet(ConstantInt::get(i32Ty, 0));
   return impl;
@@ -201,8 +199,8 @@ void EntryPointBuilder::buildInferPacked(Function *impl) {
   IRBuilder<> b(BasicBlock::Create(ctx, "entry", packed));
   Constant *entry = privateConstant(
       ConstantDataArray::getString(ctx, entryName), entryName + "_name");
-  b.CreateRet(b.CreateCall(impl, {packed->getArg(0), entry, packed->getArg(1),
-                                  packed->getArg(2)}));
+  b.CreateRet(b.CreateCall(
+      impl, {packed->getArg(0), entry, packed->getArg(1), packed->getArg(2)}));
 }
 
 } // namespace

@@ -21,13 +21,13 @@ void writeTensorMacros(fmt::memory_buffer &out, const std::string &prefix,
                  "#define {}_SIZE {}\n"
                  "#define {}_DTYPE {}\n",
                  llvm::StringRef(kind).lower(), index, tensor.name,
-                 tensor.dtypeName,
-                 fmt::join(tensor.shape, ", "), macro, tensor.shape.size(),
-                 macro, tensor.numElements, macro, tensor.dtypeEnum);
+                 tensor.dtypeName, fmt::join(tensor.shape, ", "), macro,
+                 tensor.shape.size(), macro, tensor.numElements, macro,
+                 tensor.dtypeEnum);
   // A rank-0 tensor has no shape initializer: `{}` is not valid C.
   if (!tensor.shape.empty())
-    fmt::format_to(std::back_inserter(out), "#define {}_SHAPE {{{}}}\n",
-                   macro, fmt::join(tensor.shape, ", "));
+    fmt::format_to(std::back_inserter(out), "#define {}_SHAPE {{{}}}\n", macro,
+                   fmt::join(tensor.shape, ", "));
 }
 
 } // namespace

@@ -44,16 +44,15 @@ std::optional<DTypeInfo> getDTypeInfo(Type type) {
 
 const llvm::StringSet<> &cKeywords() {
   static const llvm::StringSet<> keywords = {
-      "auto",     "break",    "case",     "char",       "const",
-      "continue", "default",  "do",       "double",     "else",
-      "enum",     "extern",   "float",    "for",        "goto",
-      "if",       "inline",   "int",      "long",       "register",
-      "restrict", "return",   "short",    "signed",     "sizeof",
-      "static",   "struct",   "switch",   "typedef",    "union",
-      "unsigned", "void",     "volatile", "while",      "_Bool",
-      "_Complex", "_Atomic",  "bool",     "true",       "false",
-      "class",    "new",      "delete",   "this",       "template",
-      "ctx",      "inputs",   "outputs",  "_Imaginary", "_Noreturn"};
+      "auto",       "break",    "case",     "char",   "const",   "continue",
+      "default",    "do",       "double",   "else",   "enum",    "extern",
+      "float",      "for",      "goto",     "if",     "inline",  "int",
+      "long",       "register", "restrict", "return", "short",   "signed",
+      "sizeof",     "static",   "struct",   "switch", "typedef", "union",
+      "unsigned",   "void",     "volatile", "while",  "_Bool",   "_Complex",
+      "_Atomic",    "bool",     "true",     "false",  "class",   "new",
+      "delete",     "this",     "template", "ctx",    "inputs",  "outputs",
+      "_Imaginary", "_Noreturn"};
   return keywords;
 }
 
@@ -66,9 +65,9 @@ FailureOr<TensorSignature> describe(func::FuncOp func, Type type,
                             << "; the C API needs statically shaped tensors";
   std::optional<DTypeInfo> info = getDTypeInfo(tensor.getElementType());
   if (!info)
-    return func.emitError() << role << " " << index << " has element type "
-                            << tensor.getElementType()
-                            << ", which the C API does not support";
+    return func.emitError()
+           << role << " " << index << " has element type "
+           << tensor.getElementType() << ", which the C API does not support";
   TensorSignature sig;
   sig.name = nameAttr ? nameAttr.getValue().str()
                       : (llvm::Twine(role) + llvm::Twine(index)).str();
@@ -87,8 +86,8 @@ bool isValidCIdentifier(StringRef name) {
   if (name.empty() || cKeywords().contains(name) ||
       !(llvm::isAlpha(name[0]) || name[0] == '_'))
     return false;
-  return llvm::all_of(
-      name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+  return llvm::all_of(name,
+                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
 std::string sanitizeCIdentifier(StringRef name) {

@@ -45,9 +45,8 @@ OptimizationLevel passLevel(unsigned optLevel) {
 
 } // namespace
 
-std::unique_ptr<TargetMachine> createHostTargetMachine(StringRef cpu,
-                                                       unsigned optLevel,
-                                                       std::string &error) {
+std::unique_ptr<TargetMachine>
+createHostTargetMachine(StringRef cpu, unsigned optLevel, std::string &error) {
   InitializeNativeTarget();
   InitializeNativeTargetAsmPrinter();
   Triple triple(sys::getDefaultTargetTriple());
@@ -101,10 +100,9 @@ void optimizeModule(Module &module, TargetMachine &tm, unsigned optLevel) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  ModulePassManager mpm = optLevel == 0
-                              ? pb.buildO0DefaultPipeline(OptimizationLevel::O0)
-                              : pb.buildPerModuleDefaultPipeline(
-                                    passLevel(optLevel));
+  ModulePassManager mpm =
+      optLevel == 0 ? pb.buildO0DefaultPipeline(OptimizationLevel::O0)
+                    : pb.buildPerModuleDefaultPipeline(passLevel(optLevel));
   mpm.run(module, mam);
 }
 

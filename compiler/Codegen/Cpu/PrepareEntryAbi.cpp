@@ -28,9 +28,8 @@ void makeResultsDistinct(func::FuncOp func) {
       auto type = dyn_cast<RankedTensorType>(value.getType());
       if (!type || seen.insert(value).second)
         continue;
-      Value empty = tensor::EmptyOp::create(builder, ret.getLoc(),
-                                            type.getShape(),
-                                            type.getElementType());
+      Value empty = tensor::EmptyOp::create(
+          builder, ret.getLoc(), type.getShape(), type.getElementType());
       operand.set(linalg::CopyOp::create(builder, ret.getLoc(),
                                          ValueRange{value}, ValueRange{empty})
                       .getResult(0));

@@ -28,11 +28,10 @@ struct MatMulLowering : OpConversionPattern<nn::MatMulOp> {
     Value init = createFilled(rewriter, loc, type,
                               scalarAttr(type.getElementType(), 0.0));
     if (lhsType.getRank() == 2 && rhsType.getRank() == 2) {
-      rewriter.replaceOp(op, linalg::MatmulOp::create(rewriter, loc,
-                                                      TypeRange{type},
-                                                      ValueRange{lhs, rhs},
-                                                      ValueRange{init})
-                                 .getResults());
+      rewriter.replaceOp(
+          op, linalg::MatmulOp::create(rewriter, loc, TypeRange{type},
+                                       ValueRange{lhs, rhs}, ValueRange{init})
+                  .getResults());
       return success();
     }
     if (lhsType.getRank() == 3 && rhsType.getRank() == 3 &&
@@ -72,8 +71,8 @@ struct MatMulLowering : OpConversionPattern<nn::MatMulOp> {
     iterators.push_back(utils::IteratorType::reduction);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{type}, ValueRange{l.value, r.value},
-        ValueRange{init}, ArrayRef<AffineMap>{l.map, r.map, outMap},
-        iterators, [](OpBuilder &b, Location l, ValueRange args) {
+        ValueRange{init}, ArrayRef<AffineMap>{l.map, r.map, outMap}, iterators,
+        [](OpBuilder &b, Location l, ValueRange args) {
           Value product = arith::MulFOp::create(b, l, args[0], args[1]);
           linalg::YieldOp::create(
               b, l, ValueRange{arith::AddFOp::create(b, l, args[2], product)});
@@ -102,16 +101,16 @@ struct Conv2DLowering : OpConversionPattern<nn::Conv2DOp> {
     if (Value bias = adaptor.getBias()) {
       MLIRContext *ctx = getContext();
       AffineMap biasMap = AffineMap::get(4, 0, {getAffineDimExpr(1, ctx)}, ctx);
-      init = linalg::GenericOp::create(
-                 rewriter, loc, TypeRange{type}, ValueRange{bias},
-                 ValueRange{createEmpty(rewriter, loc, type)},
-                 ArrayRef<AffineMap>{biasMap,
-                                     rewriter.getMultiDimIdentityMap(4)},
-                 parallelIterators(4),
-                 [](OpBuilder &b, Location l, ValueRange args) {
-                   linalg::YieldOp::create(b, l, args[0]);
-                 })
-                 .getResult(0);
+      init =
+          linalg::GenericOp::create(
+              rewriter, loc, TypeRange{type}, ValueRange{bias},
+              ValueRange{createEmpty(rewriter, loc, type)},
+              ArrayRef<AffineMap>{biasMap, rewriter.getMultiDimIdentityMap(4)},
+              parallelIterators(4),
+              [](OpBuilder &b, Location l, ValueRange args) {
+                linalg::YieldOp::create(b, l, args[0]);
+              })
+              .getResult(0);
     } else {
       init = createFilled(rewriter, loc, type, scalarAttr(elementType, 0.0));
     }
@@ -145,9 +144,8 @@ struct Conv2DLowering : OpConversionPattern<nn::Conv2DOp> {
         }
       }
       auto splitType = RankedTensorType::get(shape, elementType);
-      return std::make_pair(tensor::ExpandShapeOp::create(rewriter, loc,
-                                                          splitType, value,
-                                                          reassociation)
+      return std::make_pair(tensor::ExpandShapeOp::create(
+                                rewriter, loc, splitType, value, reassociation)
                                 .getResult(),
                             reassociation);
     };

@@ -32,8 +32,7 @@ Value buildBinary(OpBuilder &b, Location loc, Operation *op, Value lhs,
                  : arith::DivSIOp::create(b, loc, lhs, rhs).getResult();
 }
 
-template <typename OpTy>
-struct BinaryOpLowering : OpConversionPattern<OpTy> {
+template <typename OpTy> struct BinaryOpLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
 
   LogicalResult
@@ -54,8 +53,8 @@ struct BinaryOpLowering : OpConversionPattern<OpTy> {
         ArrayRef<AffineMap>{lhs.map, rhs.map, identity},
         parallelIterators(rank),
         [&](OpBuilder &b, Location l, ValueRange args) {
-          linalg::YieldOp::create(
-              b, l, buildBinary(b, l, nnOp, args[0], args[1]));
+          linalg::YieldOp::create(b, l,
+                                  buildBinary(b, l, nnOp, args[0], args[1]));
         });
     rewriter.replaceOp(op, generic.getResults());
     return success();
@@ -80,8 +79,7 @@ Value buildUnary(OpBuilder &b, Location loc, Operation *op, Value x) {
   return arith::DivFOp::create(b, loc, one, denominator);
 }
 
-template <typename OpTy>
-struct UnaryOpLowering : OpConversionPattern<OpTy> {
+template <typename OpTy> struct UnaryOpLowering : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
 
   LogicalResult

@@ -37,9 +37,9 @@ mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc,
 
 /// Pads `input` by `low`/`high` elements per dimension with `value`;
 /// returns `input` itself when no padding is needed.
-mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc,
-                      mlir::Value input, llvm::ArrayRef<int64_t> low,
-                      llvm::ArrayRef<int64_t> high, mlir::TypedAttr value);
+mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                      llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
+                      mlir::TypedAttr value);
 
 /// An operand prepared for a linalg.generic over `outputShape` under NumPy
 /// broadcasting: dimensions that broadcast (size 1 against a larger size)
@@ -54,8 +54,7 @@ BroadcastOperand broadcastOperand(mlir::OpBuilder &b, mlir::Location loc,
                                   unsigned numLoops);
 
 /// `count` parallel iterators.
-llvm::SmallVector<mlir::utils::IteratorType>
-parallelIterators(unsigned count);
+llvm::SmallVector<mlir::utils::IteratorType> parallelIterators(unsigned count);
 
 /// Reshapes through a rank-1 intermediate with collapse/expand_shape, which
 /// bufferize to views.

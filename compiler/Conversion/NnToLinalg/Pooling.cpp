@@ -18,12 +18,10 @@ namespace {
 
 /// Padding at the bottom/right so that every window, including the
 /// ceil-mode overhang, lies inside the padded input.
-SmallVector<int64_t> highPadding(RankedTensorType inType,
-                                 RankedTensorType outType,
-                                 ArrayRef<int64_t> kernel,
-                                 ArrayRef<int64_t> strides,
-                                 ArrayRef<int64_t> padding,
-                                 ArrayRef<int64_t> dilations) {
+SmallVector<int64_t>
+highPadding(RankedTensorType inType, RankedTensorType outType,
+            ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+            ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations) {
   SmallVector<int64_t> high = {0, 0};
   for (int i = 0; i < 2; ++i) {
     int64_t needed = (outType.getDimSize(2 + i) - 1) * strides[i] +
@@ -45,12 +43,12 @@ Value buildPool(ConversionPatternRewriter &rewriter, NnOp op, Value input,
   auto inType = cast<RankedTensorType>(input.getType());
   ArrayRef<int64_t> kernel = op.getKernelShape();
   ArrayRef<int64_t> padding = op.getPadding();
-  SmallVector<int64_t> high = highPadding(inType, type, kernel,
-                                          op.getStrides(), padding, dilations);
+  SmallVector<int64_t> high =
+      highPadding(inType, type, kernel, op.getStrides(), padding, dilations);
   Value padded = padTensor(rewriter, loc, input, {0, 0, padding[0], padding[1]},
                            high, padValue);
-  Value window = tensor::EmptyOp::create(rewriter, loc, kernel,
-                                         type.getElementType());
+  Value window =
+      tensor::EmptyOp::create(rewriter, loc, kernel, type.getElementType());
   Value init = createFilled(rewriter, loc, type, initValue);
   return PoolOp::create(rewriter, loc, TypeRange{type},
                         ValueRange{padded, window}, ValueRange{init},
@@ -66,9 +64,9 @@ struct MaxPool2DLowering : OpConversionPattern<nn::MaxPool2DOp> {
   matchAndRewrite(nn::MaxPool2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto floatType = cast<FloatType>(op.getType().getElementType());
-    auto lowest = FloatAttr::get(
-        floatType, APFloat::getInf(floatType.getFloatSemantics(),
-                                   /*Negative=*/true));
+    auto lowest =
+        FloatAttr::get(floatType, APFloat::getInf(floatType.getFloatSemantics(),
+                                                  /*Negative=*/true));
     rewriter.replaceOp(op, buildPool<linalg::PoolingNchwMaxOp>(
                                rewriter, op, adaptor.getInput(),
                                op.getDilations(), lowest, lowest));
@@ -129,8 +127,8 @@ struct AvgPool2DLowering : OpConversionPattern<nn::AvgPool2DOp> {
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{type}, ValueRange{sum, divisor},
         ValueRange{createEmpty(rewriter, loc, type)},
-        ArrayRef<AffineMap>{identity, spatial, identity},
-        parallelIterators(4), [](OpBuilder &b, Location l, ValueRange args) {
+        ArrayRef<AffineMap>{identity, spatial, identity}, parallelIterators(4),
+        [](OpBuilder &b, Location l, ValueRange args) {
           linalg::YieldOp::create(
               b, l, ValueRange{arith::DivFOp::create(b, l, args[0], args[1])});
         });

@@ -75,30 +75,32 @@ struct SoftmaxLowering : OpConversionPattern<nn::SoftmaxOp> {
     auto floatType = cast<FloatType>(elementType);
     auto lowest = FloatAttr::get(
         floatType, APFloat::getInf(floatType.getFloatSemantics(), true));
-    Value max = buildGeneric(
-        rewriter, loc, x, full, createFilled(rewriter, loc, reducedType, lowest),
-        reduced, [](OpBuilder &b, Location l, ValueRange args) -> Value {
-          return arith::MaximumFOp::create(b, l, args[0], args[1]);
-        });
-    Value exp = buildGeneric(
-        rewriter, loc, ValueRange{x, max}, {full, reduced},
-        createEmpty(rewriter, loc, type), full,
-        [](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value shifted = arith::SubFOp::create(b, l, args[0], args[1]);
-          return math::ExpOp::create(b, l, shifted);
-        });
+    Value max =
+        buildGeneric(rewriter, loc, x, full,
+                     createFilled(rewriter, loc, reducedType, lowest), reduced,
+                     [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                       return arith::MaximumFOp::create(b, l, args[0], args[1]);
+                     });
+    Value exp =
+        buildGeneric(rewriter, loc, ValueRange{x, max}, {full, reduced},
+                     createEmpty(rewriter, loc, type), full,
+                     [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                       Value shifted =
+                           arith::SubFOp::create(b, l, args[0], args[1]);
+                       return math::ExpOp::create(b, l, shifted);
+                     });
     Value sum = buildGeneric(
         rewriter, loc, exp, full,
         createFilled(rewriter, loc, reducedType, scalarAttr(elementType, 0.0)),
         reduced, [](OpBuilder &b, Location l, ValueRange args) -> Value {
           return arith::AddFOp::create(b, l, args[0], args[1]);
         });
-    Value result = buildGeneric(
-        rewriter, loc, ValueRange{exp, sum}, {full, reduced},
-        createEmpty(rewriter, loc, type), full,
-        [](OpBuilder &b, Location l, ValueRange args) -> Value {
-          return arith::DivFOp::create(b, l, args[0], args[1]);
-        });
+    Value result =
+        buildGeneric(rewriter, loc, ValueRange{exp, sum}, {full, reduced},
+                     createEmpty(rewriter, loc, type), full,
+                     [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                       return arith::DivFOp::create(b, l, args[0], args[1]);
+                     });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -124,8 +126,8 @@ struct GlobalAvgPoolLowering : OpConversionPattern<nn::GlobalAvgPoolOp> {
         reduced, [](OpBuilder &b, Location l, ValueRange args) -> Value {
           return arith::AddFOp::create(b, l, args[0], args[1]);
         });
-    int64_t count = inType.getNumElements() /
-                    (inType.getDimSize(0) * inType.getDimSize(1));
+    int64_t count =
+        inType.getNumElements() / (inType.getDimSize(0) * inType.getDimSize(1));
     AffineMap identity2 = rewriter.getMultiDimIdentityMap(2);
     Value mean = buildGeneric(
         rewriter, loc, sum, identity2, createEmpty(rewriter, loc, reducedType),

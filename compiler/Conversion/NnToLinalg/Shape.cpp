@@ -46,9 +46,9 @@ struct TransposeLowering : OpConversionPattern<nn::TransposeOp> {
   matchAndRewrite(nn::TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Value init = createEmpty(rewriter, op.getLoc(), op.getType());
-    rewriter.replaceOp(op, linalg::TransposeOp::create(
-                               rewriter, op.getLoc(), adaptor.getInput(),
-                               init, op.getPerm())
+    rewriter.replaceOp(op, linalg::TransposeOp::create(rewriter, op.getLoc(),
+                                                       adaptor.getInput(), init,
+                                                       op.getPerm())
                                ->getResults());
     return success();
   }

@@ -95,8 +95,8 @@ SmallVector<utils::IteratorType> parallelIterators(unsigned count) {
 Value reshapeTensor(OpBuilder &b, Location loc, Value input,
                     RankedTensorType type) {
   auto inType = cast<RankedTensorType>(input.getType());
-  auto flatType = RankedTensorType::get({inType.getNumElements()},
-                                        inType.getElementType());
+  auto flatType =
+      RankedTensorType::get({inType.getNumElements()}, inType.getElementType());
   auto allDims = [](int64_t rank) {
     ReassociationIndices group;
     for (int64_t i = 0; i < rank; ++i)

@@ -21,8 +21,8 @@ LogicalResult checkArray(std::optional<Location> loc, StringRef op,
                              " entries, got ", values.size());
   for (int64_t v : values)
     if (v < minValue)
-      return emitOptionalError(loc, op, ": '", name, "' entries must be >= ",
-                               minValue, ", got ", v);
+      return emitOptionalError(loc, op, ": '", name,
+                               "' entries must be >= ", minValue, ", got ", v);
   return success();
 }
 
@@ -45,8 +45,7 @@ LogicalResult inferBroadcast(std::optional<Location> loc, StringRef op,
   if (!shape)
     return emitOptionalError(loc, op, ": operand shapes ", lhsType, " and ",
                              rhsType, " are not broadcast-compatible");
-  inferred.push_back(
-      RankedTensorType::get(*shape, lhsType.getElementType()));
+  inferred.push_back(RankedTensorType::get(*shape, lhsType.getElementType()));
   return success();
 }
 
@@ -59,8 +58,7 @@ LogicalResult inferPool2D(std::optional<Location> loc, StringRef op,
                           SmallVectorImpl<Type> &inferred) {
   auto type = cast<RankedTensorType>(input.getType());
   if (type.getRank() != 4)
-    return emitOptionalError(loc, op, ": input must be 4-D (NCHW), got ",
-                             type);
+    return emitOptionalError(loc, op, ": input must be 4-D (NCHW), got ", type);
   if (failed(checkArray(loc, op, "kernel_shape", kernel, 2, 1)) ||
       failed(checkArray(loc, op, "strides", strides, 2, 1)) ||
       failed(checkArray(loc, op, "padding", padding, 4, 0)) ||
@@ -73,9 +71,9 @@ LogicalResult inferPool2D(std::optional<Location> loc, StringRef op,
         padding[i + 2] >= kernel[i] * dilations[i])
       return emitOptionalError(loc, op,
                                ": padding must be smaller than the window");
-    int64_t size = windowOutputSize(type.getDimSize(2 + i), kernel[i],
-                                    strides[i], padding[i], padding[i + 2],
-                                    dilations[i], ceilMode);
+    int64_t size =
+        windowOutputSize(type.getDimSize(2 + i), kernel[i], strides[i],
+                         padding[i], padding[i + 2], dilations[i], ceilMode);
     if (size < 1)
       return emitOptionalError(loc, op, ": window does not fit in input ",
                                type);
@@ -88,10 +86,9 @@ LogicalResult inferPool2D(std::optional<Location> loc, StringRef op,
 } // namespace
 
 #define NN_INFER_BROADCAST(OP)                                                 \
-  LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
-                                     std::optional<Location> loc,              \
-                                     Adaptor adaptor,                          \
-                                     SmallVectorImpl<Type> &inferred) {        \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
     return inferBroadcast(loc, getOperationName(), adaptor.getLhs(),           \
                           adaptor.getRhs(), inferred);                         \
   }
@@ -105,8 +102,7 @@ LogicalResult SoftmaxOp::verify() {
   int64_t rank = getInput().getType().getRank();
   int64_t axis = getAxisAttr().getInt();
   if (axis < 0 || axis >= rank)
-    return emitOpError("axis ") << axis << " is out of range for rank "
-                                << rank;
+    return emitOpError("axis ") << axis << " is out of range for rank " << rank;
   return success();
 }
 
@@ -148,9 +144,8 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
   auto input = cast<RankedTensorType>(adaptor.getInput().getType());
   auto filter = cast<RankedTensorType>(adaptor.getFilter().getType());
   if (input.getRank() != 4 || filter.getRank() != 4)
-    return emitOptionalError(loc, op,
-                             ": input and filter must be 4-D, got ", input,
-                             " and ", filter);
+    return emitOptionalError(loc, op, ": input and filter must be 4-D, got ",
+                             input, " and ", filter);
   if (input.getElementType() != filter.getElementType())
     return emitOptionalError(loc, op, ": element types differ");
   ArrayRef<int64_t> strides = adaptor.getStrides();
@@ -180,10 +175,10 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
   }
   SmallVector<int64_t> shape = {input.getDimSize(0), filters};
   for (int i = 0; i < 2; ++i) {
-    int64_t size = windowOutputSize(input.getDimSize(2 + i),
-                                    filter.getDimSize(2 + i), strides[i],
-                                    padding[i], padding[i + 2], dilations[i],
-                                    /*ceilMode=*/false);
+    int64_t size =
+        windowOutputSize(input.getDimSize(2 + i), filter.getDimSize(2 + i),
+                         strides[i], padding[i], padding[i + 2], dilations[i],
+                         /*ceilMode=*/false);
     if (size < 1)
       return emitOptionalError(loc, op, ": filter ", filter,
                                " does not fit in the padded input ", input);
@@ -264,8 +259,7 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
   ArrayRef<int64_t> perm = adaptor.getPerm();
   if (static_cast<int64_t>(perm.size()) != type.getRank())
     return emitOptionalError(loc, getOperationName(), ": perm has ",
-                             perm.size(), " entries for rank ",
-                             type.getRank());
+                             perm.size(), " entries for rank ", type.getRank());
   SmallVector<bool> seen(perm.size(), false);
   SmallVector<int64_t> shape;
   for (int64_t p : perm) {
