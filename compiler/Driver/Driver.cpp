@@ -58,7 +58,10 @@ InputKind classifyInput(StringRef path) {
 class Compilation {
 public:
   Compilation(const DriverOptions &options, llvm::raw_ostream &diagOS)
-      : options(options), context(makeRegistry()),
+      // A model is one function: MLIR's thread pool would only add start-up
+      // time (0.26 s against 0.08 s for a small model on two cores).
+      : options(options),
+        context(makeRegistry(), MLIRContext::Threading::DISABLED),
         diagnostics(&context, diagOS),
         fileLoc(FileLineColLoc::get(&context, options.inputPath, 0, 0)) {}
 
