@@ -79,6 +79,11 @@ std::string generateHeader(llvm::StringRef modelName,
        "nnrt_status {0}_infer_packed({0}_ctx *ctx, const void *const *inputs,"
        "\n                             void *const *outputs);\n\n",
        name);
+  emit("/** The runtime context behind `ctx` (they are the same object), for\n"
+       " *  nnrt_context_last_error() and nnrt_context_num_threads(). */\n"
+       "static inline nnrt_context *{0}_runtime_context({0}_ctx *ctx) {{\n"
+       "  return (nnrt_context *)ctx;\n}}\n\n",
+       name);
   emit("/** Destroys a context; NULL is a no-op. */\n"
        "void {0}_destroy({0}_ctx *ctx);\n\n",
        name);

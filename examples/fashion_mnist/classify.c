@@ -188,12 +188,11 @@ static int read_expected(const char *path, expected_results *out) {
 }
 
 /// Prints a failed nnrt call with the runtime's message and the context's
-/// last error. The (nnrt_context *) cast is the documented way to reach the
-/// runtime context inside a generated model context (README, "Using
-/// generated code"); nnrt_context_last_error(NULL) returns "".
+/// last error (lenet_runtime_context() is the generated accessor of the
+/// runtime context; nnrt_context_last_error(NULL) returns "").
 static void report_failure(const char *call, nnrt_status status,
                            lenet_ctx *ctx) {
-  const char *detail = nnrt_context_last_error((nnrt_context *)ctx);
+  const char *detail = nnrt_context_last_error(lenet_runtime_context(ctx));
   fprintf(stderr, "%s: %s failed: %s%s%s\n", program, call,
           nnrt_status_message(status), *detail ? ": " : "", detail);
 }
@@ -307,7 +306,7 @@ int main(int argc, char **argv) {
   printf("mean inference time: %.1f us per image (%zu images, batch 1, %d "
          "thread(s))\n",
          1e6 * infer_seconds / (double)num_images, num_images,
-         (int)nnrt_context_num_threads((nnrt_context *)ctx));
+         (int)nnrt_context_num_threads(lenet_runtime_context(ctx)));
 
   if (argc == 4) {
     if ((size_t)expected.total != num_images) {

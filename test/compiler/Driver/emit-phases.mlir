@@ -51,6 +51,7 @@
 // HEADER: nnrt_status net_create(const nnrt_options *opts, net_ctx **out_ctx);
 // HEADER: nnrt_status net_infer(net_ctx *ctx, const float *input, float *scores);
 // HEADER: nnrt_status net_infer_packed(net_ctx *ctx, const void *const *inputs,
+// HEADER: static inline nnrt_context *net_runtime_context(net_ctx *ctx) {
 // HEADER: void net_destroy(net_ctx *ctx);
 // HEADER: const nnrt_tensor_info *net_input_info(size_t i);
 
