@@ -1,0 +1,245 @@
+#!/usr/bin/python3
+"""End-to-end check of nncc against PyTorch.
+
+Builds a model in PyTorch (fixed seed, default initialization), exports it to
+ONNX, compiles it with nncc, links the object with harness.c and libnnrt, runs
+it on fresh random inputs and compares the result with PyTorch's:
+
+    run_model.py --model mlp --batch 64 --work /tmp/mlp64
+
+Exits 0 and prints PASS when the results agree, else prints FAIL (or the
+failing step's command and stderr) and exits 1. The input seed is printed;
+pass it back with --seed to reproduce a run.
+
+The tools default to the environment (NNCC, CC, NNRT_INCLUDE, NNRT_LIB) or
+the repository layout (build/bin/nncc, runtime/include, build/runtime); the
+lit tests pass them explicitly.
+"""
+
+import argparse
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+
+SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(os.path.dirname(SCRIPT_DIR))
+
+# Weights are PyTorch's default initialization under a fixed seed per model,
+# so every run compiles the same model; the inputs are fresh each run.
+MODEL_SEEDS = {"mlp": 1, "lenet": 2, "convnet": 3}
+
+# The metric is max|nncc - torch| / max|torch| over the whole output: both
+# compute in fp32 but sum in different orders (tiling, vectorized
+# reductions), so elements near zero can have large relative errors that mean
+# nothing, while the error relative to the output's scale stays around a few
+# ulps times sqrt(reduction length) (K=784 here): about 1e-6 to 1e-5. 1e-4
+# leaves headroom for that and still catches any real bug (a wrong element,
+# a missing bias or activation gives errors of order 1e-1 and above).
+TOLERANCE = 1e-4
+
+
+def make_convnet():
+    """A small CNN that exercises the ops LeNet and the MLP do not: strided,
+    dilated and grouped convolutions, tanh, sigmoid, sub/add/div with a
+    broadcast scalar, ceil-mode average pooling without padding in the
+    divisor, padded max pooling, global average pooling, a Reshape with a
+    constant shape (view), MatMul and softmax."""
+    import torch
+    from torch import nn
+    import torch.nn.functional as F
+
+    class ConvNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c1 = nn.Conv2d(3, 8, 3, stride=2, padding=1)
+            self.c2 = nn.Conv2d(8, 8, 3, padding=2, dilation=2, groups=4)
+            self.avg = nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True,
+                                    count_include_pad=False)
+            self.max = nn.MaxPool2d(3, stride=2, padding=1)
+            self.fc = nn.Linear(8, 5)
+            self.w = nn.Parameter(torch.randn(8, 5))
+
+        def forward(self, x):
+            x = torch.tanh(self.c1(x))
+            y = torch.sigmoid(self.c2(x))
+            z = self.max(self.avg((x - y) / (y + 1.0)))
+            v = F.adaptive_avg_pool2d(z, 1)
+            v = v.view(v.size(0), -1)
+            return torch.softmax(self.fc(v) + v @ self.w, dim=1)
+
+    return ConvNet()
+
+
+def build_model(name):
+    import torch
+    from torch import nn
+
+    torch.manual_seed(MODEL_SEEDS[name])
+    if name == "convnet":
+        return make_convnet().eval(), (3, 32, 32)
+    if name == "mlp":
+        model = nn.Sequential(
+            nn.Linear(784, 256), nn.ReLU(),
+            nn.Linear(256, 128), nn.ReLU(),
+            nn.Linear(128, 10))
+        sample_shape = (784,)
+    else:
+        # LeNet-5 for 28x28 inputs (padding 2 on the first convolution keeps
+        # the classic 32x32 geometry: 28 -> 14 -> 10 -> 5).
+        model = nn.Sequential(
+            nn.Conv2d(1, 6, kernel_size=5, padding=2), nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, kernel_size=5), nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(400, 120), nn.ReLU(),
+            nn.Linear(120, 84), nn.ReLU(),
+            nn.Linear(84, 10))
+        sample_shape = (1, 28, 28)
+    return model.eval(), sample_shape
+
+
+class StepFailed(Exception):
+    pass
+
+
+def run_step(what, command, timeout=600):
+    """Runs one command; raises StepFailed with its stderr when it fails."""
+    print(f"$ {' '.join(command)}", flush=True)
+    try:
+        result = subprocess.run(command, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True,
+                                timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise StepFailed(f"{what} timed out after {timeout} s")
+    except OSError as error:
+        raise StepFailed(f"{what}: cannot run {command[0]}: {error}")
+    if result.stdout:
+        sys.stdout.write(result.stdout)
+    if result.returncode != 0:
+        how = (f"was killed by signal {-result.returncode}"
+               if result.returncode < 0
+               else f"exited with status {result.returncode}")
+        message = f"{what} failed: {command[0]} {how}"
+        if result.stderr.strip():
+            message += "\n" + result.stderr.rstrip()
+        raise StepFailed(message)
+    if result.stderr:
+        sys.stderr.write(result.stderr)
+
+
+def default_tool(env, fallback):
+    return os.environ.get(env) or fallback
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", choices=sorted(MODEL_SEEDS), required=True)
+    parser.add_argument("--batch", type=int, required=True)
+    parser.add_argument("--work", required=True,
+                        help="directory for the model, object and binaries")
+    parser.add_argument("--seed", type=int,
+                        help="input seed (default: a fresh one, printed)")
+    parser.add_argument("--nncc", default=default_tool(
+        "NNCC", shutil.which("nncc") or
+        os.path.join(REPO_ROOT, "build", "bin", "nncc")))
+    parser.add_argument("--cc", default=default_tool("CC", "cc"))
+    parser.add_argument("--nnrt-include", default=default_tool(
+        "NNRT_INCLUDE", os.path.join(REPO_ROOT, "runtime", "include")))
+    parser.add_argument("--nnrt-lib", default=default_tool(
+        "NNRT_LIB", os.path.join(REPO_ROOT, "build", "runtime")))
+    parser.add_argument("--harness-src",
+                        default=os.path.join(SCRIPT_DIR, "harness.c"))
+    parser.add_argument("--build-only", action="store_true",
+                        help="stop after building <work>/harness")
+    parser.add_argument("--nncc-arg", action="append", default=[],
+                        help="extra nncc option (repeatable), e.g. -O0")
+    args = parser.parse_args()
+    if args.batch < 1:
+        parser.error("--batch must be positive")
+    return args
+
+
+def main():
+    args = parse_args()
+    import torch
+    torch.set_num_threads(1)  # the test machines' cores are shared
+
+    work = os.path.abspath(args.work)
+    os.makedirs(work, exist_ok=True)
+    onnx_path = os.path.join(work, "model.onnx")
+    object_path = os.path.join(work, "model.o")
+    harness_path = os.path.join(work, "harness")
+    input_path = os.path.join(work, "input.bin")
+    output_path = os.path.join(work, "output.bin")
+
+    model, sample_shape = build_model(args.model)
+    input_shape = (args.batch,) + sample_shape
+    seed = args.seed if args.seed is not None else secrets.randbits(32)
+    print(f"{args.model} batch {args.batch}: weights seed "
+          f"{MODEL_SEEDS[args.model]}, input seed {seed} "
+          f"(--seed {seed} reproduces this run)")
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(input_shape, dtype=np.float32)
+
+    with torch.no_grad():
+        example = torch.from_numpy(x)
+        expected = model(example).numpy().astype(np.float32)
+        # A fixed batch: no dynamic_axes, so every shape is static.
+        torch.onnx.export(model, example, onnx_path, opset_version=13,
+                          input_names=["input"], output_names=["output"])
+    x.tofile(input_path)
+
+    try:
+        run_step("compiling the model",
+                 [args.nncc, onnx_path, "-o", object_path, "--name", "model"]
+                 + args.nncc_arg)
+        run_step("building the harness",
+                 [args.cc, "-std=c11", "-O1", "-I", work,
+                  "-I", args.nnrt_include, args.harness_src, object_path,
+                  "-L", args.nnrt_lib, "-lnnrt", "-lm", "-lpthread",
+                  "-o", harness_path])
+        if args.build_only:
+            print(f"built {harness_path}")
+            return 0
+        if os.path.exists(output_path):
+            os.remove(output_path)
+        run_step("running the model",
+                 [harness_path, input_path, "--", output_path])
+    except StepFailed as error:
+        print(f"error: {error}")
+        print(f"{args.model} batch {args.batch}: FAIL")
+        return 1
+
+    actual = np.fromfile(output_path, dtype=np.float32)
+    if actual.size != expected.size:
+        print(f"error: nncc wrote {actual.size} output elements, PyTorch "
+              f"produced {expected.size} {list(expected.shape)}")
+        print(f"{args.model} batch {args.batch}: FAIL")
+        return 1
+    actual = actual.reshape(expected.shape)
+
+    scale = float(np.max(np.abs(expected)))
+    abs_error = np.abs(actual.astype(np.float64) - expected)
+    max_abs = float(np.max(abs_error))  # NaN if nncc produced any NaN
+    max_rel = max_abs / scale if scale > 0 else max_abs
+    ok = bool(np.all(np.isfinite(actual))) and max_rel <= TOLERANCE
+    print(f"output {list(expected.shape)}: max |torch| {scale:.6g}, "
+          f"max abs error {max_abs:.3g}")
+    if not ok:
+        worst = np.unravel_index(
+            np.argmax(np.nan_to_num(abs_error, nan=np.inf)), abs_error.shape)
+        print(f"worst element {list(map(int, worst))}: nncc "
+              f"{actual[worst]:.8g}, torch {expected[worst]:.8g}")
+    verdict = "PASS" if ok else "FAIL"
+    print(f"{args.model} batch {args.batch}: max relative error "
+          f"{max_rel:.3g} (tolerance {TOLERANCE:g}): {verdict}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
