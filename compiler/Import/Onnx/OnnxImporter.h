@@ -24,8 +24,12 @@ struct OnnxImportOptions {
 /// Reads an ONNX model - binary protobuf, or protobuf text format when the
 /// path ends in ".onnxtxt", ".textproto" or ".pbtxt" - runs the ONNX checker
 /// and shape inference, and builds a module holding one public func.func in
-/// the nn dialect. Problems are reported through `ctx`'s diagnostic engine;
-/// returns a null OwningOpRef on failure.
+/// the nn dialect. The function's arguments are the graph inputs that are not
+/// initializers, its results the graph outputs, both in order and named by a
+/// `nncc.name` attribute; the module records `nncc.source` and `nncc.opset`.
+/// Problems are reported through `ctx`'s diagnostic engine, at the node they
+/// concern when there is one; nothing aborts or throws, whatever the input.
+/// Returns a null OwningOpRef on failure.
 mlir::OwningOpRef<mlir::ModuleOp>
 importOnnxFile(mlir::MLIRContext &ctx, llvm::StringRef path,
                const OnnxImportOptions &options);

@@ -1,0 +1,190 @@
+//===- ImportTensor.cpp - constants and shape manipulation ----------------===//
+//
+// Constant, Identity, Flatten, Reshape and Transpose. Flatten and Reshape
+// become nn.reshape with the target shape computed here from the static
+// input shape.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Import/Onnx/ImporterState.h"
+
+using namespace mlir;
+
+namespace nncc::onnx_import {
+namespace {
+
+/// A scalar (no `dims`) or 1-D constant of `elementType` holding `values`.
+template <typename T>
+DenseElementsAttr makeListConstant(Type elementType, ArrayRef<T> values,
+                                   bool scalar) {
+  SmallVector<int64_t> shape;
+  if (!scalar)
+    shape.push_back(static_cast<int64_t>(values.size()));
+  return DenseElementsAttr::get(RankedTensorType::get(shape, elementType),
+                                values);
+}
+
+/// Constant: exactly one of `value` (a tensor), `value_float(s)` and
+/// `value_int(s)`; sparse and string constants are not supported.
+LogicalResult importConstant(NodeImporter &node) {
+  const onnx::NodeProto &proto = node.getNode();
+  if (proto.attribute_size() != 1)
+    return node.emitOpError() << "expected exactly one value attribute, got "
+                              << proto.attribute_size();
+  StringRef name = proto.attribute(0).name();
+  Type f32 = Float32Type::get(node.getContext());
+  Type i64 = IntegerType::get(node.getContext(), 64);
+  FailureOr<DenseElementsAttr> value = failure();
+  if (name == "value") {
+    if (proto.attribute(0).type() != onnx::AttributeProto::TENSOR)
+      return node.emitError() << "attribute 'value' must be a tensor";
+    value = convertTensorProto(proto.attribute(0).t(), node.getLoc(),
+                               "Constant: the 'value' tensor");
+  } else if (name == "value_float") {
+    FailureOr<float> scalar = node.getFloatAttr(name, std::nullopt);
+    if (succeeded(scalar))
+      value = makeListConstant<float>(f32, *scalar, /*scalar=*/true);
+  } else if (name == "value_floats") {
+    FailureOr<SmallVector<float>> list = node.getFloatsAttr(name, std::nullopt);
+    if (succeeded(list))
+      value = makeListConstant<float>(f32, *list, /*scalar=*/false);
+  } else if (name == "value_int") {
+    FailureOr<int64_t> scalar = node.getIntAttr(name, std::nullopt);
+    if (succeeded(scalar))
+      value = makeListConstant<int64_t>(i64, *scalar, /*scalar=*/true);
+  } else if (name == "value_ints") {
+    FailureOr<SmallVector<int64_t>> list = node.getIntsAttr(name, std::nullopt);
+    if (succeeded(list))
+      value = makeListConstant<int64_t>(i64, *list, /*scalar=*/false);
+  } else if (name == "sparse_value") {
+    return node.emitOpError() << "sparse tensors (attribute 'sparse_value') "
+                                 "are not supported";
+  } else if (name == "value_string" || name == "value_strings") {
+    return node.emitOpError()
+           << "string tensors (attribute '" << name << "') are not supported";
+  } else {
+    return node.emitOpError() << "unknown attribute '" << name << "'";
+  }
+  if (failed(value))
+    return failure();
+  return node.setConstantResult(0, *value);
+}
+
+/// Identity: the output is the input; a constant stays a constant, so that
+/// it can still feed a Reshape's shape.
+LogicalResult importIdentity(NodeImporter &node) {
+  FailureOr<DenseElementsAttr> constant = node.lookupConstantInput(0);
+  if (failed(constant))
+    return failure();
+  if (*constant)
+    return node.setConstantResult(0, *constant);
+  return node.setResult(0, node.getInput(0));
+}
+
+/// Flatten: [d0 * ... * d(axis-1), d(axis) * ... * d(rank-1)].
+LogicalResult importFlatten(NodeImporter &node) {
+  FailureOr<Value> input = node.getInput(0);
+  if (failed(input))
+    return failure();
+  auto type = cast<RankedTensorType>(input->getType());
+  FailureOr<int64_t> axis =
+      node.getAxisAttr("axis", 1, type.getRank(), /*extra=*/1);
+  if (failed(axis))
+    return failure();
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t outer = *getNumElements(shape.take_front(*axis));
+  int64_t inner = *getNumElements(shape.drop_front(*axis));
+  return node.setResult(0, node.createReshape(*input, {outer, inner}));
+}
+
+/// The requested shape of a Reshape: the `shape` attribute before opset 5,
+/// then a constant 1-D integer input.
+FailureOr<SmallVector<int64_t>> readRequestedShape(NodeImporter &node) {
+  if (node.getOpset() < 5)
+    return node.getIntsAttr("shape", std::nullopt);
+  FailureOr<DenseElementsAttr> shape = node.getConstantInput(1, "shape");
+  if (failed(shape))
+    return failure();
+  if (!shape->getElementType().isInteger() || shape->getType().getRank() != 1)
+    return node.emitOpError()
+           << "the shape input must be a 1-D integer tensor, got "
+           << shape->getType();
+  SmallVector<int64_t> sizes;
+  for (const APInt &size : shape->getValues<APInt>())
+    sizes.push_back(size.getSExtValue());
+  return sizes;
+}
+
+/// Reshape: a 0 copies the input's size at the same position (unless
+/// allowzero is set), and one -1 takes what is left.
+LogicalResult importReshape(NodeImporter &node) {
+  FailureOr<Value> input = node.getInput(0);
+  FailureOr<SmallVector<int64_t>> requested = readRequestedShape(node);
+  FailureOr<bool> allowZero = node.getBoolAttr("allowzero", false);
+  if (anyFailed(input, requested, allowZero))
+    return failure();
+  auto type = cast<RankedTensorType>(input->getType());
+
+  SmallVector<int64_t> shape;
+  std::optional<size_t> inferred;
+  for (size_t index = 0; index < requested->size(); ++index) {
+    int64_t size = (*requested)[index];
+    if (size == 0 && !*allowZero) {
+      if (static_cast<int64_t>(index) >= type.getRank())
+        return node.emitOpError()
+               << "shape entry " << index << " is 0 but the input " << type
+               << " has no dimension " << index << " to copy";
+      size = type.getDimSize(index);
+    } else if (size == -1) {
+      if (inferred)
+        return node.emitOpError() << "the shape has more than one -1";
+      inferred = index;
+      size = 1;
+    } else if (size < -1) {
+      return node.emitOpError() << "invalid shape entry " << size;
+    }
+    shape.push_back(size);
+  }
+  if (inferred) {
+    std::optional<int64_t> known = getNumElements(shape);
+    if (!known || *known == 0 || type.getNumElements() % *known != 0)
+      return node.emitOpError()
+             << "cannot reshape " << type << " to ["
+             << llvm::make_range(requested->begin(), requested->end())
+             << "]: the sizes do not divide its " << type.getNumElements()
+             << " elements";
+    shape[*inferred] = type.getNumElements() / *known;
+  }
+  return node.setResult(0, node.createReshape(*input, shape));
+}
+
+/// Transpose: `perm` defaults to reversing the dimensions.
+LogicalResult importTranspose(NodeImporter &node) {
+  FailureOr<Value> input = node.getInput(0);
+  if (failed(input))
+    return failure();
+  int64_t rank = cast<RankedTensorType>(input->getType()).getRank();
+  SmallVector<int64_t> identity = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  SmallVector<int64_t> reversed = llvm::to_vector(llvm::reverse(identity));
+  FailureOr<SmallVector<int64_t>> perm = node.getIntsAttr("perm", reversed);
+  if (failed(perm))
+    return failure();
+  SmallVector<int64_t> sorted(*perm);
+  llvm::sort(sorted);
+  if (sorted != identity)
+    return node.emitError() << "attribute 'perm' is not a permutation of the "
+                            << rank << " input dimensions";
+  return node.setResult(0, node.create<nn::TransposeOp>(*input, *perm));
+}
+
+} // namespace
+
+void registerTensorHandlers(HandlerTable &table) {
+  table["Constant"] = importConstant;
+  table["Identity"] = importIdentity;
+  table["Flatten"] = importFlatten;
+  table["Reshape"] = importReshape;
+  table["Transpose"] = importTranspose;
+}
+
+} // namespace nncc::onnx_import

@@ -1,0 +1,368 @@
+//===- OnnxImporter.cpp - ONNX models to the nn dialect -------------------===//
+//
+// Loads a model (binary or text protobuf), checks that nncc supports every
+// node, runs the ONNX checker, walks the graph in order handing each node to
+// the handler registered for its op type, then runs ONNX shape inference and
+// compares its types with the ones built. libonnx reports problems by
+// throwing: every exception becomes a diagnostic here, and none crosses
+// importOnnxFile.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Import/Onnx/OnnxImporter.h"
+#include "compiler/Import/Onnx/ImporterState.h"
+
+#include "dialects/Nn/IR/NnDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
+#include <onnx/checker.h>
+#include <onnx/defs/schema.h>
+#include <onnx/shape_inference/implementation.h>
+
+#include <climits>
+#include <exception>
+
+using namespace mlir;
+using namespace nncc::onnx_import;
+
+namespace nncc {
+namespace {
+
+/// The op handlers, by ONNX op type.
+const HandlerTable &getHandlers() {
+  static const HandlerTable table = [] {
+    HandlerTable handlers;
+    registerMathHandlers(handlers);
+    registerNNHandlers(handlers);
+    registerTensorHandlers(handlers);
+    return handlers;
+  }();
+  return table;
+}
+
+bool isTextFormat(StringRef path) {
+  StringRef ext = llvm::sys::path::extension(path);
+  return ext == ".onnxtxt" || ext == ".textproto" || ext == ".pbtxt";
+}
+
+bool isDefaultDomain(StringRef domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
+/// libonnx's messages span several lines and indent their context; a
+/// diagnostic reads better as one line.
+std::string joinLines(StringRef message) {
+  SmallVector<StringRef> lines;
+  message.split(lines, '\n', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+  std::string result;
+  for (StringRef line : lines) {
+    line = line.trim();
+    if (line.empty())
+      continue;
+    if (!result.empty())
+      result += ' ';
+    result += line.str();
+  }
+  return result;
+}
+
+/// Keeps the text-format parser's first error, which has a position.
+class TextErrorCollector : public google::protobuf::io::ErrorCollector {
+public:
+  void AddError(int line, google::protobuf::io::ColumnNumber column,
+                const std::string &message) override {
+    if (!hasError) {
+      hasError = true;
+      // The parser counts from 0; editors count from 1.
+      this->line = line + 1;
+      this->column = column + 1;
+      this->message = message;
+    }
+  }
+
+  bool hasError = false;
+  int line = 0, column = 0;
+  std::string message;
+};
+
+/// Imports one model file.
+class ModelImporter {
+public:
+  ModelImporter(MLIRContext &ctx, StringRef path,
+                const OnnxImportOptions &options)
+      : ctx(ctx), path(path.str()), options(options),
+        fileLoc(FileLineColLoc::get(&ctx, path, 0, 0)) {}
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  LogicalResult parse();
+  /// Reports every node nncc has no handler for, and external weights,
+  /// before the checker: it rejects op types it does not know, and the
+  /// user learns more from "unsupported op type 'Foo'" at the node.
+  LogicalResult checkSupported();
+  LogicalResult runChecker();
+  /// Builds the function; the handlers check every node on the way.
+  OwningOpRef<ModuleOp> build(ImporterState &state);
+  /// Runs ONNX shape inference and compares its types with the ones the
+  /// handlers built: a difference means the importer misread the model.
+  /// It runs after the import because libonnx 1.12's inference trusts the
+  /// model: it divides by strides unchecked (SIGFPE on 0) and takes time
+  /// proportional to sizes (auto_pad SAME), which the handlers have checked
+  /// and bounded by then.
+  LogicalResult checkShapeInference(ImporterState &state);
+  /// Graph inputs that are not initializers become the function's arguments.
+  LogicalResult buildSignature(ImporterState &state,
+                               SmallVectorImpl<Type> &types,
+                               SmallVectorImpl<StringRef> &names);
+  /// NameLoc(node name, NameLoc(op type, file)); the driver prints it as
+  /// "file: node 'name' (OpType)".
+  Location getNodeLoc(const onnx::NodeProto &node, int index);
+
+  MLIRContext &ctx;
+  std::string path;
+  const OnnxImportOptions &options;
+  Location fileLoc;
+  onnx::ModelProto model;
+  /// The version of the default domain; 0 when the model imports none.
+  int64_t opset = 0;
+};
+
+LogicalResult ModelImporter::parse() {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return emitError(fileLoc)
+           << "cannot open file: " << buffer.getError().message();
+  StringRef data = (*buffer)->getBuffer();
+  if (data.empty())
+    return emitError(fileLoc) << "empty file: not an ONNX model";
+  if (data.size() > static_cast<size_t>(INT_MAX))
+    return emitError(fileLoc) << "file larger than 2 GiB: protobuf cannot "
+                                 "hold it in one message";
+
+  if (isTextFormat(path)) {
+    google::protobuf::TextFormat::Parser parser;
+    TextErrorCollector errors;
+    parser.RecordErrorsTo(&errors);
+    if (parser.ParseFromString(data.str(), &model))
+      return success();
+    if (!errors.hasError)
+      return emitError(fileLoc) << "malformed ONNX text format";
+    return emitError(
+               FileLineColLoc::get(&ctx, path, errors.line, errors.column))
+           << "malformed ONNX text format: " << errors.message;
+  }
+  if (!model.ParseFromArray(data.data(), static_cast<int>(data.size())))
+    return emitError(fileLoc)
+           << "truncated or malformed ONNX file: protobuf parse failed";
+  return success();
+}
+
+Location ModelImporter::getNodeLoc(const onnx::NodeProto &node, int index) {
+  std::string name =
+      node.name().empty() ? "#" + std::to_string(index) : node.name();
+  return NameLoc::get(
+      StringAttr::get(&ctx, name),
+      NameLoc::get(StringAttr::get(&ctx, node.op_type()), fileLoc));
+}
+
+LogicalResult ModelImporter::checkSupported() {
+  const HandlerTable &handlers = getHandlers();
+  const onnx::GraphProto &graph = model.graph();
+  bool supported = true;
+  for (int i = 0, e = graph.node_size(); i < e; ++i) {
+    const onnx::NodeProto &node = graph.node(i);
+    if (isDefaultDomain(node.domain()) && handlers.contains(node.op_type()))
+      continue;
+    supported = false;
+    InFlightDiagnostic diag = emitError(getNodeLoc(node, i))
+                              << "unsupported op type '" << node.op_type()
+                              << "'";
+    if (!isDefaultDomain(node.domain()))
+      diag << " in domain '" << node.domain() << "'";
+    else if (opset > 0)
+      diag << " (opset " << opset << ")";
+  }
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    if (failed(checkDataIsEmbedded(
+            tensor, NameLoc::get(StringAttr::get(&ctx, tensor.name()), fileLoc),
+            "initializer '" + tensor.name() + "'")))
+      supported = false;
+  return success(supported);
+}
+
+LogicalResult ModelImporter::runChecker() {
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception &error) {
+    return emitError(fileLoc) << "ONNX checker: " << joinLines(error.what());
+  }
+  return success();
+}
+
+LogicalResult ModelImporter::checkShapeInference(ImporterState &state) {
+  try {
+    // Strict mode: a node whose shapes do not work out is an error, not a
+    // silently unknown type.
+    onnx::ShapeInferenceOptions inferenceOptions(/*check_type_val=*/true,
+                                                 /*strict_mode_val=*/1);
+    onnx::shape_inference::InferShapes(
+        model, onnx::OpSchemaRegistry::Instance(), inferenceOptions);
+  } catch (const std::exception &error) {
+    return emitError(fileLoc)
+           << "ONNX shape inference: " << joinLines(error.what());
+  }
+
+  const onnx::GraphProto &graph = model.graph();
+  // Graph outputs last: their declared types, merged with the inferred
+  // ones, win over value_info.
+  llvm::StringMap<RankedTensorType> inferred;
+  auto addInferred = [&](const onnx::ValueInfoProto &info) {
+    std::string whyNot;
+    if (RankedTensorType type = convertValueType(&ctx, info.type(), whyNot))
+      inferred[info.name()] = type;
+  };
+  llvm::for_each(graph.value_info(), addInferred);
+  llvm::for_each(graph.output(), addInferred);
+  bool consistent = true;
+  for (int i = 0, e = graph.node_size(); i < e; ++i)
+    for (const std::string &output : graph.node(i).output()) {
+      RankedTensorType expected = inferred.lookup(output);
+      Type built = state.getBoundType(output);
+      if (!expected || !built || expected == built)
+        continue;
+      emitError(getNodeLoc(graph.node(i), i))
+          << "result type " << built << " differs from ONNX shape inference "
+          << expected << " (output '" << output << "')";
+      consistent = false;
+    }
+  return success(consistent);
+}
+
+LogicalResult ModelImporter::buildSignature(ImporterState &state,
+                                            SmallVectorImpl<Type> &types,
+                                            SmallVectorImpl<StringRef> &names) {
+  bool valid = true;
+  for (const onnx::ValueInfoProto &input : model.graph().input()) {
+    if (state.isInitializer(input.name()))
+      continue;
+    std::string whyNot;
+    RankedTensorType type = convertValueType(&ctx, input.type(), whyNot);
+    if (!type) {
+      emitError(fileLoc) << "input '" << input.name() << "' " << whyNot;
+      valid = false;
+      continue;
+    }
+    types.push_back(type);
+    names.push_back(input.name());
+  }
+  return success(valid);
+}
+
+OwningOpRef<ModuleOp> ModelImporter::build(ImporterState &state) {
+  const onnx::GraphProto &graph = model.graph();
+  OpBuilder &builder = state.getBuilder();
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  (*module)->setAttr("nncc.source", builder.getStringAttr(path));
+  (*module)->setAttr("nncc.opset", builder.getI64IntegerAttr(opset));
+
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    state.addInitializer(tensor);
+
+  SmallVector<Type> argTypes;
+  SmallVector<StringRef> argNames;
+  if (failed(buildSignature(state, argTypes, argNames)))
+    return nullptr;
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(builder, fileLoc, options.functionName,
+                                   builder.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  for (auto [index, name] : llvm::enumerate(argNames)) {
+    func.setArgAttr(index, "nncc.name", builder.getStringAttr(name));
+    state.bindValue(name, entry->getArgument(index));
+  }
+  builder.setInsertionPointToEnd(entry);
+
+  const HandlerTable &handlers = getHandlers();
+  for (int i = 0, e = graph.node_size(); i < e; ++i) {
+    const onnx::NodeProto &node = graph.node(i);
+    // checkSupported guarantees a handler.
+    NodeHandler handler = handlers.lookup(node.op_type());
+    NodeImporter importer(state, node, getNodeLoc(node, i));
+    if (failed(handler(importer)))
+      return nullptr;
+    // A handler that leaves a requested output unbound does not support it.
+    for (int out = 0, numOutputs = node.output_size(); out < numOutputs; ++out)
+      if (importer.hasOutput(out) && !state.isBound(node.output(out))) {
+        importer.emitOpError() << "output " << out << " ('" << node.output(out)
+                               << "') is not supported";
+        return nullptr;
+      }
+  }
+
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    FailureOr<Value> value = state.lookupValue(output.name(), fileLoc);
+    if (failed(value))
+      return nullptr;
+    results.push_back(*value);
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+  func.setFunctionType(
+      builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  for (auto [index, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(index, "nncc.name",
+                       builder.getStringAttr(output.name()));
+  return module;
+}
+
+OwningOpRef<ModuleOp> ModelImporter::run() {
+  ctx.getOrLoadDialect<func::FuncDialect>();
+  ctx.getOrLoadDialect<nn::NnDialect>();
+  if (options.functionName.empty()) {
+    emitError(fileLoc) << "the function name must not be empty";
+    return nullptr;
+  }
+  if (failed(parse()))
+    return nullptr;
+  for (const onnx::OperatorSetIdProto &import : model.opset_import())
+    if (isDefaultDomain(import.domain()))
+      opset = import.version();
+  if (failed(checkSupported()) || failed(runChecker()))
+    return nullptr;
+  OpBuilder builder(&ctx);
+  ImporterState state(builder, fileLoc, opset);
+  OwningOpRef<ModuleOp> module = build(state);
+  // The handlers check what they build; the verifier catches what slipped
+  // through.
+  if (!module || failed(checkShapeInference(state)) || failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> importOnnxFile(MLIRContext &ctx, StringRef path,
+                                     const OnnxImportOptions &options) {
+  try {
+    return ModelImporter(ctx, path, options).run();
+  } catch (const std::exception &error) {
+    // libonnx and protobuf calls are guarded where they are made; this is
+    // the last line for anything else (e.g. std::bad_alloc on a huge model).
+    emitError(FileLineColLoc::get(&ctx, path, 0, 0))
+        << "internal error while importing the ONNX model: " << error.what();
+  } catch (...) {
+    emitError(FileLineColLoc::get(&ctx, path, 0, 0))
+        << "internal error while importing the ONNX model";
+  }
+  return nullptr;
+}
+
+} // namespace nncc
