@@ -67,17 +67,14 @@ struct MatMulLowering : OpConversionPattern<nn::MatMulOp> {
     for (int64_t i = 0; i < rank; ++i)
       outResults.push_back(rewriter.getAffineDimExpr(i));
     AffineMap outMap = AffineMap::get(numLoops, 0, outResults, getContext());
-    SmallVector<utils::IteratorType> iterators = parallelIterators(rank);
-    iterators.push_back(utils::IteratorType::reduction);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{type}, ValueRange{l.value, r.value},
-        ValueRange{init}, ArrayRef<AffineMap>{l.map, r.map, outMap}, iterators,
-        [](OpBuilder &b, Location l, ValueRange args) {
-          Value product = arith::MulFOp::create(b, l, args[0], args[1]);
-          linalg::YieldOp::create(
-              b, l, ValueRange{arith::AddFOp::create(b, l, args[2], product)});
-        });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(
+        op,
+        buildGeneric(
+            rewriter, loc, ValueRange{l.value, r.value}, {l.map, r.map}, init,
+            outMap, [](OpBuilder &b, Location l, ValueRange args) {
+              Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+              return arith::AddFOp::create(b, l, args[2], product).getResult();
+            }));
     return success();
   }
 };
@@ -101,16 +98,10 @@ struct Conv2DLowering : OpConversionPattern<nn::Conv2DOp> {
     if (Value bias = adaptor.getBias()) {
       MLIRContext *ctx = getContext();
       AffineMap biasMap = AffineMap::get(4, 0, {getAffineDimExpr(1, ctx)}, ctx);
-      init =
-          linalg::GenericOp::create(
-              rewriter, loc, TypeRange{type}, ValueRange{bias},
-              ValueRange{createEmpty(rewriter, loc, type)},
-              ArrayRef<AffineMap>{biasMap, rewriter.getMultiDimIdentityMap(4)},
-              parallelIterators(4),
-              [](OpBuilder &b, Location l, ValueRange args) {
-                linalg::YieldOp::create(b, l, args[0]);
-              })
-              .getResult(0);
+      init = buildGeneric(
+          rewriter, loc, bias, biasMap, createEmpty(rewriter, loc, type),
+          rewriter.getMultiDimIdentityMap(4),
+          [](OpBuilder &, Location, ValueRange args) { return args[0]; });
     } else {
       init = createFilled(rewriter, loc, type, scalarAttr(elementType, 0.0));
     }

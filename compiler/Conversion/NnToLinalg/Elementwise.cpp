@@ -45,18 +45,14 @@ template <typename OpTy> struct BinaryOpLowering : OpConversionPattern<OpTy> {
                                             type.getShape(), rank);
     BroadcastOperand rhs = broadcastOperand(rewriter, loc, adaptor.getRhs(),
                                             type.getShape(), rank);
-    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
     Operation *nnOp = op.getOperation();
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{type}, ValueRange{lhs.value, rhs.value},
-        ValueRange{createEmpty(rewriter, loc, type)},
-        ArrayRef<AffineMap>{lhs.map, rhs.map, identity},
-        parallelIterators(rank),
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          linalg::YieldOp::create(b, l,
-                                  buildBinary(b, l, nnOp, args[0], args[1]));
-        });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(
+        op, buildGeneric(rewriter, loc, ValueRange{lhs.value, rhs.value},
+                         {lhs.map, rhs.map}, createEmpty(rewriter, loc, type),
+                         rewriter.getMultiDimIdentityMap(rank),
+                         [&](OpBuilder &b, Location l, ValueRange args) {
+                           return buildBinary(b, l, nnOp, args[0], args[1]);
+                         }));
     return success();
   }
 };
@@ -87,17 +83,14 @@ template <typename OpTy> struct UnaryOpLowering : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
-    unsigned rank = type.getRank();
-    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
     Operation *nnOp = op.getOperation();
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{type}, ValueRange{adaptor.getInput()},
-        ValueRange{createEmpty(rewriter, loc, type)},
-        ArrayRef<AffineMap>{identity, identity}, parallelIterators(rank),
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          linalg::YieldOp::create(b, l, buildUnary(b, l, nnOp, args[0]));
-        });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(
+        op, buildGeneric(rewriter, loc, adaptor.getInput(), identity,
+                         createEmpty(rewriter, loc, type), identity,
+                         [&](OpBuilder &b, Location l, ValueRange args) {
+                           return buildUnary(b, l, nnOp, args[0]);
+                         }));
     return success();
   }
 };

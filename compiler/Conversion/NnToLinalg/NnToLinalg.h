@@ -53,8 +53,19 @@ BroadcastOperand broadcastOperand(mlir::OpBuilder &b, mlir::Location loc,
                                   llvm::ArrayRef<int64_t> outputShape,
                                   unsigned numLoops);
 
-/// `count` parallel iterators.
-llvm::SmallVector<mlir::utils::IteratorType> parallelIterators(unsigned count);
+/// Computes one scalar result from the scalar arguments of a generic body
+/// (the inputs, then the output).
+using ScalarBodyFn = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+/// A linalg.generic with `inputs` indexed by `inputMaps`, accumulating into
+/// or overwriting `init` indexed by `outMap`. Loops that `outMap` uses are
+/// parallel, the others reduce. Returns the result tensor.
+mlir::Value buildGeneric(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::ValueRange inputs,
+                         llvm::ArrayRef<mlir::AffineMap> inputMaps,
+                         mlir::Value init, mlir::AffineMap outMap,
+                         ScalarBodyFn body);
 
 /// Reshapes through a rank-1 intermediate with collapse/expand_shape, which
 /// bufferize to views.

@@ -124,15 +124,14 @@ struct AvgPool2DLowering : OpConversionPattern<nn::AvgPool2DOp> {
     AffineMap identity = rewriter.getMultiDimIdentityMap(4);
     AffineMap spatial = AffineMap::get(
         4, 0, {getAffineDimExpr(2, ctx), getAffineDimExpr(3, ctx)}, ctx);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{type}, ValueRange{sum, divisor},
-        ValueRange{createEmpty(rewriter, loc, type)},
-        ArrayRef<AffineMap>{identity, spatial, identity}, parallelIterators(4),
-        [](OpBuilder &b, Location l, ValueRange args) {
-          linalg::YieldOp::create(
-              b, l, ValueRange{arith::DivFOp::create(b, l, args[0], args[1])});
-        });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(
+        op,
+        buildGeneric(
+            rewriter, loc, ValueRange{sum, divisor}, {identity, spatial},
+            createEmpty(rewriter, loc, type), identity,
+            [](OpBuilder &b, Location l, ValueRange args) {
+              return arith::DivFOp::create(b, l, args[0], args[1]).getResult();
+            }));
     return success();
   }
 };

@@ -15,32 +15,7 @@ using namespace nncc::lowering;
 
 namespace {
 
-using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
-
-/// A linalg.generic over the loops of `loopShape` whose inputs are indexed by
-/// `inputMaps` and whose single output of type `outType` is indexed by
-/// `outMap`; loops not in `outMap` reduce.
-Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
-                   ArrayRef<AffineMap> inputMaps, Value init, AffineMap outMap,
-                   BodyFn body) {
-  SmallVector<AffineMap> maps(inputMaps);
-  maps.push_back(outMap);
-  SmallVector<utils::IteratorType> iterators(outMap.getNumDims(),
-                                             utils::IteratorType::reduction);
-  for (AffineExpr expr : outMap.getResults())
-    iterators[cast<AffineDimExpr>(expr).getPosition()] =
-        utils::IteratorType::parallel;
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
-             iterators,
-             [&](OpBuilder &nested, Location l, ValueRange args) {
-               linalg::YieldOp::create(nested, l,
-                                       ValueRange{body(nested, l, args)});
-             })
-      .getResult(0);
-}
-
-/// The map of a rank-`rank` loop nest onto the dimensions except `dropped`.
+/// The map of a rank-`rank` loop nest onto the dimensions in `kept`.
 AffineMap dropDimsMap(MLIRContext *ctx, unsigned rank,
                       ArrayRef<unsigned> kept) {
   SmallVector<AffineExpr> results;

@@ -88,8 +88,24 @@ BroadcastOperand broadcastOperand(OpBuilder &b, Location loc, Value operand,
   return {collapsed, map};
 }
 
-SmallVector<utils::IteratorType> parallelIterators(unsigned count) {
-  return SmallVector<utils::IteratorType>(count, utils::IteratorType::parallel);
+Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
+                   ArrayRef<AffineMap> inputMaps, Value init, AffineMap outMap,
+                   ScalarBodyFn body) {
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(outMap);
+  SmallVector<utils::IteratorType> iterators(outMap.getNumDims(),
+                                             utils::IteratorType::reduction);
+  for (AffineExpr expr : outMap.getResults())
+    iterators[cast<AffineDimExpr>(expr).getPosition()] =
+        utils::IteratorType::parallel;
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
+             iterators,
+             [&](OpBuilder &nested, Location l, ValueRange args) {
+               linalg::YieldOp::create(nested, l,
+                                       ValueRange{body(nested, l, args)});
+             })
+      .getResult(0);
 }
 
 Value reshapeTensor(OpBuilder &b, Location loc, Value input,
