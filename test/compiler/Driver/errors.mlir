@@ -44,3 +44,12 @@
 
 // RUN: not nncc 2>&1 | FileCheck %s --check-prefix=NOINPUT
 // NOINPUT: Not enough positional command line arguments specified!
+
+// RUN: not nncc %S/Inputs/mlp.mlir -o %t.missing-dir/model.o 2>&1 | FileCheck %s --check-prefix=OUTPUT
+// OUTPUT: nncc: error: cannot open output '{{.*}}missing-dir/model.o': {{.*}}No such file or directory
+
+// RUN: not nncc %S/Inputs/mlp.mlir -o %t.o --header=%t.missing-dir/model.h 2>&1 | FileCheck %s --check-prefix=HEADER
+// HEADER: nncc: error: cannot open header output '{{.*}}missing-dir/model.h': {{.*}}No such file or directory
+
+// RUN: not nncc %S/Inputs/mlp.mlir --emit=nn -o %t.missing-dir/model.mlir 2>&1 | FileCheck %s --check-prefix=TEXT
+// TEXT: nncc: error: cannot open output '{{.*}}missing-dir/model.mlir': {{.*}}No such file or directory
