@@ -14,6 +14,7 @@ packages=(
   libfmt-dev
   python3 python3-numpy python3-onnx python3-torch
   dataset-fashion-mnist
+  valgrind
 )
 
 missing=()

@@ -158,6 +158,9 @@ def parse_args():
                         help="stop after building <work>/harness")
     parser.add_argument("--nncc-arg", action="append", default=[],
                         help="extra nncc option (repeatable), e.g. -O0")
+    parser.add_argument("--run-under", default="",
+                        help="command line to run the harness under, e.g. "
+                             "'valgrind --error-exitcode=9'")
     args = parser.parse_args()
     if args.batch < 1:
         parser.error("--batch must be positive")
@@ -209,6 +212,7 @@ def main():
         if os.path.exists(output_path):
             os.remove(output_path)
         run_step("running the model",
+                 args.run_under.split() +
                  [harness_path, input_path, "--", output_path])
     except StepFailed as error:
         print(f"error: {error}")
