@@ -47,6 +47,8 @@ const nnrt_tensor_info *model_output_info(size_t i);
 #include "model.h"
 #endif
 
+#include "../lib/check.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,8 +80,7 @@ static void print_tensor(FILE *out, const char *kind, size_t index,
 /// Allocates one buffer per tensor (aligned like the runtime's own buffers),
 /// filled with `fill` bytes. Returns NULL on allocation failure.
 static void **alloc_tensors(size_t count,
-                            const nnrt_tensor_info *(*info)(size_t),
-                            int fill) {
+                            const nnrt_tensor_info *(*info)(size_t), int fill) {
   // One extra slot so a model without inputs still gets a non-NULL array.
   void **buffers = calloc(count + 1, sizeof(void *));
   if (!buffers)
@@ -163,8 +164,8 @@ static int check_descriptors(void) {
       int64_t product = 1;
       for (int32_t d = 0; d < info->rank; ++d)
         product *= info->shape[d];
-      if (!info->name || nnrt_dtype_size(info->dtype) == 0 ||
-          info->rank < 0 || product != info->num_elements) {
+      if (!info->name || nnrt_dtype_size(info->dtype) == 0 || info->rank < 0 ||
+          product != info->num_elements) {
         fprintf(stderr, "harness: invalid descriptor for %s %zu\n", kind, i);
         ok = 0;
       }
@@ -236,20 +237,6 @@ done:
 // --check-bad-args
 //===----------------------------------------------------------------------===//
 
-static int num_passed = 0;
-static int num_failed = 0;
-
-static void check(int ok, const char *what, int line) {
-  if (ok) {
-    ++num_passed;
-    return;
-  }
-  ++num_failed;
-  printf("FAILED line %d: %s\n", line, what);
-}
-
-#define CHECK(cond) check((cond) ? 1 : 0, #cond, __LINE__)
-
 /// The message recorded for a NULL tensor must say which entry point and
 /// which tensor, so a user can find the mistake. The name is looked for in
 /// quotes, as nnrt_context_check_call writes it ("model_infer: input 0
@@ -301,7 +288,7 @@ static int check_bad_args(void) {
   void **outputs = alloc_tensors(num_outputs, model_output_info, 0);
   if (status != NNRT_OK || !ctx || !inputs || !outputs) {
     printf("FAILED: cannot set up a context and buffers\n");
-    ++num_failed;
+    ++check_num_failed;
     goto done;
   }
   const void *const *in = (const void *const *)inputs;
@@ -327,16 +314,14 @@ static int check_bad_args(void) {
     void *saved = outputs[i];
     outputs[i] = NULL;
     CHECK(model_infer_packed(ctx, in, outputs) == NNRT_ERROR_INVALID_ARGUMENT);
-    check_error_names(ctx, "model_infer", model_output_info(i)->name,
-                      __LINE__);
+    check_error_names(ctx, "model_infer", model_output_info(i)->name, __LINE__);
     outputs[i] = saved;
   }
   // A good call after the failures succeeds and clears the recorded error.
   CHECK(model_infer_packed(ctx, in, outputs) == NNRT_OK);
   CHECK(strcmp(last_error(ctx), "") == 0);
 
-#if !defined(HARNESS_GENERIC) && MODEL_NUM_INPUTS == 1 &&                      \
-    MODEL_NUM_OUTPUTS == 1
+#if !defined(HARNESS_GENERIC) && MODEL_NUM_INPUTS == 1 && MODEL_NUM_OUTPUTS == 1
   // The typed entry point, for single-input single-output models: `void *`
   // converts to whatever element pointer types the header declares.
   {
@@ -345,8 +330,7 @@ static int check_bad_args(void) {
     CHECK(model_infer(ctx, NULL, y) == NNRT_ERROR_INVALID_ARGUMENT);
     check_error_names(ctx, "model_infer", model_input_info(0)->name, __LINE__);
     CHECK(model_infer(ctx, x, NULL) == NNRT_ERROR_INVALID_ARGUMENT);
-    check_error_names(ctx, "model_infer", model_output_info(0)->name,
-                      __LINE__);
+    check_error_names(ctx, "model_infer", model_output_info(0)->name, __LINE__);
     CHECK(model_infer(ctx, x, y) == NNRT_OK);
     CHECK(strcmp(last_error(ctx), "") == 0);
   }
@@ -356,8 +340,7 @@ done:
   model_destroy(ctx);
   free_tensors(inputs, num_inputs);
   free_tensors(outputs, num_outputs);
-  printf("%d passed, %d failed\n", num_passed, num_failed);
-  return num_failed == 0 ? 0 : 1;
+  return check_report();
 }
 
 int main(int argc, char **argv) {

@@ -19,7 +19,6 @@ lit tests pass them explicitly.
 import argparse
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 
@@ -27,6 +26,8 @@ import numpy as np
 
 SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(SCRIPT_DIR))
+sys.path.insert(0, os.path.join(REPO_ROOT, "test", "lib"))
+import nncc_tools  # noqa: E402 (found through the path set just above)
 
 # Weights are PyTorch's default initialization under a fixed seed per model,
 # so every run compiles the same model; the inputs are fresh each run.
@@ -132,9 +133,6 @@ def run_step(what, command, timeout=600):
         sys.stderr.write(result.stderr)
 
 
-def default_tool(env, fallback):
-    return os.environ.get(env) or fallback
-
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -144,16 +142,7 @@ def parse_args():
                         help="directory for the model, object and binaries")
     parser.add_argument("--seed", type=int,
                         help="input seed (default: a fresh one, printed)")
-    parser.add_argument("--nncc", default=default_tool(
-        "NNCC", shutil.which("nncc") or
-        os.path.join(REPO_ROOT, "build", "bin", "nncc")))
-    parser.add_argument("--cc", default=default_tool("CC", "cc"))
-    parser.add_argument("--nnrt-include", default=default_tool(
-        "NNRT_INCLUDE", os.path.join(REPO_ROOT, "runtime", "include")))
-    parser.add_argument("--nnrt-lib", default=default_tool(
-        "NNRT_LIB", os.path.join(REPO_ROOT, "build", "runtime")))
-    parser.add_argument("--harness-src",
-                        default=os.path.join(SCRIPT_DIR, "harness.c"))
+    nncc_tools.add_tool_arguments(parser)
     parser.add_argument("--build-only", action="store_true",
                         help="stop after building <work>/harness")
     parser.add_argument("--nncc-arg", action="append", default=[],

@@ -34,6 +34,8 @@ from onnx import numpy_helper
 
 SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(SCRIPT_DIR))
+sys.path.insert(0, os.path.join(REPO_ROOT, "test", "lib"))
+import nncc_tools  # noqa: E402 (found through the path set just above)
 DEFAULT_DATA_DIR = "/usr/share/libonnx-testdata/data/node"
 EXPECTED_PASSES = os.path.join(SCRIPT_DIR, "expected-passes.txt")
 
@@ -285,9 +287,6 @@ def build_harness(args):
                  f"{result.stderr}")
 
 
-def default_tool(env, fallback):
-    return os.environ.get(env) or fallback
-
 
 def parse_args():
     parser = argparse.ArgumentParser(
@@ -306,16 +305,7 @@ def parse_args():
     parser.add_argument("-j", "--jobs", type=int, default=2)
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also print every passing and unsupported test")
-    parser.add_argument("--nncc", default=default_tool(
-        "NNCC", shutil.which("nncc") or
-        os.path.join(REPO_ROOT, "build", "bin", "nncc")))
-    parser.add_argument("--cc", default=default_tool("CC", "cc"))
-    parser.add_argument("--nnrt-include", default=default_tool(
-        "NNRT_INCLUDE", os.path.join(REPO_ROOT, "runtime", "include")))
-    parser.add_argument("--nnrt-lib", default=default_tool(
-        "NNRT_LIB", os.path.join(REPO_ROOT, "build", "runtime")))
-    parser.add_argument("--harness-src", default=os.path.join(
-        REPO_ROOT, "test", "e2e", "harness.c"))
+    nncc_tools.add_tool_arguments(parser)
     return parser.parse_args()
 
 

@@ -12,6 +12,7 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
+#include "../lib/check.h"
 #include "memref_alloc.h"
 #include "nnrt/nnrt.h"
 
@@ -20,24 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int num_passed = 0;
-static int num_failed = 0;
-
-/// Records one check; on failure prints where and what, then keeps going so a
-/// single run reports every broken behaviour.
-static void check(int ok, const char *what, int line) {
-  if (ok) {
-    ++num_passed;
-    return;
-  }
-  ++num_failed;
-  printf("FAILED line %d: %s\n", line, what);
-}
-
-#define CHECK(cond) check((cond) ? 1 : 0, #cond, __LINE__)
-#define CHECK_STR(actual, expected)                                            \
-  check(strcmp((actual), (expected)) == 0, #actual " == " #expected, __LINE__)
 
 static int is_aligned(const void *ptr, size_t alignment) {
   return ((uintptr_t)ptr % alignment) == 0;
@@ -360,6 +343,5 @@ int main(void) {
   test_check_call();
   test_aligned_alloc();
   test_memref_alloc();
-  printf("%d passed, %d failed\n", num_passed, num_failed);
-  return num_failed == 0 ? 0 : 1;
+  return check_report();
 }
