@@ -13,9 +13,9 @@
 #include "compiler/Driver/HeaderWriter.h"
 #include "compiler/Driver/ModelSignature.h"
 #include "compiler/Driver/ObjectEmitter.h"
-#include "compiler/Driver/Registration.h"
 #include "compiler/Import/Onnx/OnnxImporter.h"
 #include "compiler/Pipelines/Pipelines.h"
+#include "compiler/Pipelines/Registration.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"

@@ -1,6 +1,6 @@
 //===- Registration.cpp - dialects and interfaces nncc uses ---------------===//
 
-#include "compiler/Driver/Registration.h"
+#include "compiler/Pipelines/Registration.h"
 #include "dialects/Nn/IR/NnDialect.h"
 
 #include "mlir/IR/DialectRegistry.h"

@@ -1,7 +1,7 @@
 //===- Registration.h - dialects and interfaces nncc uses -------*- C++ -*-===//
 
-#ifndef NNCC_COMPILER_DRIVER_REGISTRATION_H
-#define NNCC_COMPILER_DRIVER_REGISTRATION_H
+#ifndef NNCC_COMPILER_PIPELINES_REGISTRATION_H
+#define NNCC_COMPILER_PIPELINES_REGISTRATION_H
 
 namespace mlir {
 class DialectRegistry;
@@ -17,4 +17,4 @@ void registerNnccDialects(mlir::DialectRegistry &registry);
 
 } // namespace nncc
 
-#endif // NNCC_COMPILER_DRIVER_REGISTRATION_H
+#endif // NNCC_COMPILER_PIPELINES_REGISTRATION_H
