@@ -42,7 +42,9 @@ std::optional<DTypeInfo> getDTypeInfo(Type type) {
   return std::nullopt;
 }
 
-const llvm::StringSet<> &cKeywords() {
+/// Names a generated identifier must not take: C (and C++) keywords, and the
+/// parameter names the generated API itself uses (ctx, inputs, outputs).
+const llvm::StringSet<> &reservedNames() {
   static const llvm::StringSet<> keywords = {
       "auto",       "break",    "case",     "char",   "const",   "continue",
       "default",    "do",       "double",   "else",   "enum",    "extern",
@@ -83,7 +85,7 @@ FailureOr<TensorSignature> describe(func::FuncOp func, Type type,
 } // namespace
 
 bool isValidCIdentifier(StringRef name) {
-  if (name.empty() || cKeywords().contains(name) ||
+  if (name.empty() || reservedNames().contains(name) ||
       !(llvm::isAlpha(name[0]) || name[0] == '_'))
     return false;
   return llvm::all_of(name,
@@ -96,7 +98,7 @@ std::string sanitizeCIdentifier(StringRef name) {
     result.push_back(llvm::isAlnum(c) ? c : '_');
   if (result.empty() || llvm::isDigit(result[0]))
     result.insert(result.begin(), '_');
-  if (cKeywords().contains(result))
+  if (reservedNames().contains(result))
     result.push_back('_');
   return result;
 }

@@ -38,7 +38,8 @@ struct ModelSignature {
 /// and fails for a type the C API cannot express.
 mlir::FailureOr<ModelSignature> getModelSignature(mlir::func::FuncOp func);
 
-/// True when `name` is a valid C identifier and not a C keyword.
+/// True when `name` is a valid C identifier and not a reserved name (a C
+/// keyword, or ctx/inputs/outputs, which the generated API uses).
 bool isValidCIdentifier(llvm::StringRef name);
 
 /// Turns `name` into a valid C identifier (invalid characters become '_').
