@@ -1,15 +1,15 @@
 //===- Driver.cpp - the nncc compiler driver ------------------------------===//
 //
 // Runs the phases of docs/cli.md in order and stops after the one --emit
-// names: import (ONNX or MLIR), nn, linalg, codegen, then LLVM IR, assembly
-// or the object file plus its C header.
+// names: import (ONNX or MLIR), nn, linalg, codegen; then writes the IR,
+// LLVM IR, assembly or the object file plus its C header. Everything about
+// the target is resolved, and every output path checked, before any work.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Driver/Driver.h"
 #include "compiler/Codegen/Cpu/Passes.h"
 #include "compiler/Driver/Diagnostics.h"
-#include "compiler/Driver/EntryPoints.h"
 #include "compiler/Driver/HeaderWriter.h"
 #include "compiler/Driver/ModelSignature.h"
 #include "compiler/Driver/ObjectEmitter.h"
@@ -24,6 +24,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LLVMContext.h"
@@ -43,7 +44,8 @@ namespace {
 enum class InputKind { Onnx, Mlir, ModelLanguage, Unknown };
 
 InputKind classifyInput(StringRef path) {
-  StringRef ext = llvm::sys::path::extension(path);
+  std::string lower = llvm::sys::path::extension(path).lower();
+  StringRef ext = lower;
   if (ext == ".onnx" || ext == ".onnxtxt" || ext == ".textproto" ||
       ext == ".pbtxt")
     return InputKind::Onnx;
@@ -52,6 +54,35 @@ InputKind classifyInput(StringRef path) {
   if (ext == ".nn")
     return InputKind::ModelLanguage;
   return InputKind::Unknown;
+}
+
+/// Whether two paths name the same file: the same existing file (links and
+/// relative spellings included), or the same normalized path.
+bool samePath(StringRef a, StringRef b) {
+  if (a == "-" || b == "-")
+    return false;
+  if (llvm::sys::fs::equivalent(a, b))
+    return true;
+  llvm::SmallString<256> x(a), y(b);
+  if (llvm::sys::fs::make_absolute(x) || llvm::sys::fs::make_absolute(y))
+    return false;
+  llvm::sys::path::remove_dots(x, /*remove_dot_dot=*/true);
+  llvm::sys::path::remove_dots(y, /*remove_dot_dot=*/true);
+  return x == y;
+}
+
+/// An output file written only when everything succeeded: ToolOutputFile
+/// deletes it on destruction unless keep() was called.
+std::unique_ptr<llvm::ToolOutputFile> openOutput(StringRef path,
+                                                 std::string &error) {
+  std::error_code ec;
+  auto file = std::make_unique<llvm::ToolOutputFile>(path, ec,
+                                                     llvm::sys::fs::OF_None);
+  if (ec) {
+    error = ec.message();
+    return nullptr;
+  }
+  return file;
 }
 
 /// One compilation: owns the context, the diagnostics and the outputs.
@@ -63,7 +94,10 @@ public:
       : options(options),
         context(makeRegistry(), MLIRContext::Threading::DISABLED),
         diagnostics(&context, diagOS),
-        fileLoc(FileLineColLoc::get(&context, options.inputPath, 0, 0)) {}
+        fileLoc(FileLineColLoc::get(&context, options.inputPath, 0, 0)) {
+    // Diagnostics name the node or line; a dump of the IR would bury them.
+    context.printOpOnDiagnostic(false);
+  }
 
   int run();
 
@@ -79,26 +113,51 @@ private:
     emitError(UnknownLoc::get(&context)) << message;
     return 1;
   }
+  LogicalResult checkOptions();
   LogicalResult resolveOutputs();
   OwningOpRef<ModuleOp> load();
   LogicalResult runPipeline(ModuleOp module,
                             function_ref<void(OpPassManager &)> build);
   LogicalResult writeText(function_ref<void(llvm::raw_ostream &)> print);
-  func::FuncOp findEntry(ModuleOp module);
-  int emitNative(ModuleOp module, const ModelSignature &signature,
-                 StringRef runName);
+  int emitNative(ModuleOp module, const ModelSignature &signature);
 
   const DriverOptions &options;
   MLIRContext context;
   CompilerDiagnosticHandler diagnostics;
   Location fileLoc;
-  Phase phase = Phase::Obj;
+  EmitRequest request{Phase::Codegen, OutputKind::Object};
+  CpuTarget target;
   std::string outputPath, headerPath, modelName;
 };
 
+LogicalResult Compilation::checkOptions() {
+  std::optional<EmitRequest> parsed = parseEmit(options.emit);
+  if (!parsed)
+    return emitError(UnknownLoc::get(&context))
+           << "unknown --emit phase '" << options.emit
+           << "' (expected one of: " << emitNames() << ")";
+  request = *parsed;
+  if (options.target == "cuda")
+    return emitError(UnknownLoc::get(&context))
+           << "--target=cuda is not implemented yet; this version of nncc "
+              "generates code for --target=cpu only";
+  if (options.target != "cpu")
+    return emitError(UnknownLoc::get(&context))
+           << "unsupported --target '" << options.target
+           << "' (supported: cpu)";
+  if (options.optLevel > 3)
+    return emitError(UnknownLoc::get(&context))
+           << "unsupported optimization level -O" << options.optLevel
+           << " (expected -O0 to -O3)";
+  std::string error;
+  if (!resolveCpuTarget(options.cpu, target, error))
+    return emitError(UnknownLoc::get(&context)) << "--mcpu: " << error;
+  return success();
+}
+
 LogicalResult Compilation::resolveOutputs() {
   StringRef input = options.inputPath;
-  bool binary = phase == Phase::Obj;
+  bool binary = request.output == OutputKind::Object;
   outputPath = options.outputPath;
   if (outputPath.empty())
     outputPath =
@@ -115,11 +174,29 @@ LogicalResult Compilation::resolveOutputs() {
       headerPath = path.str().str();
     }
   }
+  // Nothing is lost: no output may overwrite the input or another output.
+  if (samePath(outputPath, input))
+    return emitError(UnknownLoc::get(&context))
+           << "output '" << outputPath
+           << "' is the input file; choose another -o";
+  if (binary && samePath(headerPath, input))
+    return emitError(UnknownLoc::get(&context))
+           << "header '" << headerPath
+           << "' is the input file; choose another --header";
+  if (binary && samePath(headerPath, outputPath))
+    return emitError(UnknownLoc::get(&context))
+           << "header '" << headerPath << "' and object '" << outputPath
+           << "' are the same file; "
+           << (options.headerPath.empty()
+                   ? "name the object with another extension (e.g. -o "
+                     "model.o) or choose a --header"
+                   : "choose another --header or -o");
 
+  std::string why;
   if (!options.name.empty()) {
-    if (!isValidCIdentifier(options.name))
+    if (!checkModelName(options.name, why))
       return emitError(UnknownLoc::get(&context))
-             << "--name '" << options.name << "' is not a valid C identifier";
+             << "--name '" << options.name << "' " << why;
     modelName = options.name;
   } else {
     StringRef from = outputPath == "-" ? input : StringRef(outputPath);
@@ -131,11 +208,8 @@ LogicalResult Compilation::resolveOutputs() {
 OwningOpRef<ModuleOp> Compilation::load() {
   StringRef path = options.inputPath;
   switch (classifyInput(path)) {
-  case InputKind::Onnx: {
-    OnnxImportOptions importOptions;
-    importOptions.functionName = modelName;
-    return importOnnxFile(context, path, importOptions);
-  }
+  case InputKind::Onnx:
+    return importOnnxFile(context, path, OnnxImportOptions());
   case InputKind::Mlir: {
     std::string error;
     auto file = openInputFile(path, &error);
@@ -165,6 +239,11 @@ Compilation::runPipeline(ModuleOp module,
   PassManager pm(&context);
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
+  // --mlir-timing and friends.
+  DefaultTimingManager timing;
+  applyDefaultTimingManagerCLOptions(timing);
+  TimingScope scope = timing.getRootScope();
+  pm.enableTiming(scope);
   build(pm);
   return pm.run(module);
 }
@@ -172,7 +251,7 @@ Compilation::runPipeline(ModuleOp module,
 LogicalResult
 Compilation::writeText(function_ref<void(llvm::raw_ostream &)> print) {
   std::string error;
-  auto output = openOutputFile(outputPath, &error);
+  auto output = openOutput(outputPath, error);
   if (!output)
     return emitError(UnknownLoc::get(&context))
            << "cannot open output '" << outputPath << "': " << error;
@@ -181,52 +260,35 @@ Compilation::writeText(function_ref<void(llvm::raw_ostream &)> print) {
   return success();
 }
 
-func::FuncOp Compilation::findEntry(ModuleOp module) {
-  SmallVector<func::FuncOp> entries;
-  for (auto func : module.getOps<func::FuncOp>())
-    if (func.isPublic() && !func.isExternal())
-      entries.push_back(func);
-  if (entries.size() != 1) {
-    emitError(module.getLoc())
-        << "expected exactly one public function (the model) in the input, "
-           "found "
-        << entries.size();
-    return nullptr;
-  }
-  return entries.front();
-}
-
-int Compilation::emitNative(ModuleOp module, const ModelSignature &signature,
-                            StringRef runName) {
+int Compilation::emitNative(ModuleOp module, const ModelSignature &signature) {
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, modelName);
   if (!llvmModule)
     return fail("translation to LLVM IR failed");
   std::string error;
-  if (!addEntryPoints(*llvmModule, modelName, runName, signature, error))
-    return fail(error);
   std::unique_ptr<llvm::TargetMachine> tm =
-      createHostTargetMachine(options.cpu, options.optLevel, error);
+      createTargetMachine(target, options.optLevel, error);
   if (!tm)
     return fail(error);
   optimizeModule(*llvmModule, *tm, options.optLevel);
 
-  if (phase == Phase::Llvm)
+  if (request.output == OutputKind::LlvmIr)
     return failed(writeText(
                [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); }))
                ? 1
                : 0;
 
-  auto output = openOutputFile(outputPath, &error);
+  auto output = openOutput(outputPath, error);
   if (!output)
     return fail("cannot open output '" + outputPath + "': " + error);
-  if (!emitCode(*llvmModule, *tm, phase == Phase::Asm, output->os(), error))
+  if (!emitCode(*llvmModule, *tm, request.output == OutputKind::Assembly,
+                output->os(), error))
     return fail(error);
-  if (phase == Phase::Obj) {
+  if (request.output == OutputKind::Object) {
     std::string header = generateHeader(
         modelName, signature, llvm::sys::path::filename(options.inputPath));
-    auto headerFile = openOutputFile(headerPath, &error);
+    auto headerFile = openOutput(headerPath, error);
     if (!headerFile)
       return fail("cannot open header output '" + headerPath + "': " + error);
     headerFile->os() << header;
@@ -237,51 +299,46 @@ int Compilation::emitNative(ModuleOp module, const ModelSignature &signature,
 }
 
 int Compilation::run() {
-  std::optional<Phase> parsed = parsePhase(options.emit);
-  if (!parsed)
-    return fail("unknown --emit phase '" + options.emit +
-                "' (expected one of: " + phaseNames() + ")");
-  phase = *parsed;
-  if (options.target != "cpu")
-    return fail("unsupported --target '" + options.target +
-                "' (supported: cpu)");
-  if (options.optLevel > 3)
-    return fail("unsupported optimization level -O" + Twine(options.optLevel) +
-                " (expected -O0 to -O3)");
-  if (failed(resolveOutputs()))
+  if (failed(checkOptions()) || failed(resolveOutputs()))
     return 1;
 
   OwningOpRef<ModuleOp> module = load();
   if (!module || failed(verify(*module)))
     return 1;
   auto printModule = [&](llvm::raw_ostream &os) { module->print(os); };
-  if (phase == Phase::Import)
+  auto stopAfter = [&](Phase phase) {
+    return request.phase == phase && request.output == OutputKind::Mlir;
+  };
+  if (stopAfter(Phase::Import))
     return failed(writeText(printModule)) ? 1 : 0;
 
-  func::FuncOp entry = findEntry(*module);
-  if (!entry)
-    return 1;
-  FailureOr<ModelSignature> signature = getModelSignature(entry);
+  // The C API is read off the contract before lowering rewrites it.
+  FailureOr<ModelSignature> signature = getModelSignature(*module);
   if (failed(signature))
     return 1;
 
   if (failed(runPipeline(*module, buildNnPipeline)))
     return 1;
-  if (phase == Phase::Nn)
+  if (stopAfter(Phase::Nn))
     return failed(writeText(printModule)) ? 1 : 0;
   if (failed(runPipeline(*module, buildNnToLinalgPipeline)))
     return 1;
-  if (phase == Phase::Linalg)
+  if (stopAfter(Phase::Linalg))
     return failed(writeText(printModule)) ? 1 : 0;
 
-  // The model function gets a name that cannot clash with the API's.
-  std::string runName = modelName + "_run";
-  entry.setSymName(runName);
-  if (failed(runPipeline(*module, buildCpuCodegenPipeline)))
+  CpuPipelineOptions cpuOptions;
+  cpuOptions.triple = target.triple;
+  cpuOptions.cpu = target.cpu;
+  cpuOptions.features = target.features;
+  cpuOptions.vectorWidth = target.vectorWidth;
+  cpuOptions.modelName = modelName;
+  if (failed(runPipeline(*module, [&](OpPassManager &pm) {
+        buildCpuCodegenPipeline(pm, cpuOptions);
+      })))
     return 1;
-  if (phase == Phase::Codegen)
+  if (stopAfter(Phase::Codegen))
     return failed(writeText(printModule)) ? 1 : 0;
-  return emitNative(*module, *signature, runName);
+  return emitNative(*module, *signature);
 }
 
 } // namespace

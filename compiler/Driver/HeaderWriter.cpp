@@ -1,4 +1,10 @@
 //===- HeaderWriter.cpp - the generated C header --------------------------===//
+//
+// Model-provided strings (tensor and state names, the input file's name) are
+// untrusted: they only ever reach the header inside comments, through
+// quoteForComment, so that no name can end a comment or inject code.
+//
+//===----------------------------------------------------------------------===//
 
 #include "compiler/Driver/HeaderWriter.h"
 
@@ -9,25 +15,96 @@
 
 namespace nncc {
 
+std::string quoteForComment(llvm::StringRef text) {
+  std::string result = "'";
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = text[i];
+    char next = i + 1 < text.size() ? text[i + 1] : '\0';
+    // Escapes keep the comment on one line (no newline, no line splice) and
+    // make '*/', '/*', '//' and trigraphs ('??') impossible.
+    bool unsafe = c < 0x20 || c >= 0x7f || c == '\\' || c == '\'' ||
+                  (c == '*' && next == '/') ||
+                  (c == '/' && (next == '*' || next == '/')) ||
+                  (c == '?' && next == '?');
+    if (unsafe)
+      result += fmt::format("\\x{:02x}", c);
+    else
+      result.push_back(c);
+  }
+  result += "'";
+  return result;
+}
+
 namespace {
 
-void writeTensorMacros(fmt::memory_buffer &out, const std::string &prefix,
+using Buffer = fmt::memory_buffer;
+
+template <typename... Args>
+void emit(Buffer &out, fmt::format_string<Args...> format, Args &&...args) {
+  fmt::format_to(std::back_inserter(out), format, std::forward<Args>(args)...);
+}
+
+void writeTensorMacros(Buffer &out, const std::string &macroPrefix,
                        const char *kind, size_t index,
                        const TensorSignature &tensor) {
-  std::string macro = fmt::format("{}_{}_{}", prefix, kind, index);
-  fmt::format_to(std::back_inserter(out),
-                 "/* {} {} '{}': {}[{}] */\n"
-                 "#define {}_RANK {}\n"
-                 "#define {}_SIZE {}\n"
-                 "#define {}_DTYPE {}\n",
-                 llvm::StringRef(kind).lower(), index, tensor.name,
-                 tensor.dtypeName, fmt::join(tensor.shape, ", "), macro,
-                 tensor.shape.size(), macro, tensor.numElements, macro,
-                 tensor.dtypeEnum);
+  std::string macro = fmt::format("{}_{}_{}", macroPrefix, kind, index);
+  emit(out,
+       "/* {} {} {}: {}[{}] */\n"
+       "#define {}_RANK {}\n"
+       "#define {}_SIZE {}\n"
+       "#define {}_DTYPE {}\n",
+       llvm::StringRef(kind).lower(), index, quoteForComment(tensor.name),
+       tensor.dtype->name, fmt::join(tensor.shape, ", "), macro,
+       tensor.shape.size(), macro, tensor.numElements, macro,
+       tensor.dtype->getEnumName());
   // A rank-0 tensor has no shape initializer: `{}` is not valid C.
   if (!tensor.shape.empty())
-    fmt::format_to(std::back_inserter(out), "#define {}_SHAPE {{{}}}\n", macro,
-                   fmt::join(tensor.shape, ", "));
+    emit(out, "#define {}_SHAPE {{{}}}\n", macro,
+         fmt::join(tensor.shape, ", "));
+}
+
+/// Macros, the entry point and its queries. The `infer` entry keeps the
+/// short names of single-entry models (MODEL_INPUT_0_SIZE,
+/// model_num_inputs); other entries add their name (MODEL_TRAIN_INPUT_0_SIZE,
+/// model_train_num_inputs).
+void writeEntry(Buffer &out, const std::string &model,
+                const EntrySignature &entry) {
+  std::string cName = model + "_" + entry.name;
+  std::string prefix = entry.name == "infer" ? model : cName;
+  std::string macroPrefix = llvm::StringRef(prefix).upper();
+  emit(out, "/*--- {}: {} entry ---*/\n\n", cName,
+       nn::stringifyEntryKind(entry.kind).str());
+  emit(out, "#define {0}_NUM_INPUTS {1}\n#define {0}_NUM_OUTPUTS {2}\n",
+       macroPrefix, entry.inputs.size(), entry.outputs.size());
+  for (size_t i = 0; i < entry.inputs.size(); ++i)
+    writeTensorMacros(out, macroPrefix, "INPUT", i, entry.inputs[i]);
+  for (size_t i = 0; i < entry.outputs.size(); ++i)
+    writeTensorMacros(out, macroPrefix, "OUTPUT", i, entry.outputs[i]);
+
+  std::vector<std::string> params = {fmt::format("{}_ctx *ctx", model)};
+  for (const TensorSignature &in : entry.inputs)
+    params.push_back(fmt::format("const {} *{}", in.dtype->cType, in.cName));
+  for (const TensorSignature &o : entry.outputs)
+    params.push_back(fmt::format("{} *{}", o.dtype->cType, o.cName));
+  emit(out, "\n/** Runs {}: inputs are read, outputs fully written.", cName);
+  if (!entry.writes.empty()) {
+    std::vector<std::string> quoted;
+    for (const std::string &state : entry.writes)
+      quoted.push_back(quoteForComment(state));
+    emit(out, "\n *  Updates the context's state {}.", fmt::join(quoted, ", "));
+  }
+  emit(out, " */\nnnrt_status {}({});\n\n", cName, fmt::join(params, ", "));
+  emit(out,
+       "/** Same as {0} with the tensors in arrays, in model order. */\n"
+       "nnrt_status {0}_packed({1}_ctx *ctx, const void *const *inputs,\n"
+       "{2}void *const *outputs);\n\n",
+       cName, model, std::string(cName.size() + 20, ' '));
+  emit(out,
+       "size_t {0}_num_inputs(void);\nsize_t {0}_num_outputs(void);\n"
+       "/** Descriptions of input/output `i`; NULL when out of range. */\n"
+       "const nnrt_tensor_info *{0}_input_info(size_t i);\n"
+       "const nnrt_tensor_info *{0}_output_info(size_t i);\n\n",
+       prefix);
 }
 
 } // namespace
@@ -37,62 +114,50 @@ std::string generateHeader(llvm::StringRef modelName,
                            llvm::StringRef source) {
   std::string name = modelName.str();
   std::string prefix = llvm::StringRef(name).upper();
-  fmt::memory_buffer out;
-  auto emit = [&](auto &&...args) {
-    fmt::format_to(std::back_inserter(out),
-                   std::forward<decltype(args)>(args)...);
-  };
-
-  emit("/* {}.h - generated by nncc from {}. Do not edit.\n"
+  Buffer out;
+  emit(out,
+       "/* {}.h - generated by nncc from {}. Do not edit.\n"
        " *\n"
        " * Link with: model object, -lnnrt -lm -lpthread. All tensors are "
        "dense,\n"
        " * row-major and owned by the caller; outputs must not alias inputs."
        "\n * See docs/generated-api.md. */\n",
-       name, source.str());
-  emit("#ifndef NNCC_MODEL_{0}_H\n#define NNCC_MODEL_{0}_H\n\n", prefix);
-  emit("#include <stddef.h>\n#include <stdint.h>\n\n#include <nnrt/nnrt.h>\n\n"
-       "#ifdef __cplusplus\nextern \"C\" {{\n#endif\n\n");
-  emit("#define {}_NUM_INPUTS {}\n#define {}_NUM_OUTPUTS {}\n\n", prefix,
-       signature.inputs.size(), prefix, signature.outputs.size());
-  for (size_t i = 0; i < signature.inputs.size(); ++i)
-    writeTensorMacros(out, prefix, "INPUT", i, signature.inputs[i]);
-  for (size_t i = 0; i < signature.outputs.size(); ++i)
-    writeTensorMacros(out, prefix, "OUTPUT", i, signature.outputs[i]);
+       name, quoteForComment(source));
+  emit(out, "#ifndef NNCC_MODEL_{0}_H\n#define NNCC_MODEL_{0}_H\n\n", prefix);
+  emit(out, "#include <stddef.h>\n#include <stdint.h>\n\n#include "
+            "<nnrt/nnrt.h>\n\n#ifdef __cplusplus\nextern \"C\" {{\n#endif\n\n");
 
-  emit("\n/** Opaque per-thread state; create one per thread running the "
+  emit(out,
+       "/** Opaque per-thread state; create one per thread running the "
        "model. */\ntypedef struct {0}_ctx {0}_ctx;\n\n",
        name);
-  emit("/** Creates a context; `opts` may be NULL for defaults. */\n"
+  emit(out,
+       "/** Creates a context; `opts` may be NULL for defaults. On failure\n"
+       " *  nnrt_last_create_error() says why. */\n"
        "nnrt_status {0}_create(const nnrt_options *opts, {0}_ctx **out_ctx);"
        "\n\n",
        name);
-  std::vector<std::string> params = {fmt::format("{}_ctx *ctx", name)};
-  for (const TensorSignature &in : signature.inputs)
-    params.push_back(fmt::format("const {} *{}", in.cType, in.cName));
-  for (const TensorSignature &out : signature.outputs)
-    params.push_back(fmt::format("{} *{}", out.cType, out.cName));
-  emit("/** Runs the model: inputs are read, outputs fully written. */\n"
-       "nnrt_status {}_infer({});\n\n",
-       name, fmt::join(params, ", "));
-  emit("/** Same as {0}_infer with the tensors in arrays, in model order. */\n"
-       "nnrt_status {0}_infer_packed({0}_ctx *ctx, const void *const *inputs,"
-       "\n                             void *const *outputs);\n\n",
-       name);
-  emit("/** The runtime context behind `ctx` (they are the same object), for\n"
+  emit(out,
+       "/** The runtime context behind `ctx` (they are the same object), for\n"
        " *  nnrt_context_last_error() and nnrt_context_num_threads(). */\n"
        "static inline nnrt_context *{0}_runtime_context({0}_ctx *ctx) {{\n"
        "  return (nnrt_context *)ctx;\n}}\n\n",
        name);
-  emit("/** Destroys a context; NULL is a no-op. */\n"
+  emit(out,
+       "/** Destroys a context; NULL is a no-op. */\n"
        "void {0}_destroy({0}_ctx *ctx);\n\n",
        name);
-  emit("size_t {0}_num_inputs(void);\nsize_t {0}_num_outputs(void);\n"
-       "/** Descriptions of input/output `i`; NULL when out of range. */\n"
-       "const nnrt_tensor_info *{0}_input_info(size_t i);\n"
-       "const nnrt_tensor_info *{0}_output_info(size_t i);\n\n",
-       name);
-  emit("#ifdef __cplusplus\n}} /* extern \"C\" */\n#endif\n\n"
+  emit(out,
+       "/** State held by each context (nnrt_context_state_info). */\n"
+       "#define {}_NUM_STATES {}\n",
+       prefix, signature.states.size());
+  for (size_t i = 0; i < signature.states.size(); ++i)
+    writeTensorMacros(out, prefix, "STATE", i, signature.states[i]);
+  emit(out, "\n");
+  for (const EntrySignature &entry : signature.entries)
+    writeEntry(out, name, entry);
+  emit(out,
+       "#ifdef __cplusplus\n}} /* extern \"C\" */\n#endif\n\n"
        "#endif /* NNCC_MODEL_{}_H */\n",
        prefix);
   return fmt::to_string(out);

@@ -15,6 +15,11 @@ std::string generateHeader(llvm::StringRef modelName,
                            const ModelSignature &signature,
                            llvm::StringRef source);
 
+/// `text` in single quotes, safe inside a C comment: control characters,
+/// non-ASCII bytes, quotes, backslashes and the sequences '*/', '/*', '//'
+/// and '??' become \xNN escapes.
+std::string quoteForComment(llvm::StringRef text);
+
 } // namespace nncc
 
 #endif // NNCC_COMPILER_DRIVER_HEADERWRITER_H

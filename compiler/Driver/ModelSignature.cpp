@@ -1,46 +1,15 @@
-//===- ModelSignature.cpp - inputs and outputs of a compiled model --------===//
+//===- ModelSignature.cpp - the C API of a compiled model -----------------===//
 
 #include "compiler/Driver/ModelSignature.h"
 
-#include "nnrt/nnrt.h"
-
-#include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
-#include "llvm/ADT/Twine.h"
 
 using namespace mlir;
 
 namespace nncc {
 
 namespace {
-
-struct DTypeInfo {
-  nnrt_dtype dtype;
-  const char *enumName;
-  const char *cType;
-  const char *name;
-};
-
-std::optional<DTypeInfo> getDTypeInfo(Type type) {
-  if (type.isF32())
-    return DTypeInfo{NNRT_DTYPE_F32, "NNRT_DTYPE_F32", "float", "f32"};
-  if (type.isF64())
-    return DTypeInfo{NNRT_DTYPE_F64, "NNRT_DTYPE_F64", "double", "f64"};
-  if (type.isF16())
-    return DTypeInfo{NNRT_DTYPE_F16, "NNRT_DTYPE_F16", "uint16_t", "f16"};
-  if (type.isSignlessInteger(1))
-    return DTypeInfo{NNRT_DTYPE_BOOL, "NNRT_DTYPE_BOOL", "uint8_t", "bool"};
-  if (type.isSignlessInteger(8))
-    return DTypeInfo{NNRT_DTYPE_I8, "NNRT_DTYPE_I8", "int8_t", "i8"};
-  if (type.isSignlessInteger(16))
-    return DTypeInfo{NNRT_DTYPE_I16, "NNRT_DTYPE_I16", "int16_t", "i16"};
-  if (type.isSignlessInteger(32))
-    return DTypeInfo{NNRT_DTYPE_I32, "NNRT_DTYPE_I32", "int32_t", "i32"};
-  if (type.isSignlessInteger(64))
-    return DTypeInfo{NNRT_DTYPE_I64, "NNRT_DTYPE_I64", "int64_t", "i64"};
-  return std::nullopt;
-}
 
 /// Names a generated identifier must not take: C (and C++) keywords, and the
 /// parameter names the generated API itself uses (ctx, inputs, outputs).
@@ -58,38 +27,55 @@ const llvm::StringSet<> &reservedNames() {
   return keywords;
 }
 
-FailureOr<TensorSignature> describe(func::FuncOp func, Type type,
-                                    StringAttr nameAttr, StringRef role,
-                                    unsigned index) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  if (!tensor || !tensor.hasStaticShape())
-    return func.emitError() << role << " " << index << " has type " << type
-                            << "; the C API needs statically shaped tensors";
-  std::optional<DTypeInfo> info = getDTypeInfo(tensor.getElementType());
-  if (!info)
-    return func.emitError()
-           << role << " " << index << " has element type "
-           << tensor.getElementType() << ", which the C API does not support";
+/// The runtime's symbols (nnrt_*) and macros (NNRT_*) start with this, in
+/// either case: a model named e.g. nnrt_context would declare
+/// nnrt_context_create next to the runtime's own.
+bool takesRuntimePrefix(StringRef name) {
+  return name.size() >= 4 && name.take_front(4).equals_insensitive("nnrt");
+}
+
+TensorSignature describe(StringRef name, RankedTensorType type) {
   TensorSignature sig;
-  sig.name = nameAttr ? nameAttr.getValue().str()
-                      : (llvm::Twine(role) + llvm::Twine(index)).str();
-  sig.dtype = info->dtype;
-  sig.dtypeEnum = info->enumName;
-  sig.cType = info->cType;
-  sig.dtypeName = info->name;
-  sig.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
-  sig.numElements = tensor.getNumElements();
+  sig.name = name.str();
+  sig.dtype = nn::lookupDType(type.getElementType());
+  sig.shape.assign(type.getShape().begin(), type.getShape().end());
+  sig.numElements = type.getNumElements();
   return sig;
+}
+
+/// Gives every tensor of one entry a distinct C identifier.
+void assignCNames(EntrySignature &entry) {
+  llvm::StringSet<> used;
+  for (auto *list : {&entry.inputs, &entry.outputs})
+    for (TensorSignature &tensor : *list) {
+      std::string base = sanitizeCIdentifier(tensor.name);
+      std::string candidate = base;
+      for (unsigned n = 1; used.contains(candidate); ++n)
+        candidate = base + "_" + std::to_string(n);
+      used.insert(candidate);
+      tensor.cName = candidate;
+    }
 }
 
 } // namespace
 
-bool isValidCIdentifier(StringRef name) {
-  if (name.empty() || reservedNames().contains(name) ||
-      !(llvm::isAlpha(name[0]) || name[0] == '_'))
+bool checkModelName(StringRef name, std::string &why) {
+  if (name.empty() || !(llvm::isAlpha(name[0]) || name[0] == '_') ||
+      !llvm::all_of(name,
+                    [](char c) { return llvm::isAlnum(c) || c == '_'; })) {
+    why = "is not a valid C identifier";
     return false;
-  return llvm::all_of(name,
-                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
+  }
+  if (reservedNames().contains(name)) {
+    why = "is reserved (a C keyword or a parameter name of the generated API)";
+    return false;
+  }
+  if (takesRuntimePrefix(name)) {
+    why = "is reserved: names starting with 'nnrt' belong to the runtime "
+          "(libnnrt), whose symbols the model's would clash with";
+    return false;
+  }
+  return true;
 }
 
 std::string sanitizeCIdentifier(StringRef name) {
@@ -100,40 +86,31 @@ std::string sanitizeCIdentifier(StringRef name) {
     result.insert(result.begin(), '_');
   if (reservedNames().contains(result))
     result.push_back('_');
+  if (takesRuntimePrefix(result))
+    result.insert(0, "model_");
   return result;
 }
 
-FailureOr<ModelSignature> getModelSignature(func::FuncOp func) {
+FailureOr<ModelSignature> getModelSignature(ModuleOp module) {
+  FailureOr<nn::ModelContract> contract = nn::getModelContract(module);
+  if (failed(contract))
+    return failure();
   ModelSignature sig;
-  FunctionType type = func.getFunctionType();
-  auto nameOf = [](DictionaryAttr attrs) {
-    return attrs ? attrs.getAs<StringAttr>("nncc.name") : StringAttr();
-  };
-  for (unsigned i = 0; i < type.getNumInputs(); ++i) {
-    auto tensor = describe(func, type.getInput(i),
-                           nameOf(func.getArgAttrDict(i)), "input", i);
-    if (failed(tensor))
-      return failure();
-    sig.inputs.push_back(*tensor);
+  for (nn::ParameterOp state : contract->states)
+    sig.states.push_back(describe(state.getSymName(), state.getType()));
+  for (const nn::ContractEntry &entry : contract->entries) {
+    EntrySignature entrySig;
+    entrySig.name = entry.name;
+    entrySig.kind = entry.kind;
+    for (const nn::ContractTensor &in : entry.inputs)
+      entrySig.inputs.push_back(describe(in.name, in.type));
+    for (const nn::ContractTensor &out : entry.outputs)
+      entrySig.outputs.push_back(describe(out.name, out.type));
+    for (unsigned state : entry.writes)
+      entrySig.writes.push_back(sig.states[state].name);
+    assignCNames(entrySig);
+    sig.entries.push_back(std::move(entrySig));
   }
-  for (unsigned i = 0; i < type.getNumResults(); ++i) {
-    auto tensor = describe(func, type.getResult(i),
-                           nameOf(func.getResultAttrDict(i)), "output", i);
-    if (failed(tensor))
-      return failure();
-    sig.outputs.push_back(*tensor);
-  }
-  // Parameter names must be distinct C identifiers.
-  llvm::StringSet<> used;
-  for (auto *list : {&sig.inputs, &sig.outputs})
-    for (TensorSignature &tensor : *list) {
-      std::string base = sanitizeCIdentifier(tensor.name);
-      std::string candidate = base;
-      for (unsigned n = 1; used.contains(candidate); ++n)
-        candidate = base + "_" + std::to_string(n);
-      used.insert(candidate);
-      tensor.cName = candidate;
-    }
   return sig;
 }
 

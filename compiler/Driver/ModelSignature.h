@@ -1,15 +1,19 @@
-//===- ModelSignature.h - inputs and outputs of a compiled model *- C++ -*-===//
+//===- ModelSignature.h - the C API of a compiled model ---------*- C++ -*-===//
 //
-// The tensors a model takes and returns, read off its entry function before
-// lowering. The header writer and the entry-point generator both work from
-// this one description, so the header always matches the object.
+// The entry points, tensors and state of a model as its C header describes
+// them, read off the module contract (dialects/Nn/IR/NnContract.h) before
+// lowering. The entry-point pass reads the same contract from the lowered
+// functions, so the header always matches the object.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef NNCC_COMPILER_DRIVER_MODELSIGNATURE_H
 #define NNCC_COMPILER_DRIVER_MODELSIGNATURE_H
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "dialects/Nn/IR/NnContract.h"
+#include "dialects/Nn/IR/NnDTypes.h"
+
+#include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SmallVector.h"
 
 #include <string>
@@ -18,31 +22,36 @@
 namespace nncc {
 
 struct TensorSignature {
-  std::string name;      ///< name in the model (ONNX value name)
-  std::string cName;     ///< C identifier used for the header's parameter
-  int dtype;             ///< nnrt_dtype value
-  std::string dtypeEnum; ///< e.g. "NNRT_DTYPE_F32"
-  std::string cType;     ///< element type in C, e.g. "float"
-  std::string dtypeName; ///< short name, e.g. "f32"
+  std::string name;  ///< name in the model (untrusted: escape it in text)
+  std::string cName; ///< C identifier used for the header's parameter
+  const nn::DTypeInfo *dtype;
   llvm::SmallVector<int64_t> shape;
   int64_t numElements;
 };
 
-struct ModelSignature {
-  std::vector<TensorSignature> inputs;
-  std::vector<TensorSignature> outputs;
+struct EntrySignature {
+  std::string name; ///< the C suffix: <model>_<name>
+  nn::EntryKind kind;
+  std::vector<TensorSignature> inputs, outputs;
+  std::vector<std::string> writes; ///< names of the states it writes
 };
 
-/// Describes `func`'s arguments and results. Names come from the `nncc.name`
-/// argument/result attributes (else "input<i>"/"output<i>"). Emits an error
-/// and fails for a type the C API cannot express.
-mlir::FailureOr<ModelSignature> getModelSignature(mlir::func::FuncOp func);
+struct ModelSignature {
+  std::vector<EntrySignature> entries;
+  std::vector<TensorSignature> states;
+};
 
-/// True when `name` is a valid C identifier and not a reserved name (a C
-/// keyword, or ctx/inputs/outputs, which the generated API uses).
-bool isValidCIdentifier(llvm::StringRef name);
+/// Describes the C API of `module` from its contract. Emits an error and
+/// fails when the module has no entry function.
+mlir::FailureOr<ModelSignature> getModelSignature(mlir::ModuleOp module);
 
-/// Turns `name` into a valid C identifier (invalid characters become '_').
+/// Checks a model name given with --name: a C identifier that is not a
+/// keyword and does not take the runtime's prefix "nnrt". On failure returns
+/// false and sets `why` to a clause completing "--name 'x' ...".
+bool checkModelName(llvm::StringRef name, std::string &why);
+
+/// Turns `name` into a valid C identifier (invalid characters become '_')
+/// that checkModelName accepts.
 std::string sanitizeCIdentifier(llvm::StringRef name);
 
 } // namespace nncc

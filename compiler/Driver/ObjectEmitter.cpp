@@ -45,36 +45,61 @@ OptimizationLevel passLevel(unsigned optLevel) {
 
 } // namespace
 
-std::unique_ptr<TargetMachine>
-createHostTargetMachine(StringRef cpu, unsigned optLevel, std::string &error) {
+bool resolveCpuTarget(StringRef mcpu, CpuTarget &result, std::string &error) {
   InitializeNativeTarget();
   InitializeNativeTargetAsmPrinter();
   Triple triple(sys::getDefaultTargetTriple());
   const Target *target = TargetRegistry::lookupTarget(triple, error);
   if (!target)
-    return nullptr;
+    return false;
+  result.triple = triple.str();
 
-  std::string cpuName, features;
-  if (cpu.empty() || cpu == "native") {
-    cpuName = sys::getHostCPUName().str();
+  if (mcpu.empty() || mcpu == "native") {
+    result.cpu = sys::getHostCPUName().str();
     SubtargetFeatures featureSet;
     for (const auto &feature : sys::getHostCPUFeatures())
       featureSet.AddFeature(feature.getKey(), feature.getValue());
-    features = featureSet.getString();
+    result.features = featureSet.getString();
   } else {
-    cpuName = cpu.str();
-    std::unique_ptr<MCSubtargetInfo> info(
-        target->createMCSubtargetInfo(triple, cpuName, ""));
-    if (!info || !info->isCPUStringValid(cpuName)) {
-      error = ("unknown CPU '" + cpu + "' for target " + triple.str() +
+    // Asked with an empty CPU, LLVM answers without printing a warning.
+    std::unique_ptr<MCSubtargetInfo> generic(
+        target->createMCSubtargetInfo(triple, "", ""));
+    if (!generic || !generic->isCPUStringValid(mcpu)) {
+      error = ("unknown CPU '" + mcpu + "' for target " + triple.str() +
                " (try --mcpu=native, x86-64-v3, znver4, skylake-avx512)")
                   .str();
-      return nullptr;
+      return false;
     }
+    result.cpu = mcpu.str();
   }
+  std::unique_ptr<MCSubtargetInfo> info(
+      target->createMCSubtargetInfo(triple, result.cpu, result.features));
+  if (triple.isX86() && !info->checkFeatures("+64bit")) {
+    error = "CPU '" + result.cpu +
+            "' has no 64-bit mode; nncc generates code for " + triple.str() +
+            " only";
+    return false;
+  }
+  result.vectorWidth = 128;
+  if (triple.isX86()) {
+    if (info->checkFeatures("+avx512f"))
+      result.vectorWidth = 512;
+    else if (info->checkFeatures("+avx"))
+      result.vectorWidth = 256;
+  }
+  return true;
+}
+
+std::unique_ptr<TargetMachine> createTargetMachine(const CpuTarget &cpu,
+                                                   unsigned optLevel,
+                                                   std::string &error) {
+  Triple triple(cpu.triple);
+  const Target *target = TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
   TargetOptions options;
   std::unique_ptr<TargetMachine> tm(target->createTargetMachine(
-      triple, cpuName, features, options, Reloc::PIC_, std::nullopt,
+      triple, cpu.cpu, cpu.features, options, Reloc::PIC_, std::nullopt,
       codeGenLevel(optLevel)));
   if (!tm)
     error = "cannot create a target machine for " + triple.str();

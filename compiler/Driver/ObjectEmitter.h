@@ -15,12 +15,22 @@ class TargetMachine;
 
 namespace nncc {
 
-/// A TargetMachine for the host triple and `cpu` ("native" or empty: the
-/// host CPU with its features). Returns null with `error` set for an unknown
-/// CPU name.
+/// A CPU target resolved from --mcpu.
+struct CpuTarget {
+  std::string triple, cpu, features;
+  unsigned vectorWidth; ///< widest vector register, in bits
+};
+
+/// Resolves --mcpu for the host's (64-bit) triple: "native" or empty is the
+/// host CPU with its features. Fails, with `error` set, for a CPU LLVM does
+/// not know or one without 64-bit mode.
+bool resolveCpuTarget(llvm::StringRef mcpu, CpuTarget &target,
+                      std::string &error);
+
+/// A TargetMachine for `target`.
 std::unique_ptr<llvm::TargetMachine>
-createHostTargetMachine(llvm::StringRef cpu, unsigned optLevel,
-                        std::string &error);
+createTargetMachine(const CpuTarget &target, unsigned optLevel,
+                    std::string &error);
 
 /// Sets the module's triple and data layout for `tm` and runs LLVM's
 /// standard -O<optLevel> pipeline over it.

@@ -1,6 +1,7 @@
 //===- Pipelines.cpp - nncc's compilation phases and pipelines --*- C++ -*-===//
 
 #include "compiler/Pipelines/Pipelines.h"
+#include "compiler/Codegen/Common/Passes.h"
 #include "compiler/Codegen/Cpu/Passes.h"
 #include "compiler/Conversion/Passes.h"
 
@@ -13,39 +14,19 @@ using namespace mlir;
 
 namespace nncc {
 
-std::optional<Phase> parsePhase(llvm::StringRef name) {
-  return llvm::StringSwitch<std::optional<Phase>>(name)
-      .Case("import", Phase::Import)
-      .Case("nn", Phase::Nn)
-      .Case("linalg", Phase::Linalg)
-      .Case("codegen", Phase::Codegen)
-      .Case("llvm", Phase::Llvm)
-      .Case("asm", Phase::Asm)
-      .Case("obj", Phase::Obj)
+std::optional<EmitRequest> parseEmit(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<EmitRequest>>(name)
+      .Case("import", EmitRequest{Phase::Import, OutputKind::Mlir})
+      .Case("nn", EmitRequest{Phase::Nn, OutputKind::Mlir})
+      .Case("linalg", EmitRequest{Phase::Linalg, OutputKind::Mlir})
+      .Case("codegen", EmitRequest{Phase::Codegen, OutputKind::Mlir})
+      .Case("llvm", EmitRequest{Phase::Codegen, OutputKind::LlvmIr})
+      .Case("asm", EmitRequest{Phase::Codegen, OutputKind::Assembly})
+      .Case("obj", EmitRequest{Phase::Codegen, OutputKind::Object})
       .Default(std::nullopt);
 }
 
-llvm::StringRef phaseName(Phase phase) {
-  switch (phase) {
-  case Phase::Import:
-    return "import";
-  case Phase::Nn:
-    return "nn";
-  case Phase::Linalg:
-    return "linalg";
-  case Phase::Codegen:
-    return "codegen";
-  case Phase::Llvm:
-    return "llvm";
-  case Phase::Asm:
-    return "asm";
-  case Phase::Obj:
-    return "obj";
-  }
-  llvm_unreachable("unknown phase");
-}
-
-llvm::StringRef phaseNames() {
+llvm::StringRef emitNames() {
   return "import, nn, linalg, codegen, llvm, asm, obj";
 }
 
@@ -62,6 +43,7 @@ void buildNnToLinalgPipeline(OpPassManager &pm) {
 
 void registerNnccPipelines() {
   registerConversionPasses();
+  registerCommonCodegenPasses();
   registerCpuCodegenPasses();
   PassPipelineRegistration<>("nncc-nn-pipeline",
                              "Canonicalize and fold the nn dialect",
@@ -70,8 +52,13 @@ void registerNnccPipelines() {
                              "Lower nn to linalg on tensors",
                              buildNnToLinalgPipeline);
   PassPipelineRegistration<>(
+      "nncc-bufferize-pipeline",
+      "Prepare the entry ABI and bufferize linalg on tensors (all targets)",
+      buildBufferizePipeline);
+  PassPipelineRegistration<CpuPipelineOptions>(
       "nncc-cpu-pipeline",
-      "Bufferize linalg on tensors and lower it to the LLVM dialect (CPU)",
+      "Bufferize linalg on tensors, lower it to the LLVM dialect for a CPU "
+      "and build the C entry points",
       buildCpuCodegenPipeline);
 }
 

@@ -16,30 +16,42 @@
 
 namespace nncc {
 
-/// Compilation phases in pipeline order.
+/// Compilation phases in pipeline order: the IR stages a compilation goes
+/// through. Which file it writes is a separate choice (OutputKind).
 enum class Phase {
   Import,  ///< the nn dialect exactly as imported
   Nn,      ///< nn after canonicalization and folding
   Linalg,  ///< linalg, tensor, arith and math on tensors
-  Codegen, ///< the LLVM dialect after target code generation
-  Llvm,    ///< LLVM IR with the C entry points, optimized
-  Asm,     ///< target assembly
-  Obj,     ///< the object file (plus the C header)
+  Codegen, ///< the LLVM dialect with the C entry points, for the target
 };
 
-/// Parses a phase name as accepted by --emit; std::nullopt if unknown.
-std::optional<Phase> parsePhase(llvm::StringRef name);
-/// The --emit spelling of `phase`.
-llvm::StringRef phaseName(Phase phase);
+/// What a compilation writes.
+enum class OutputKind {
+  Mlir,     ///< the IR after the requested phase, as text
+  LlvmIr,   ///< LLVM IR, optimized
+  Assembly, ///< target assembly
+  Object,   ///< the object file, plus the C header
+};
+
+/// What --emit asks for: the phase to stop after and the output to write.
+struct EmitRequest {
+  Phase phase;
+  OutputKind output;
+};
+
+/// Parses an --emit value (import, nn, linalg, codegen, llvm, asm, obj);
+/// std::nullopt if unknown. llvm, asm and obj run every phase.
+std::optional<EmitRequest> parseEmit(llvm::StringRef name);
 /// All --emit spellings, comma-separated, for help and error messages.
-llvm::StringRef phaseNames();
+llvm::StringRef emitNames();
 
 /// nn -> nn: canonicalization, folding, CSE.
 void buildNnPipeline(mlir::OpPassManager &pm);
 /// nn -> linalg on tensors.
 void buildNnToLinalgPipeline(mlir::OpPassManager &pm);
 
-/// Registers nncc-nn-pipeline, nncc-linalg-pipeline and nncc-cpu-pipeline.
+/// Registers nncc's passes and the pipelines nncc-nn-pipeline,
+/// nncc-linalg-pipeline, nncc-bufferize-pipeline and nncc-cpu-pipeline.
 void registerNnccPipelines();
 
 } // namespace nncc

@@ -1,8 +1,8 @@
 //===- context.c - Runtime contexts and errors --------------------*- C -*-===//
 //
-// nnrt_context: the per-user state of the runtime (resolved thread count and
-// last error message), options defaults, and the argument checks generated
-// entry points run before touching any tensor.
+// nnrt_context: the per-user state of the runtime (resolved thread count,
+// last error message, the model's state buffers), options defaults, and the
+// hooks generated entry points call around the model code.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,22 +12,34 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
-#include "nnrt/nnrt.h"
+#include "context_impl.h"
+#include "nnrt/nnrt_hooks.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
-/// Size of the last-error buffer, terminator included. Fixed so that
-/// recording an error never allocates: it is often reported precisely when
-/// memory has run out.
-#define NNRT_ERROR_BUFFER_SIZE 256
+/// Why the last nnrt_context_create on this thread failed. Thread-local (like
+/// errno) because there is no context to hold it; it is the runtime's only
+/// static state and never affects a computation.
+static _Thread_local char create_error[NNRT_ERROR_BUFFER_SIZE];
 
-struct nnrt_context {
-  int32_t num_threads;
-  char last_error[NNRT_ERROR_BUFFER_SIZE];
-};
+static nnrt_status fail_create(nnrt_status status, const char *format, ...)
+    NNRT_PRINTF_FORMAT(2, 3);
+
+static nnrt_status fail_create(nnrt_status status, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  if (vsnprintf(create_error, sizeof(create_error), format, args) < 0)
+    snprintf(create_error, sizeof(create_error), "%s",
+             nnrt_status_message(status));
+  va_end(args);
+  return status;
+}
+
+const char *nnrt_last_create_error(void) { return create_error; }
 
 void nnrt_options_init(nnrt_options *opts) {
   if (!opts)
@@ -75,16 +87,58 @@ static nnrt_status resolve_thread_count(const nnrt_options *opts,
   // An empty value counts as unset, so `NNRT_NUM_THREADS= app` can override an
   // exported setting without unsetting it.
   const char *env = getenv("NNRT_NUM_THREADS");
-  if (env && env[0] != '\0')
-    return parse_thread_count(env, out);
+  if (env && env[0] != '\0') {
+    if (parse_thread_count(env, out) != NNRT_OK)
+      return fail_create(NNRT_ERROR_INVALID_ARGUMENT,
+                         "NNRT_NUM_THREADS='%.64s' is not a positive decimal "
+                         "integer of at most %d",
+                         env, (int)INT32_MAX);
+    return NNRT_OK;
+  }
   *out = online_cores();
   return NNRT_OK;
 }
 
 nnrt_status nnrt_context_create(const nnrt_options *opts,
                                 nnrt_context **out_ctx) {
+  return nnrt_hook_context_create(opts, out_ctx, NULL, NULL, 0);
+}
+
+/// Allocates and fills the two buffers of every state.
+static nnrt_status create_states(nnrt_context *ctx,
+                                 const nnrt_tensor_info *infos,
+                                 const void *const *initial, size_t count) {
+  if (count == 0)
+    return NNRT_OK;
+  ctx->states = calloc(count, sizeof(nnrt_state));
+  if (!ctx->states)
+    return fail_create(NNRT_ERROR_OUT_OF_MEMORY, "out of memory for %zu states",
+                       count);
+  ctx->num_states = count;
+  for (size_t i = 0; i < count; ++i) {
+    nnrt_state *state = &ctx->states[i];
+    size_t bytes =
+        (size_t)infos[i].num_elements * nnrt_dtype_size(infos[i].dtype);
+    state->info = &infos[i];
+    state->current = nnrt_aligned_alloc(NNRT_DEFAULT_ALIGNMENT, bytes);
+    state->next = nnrt_aligned_alloc(NNRT_DEFAULT_ALIGNMENT, bytes);
+    if (!state->current || !state->next)
+      return fail_create(NNRT_ERROR_OUT_OF_MEMORY,
+                         "out of memory for state '%.64s' (%zu bytes)",
+                         infos[i].name, bytes);
+    memcpy(state->current, initial[i], bytes);
+  }
+  return NNRT_OK;
+}
+
+nnrt_status nnrt_hook_context_create(const nnrt_options *opts,
+                                     nnrt_context **out_ctx,
+                                     const nnrt_tensor_info *state_infos,
+                                     const void *const *state_initial,
+                                     size_t num_states) {
+  create_error[0] = '\0';
   if (!out_ctx)
-    return NNRT_ERROR_INVALID_ARGUMENT;
+    return fail_create(NNRT_ERROR_INVALID_ARGUMENT, "out_ctx is NULL");
   *out_ctx = NULL;
 
   int32_t num_threads = 0;
@@ -97,14 +151,60 @@ nnrt_status nnrt_context_create(const nnrt_options *opts,
   nnrt_context *ctx =
       nnrt_aligned_alloc(NNRT_DEFAULT_ALIGNMENT, sizeof(nnrt_context));
   if (!ctx)
-    return NNRT_ERROR_OUT_OF_MEMORY;
+    return fail_create(NNRT_ERROR_OUT_OF_MEMORY, "out of memory for a context");
   ctx->num_threads = num_threads;
   ctx->last_error[0] = '\0';
+  ctx->num_states = 0;
+  ctx->states = NULL;
+  nnrt_workspace_init(&ctx->workspace);
+  status = create_states(ctx, state_infos, state_initial, num_states);
+  if (status != NNRT_OK) {
+    nnrt_context_destroy(ctx);
+    return status;
+  }
   *out_ctx = ctx;
   return NNRT_OK;
 }
 
-void nnrt_context_destroy(nnrt_context *ctx) { nnrt_aligned_free(ctx); }
+void nnrt_context_destroy(nnrt_context *ctx) {
+  if (!ctx)
+    return;
+  for (size_t i = 0; i < ctx->num_states; ++i) {
+    nnrt_aligned_free(ctx->states[i].current);
+    nnrt_aligned_free(ctx->states[i].next);
+  }
+  free(ctx->states);
+  nnrt_workspace_destroy(&ctx->workspace);
+  nnrt_aligned_free(ctx);
+}
+
+size_t nnrt_context_num_states(const nnrt_context *ctx) {
+  return ctx ? ctx->num_states : 0;
+}
+
+const nnrt_tensor_info *nnrt_context_state_info(const nnrt_context *ctx,
+                                                size_t index) {
+  return ctx && index < ctx->num_states ? ctx->states[index].info : NULL;
+}
+
+const void *nnrt_context_state_data(const nnrt_context *ctx, size_t index) {
+  return ctx && index < ctx->num_states ? ctx->states[index].current : NULL;
+}
+
+void *nnrt_hook_state(nnrt_context *ctx, size_t index) {
+  return ctx->states[index].current;
+}
+
+void *nnrt_hook_state_next(nnrt_context *ctx, size_t index) {
+  return ctx->states[index].next;
+}
+
+void nnrt_hook_state_commit(nnrt_context *ctx, size_t index) {
+  nnrt_state *state = &ctx->states[index];
+  void *old = state->current;
+  state->current = state->next;
+  state->next = old;
+}
 
 int32_t nnrt_context_num_threads(const nnrt_context *ctx) {
   return ctx ? ctx->num_threads : 0;
@@ -164,12 +264,12 @@ static nnrt_status check_tensor_array(nnrt_context *ctx, const char *entry,
   return NNRT_OK;
 }
 
-nnrt_status nnrt_context_check_call(nnrt_context *ctx, const char *entry,
-                                    const void *const *inputs,
-                                    const nnrt_tensor_info *input_infos,
-                                    size_t num_inputs, void *const *outputs,
-                                    const nnrt_tensor_info *output_infos,
-                                    size_t num_outputs) {
+nnrt_status nnrt_hook_enter(nnrt_context *ctx, const char *entry,
+                            const void *const *inputs,
+                            const nnrt_tensor_info *input_infos,
+                            size_t num_inputs, void *const *outputs,
+                            const nnrt_tensor_info *output_infos,
+                            size_t num_outputs) {
   if (!ctx)
     return NNRT_ERROR_INVALID_ARGUMENT;
   if (!entry)

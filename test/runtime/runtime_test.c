@@ -1,6 +1,7 @@
 //===- runtime_test.c - Tests for libnnrt -------------------------*- C -*-===//
 //
-// Exercises the public runtime API and the MLIR allocation hooks. Prints one
+// Exercises the public runtime API and the hooks generated code calls
+// (nnrt_hooks.h): argument checks, model state, the workspace. Prints one
 // line per failed check and a final "N passed, M failed" line (matched by
 // runtime.test), and exits non-zero if any check failed.
 //
@@ -13,8 +14,8 @@
 #endif
 
 #include "../lib/check.h"
-#include "memref_alloc.h"
 #include "nnrt/nnrt.h"
+#include "nnrt/nnrt_hooks.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -131,6 +132,16 @@ static void test_options_and_context(void) {
              (int)status);
     CHECK(status == NNRT_ERROR_INVALID_ARGUMENT);
   }
+  // The reason is reachable without a context.
+  CHECK(setenv("NNRT_NUM_THREADS", "4x", 1) == 0);
+  nnrt_context *none = (nnrt_context *)&opts;
+  CHECK(nnrt_context_create(NULL, &none) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK(none == NULL);
+  CHECK_STR(nnrt_last_create_error(),
+            "NNRT_NUM_THREADS='4x' is not a positive decimal integer of at "
+            "most 2147483647");
+  CHECK(nnrt_context_create(NULL, NULL) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK_STR(nnrt_last_create_error(), "out_ctx is NULL");
   // ... unless the option makes the environment irrelevant.
   CHECK(setenv("NNRT_NUM_THREADS", "abc", 1) == 0);
   opts.num_threads = 3;
@@ -144,6 +155,10 @@ static void test_options_and_context(void) {
   CHECK(threads_for(NULL, &status) == expected_online_cores());
 
   CHECK(unsetenv("NNRT_NUM_THREADS") == 0);
+  // A success clears the reason.
+  CHECK(nnrt_context_create(NULL, &none) == NNRT_OK);
+  CHECK_STR(nnrt_last_create_error(), "");
+  nnrt_context_destroy(none);
 
   // NULL contexts.
   CHECK(nnrt_context_num_threads(NULL) == 0);
@@ -201,52 +216,52 @@ static void test_check_call(void) {
     return;
 
   // NULL context: error, nothing to record into.
-  CHECK(nnrt_context_check_call(NULL, "m_train", inputs, in_infos, 2, outputs,
+  CHECK(nnrt_hook_enter(NULL, "m_train", inputs, in_infos, 2, outputs,
                                 out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
 
   // All good.
-  CHECK(nnrt_context_check_call(ctx, "m_train", inputs, in_infos, 2, outputs,
+  CHECK(nnrt_hook_enter(ctx, "m_train", inputs, in_infos, 2, outputs,
                                 out_infos, 1) == NNRT_OK);
   CHECK_STR(nnrt_context_last_error(ctx), "");
 
   // NULL input pointer: the message names entry, index and name.
   inputs[1] = NULL;
-  CHECK(nnrt_context_check_call(ctx, "m_train", inputs, in_infos, 2, outputs,
+  CHECK(nnrt_hook_enter(ctx, "m_train", inputs, in_infos, 2, outputs,
                                 out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx),
             "m_train: input 1 ('labels') is NULL");
   // Without descriptors the name is left out.
-  CHECK(nnrt_context_check_call(ctx, "m_train", inputs, NULL, 2, outputs, NULL,
+  CHECK(nnrt_hook_enter(ctx, "m_train", inputs, NULL, 2, outputs, NULL,
                                 1) == NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx), "m_train: input 1 is NULL");
   inputs[1] = labels;
 
   // A later good call clears the stale message.
-  CHECK(nnrt_context_check_call(ctx, "m_train", inputs, in_infos, 2, outputs,
+  CHECK(nnrt_hook_enter(ctx, "m_train", inputs, in_infos, 2, outputs,
                                 out_infos, 1) == NNRT_OK);
   CHECK_STR(nnrt_context_last_error(ctx), "");
 
   // NULL output pointer.
   outputs[0] = NULL;
-  CHECK(nnrt_context_check_call(ctx, "m_train", inputs, in_infos, 2, outputs,
+  CHECK(nnrt_hook_enter(ctx, "m_train", inputs, in_infos, 2, outputs,
                                 out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx), "m_train: output 0 ('loss') is NULL");
   outputs[0] = &loss;
 
   // NULL arrays.
-  CHECK(nnrt_context_check_call(ctx, "m_infer", NULL, in_infos, 2, outputs,
+  CHECK(nnrt_hook_enter(ctx, "m_infer", NULL, in_infos, 2, outputs,
                                 out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx), "m_infer: inputs array is NULL");
-  CHECK(nnrt_context_check_call(ctx, "m_infer", inputs, in_infos, 2, NULL,
+  CHECK(nnrt_hook_enter(ctx, "m_infer", inputs, in_infos, 2, NULL,
                                 out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx), "m_infer: outputs array is NULL");
   // ... which are fine when there is nothing in them.
-  CHECK(nnrt_context_check_call(ctx, "m_noargs", NULL, NULL, 0, NULL, NULL,
+  CHECK(nnrt_hook_enter(ctx, "m_noargs", NULL, NULL, 0, NULL, NULL,
                                 0) == NNRT_OK);
 
   // NULL entry name still gives a readable message.
   inputs[0] = NULL;
-  CHECK(nnrt_context_check_call(ctx, NULL, inputs, in_infos, 2, outputs,
+  CHECK(nnrt_hook_enter(ctx, NULL, inputs, in_infos, 2, outputs,
                                 out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx),
             "<unknown entry>: input 0 ('x') is NULL");
@@ -298,41 +313,85 @@ static void test_aligned_alloc(void) {
   nnrt_aligned_free(NULL); // Must not crash.
 }
 
-static void test_memref_alloc(void) {
-  void *p = _mlir_memref_to_llvm_alloc(100);
-  CHECK(p != NULL);
-  CHECK(is_aligned(p, NNRT_DEFAULT_ALIGNMENT));
-  if (p)
-    fill(p, 100);
-  _mlir_memref_to_llvm_free(p);
+static void test_states(void) {
+  static const int64_t shape[] = {2, 2};
+  const nnrt_tensor_info infos[] = {
+      {"w", NNRT_DTYPE_F32, 2, shape, 4},
+      {"step", NNRT_DTYPE_I64, 0, NULL, 1},
+  };
+  static const float w0[] = {1, 2, 3, 4};
+  static const int64_t step0 = 7;
+  const void *const initial[] = {w0, &step0};
+  nnrt_context *ctx = NULL;
+  CHECK(nnrt_hook_context_create(NULL, &ctx, infos, initial, 2) == NNRT_OK);
+  if (!ctx)
+    return;
+  CHECK(nnrt_context_num_states(ctx) == 2);
+  CHECK(nnrt_context_state_info(ctx, 0) == &infos[0]);
+  CHECK(nnrt_context_state_info(ctx, 2) == NULL);
+  CHECK(nnrt_context_state_data(ctx, 2) == NULL);
+  CHECK(nnrt_context_num_states(NULL) == 0);
+  const float *w = nnrt_context_state_data(ctx, 0);
+  CHECK(w != NULL && w != w0 && memcmp(w, w0, sizeof(w0)) == 0);
+  CHECK(is_aligned(w, NNRT_DEFAULT_ALIGNMENT));
+  CHECK(*(const int64_t *)nnrt_context_state_data(ctx, 1) == 7);
+  CHECK(nnrt_hook_state(ctx, 0) == w);
 
-  // Requested alignment above the minimum is honoured ...
-  void *q = _mlir_memref_to_llvm_aligned_alloc(4096, 8192);
-  CHECK(q != NULL);
-  CHECK(is_aligned(q, 4096));
-  if (q)
-    fill(q, 8192);
-  _mlir_memref_to_llvm_free(q);
+  // An update goes to the other buffer and becomes current on commit.
+  float *next = nnrt_hook_state_next(ctx, 0);
+  CHECK(next != w);
+  for (int i = 0; i < 4; ++i)
+    next[i] = w[i] * 10;
+  CHECK(nnrt_context_state_data(ctx, 0) == w);
+  nnrt_hook_state_commit(ctx, 0);
+  const float *updated = nnrt_context_state_data(ctx, 0);
+  CHECK(updated == next && updated[3] == 40);
+  nnrt_context_destroy(ctx);
+}
 
-  // ... and below it raised to the minimum; odd values are rounded up.
-  static const size_t small[] = {0, 1, 4, 16, 24, 64, 100};
-  for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); ++i) {
-    void *r = _mlir_memref_to_llvm_aligned_alloc(small[i], 48);
-    CHECK(r != NULL);
-    CHECK(is_aligned(r, NNRT_DEFAULT_ALIGNMENT));
-    if (small[i] == 100)
-      CHECK(is_aligned(r, 128));
-    if (r)
-      fill(r, 48);
-    _mlir_memref_to_llvm_free(r);
+static void test_workspace(void) {
+  nnrt_context *ctx = NULL;
+  CHECK(nnrt_context_create(NULL, &ctx) == NNRT_OK);
+  if (!ctx)
+    return;
+  // The first call spills to the heap and sizes the workspace; later calls
+  // are served from it, at stable addresses.
+  void *first = NULL;
+  for (int round = 0; round < 3; ++round) {
+    CHECK(nnrt_hook_enter(ctx, "m", NULL, NULL, 0, NULL, NULL, 0) == NNRT_OK);
+    void *a = nnrt_hook_alloc(ctx, 16, 1000);
+    void *b = nnrt_hook_alloc(ctx, 4096, 5000);
+    void *c = nnrt_hook_alloc(ctx, 64, 0);
+    CHECK(a && b && c && a != b && b != c && a != c);
+    CHECK(is_aligned(a, NNRT_DEFAULT_ALIGNMENT));
+    CHECK(is_aligned(b, 4096));
+    if (a && b) {
+      fill(a, 1000);
+      fill(b, 5000);
+    }
+    // Frees out of order: a first, then c and b.
+    nnrt_hook_free(ctx, a);
+    nnrt_hook_free(ctx, c);
+    nnrt_hook_free(ctx, b);
+    nnrt_hook_free(ctx, NULL); // Must not crash.
+    CHECK(nnrt_hook_leave(ctx) == NNRT_OK);
+    if (round == 1)
+      first = a;
+    else if (round == 2)
+      CHECK(a == first);
   }
 
-  void *e = _mlir_memref_to_llvm_alloc(0);
-  CHECK(e != NULL);
-  _mlir_memref_to_llvm_free(e);
-  CHECK(_mlir_memref_to_llvm_alloc(SIZE_MAX) == NULL);
-  CHECK(_mlir_memref_to_llvm_aligned_alloc(SIZE_MAX, 16) == NULL);
-  _mlir_memref_to_llvm_free(NULL); // Must not crash.
+  // Impossible requests fail and make the call report it.
+  CHECK(nnrt_hook_enter(ctx, "m", NULL, NULL, 0, NULL, NULL, 0) == NNRT_OK);
+  CHECK(nnrt_hook_alloc(ctx, 64, SIZE_MAX) == NULL);
+  CHECK(nnrt_hook_alloc(ctx, 96, 16) == NULL);
+  CHECK(nnrt_hook_leave(ctx) == NNRT_ERROR_OUT_OF_MEMORY);
+  CHECK_STR(nnrt_context_last_error(ctx),
+            "out of memory for temporary buffers");
+  // ... and only that call.
+  CHECK(nnrt_hook_enter(ctx, "m", NULL, NULL, 0, NULL, NULL, 0) == NNRT_OK);
+  CHECK(nnrt_hook_leave(ctx) == NNRT_OK);
+  nnrt_context_destroy(ctx);
 }
 
 int main(void) {
@@ -342,6 +401,7 @@ int main(void) {
   test_errors();
   test_check_call();
   test_aligned_alloc();
-  test_memref_alloc();
+  test_states();
+  test_workspace();
   return check_report();
 }

@@ -11,6 +11,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
@@ -46,8 +47,8 @@ cl::opt<std::string>
               cl::value_desc("phase"), cl::init("obj"), cl::cat(nnccCategory));
 
 cl::opt<std::string> target("target",
-                            cl::desc("Target to compile for (default: cpu; "
-                                     "only cpu is supported so far)"),
+                            cl::desc("Target to compile for: cpu (default); "
+                                     "cuda is not implemented yet"),
                             cl::value_desc("target"), cl::init("cpu"),
                             cl::cat(nnccCategory));
 
@@ -58,15 +59,20 @@ cl::opt<std::string>
               cl::value_desc("identifier"), cl::cat(nnccCategory));
 
 cl::opt<std::string> cpu("mcpu",
-                         cl::desc("Target CPU (default: native, the host CPU "
-                                  "and its features)"),
+                         cl::desc("Target CPU, e.g. x86-64-v3, znver4, "
+                                  "skylake-avx512 (default: native, the host "
+                                  "CPU and its features; 64-bit x86 only)"),
                          cl::value_desc("cpu"), cl::init("native"),
                          cl::cat(nnccCategory));
 
-cl::opt<unsigned> optLevel("O",
-                           cl::desc("Optimization level: -O0, -O1, -O2 "
-                                    "(default) or -O3"),
-                           cl::Prefix, cl::init(2), cl::cat(nnccCategory));
+enum OptLevel { O0, O1, O2, O3 };
+cl::opt<OptLevel> optLevel(
+    cl::desc("Optimization level (default: -O2):"),
+    cl::values(clEnumVal(O0, "No optimization"),
+               clEnumVal(O1, "Light optimization"),
+               clEnumVal(O2, "Default optimization"),
+               clEnumVal(O3, "Aggressive optimization")),
+    cl::init(O2), cl::cat(nnccCategory));
 
 void printVersion(llvm::raw_ostream &os) {
   os << "nncc " NNCC_VERSION " (LLVM/MLIR " LLVM_VERSION_STRING ")\n";
@@ -81,13 +87,17 @@ int main(int argc, char **argv) {
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
   mlir::registerAsmPrinterCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
   cl::HideUnrelatedOptions(nnccCategory);
   cl::SetVersionPrinter(printVersion);
   cl::ParseCommandLineOptions(
       argc, argv,
       "nncc: ahead-of-time neural-network compiler\n\n"
       "  nncc model.onnx -o model.o     writes model.o and model.h\n"
-      "  cc app.c model.o -lnnrt -lm -lpthread\n");
+      "  cc app.c model.o -I<nncc>/runtime/include -L<nncc>/build/runtime "
+      "-lnnrt -lm -lpthread\n"
+      "  (after `cmake --install`: -I<prefix>/include -L<prefix>/lib, or\n"
+      "  pkg-config --cflags --libs nnrt)\n");
 
   nncc::DriverOptions options;
   options.inputPath = inputPath;

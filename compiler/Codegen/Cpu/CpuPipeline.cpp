@@ -1,12 +1,14 @@
 //===- CpuPipeline.cpp - linalg on tensors to the LLVM dialect --*- C++ -*-===//
 //
-// The correctness-first CPU pipeline: bufferize, lower linalg to loops and
-// everything to the LLVM dialect. Tiling, fusion and vectorization come in
-// front of bufferization later; the ABI established here stays.
+// The correctness-first CPU pipeline: the shared bufferization, linalg to
+// loops and everything to the LLVM dialect, then the shared entry points.
+// Tiling, fusion and vectorization come in front of bufferization later,
+// driven by the target in CpuPipelineOptions.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Codegen/Cpu/Passes.h"
+#include "compiler/Codegen/Common/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -19,8 +21,6 @@
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
-#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
@@ -28,26 +28,11 @@
 
 using namespace mlir;
 
-void nncc::buildCpuCodegenPipeline(OpPassManager &pm) {
-  pm.addPass(createPrepareEntryAbi());
-
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-
-  // Results become caller-provided output buffers; allocations of a result
-  // are replaced by the output buffer itself instead of copied into it.
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  pm.addPass(createCSEPass());
-  pm.addPass(createCanonicalizerPass());
-  bufferization::BufferDeallocationPipelineOptions dealloc;
-  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
-
+void nncc::buildCpuLoweringPipeline(OpPassManager &pm,
+                                    const CpuPipelineOptions &options) {
+  SetTargetOptions target;
+  target.triple = options.triple;
+  pm.addPass(createSetTarget(target));
   pm.addNestedPass<func::FuncOp>(createStridedCopyToLinalg());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -56,8 +41,8 @@ void nncc::buildCpuCodegenPipeline(OpPassManager &pm) {
   // No LLVM intrinsic exists for tanh and friends: call libm (apps link -lm).
   pm.addPass(createConvertMathToLibmPass());
 
-  // Allocations go through libnnrt (_mlir_memref_to_llvm_*), so the runtime
-  // owns alignment and can later pool memory.
+  // Allocations call the generic _mlir_memref_to_llvm_* functions, which
+  // nncc-allocate-through-context then routes to the context's workspace.
   FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
   memrefOptions.useGenericFunctions = true;
   memrefOptions.useAlignedAlloc = true;
@@ -72,4 +57,11 @@ void nncc::buildCpuCodegenPipeline(OpPassManager &pm) {
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+}
+
+void nncc::buildCpuCodegenPipeline(OpPassManager &pm,
+                                   const CpuPipelineOptions &options) {
+  buildBufferizePipeline(pm);
+  buildCpuLoweringPipeline(pm, options);
+  buildEntryPointsPipeline(pm, options.modelName);
 }

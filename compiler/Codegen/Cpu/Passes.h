@@ -16,11 +16,40 @@ namespace nncc {
 #define GEN_PASS_REGISTRATION
 #include "compiler/Codegen/Cpu/Passes.h.inc"
 
-/// Bufferizes linalg-on-tensors IR and lowers it to the LLVM dialect for the
-/// host CPU. Public functions end up as `void f(inputs..., outputs...)` with
-/// bare pointers (destination-passing style), which the generated C entry
-/// points call.
-void buildCpuCodegenPipeline(mlir::OpPassManager &pm);
+/// The CPU target: what tiling and vectorization will need to know, and
+/// what object emission uses. The driver resolves --mcpu into it before any
+/// work (resolveCpuTarget in compiler/Driver/ObjectEmitter.h); nncc-opt
+/// takes it as options of nncc-cpu-pipeline (empty triple: the host's).
+struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
+  Option<std::string> triple{*this, "triple",
+                             llvm::cl::desc("Target triple (empty: host)"),
+                             llvm::cl::init("")};
+  Option<std::string> cpu{*this, "cpu",
+                          llvm::cl::desc("Target CPU, e.g. znver5"),
+                          llvm::cl::init("")};
+  Option<std::string> features{
+      *this, "features", llvm::cl::desc("Target features, e.g. +avx2,+fma"),
+      llvm::cl::init("")};
+  Option<unsigned> vectorWidth{
+      *this, "vector-width",
+      llvm::cl::desc("Widest vector register in bits (128, 256, 512)"),
+      llvm::cl::init(128)};
+  Option<std::string> modelName{
+      *this, "model-name", llvm::cl::desc("Prefix of the generated C symbols"),
+      llvm::cl::init("model")};
+};
+
+/// Lowers bufferized IR (memrefs, linalg, scf) to the LLVM dialect for a CPU
+/// and records the target triple on the module.
+void buildCpuLoweringPipeline(mlir::OpPassManager &pm,
+                              const CpuPipelineOptions &options);
+
+/// The whole CPU code generation: the shared bufferization
+/// (buildBufferizePipeline), the CPU lowering and the shared entry points
+/// (buildEntryPointsPipeline), from linalg on tensors to an LLVM-dialect
+/// module with the model's C API.
+void buildCpuCodegenPipeline(mlir::OpPassManager &pm,
+                             const CpuPipelineOptions &options);
 
 } // namespace nncc
 

@@ -5,20 +5,16 @@
 
 include "mlir/Pass/PassBase.td"
 
-def PrepareEntryAbi : Pass<"nncc-prepare-entry-abi", "::mlir::ModuleOp"> {
-  let summary = "Shape public functions for the generated C API";
+def SetTarget : Pass<"nncc-set-target", "::mlir::ModuleOp"> {
+  let summary = "Record the target triple on the module";
   let description = [{
-    Runs before bufferization on every public function (a model entry):
-    - its tensor arguments are the caller's input buffers, which the C API
-      takes as `const` pointers: they are marked
-      `bufferization.writable = false` so bufferization never reuses them as
-      scratch space;
-    - each returned value becomes a separate caller-provided output buffer:
-      a value returned more than once is copied (linalg.copy) so that every
-      result is a distinct tensor.
+    Sets `llvm.target_triple`, which the translation to LLVM IR copies into
+    the LLVM module, so that the IR at every later stage names its target.
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect",
-                           "::mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"triple", "triple", "std::string", "\"\"",
+           "Target triple (empty: the host's)">,
+  ];
 }
 
 def StridedCopyToLinalg

@@ -47,7 +47,8 @@ const HandlerTable &getHandlers() {
 }
 
 bool isTextFormat(StringRef path) {
-  StringRef ext = llvm::sys::path::extension(path);
+  std::string lower = llvm::sys::path::extension(path).lower();
+  StringRef ext = lower;
   return ext == ".onnxtxt" || ext == ".textproto" || ext == ".pbtxt";
 }
 
@@ -285,7 +286,8 @@ OwningOpRef<ModuleOp> ModelImporter::build(ImporterState &state) {
                                    builder.getFunctionType(argTypes, {}));
   Block *entry = func.addEntryBlock();
   for (auto [index, name] : llvm::enumerate(argNames)) {
-    func.setArgAttr(index, "nncc.name", builder.getStringAttr(name));
+    func.setArgAttr(index, nn::NnDialect::kInputAttr,
+                    builder.getStringAttr(name));
     state.bindValue(name, entry->getArgument(index));
   }
   builder.setInsertionPointToEnd(entry);
@@ -318,8 +320,12 @@ OwningOpRef<ModuleOp> ModelImporter::build(ImporterState &state) {
   func.setFunctionType(
       builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
   for (auto [index, output] : llvm::enumerate(graph.output()))
-    func.setResultAttr(index, "nncc.name",
+    func.setResultAttr(index, nn::NnDialect::kOutputAttr,
                        builder.getStringAttr(output.name()));
+  // An inference-only model: its weights are nn.constant ops, which the
+  // compiler may fold (docs/contract.md).
+  func->setAttr(nn::NnDialect::kEntryAttr,
+                nn::EntryKindAttr::get(&ctx, nn::EntryKind::Infer));
   return module;
 }
 

@@ -17,16 +17,18 @@
 namespace nncc {
 
 struct OnnxImportOptions {
-  /// Name of the func.func to create.
-  std::string functionName = "forward";
+  /// Name of the entry function to create: the C API calls it
+  /// <model>_<functionName>.
+  std::string functionName = "infer";
 };
 
 /// Reads an ONNX model - binary protobuf, or protobuf text format when the
 /// path ends in ".onnxtxt", ".textproto" or ".pbtxt" - runs the ONNX checker
-/// and shape inference, and builds a module holding one public func.func in
-/// the nn dialect. The function's arguments are the graph inputs that are not
-/// initializers, its results the graph outputs, both in order and named by a
-/// `nncc.name` attribute; the module records `nncc.source` and `nncc.opset`.
+/// and shape inference, and builds a module holding one entry function
+/// (`nn.entry = #nn.entry<infer>`, docs/contract.md) in the nn dialect. The
+/// function's arguments are the graph inputs that are not initializers, its
+/// results the graph outputs, both in order and named by `nn.input` /
+/// `nn.output`; the module records `nncc.source` and `nncc.opset`.
 /// Problems are reported through `ctx`'s diagnostic engine, at the node they
 /// concern when there is one; nothing aborts or throws, whatever the input.
 /// Returns a null OwningOpRef on failure.

@@ -6,12 +6,24 @@
 using namespace mlir;
 using namespace nncc::nn;
 
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
 #include "dialects/Nn/IR/NnDialect.cpp.inc"
+#include "dialects/Nn/IR/NnEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/Nn/IR/NnAttrs.cpp.inc"
 
 void NnDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "dialects/Nn/IR/NnOps.cpp.inc"
+      >();
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialects/Nn/IR/NnAttrs.cpp.inc"
       >();
 }
 

@@ -1,6 +1,7 @@
 //===- NnOps.cpp - nn op verifiers and result-type inference ----*- C++ -*-===//
 
 #include "dialects/Nn/IR/NnOps.h"
+#include "dialects/Nn/IR/NnDTypes.h"
 #include "dialects/Nn/IR/NnShapes.h"
 
 #include "mlir/IR/Builders.h"
@@ -276,3 +277,15 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
 
 #define GET_OP_CLASSES
 #include "dialects/Nn/IR/NnOps.cpp.inc"
+
+LogicalResult ParameterOp::verify() {
+  auto type = dyn_cast<RankedTensorType>(getInitialValue().getType());
+  if (!type || !type.hasStaticShape())
+    return emitOpError("initial value must be a statically shaped tensor, got ")
+           << getInitialValue().getType();
+  if (!lookupDType(type.getElementType()))
+    return emitOpError("element type ")
+           << type.getElementType()
+           << " cannot be model state: the C API does not support it";
+  return success();
+}

@@ -13,6 +13,7 @@ include "dialects/Nn/IR/NnDialect.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/IR/SymbolInterfaces.td"
 
 def Nn_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
 def Nn_NumericTensor : StaticShapeTensorOf<[AnyFloat, AnySignlessInteger]>;
@@ -29,6 +30,39 @@ def Nn_ConstantOp : Nn_Op<"constant", [ConstantLike, Pure,
   let results = (outs Nn_AnyTensor:$result);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Model state
+//===----------------------------------------------------------------------===//
+
+def Nn_ParameterOp : Nn_Op<"parameter", [Symbol,
+    HasParent<"::mlir::ModuleOp">]> {
+  let summary = "A piece of model state held by the runtime context";
+  let description = [{
+    Declares state of the model (a trainable parameter, an optimizer moment,
+    a step counter): the runtime context of every `<model>_create` holds its
+    own copy, initialized from `initial_value`, which is embedded in the
+    object. Entry functions read it through an argument marked
+    `{nn.state = @name}` and write a new value through a result marked the
+    same way; a later call reads what the last one wrote. Unlike
+    `nn.constant`, a parameter is never folded into the code.
+
+    ```mlir
+    nn.parameter @fc.weight = dense<0.5> : tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+      ElementsAttr:$initial_value);
+  let assemblyFormat = "$sym_name `=` $initial_value attr-dict";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The tensor type of the state.
+    ::mlir::RankedTensorType getType() {
+      return ::mlir::cast<::mlir::RankedTensorType>(
+          getInitialValue().getType());
+    }
+  }];
 }
 
 //===----------------------------------------------------------------------===//

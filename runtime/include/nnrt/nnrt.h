@@ -68,23 +68,16 @@ const char *nnrt_status_message(nnrt_status status);
 // Element types and tensor descriptions
 //===----------------------------------------------------------------------===//
 
-/// Element type of a tensor. Values start at 1 so that a zero-initialized
-/// descriptor is recognisably unset. The values are part of the ABI.
+/// Element type of a tensor: NNRT_DTYPE_F32, _F64, _I8, _I16, _I32, _I64, _U8,
+/// _U16, _U32, _U64, _BOOL (one byte per element, 0 or 1) and _F16 (raw
+/// binary16 bits). The list, with each type's C type, name and size, lives in
+/// nnrt/dtypes.def. Values start at 1 so that a zero-initialized descriptor is
+/// recognisably unset. The values are part of the ABI.
 typedef enum nnrt_dtype {
-  NNRT_DTYPE_F32 = 1,
-  NNRT_DTYPE_F64 = 2,
-  NNRT_DTYPE_I8 = 3,
-  NNRT_DTYPE_I16 = 4,
-  NNRT_DTYPE_I32 = 5,
-  NNRT_DTYPE_I64 = 6,
-  NNRT_DTYPE_U8 = 7,
-  NNRT_DTYPE_U16 = 8,
-  NNRT_DTYPE_U32 = 9,
-  NNRT_DTYPE_U64 = 10,
-  /// One byte per element (passed as `const uint8_t *`), 0 or 1.
-  NNRT_DTYPE_BOOL = 11,
-  /// IEEE 754 binary16, passed as its raw 16-bit pattern.
-  NNRT_DTYPE_F16 = 12
+#define NNRT_DTYPE(ID, VALUE, CTYPE, NAME, SIZE, KIND, BITS, ONNX)             \
+  NNRT_DTYPE_##ID = VALUE,
+#include "nnrt/dtypes.def"
+#undef NNRT_DTYPE
 } nnrt_dtype;
 
 /// Returns the size in bytes of one element of `dtype` (BOOL is 1 byte, F16
@@ -122,7 +115,8 @@ typedef struct nnrt_tensor_info {
 /// Settings for creating a context. Always initialize with nnrt_options_init
 /// before setting fields, so that fields added later get their defaults.
 typedef struct nnrt_options {
-  /// Number of worker threads. When <= 0 (the default), the NNRT_NUM_THREADS
+  /// Number of worker threads (recorded and reported; generated code runs on
+  /// the calling thread until nncc parallelizes loops). When <= 0 (the default), the NNRT_NUM_THREADS
   /// environment variable is used if set and non-empty, otherwise the number
   /// of online processor cores.
   int32_t num_threads;
@@ -136,8 +130,9 @@ void nnrt_options_init(nnrt_options *opts);
 // Contexts
 //===----------------------------------------------------------------------===//
 
-/// Per-user runtime state: the resolved thread count and the last error
-/// message. Contexts are thread-compatible: calls on one context must not
+/// Per-user runtime state: the resolved thread count, the last error
+/// message, the model's parameters (state) and a workspace for temporary
+/// buffers. Contexts are thread-compatible: calls on one context must not
 /// overlap, separate contexts may be used concurrently.
 typedef struct nnrt_context nnrt_context;
 
@@ -153,7 +148,12 @@ typedef struct nnrt_context nnrt_context;
 /// Returns NNRT_ERROR_INVALID_ARGUMENT when `out_ctx` is NULL or
 /// NNRT_NUM_THREADS is consulted and malformed (e.g. "abc", "0", "-1", "4x"),
 /// NNRT_ERROR_OUT_OF_MEMORY when allocation fails. On any failure `*out_ctx`
-/// (when `out_ctx` is non-NULL) is set to NULL.
+/// (when `out_ctx` is non-NULL) is set to NULL and nnrt_last_create_error()
+/// says why.
+///
+/// The thread count is recorded and reported by nnrt_context_num_threads;
+/// generated code does not run on several threads yet (it will use it once
+/// nncc parallelizes loops).
 nnrt_status nnrt_context_create(const nnrt_options *opts,
                                 nnrt_context **out_ctx);
 
@@ -183,26 +183,27 @@ nnrt_status nnrt_context_set_error(nnrt_context *ctx, nnrt_status status,
 /// "". NULL is a no-op.
 void nnrt_context_clear_error(nnrt_context *ctx);
 
-/// Validates the arguments of a generated entry point before it runs the
-/// model. `entry` is the entry point's name for messages (e.g. "lenet_infer";
-/// NULL gives "<unknown entry>"). `inputs`/`outputs` hold `num_inputs` and
-/// `num_outputs` tensor pointers (either array may be NULL when its count is
-/// 0); `input_infos`/`output_infos` describe them and supply the names used in
-/// messages (either may be NULL, the message then omits names).
-///
-/// Returns NNRT_ERROR_INVALID_ARGUMENT when `ctx` is NULL (nothing is
-/// recorded), or when a pointer array or any pointer in it is NULL; in the
-/// latter case a message such as
-///   "lenet_infer: input 0 ('input') is NULL"
-///   "lenet_infer: outputs array is NULL"
-/// is recorded in `ctx`. On success returns NNRT_OK and clears the recorded
-/// error, so after each call last_error describes that call.
-nnrt_status nnrt_context_check_call(nnrt_context *ctx, const char *entry,
-                                    const void *const *inputs,
-                                    const nnrt_tensor_info *input_infos,
-                                    size_t num_inputs, void *const *outputs,
-                                    const nnrt_tensor_info *output_infos,
-                                    size_t num_outputs);
+/// The number of state buffers (model parameters) `ctx` holds: 0 for a plain
+/// nnrt_context_create and for models whose weights are compile-time
+/// constants; see docs/contract.md. 0 for a NULL `ctx`.
+size_t nnrt_context_num_states(const nnrt_context *ctx);
+
+/// Describes state `index` of `ctx` (its name is the parameter's name in the
+/// model); NULL when `index` is out of range or `ctx` is NULL.
+const nnrt_tensor_info *nnrt_context_state_info(const nnrt_context *ctx,
+                                                size_t index);
+
+/// The current contents of state `index` (`num_elements` elements of its
+/// dtype, row-major), as the next entry call will read them; NULL when
+/// `index` is out of range or `ctx` is NULL. The pointer is valid until the
+/// next entry call on `ctx` or its destruction.
+const void *nnrt_context_state_data(const nnrt_context *ctx, size_t index);
+
+/// Why the most recent nnrt_context_create (or <model>_create) on the calling
+/// thread failed, e.g. "NNRT_NUM_THREADS='abc' is not a positive decimal
+/// integer of at most 2147483647"; "" after a success. There is no context
+/// to hold this message, so it is kept per thread, like errno. Never NULL.
+const char *nnrt_last_create_error(void);
 
 //===----------------------------------------------------------------------===//
 // Memory

@@ -1,4 +1,4 @@
 // Dynamic shapes cannot be expressed in the generated C API.
-func.func @f(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+func.func @infer(%x: tensor<?x4xf32> {nn.input = "x"}) -> (tensor<?x4xf32> {nn.output = "y"}) attributes {nn.entry = #nn.entry<infer>} {
   return %x : tensor<?x4xf32>
 }

@@ -1,4 +1,4 @@
-// Two public functions: the driver cannot tell which one is the model.
+// Functions without nn.entry: nothing says what the C API is.
 func.func @a(%x: tensor<4xf32>) -> tensor<4xf32> {
   return %x : tensor<4xf32>
 }

@@ -1,0 +1,37 @@
+//===- CommonPipelines.cpp - target-independent pipelines -------*- C++ -*-===//
+
+#include "compiler/Codegen/Common/Passes.h"
+
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void nncc::buildBufferizePipeline(OpPassManager &pm) {
+  pm.addPass(createPrepareEntryAbi());
+
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+
+  // Results become caller-provided output buffers; allocations of a result
+  // are replaced by the output buffer itself instead of copied into it.
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+}
+
+void nncc::buildEntryPointsPipeline(OpPassManager &pm, StringRef modelName) {
+  pm.addPass(createAllocateThroughContext());
+  GenerateEntryPointsOptions options;
+  options.modelName = modelName.str();
+  pm.addPass(createGenerateEntryPoints(options));
+}

@@ -1,0 +1,567 @@
+//===- GenerateEntryPoints.cpp - the nncc-generate-entry-points pass ------===//
+//
+// Builds the C API of a model in the LLVM dialect from the contract its
+// lowered functions carry (docs/contract.md). The entry points are thin:
+// argument checks, context and state management live in libnnrt
+// (nnrt_hooks.h), so the code generated here only marshals pointers and
+// describes tensors. IREE's DispatchABI plays the same role there.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Codegen/Common/Passes.h"
+#include "dialects/Nn/IR/NnContract.h"
+#include "dialects/Nn/IR/NnDTypes.h"
+
+#include "nnrt/nnrt.h"
+
+#include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <cstddef>
+
+namespace nncc {
+#define GEN_PASS_DEF_GENERATEENTRYPOINTS
+#include "compiler/Codegen/Common/Passes.h.inc"
+} // namespace nncc
+
+using namespace mlir;
+using nncc::nn::DTypeInfo;
+using nncc::nn::NnDialect;
+
+// The LLVM struct built for nnrt_tensor_info below is {ptr, i32, i32, ptr,
+// i64}: these checks fail the build when nnrt.h changes the struct without
+// this pass following.
+static_assert(offsetof(nnrt_tensor_info, name) == 0 &&
+                  offsetof(nnrt_tensor_info, dtype) == 8 &&
+                  sizeof(nnrt_dtype) == 4 &&
+                  offsetof(nnrt_tensor_info, rank) == 12 &&
+                  offsetof(nnrt_tensor_info, shape) == 16 &&
+                  offsetof(nnrt_tensor_info, num_elements) == 24 &&
+                  sizeof(nnrt_tensor_info) == 32,
+              "nnrt_tensor_info changed: update infoType in "
+              "GenerateEntryPoints.cpp");
+
+namespace {
+
+/// A tensor in an info table.
+struct TensorDesc {
+  std::string name;
+  RankedTensorType type;
+};
+
+/// What an argument of a lowered entry function is bound to.
+struct ArgBinding {
+  enum Kind { Context, Input, Output, StateRead, StateWrite } kind;
+  unsigned index; ///< input, output or state index
+};
+
+class EntryPointBuilder {
+public:
+  EntryPointBuilder(ModuleOp module, StringRef model)
+      : module(module), builder(module.getContext()), model(model.str()),
+        loc(module.getLoc()) {
+    MLIRContext *ctx = module.getContext();
+    ptrType = LLVM::LLVMPointerType::get(ctx);
+    i32 = builder.getI32Type();
+    i64 = builder.getI64Type();
+    infoType = LLVM::LLVMStructType::getLiteral(
+        ctx, {ptrType, i32, i32, ptrType, i64});
+  }
+
+  LogicalResult run();
+
+private:
+  /// Checks that no symbol of the module takes a name the API needs.
+  LogicalResult reserve(const std::string &name, Location where);
+  LogicalResult collectStates();
+  LogicalResult buildCreateDestroy();
+  LogicalResult buildEntry(LLVM::LLVMFuncOp func);
+  FailureOr<SmallVector<ArgBinding>>
+  bindArguments(LLVM::LLVMFuncOp func, SmallVectorImpl<TensorDesc> &inputs,
+                SmallVectorImpl<TensorDesc> &outputs,
+                SmallVectorImpl<unsigned> &writes);
+  LLVM::LLVMFuncOp buildImpl(LLVM::LLVMFuncOp func, StringRef entry,
+                             ArrayRef<ArgBinding> bindings,
+                             ArrayRef<unsigned> writes, size_t numInputs,
+                             size_t numOutputs, LLVM::GlobalOp inputTable,
+                             LLVM::GlobalOp outputTable);
+  void buildQueries(StringRef prefix, StringRef kind, LLVM::GlobalOp table,
+                    size_t count);
+
+  //===--- Globals and functions ------------------------------------------===//
+
+  LLVM::GlobalOp addConstant(StringRef name, Type type, Attribute value);
+  LLVM::GlobalOp addString(StringRef name, StringRef value);
+  /// A constant global whose value `fill` builds in its initializer region.
+  LLVM::GlobalOp addInitialized(StringRef name, Type type,
+                                function_ref<Value(OpBuilder &)> fill);
+  /// nnrt_tensor_info[] for `tensors`; null when there are none.
+  LLVM::GlobalOp addInfoTable(StringRef name, ArrayRef<TensorDesc> tensors);
+  /// The address of `global`, or a null pointer when there is none.
+  Value addressOf(OpBuilder &b, LLVM::GlobalOp global);
+  Value constant(OpBuilder &b, Type type, int64_t value) {
+    return LLVM::ConstantOp::create(b, loc, type, value);
+  }
+  /// A public function of the C API with an entry block.
+  LLVM::LLVMFuncOp addApiFunction(StringRef name, Type result,
+                                  ArrayRef<Type> params, OpBuilder &body);
+  /// An external function of libnnrt.
+  LLVM::LLVMFuncOp hook(StringRef name, Type result, ArrayRef<Type> params);
+
+  ModuleOp module;
+  OpBuilder builder;
+  std::string model;
+  Location loc;
+  Type ptrType, i32, i64;
+  LLVM::LLVMStructType infoType;
+  llvm::StringMap<unsigned> stateIndex;
+  SmallVector<TensorDesc> states;
+  SmallVector<LLVM::GlobalOp> stateInits;
+  llvm::StringSet<> apiNames;
+};
+
+LogicalResult EntryPointBuilder::reserve(const std::string &name,
+                                         Location where) {
+  if (Operation *existing = module.lookupSymbol(name))
+    return emitError(where)
+           << "the C API needs the symbol '" << name
+           << "', which the module already defines"
+           << (isa<LLVM::LLVMFuncOp>(existing) ? " as a function" : "");
+  if (!apiNames.insert(name).second)
+    return emitError(where) << "two parts of the C API would both be named '"
+                            << name << "'; rename an entry function";
+  return success();
+}
+
+LLVM::GlobalOp EntryPointBuilder::addConstant(StringRef name, Type type,
+                                              Attribute value) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(module.getBody());
+  auto global = LLVM::GlobalOp::create(builder, loc, type, /*isConstant=*/true,
+                                       LLVM::Linkage::Private, name, value);
+  global.setUnnamedAddr(LLVM::UnnamedAddr::Global);
+  return global;
+}
+
+LLVM::GlobalOp EntryPointBuilder::addString(StringRef name, StringRef value) {
+  std::string data = value.str();
+  data.push_back('\0');
+  auto type = LLVM::LLVMArrayType::get(builder.getI8Type(), data.size());
+  return addConstant(name, type, builder.getStringAttr(data));
+}
+
+LLVM::GlobalOp
+EntryPointBuilder::addInitialized(StringRef name, Type type,
+                                  function_ref<Value(OpBuilder &)> fill) {
+  LLVM::GlobalOp global = addConstant(name, type, Attribute());
+  OpBuilder b(module.getContext());
+  b.createBlock(&global.getInitializerRegion());
+  LLVM::ReturnOp::create(b, loc, fill(b));
+  return global;
+}
+
+Value EntryPointBuilder::addressOf(OpBuilder &b, LLVM::GlobalOp global) {
+  if (!global)
+    return LLVM::ZeroOp::create(b, loc, ptrType);
+  return LLVM::AddressOfOp::create(b, loc, global);
+}
+
+LLVM::GlobalOp EntryPointBuilder::addInfoTable(StringRef name,
+                                               ArrayRef<TensorDesc> tensors) {
+  if (tensors.empty())
+    return {};
+  SmallVector<LLVM::GlobalOp> names, shapes;
+  for (auto [i, tensor] : llvm::enumerate(tensors)) {
+    std::string base = (name + "." + Twine(i)).str();
+    names.push_back(addString(base + ".name", tensor.name));
+    ArrayRef<int64_t> shape = tensor.type.getShape();
+    if (shape.empty()) {
+      shapes.push_back({});
+      continue;
+    }
+    auto attr = DenseElementsAttr::get(
+        RankedTensorType::get({(int64_t)shape.size()}, i64), shape);
+    shapes.push_back(addConstant(
+        base + ".shape", LLVM::LLVMArrayType::get(i64, shape.size()), attr));
+  }
+  auto tableType = LLVM::LLVMArrayType::get(infoType, tensors.size());
+  return addInitialized(name, tableType, [&](OpBuilder &b) -> Value {
+    Value table = LLVM::UndefOp::create(b, loc, tableType);
+    for (auto [i, tensor] : llvm::enumerate(tensors)) {
+      const DTypeInfo *dtype =
+          nncc::nn::lookupDType(tensor.type.getElementType());
+      int64_t row = i;
+      Value fields[] = {addressOf(b, names[i]), constant(b, i32, dtype->value),
+                        constant(b, i32, tensor.type.getRank()),
+                        addressOf(b, shapes[i]),
+                        constant(b, i64, tensor.type.getNumElements())};
+      for (auto [f, field] : llvm::enumerate(fields))
+        table = LLVM::InsertValueOp::create(b, loc, table, field,
+                                            ArrayRef<int64_t>{row, (int64_t)f});
+    }
+    return table;
+  });
+}
+
+LLVM::LLVMFuncOp EntryPointBuilder::addApiFunction(StringRef name, Type result,
+                                                   ArrayRef<Type> params,
+                                                   OpBuilder &body) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(module.getBody());
+  auto func = LLVM::LLVMFuncOp::create(
+      builder, loc, name, LLVM::LLVMFunctionType::get(result, params));
+  func.setNoUnwind(true);
+  body.setInsertionPointToStart(func.addEntryBlock(body));
+  return func;
+}
+
+LLVM::LLVMFuncOp EntryPointBuilder::hook(StringRef name, Type result,
+                                         ArrayRef<Type> params) {
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(module.getBody());
+  FailureOr<LLVM::LLVMFuncOp> func =
+      LLVM::lookupOrCreateFn(builder, module, name, params, result);
+  assert(succeeded(func) && "runtime hook declared with another type");
+  return *func;
+}
+
+LogicalResult EntryPointBuilder::collectStates() {
+  SmallVector<nncc::nn::ParameterOp> params(
+      module.getOps<nncc::nn::ParameterOp>());
+  for (auto [i, param] : llvm::enumerate(params)) {
+    auto dense = dyn_cast<DenseElementsAttr>(param.getInitialValue());
+    if (!dense)
+      return param.emitOpError("initial value must be a dense elements "
+                               "attribute to be embedded in the object");
+    RankedTensorType type = param.getType();
+    // Stored flat, as the runtime copies it; unsigned types as the signless
+    // integers LLVM knows.
+    Type element = type.getElementType();
+    if (element.isUnsignedInteger())
+      element = builder.getIntegerType(element.getIntOrFloatBitWidth());
+    auto flatType = RankedTensorType::get({type.getNumElements()}, element);
+    dense = dense.bitcast(element).reshape(flatType);
+    stateIndex[param.getSymName()] = i;
+    states.push_back({param.getSymName().str(), type});
+    stateInits.push_back(addConstant(
+        (NnDialect::kInternalPrefix + "state." + Twine(i) + ".init").str(),
+        LLVM::LLVMArrayType::get(element, type.getNumElements()), dense));
+    param.erase();
+  }
+  return success();
+}
+
+LogicalResult EntryPointBuilder::buildCreateDestroy() {
+  std::string create = model + "_create", destroy = model + "_destroy";
+  if (failed(reserve(create, loc)) || failed(reserve(destroy, loc)))
+    return failure();
+  LLVM::GlobalOp infos =
+      addInfoTable((NnDialect::kInternalPrefix + "state_infos").str(), states);
+  LLVM::GlobalOp inits;
+  if (!states.empty()) {
+    auto arrayType = LLVM::LLVMArrayType::get(ptrType, states.size());
+    inits = addInitialized((NnDialect::kInternalPrefix + "state_inits").str(),
+                           arrayType, [&](OpBuilder &b) -> Value {
+                             Value array =
+                                 LLVM::UndefOp::create(b, loc, arrayType);
+                             for (auto [i, init] : llvm::enumerate(stateInits))
+                               array = LLVM::InsertValueOp::create(
+                                   b, loc, array, addressOf(b, init),
+                                   ArrayRef<int64_t>{(int64_t)i});
+                             return array;
+                           });
+  }
+  LLVM::LLVMFuncOp contextCreate =
+      hook("nnrt_hook_context_create", i32,
+           {ptrType, ptrType, ptrType, ptrType, i64});
+  OpBuilder b(module.getContext());
+  LLVM::LLVMFuncOp fn = addApiFunction(create, i32, {ptrType, ptrType}, b);
+  Value status =
+      LLVM::CallOp::create(b, loc, contextCreate,
+                           ValueRange{fn.getArgument(0), fn.getArgument(1),
+                                      addressOf(b, infos), addressOf(b, inits),
+                                      constant(b, i64, states.size())})
+          .getResult();
+  LLVM::ReturnOp::create(b, loc, status);
+
+  auto voidType = LLVM::LLVMVoidType::get(module.getContext());
+  LLVM::LLVMFuncOp contextDestroy =
+      hook("nnrt_context_destroy", voidType, {ptrType});
+  fn = addApiFunction(destroy, voidType, {ptrType}, b);
+  LLVM::CallOp::create(b, loc, contextDestroy, ValueRange{fn.getArgument(0)});
+  LLVM::ReturnOp::create(b, loc, ValueRange{});
+  return success();
+}
+
+FailureOr<SmallVector<ArgBinding>> EntryPointBuilder::bindArguments(
+    LLVM::LLVMFuncOp func, SmallVectorImpl<TensorDesc> &inputs,
+    SmallVectorImpl<TensorDesc> &outputs, SmallVectorImpl<unsigned> &writes) {
+  SmallVector<ArgBinding> bindings;
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+    auto attr = [&](StringRef name) { return func.getArgAttr(i, name); };
+    if (attr(NnDialect::kContextAttr)) {
+      bindings.push_back({ArgBinding::Context, 0});
+      continue;
+    }
+    auto type = dyn_cast_or_null<TypeAttr>(attr(NnDialect::kAbiTypeAttr));
+    if (!type || !isa<LLVM::LLVMPointerType>(func.getArgumentTypes()[i]))
+      return func.emitOpError()
+             << "argument " << i
+             << " of an entry function is not a pointer with nn.abi_type; "
+                "run nncc-prepare-entry-abi before lowering";
+    auto tensorType = cast<RankedTensorType>(type.getValue());
+    bool isResult = attr(NnDialect::kResultAttr) != nullptr;
+    if (auto name = dyn_cast_or_null<StringAttr>(attr(NnDialect::kInputAttr))) {
+      bindings.push_back({ArgBinding::Input, (unsigned)inputs.size()});
+      inputs.push_back({name.str(), tensorType});
+    } else if (auto name =
+                   dyn_cast_or_null<StringAttr>(attr(NnDialect::kOutputAttr))) {
+      bindings.push_back({ArgBinding::Output, (unsigned)outputs.size()});
+      outputs.push_back({name.str(), tensorType});
+    } else if (auto state = dyn_cast_or_null<FlatSymbolRefAttr>(
+                   attr(NnDialect::kStateAttr))) {
+      auto it = stateIndex.find(state.getValue());
+      if (it == stateIndex.end())
+        return func.emitOpError() << "argument " << i << " refers to state "
+                                  << state << ", which is not declared";
+      bindings.push_back(
+          {isResult ? ArgBinding::StateWrite : ArgBinding::StateRead,
+           it->second});
+      if (isResult)
+        writes.push_back(it->second);
+    } else {
+      return func.emitOpError()
+             << "argument " << i << " of an entry function has no role";
+    }
+  }
+  return bindings;
+}
+
+LLVM::LLVMFuncOp EntryPointBuilder::buildImpl(
+    LLVM::LLVMFuncOp func, StringRef entry, ArrayRef<ArgBinding> bindings,
+    ArrayRef<unsigned> writes, size_t numInputs, size_t numOutputs,
+    LLVM::GlobalOp inputTable, LLVM::GlobalOp outputTable) {
+  // status impl(ctx, entry name, inputs[], outputs[])
+  OpBuilder b(module.getContext());
+  builder.setInsertionPointToEnd(module.getBody());
+  auto impl = LLVM::LLVMFuncOp::create(
+      builder, loc, (NnDialect::kInternalPrefix + entry + ".impl").str(),
+      LLVM::LLVMFunctionType::get(i32, {ptrType, ptrType, ptrType, ptrType}),
+      LLVM::Linkage::Internal);
+  Block *entryBlock = impl.addEntryBlock(b);
+  Block *runBlock = b.createBlock(&impl.getBody());
+  Block *failBlock = b.createBlock(&impl.getBody());
+  Value ctx = impl.getArgument(0), inputs = impl.getArgument(2),
+        outputs = impl.getArgument(3);
+
+  b.setInsertionPointToStart(entryBlock);
+  LLVM::LLVMFuncOp enter =
+      hook("nnrt_hook_enter", i32,
+           {ptrType, ptrType, ptrType, ptrType, i64, ptrType, ptrType, i64});
+  Value status =
+      LLVM::CallOp::create(
+          b, loc, enter,
+          ValueRange{ctx, impl.getArgument(1), inputs, addressOf(b, inputTable),
+                     constant(b, i64, numInputs), outputs,
+                     addressOf(b, outputTable), constant(b, i64, numOutputs)})
+          .getResult();
+  Value ok = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, status,
+                                  constant(b, i32, 0));
+  LLVM::CondBrOp::create(b, loc, ok, runBlock, failBlock);
+  b.setInsertionPointToStart(failBlock);
+  LLVM::ReturnOp::create(b, loc, status);
+
+  b.setInsertionPointToStart(runBlock);
+  LLVM::LLVMFuncOp stateHook = hook("nnrt_hook_state", ptrType, {ptrType, i64});
+  LLVM::LLVMFuncOp nextHook =
+      hook("nnrt_hook_state_next", ptrType, {ptrType, i64});
+  auto load = [&](Value array, unsigned index) -> Value {
+    Value slot = LLVM::GEPOp::create(b, loc, ptrType, ptrType, array,
+                                     ArrayRef<LLVM::GEPArg>{(int32_t)index});
+    return LLVM::LoadOp::create(b, loc, ptrType, slot);
+  };
+  SmallVector<Value> args;
+  for (const ArgBinding &binding : bindings) {
+    switch (binding.kind) {
+    case ArgBinding::Context:
+      args.push_back(ctx);
+      break;
+    case ArgBinding::Input:
+      args.push_back(load(inputs, binding.index));
+      break;
+    case ArgBinding::Output:
+      args.push_back(load(outputs, binding.index));
+      break;
+    case ArgBinding::StateRead:
+    case ArgBinding::StateWrite:
+      args.push_back(
+          LLVM::CallOp::create(b, loc,
+                               binding.kind == ArgBinding::StateRead ? stateHook
+                                                                     : nextHook,
+                               ValueRange{ctx, constant(b, i64, binding.index)})
+              .getResult());
+      break;
+    }
+  }
+  LLVM::CallOp::create(b, loc, func, args);
+  auto voidType = LLVM::LLVMVoidType::get(module.getContext());
+  LLVM::LLVMFuncOp commit =
+      hook("nnrt_hook_state_commit", voidType, {ptrType, i64});
+  for (unsigned state : writes)
+    LLVM::CallOp::create(b, loc, commit,
+                         ValueRange{ctx, constant(b, i64, state)});
+  LLVM::LLVMFuncOp leave = hook("nnrt_hook_leave", i32, {ptrType});
+  LLVM::ReturnOp::create(
+      b, loc, LLVM::CallOp::create(b, loc, leave, ValueRange{ctx}).getResult());
+  return impl;
+}
+
+void EntryPointBuilder::buildQueries(StringRef prefix, StringRef kind,
+                                     LLVM::GlobalOp table, size_t count) {
+  OpBuilder b(module.getContext());
+  addApiFunction((prefix + "_num_" + kind + "s").str(), i64, {}, b);
+  LLVM::ReturnOp::create(b, loc, constant(b, i64, count));
+
+  // info(i) = i < count ? &table[i] : NULL
+  LLVM::LLVMFuncOp info =
+      addApiFunction((prefix + "_" + kind + "_info").str(), ptrType, {i64}, b);
+  Value null = addressOf(b, {});
+  if (!table) {
+    LLVM::ReturnOp::create(b, loc, null);
+    return;
+  }
+  Value index = info.getArgument(0);
+  Value inRange = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::ult, index,
+                                       constant(b, i64, count));
+  Value element =
+      LLVM::GEPOp::create(b, loc, ptrType, infoType, addressOf(b, table),
+                          ArrayRef<LLVM::GEPArg>{index});
+  LLVM::ReturnOp::create(
+      b, loc, LLVM::SelectOp::create(b, loc, inRange, element, null));
+}
+
+LogicalResult EntryPointBuilder::buildEntry(LLVM::LLVMFuncOp func) {
+  StringRef entry = nncc::nn::getEntryName(func);
+  std::string cName = model + "_" + entry.str();
+  std::string packedName = cName + "_packed";
+  // The infer entry keeps the short query names of single-entry models.
+  std::string prefix = entry == "infer" ? model : cName;
+  for (const std::string &name :
+       {cName, packedName, prefix + "_num_inputs", prefix + "_num_outputs",
+        prefix + "_input_info", prefix + "_output_info"})
+    if (failed(reserve(name, func.getLoc())))
+      return failure();
+
+  SmallVector<TensorDesc> inputs, outputs;
+  SmallVector<unsigned> writes;
+  FailureOr<SmallVector<ArgBinding>> bindings =
+      bindArguments(func, inputs, outputs, writes);
+  if (failed(bindings))
+    return failure();
+
+  std::string tables = (NnDialect::kInternalPrefix + entry).str();
+  LLVM::GlobalOp inputTable = addInfoTable(tables + ".inputs", inputs);
+  LLVM::GlobalOp outputTable = addInfoTable(tables + ".outputs", outputs);
+  buildQueries(prefix, "input", inputTable, inputs.size());
+  buildQueries(prefix, "output", outputTable, outputs.size());
+  LLVM::LLVMFuncOp impl =
+      buildImpl(func, entry, *bindings, writes, inputs.size(), outputs.size(),
+                inputTable, outputTable);
+
+  // <model>_<entry>(ctx, inputs..., outputs...): the same with arrays built
+  // on the stack.
+  OpBuilder b(module.getContext());
+  SmallVector<Type> params(1 + inputs.size() + outputs.size(), ptrType);
+  LLVM::LLVMFuncOp direct = addApiFunction(cName, i32, params, b);
+  auto packArray = [&](unsigned first, size_t count) -> Value {
+    if (count == 0)
+      return addressOf(b, {});
+    auto arrayType = LLVM::LLVMArrayType::get(ptrType, count);
+    Value array =
+        LLVM::AllocaOp::create(b, loc, ptrType, arrayType, constant(b, i64, 1));
+    for (size_t i = 0; i < count; ++i) {
+      Value slot = LLVM::GEPOp::create(b, loc, ptrType, arrayType, array,
+                                       ArrayRef<LLVM::GEPArg>{0, (int32_t)i});
+      LLVM::StoreOp::create(b, loc, direct.getArgument(first + i), slot);
+    }
+    return array;
+  };
+  Value inputArray = packArray(1, inputs.size());
+  Value outputArray = packArray(1 + inputs.size(), outputs.size());
+  LLVM::GlobalOp directName = addString(tables + ".name", cName);
+  LLVM::ReturnOp::create(
+      b, loc,
+      LLVM::CallOp::create(b, loc, impl,
+                           ValueRange{direct.getArgument(0),
+                                      addressOf(b, directName), inputArray,
+                                      outputArray})
+          .getResult());
+
+  LLVM::LLVMFuncOp packed =
+      addApiFunction(packedName, i32, {ptrType, ptrType, ptrType}, b);
+  LLVM::GlobalOp packedNameStr = addString(tables + ".packed_name", packedName);
+  LLVM::ReturnOp::create(
+      b, loc,
+      LLVM::CallOp::create(
+          b, loc, impl,
+          ValueRange{packed.getArgument(0), addressOf(b, packedNameStr),
+                     packed.getArgument(1), packed.getArgument(2)})
+          .getResult());
+  return success();
+}
+
+LogicalResult EntryPointBuilder::run() {
+  SmallVector<LLVM::LLVMFuncOp> entries;
+  for (auto func : module.getOps<LLVM::LLVMFuncOp>())
+    if (func->hasAttr(NnDialect::kEntryAttr))
+      entries.push_back(func);
+  if (entries.empty())
+    return module.emitError()
+           << "no entry function (nn.entry) to build the C API from";
+  // Everything the compiler generated is private to this object.
+  for (auto func : module.getOps<LLVM::LLVMFuncOp>())
+    if (!func.isExternal())
+      func.setLinkage(LLVM::Linkage::Internal);
+  for (auto global : module.getOps<LLVM::GlobalOp>())
+    if (global.getLinkage() != LLVM::Linkage::Private &&
+        (global.getValueOrNull() || !global.getInitializerRegion().empty()))
+      global.setLinkage(LLVM::Linkage::Internal);
+
+  if (failed(collectStates()) || failed(buildCreateDestroy()))
+    return failure();
+  for (LLVM::LLVMFuncOp func : entries)
+    if (failed(buildEntry(func)))
+      return failure();
+  // The contract is built into the API now; LLVM IR has no use for it.
+  for (auto func : module.getOps<LLVM::LLVMFuncOp>()) {
+    func->removeAttr(NnDialect::kEntryAttr);
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+      SmallVector<NamedAttribute> kept;
+      if (DictionaryAttr attrs = func.getArgAttrDict(i))
+        for (NamedAttribute attr : attrs)
+          if (!attr.getName().getValue().starts_with("nn."))
+            kept.push_back(attr);
+      func.setArgAttrs(i, kept);
+    }
+  }
+  return success();
+}
+
+struct GenerateEntryPointsPass
+    : nncc::impl::GenerateEntryPointsBase<GenerateEntryPointsPass> {
+  using GenerateEntryPointsBase::GenerateEntryPointsBase;
+  void runOnOperation() override {
+    if (!nncc::nn::isValidEntryName(modelName) ||
+        StringRef(modelName).starts_with("nnrt")) {
+      getOperation().emitError()
+          << "model name '" << modelName
+          << "' is not a C identifier, or takes the runtime's prefix 'nnrt'";
+      return signalPassFailure();
+    }
+    if (failed(EntryPointBuilder(getOperation(), modelName).run()))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,74 @@
+//===- Passes.td - target-independent code generation ------*- tablegen -*-===//
+//
+// The passes every target shares: the entry ABI before bufferization, and
+// the C entry points after lowering to the LLVM dialect.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNCC_COMPILER_CODEGEN_COMMON_PASSES_TD
+#define NNCC_COMPILER_CODEGEN_COMMON_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def PrepareEntryAbi : Pass<"nncc-prepare-entry-abi", "::mlir::ModuleOp"> {
+  let summary = "Shape the functions of a model for the generated C API";
+  let description = [{
+    Runs before bufferization:
+    - every function with a body gets a leading `!llvm.ptr {nn.context}`
+      argument, the runtime context, and every call passes its caller's: so
+      all generated code can reach the context (workspace, later threads);
+    - the tensor arguments of entry functions (nn.entry) are the caller's
+      inputs or the context's current state, which the code must not write:
+      they are marked `bufferization.writable = false`;
+    - each returned value becomes a separate caller-provided output buffer:
+      a value returned more than once is copied (linalg.copy);
+    - every argument and result of an entry function records its tensor type
+      in `nn.abi_type`, which the lowering to pointers would lose and the
+      entry-point pass needs for the tensor-info tables.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::LLVM::LLVMDialect"];
+}
+
+def AllocateThroughContext
+    : Pass<"nncc-allocate-through-context", "::mlir::ModuleOp"> {
+  let summary = "Route the heap allocations of generated code through the "
+                "runtime context";
+  let description = [{
+    After finalize-memref-to-llvm with generic allocation functions, replaces
+    calls to `_mlir_memref_to_llvm_aligned_alloc` / `_alloc` / `_free` with
+    `nnrt_hook_alloc(ctx, ...)` / `nnrt_hook_free(ctx, ...)`, `ctx` being
+    the enclosing function's `nn.context` argument: temporaries come from the
+    context's workspace, with no global state.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+def GenerateEntryPoints
+    : Pass<"nncc-generate-entry-points", "::mlir::ModuleOp"> {
+  let summary = "Build the C entry points of a model from its contract";
+  let description = [{
+    Runs on the LLVM dialect, after the lowering of a module whose functions
+    carry the contract (docs/contract.md). Builds, for model `model-name`:
+    - `<model>_create(opts, &ctx)` and `<model>_destroy(ctx)`, the context
+      holding one buffer pair per nn.parameter, initialized from its initial
+      value (embedded as read-only data);
+    - for each entry function `f`: `<model>_f(ctx, inputs..., outputs...)`
+      and `<model>_f_packed(ctx, inputs[], outputs[])`, which check their
+      arguments (nnrt_hook_enter), bind state buffers, call `f`, commit the
+      state it wrote and end the call (nnrt_hook_leave);
+    - nnrt_tensor_info tables of every entry's inputs and outputs with query
+      functions (`<model>_num_inputs`, `<model>_input_info`, ... for `infer`,
+      `<model>_f_num_inputs`, ... for other entries) and of the states.
+    Everything else becomes internal to the object, and nn.parameter ops are
+    removed.
+  }];
+  let options = [
+    Option<"modelName", "model-name", "std::string", "\"model\"",
+           "Prefix of the generated C symbols">,
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
+#endif // NNCC_COMPILER_CODEGEN_COMMON_PASSES_TD

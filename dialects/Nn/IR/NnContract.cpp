@@ -1,0 +1,305 @@
+//===- NnContract.cpp - verification of the module contract -----*- C++ -*-===//
+//
+// The contract's attributes are discardable attributes of the nn dialect, so
+// MLIR hands each one to the dialect's verifier hooks wherever it appears:
+// nn.entry on functions, nn.input / nn.output / nn.state / nn.context /
+// nn.abi_type on arguments and results. The hooks check each attribute's
+// value; an entry function's whole signature is checked once, from nn.entry.
+//
+// Functions keep their contract attributes through bufferization and the
+// lowering to the LLVM dialect (results become trailing out-parameters that
+// carry the result attributes), so the checks of the signature's types apply
+// only while the arguments are tensors.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Nn/IR/NnContract.h"
+#include "dialects/Nn/IR/NnDTypes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMTypes.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace nncc::nn;
+
+namespace {
+
+/// Whether `func` still takes and returns tensors (every argument but the
+/// context), i.e. has not been bufferized or lowered yet.
+bool isTensorLevel(FunctionOpInterface func) {
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+    if (!func.getArgAttr(i, NnDialect::kContextAttr) &&
+        !isa<TensorType>(func.getArgumentTypes()[i]))
+      return false;
+  return llvm::all_of(func.getResultTypes(),
+                      [](Type type) { return isa<TensorType>(type); });
+}
+
+/// A type the C API can pass: a static tensor of a dtypes.def element type.
+LogicalResult checkApiType(FunctionOpInterface func, Type type,
+                           const Twine &what) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || !tensor.hasStaticShape())
+    return func.emitOpError() << what << " has type " << type
+                              << "; the C API needs statically shaped tensors";
+  if (!lookupDType(tensor.getElementType()))
+    return func.emitOpError()
+           << what << " has element type " << tensor.getElementType()
+           << ", which the C API does not support";
+  return success();
+}
+
+/// Resolves an nn.state reference of `func` to its nn.parameter.
+ParameterOp lookupState(FunctionOpInterface func, FlatSymbolRefAttr ref) {
+  auto module = func->getParentOfType<ModuleOp>();
+  return module ? dyn_cast_or_null<ParameterOp>(
+                      SymbolTable::lookupSymbolIn(module, ref.getAttr()))
+                : ParameterOp();
+}
+
+/// The state/tensor role of one argument or result.
+struct Role {
+  StringAttr input, output;
+  FlatSymbolRefAttr state;
+  bool context = false;
+  unsigned count() const {
+    return (input ? 1 : 0) + (output ? 1 : 0) + (state ? 1 : 0) +
+           (context ? 1 : 0);
+  }
+};
+
+Role getRole(DictionaryAttr attrs) {
+  Role role;
+  if (!attrs)
+    return role;
+  role.input = attrs.getAs<StringAttr>(NnDialect::kInputAttr);
+  role.output = attrs.getAs<StringAttr>(NnDialect::kOutputAttr);
+  role.state = attrs.getAs<FlatSymbolRefAttr>(NnDialect::kStateAttr);
+  role.context = attrs.contains(NnDialect::kContextAttr);
+  return role;
+}
+
+/// Checks an entry function's whole signature.
+LogicalResult verifyEntry(FunctionOpInterface func, EntryKind kind) {
+  if (func.isExternal())
+    return func.emitOpError("an entry function (nn.entry) must have a body");
+  if (!func.isPublic())
+    return func.emitOpError("an entry function (nn.entry) must be public");
+  if (!isValidEntryName(getEntryName(func)))
+    return func.emitOpError()
+           << "entry function name '" << func.getName()
+           << "' is not a C identifier; it becomes the suffix of the C "
+              "entry point <model>_"
+           << func.getName();
+  bool tensorLevel = isTensorLevel(func);
+  llvm::StringSet<> inputNames, outputNames;
+  llvm::SmallPtrSet<Operation *, 8> read, written;
+
+  auto checkState =
+      [&](FlatSymbolRefAttr ref, Type type, const Twine &what,
+          llvm::SmallPtrSetImpl<Operation *> &seen) -> LogicalResult {
+    ParameterOp param = lookupState(func, ref);
+    if (!param)
+      return func.emitOpError()
+             << what << " refers to " << ref
+             << ", which is not an nn.parameter of the module";
+    if (!seen.insert(param).second)
+      return func.emitOpError() << what << " repeats state " << ref;
+    if (tensorLevel && type != param.getType())
+      return func.emitOpError() << what << " has type " << type << " but state "
+                                << ref << " has type " << param.getType();
+    return success();
+  };
+  auto checkName = [&](StringAttr name, llvm::StringSet<> &names,
+                       const Twine &what) -> LogicalResult {
+    if (!names.insert(name.getValue()).second)
+      return func.emitOpError()
+             << what << " repeats the name '" << name.getValue() << "'";
+    return success();
+  };
+
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+    Role role = getRole(func.getArgAttrDict(i));
+    Type type = func.getArgumentTypes()[i];
+    std::string what = "argument " + std::to_string(i);
+    if (role.count() != 1)
+      return func.emitOpError()
+             << what << " of an entry function needs exactly one of "
+             << NnDialect::kInputAttr << ", " << NnDialect::kStateAttr << " or "
+             << NnDialect::kContextAttr << (tensorLevel ? "" : " or nn.output");
+    if (role.output && tensorLevel)
+      return func.emitOpError()
+             << what << " is marked " << NnDialect::kOutputAttr
+             << "; outputs are results";
+    if (role.context) {
+      if (!isa<LLVM::LLVMPointerType>(type))
+        return func.emitOpError() << what << " (the context) must be !llvm.ptr";
+      continue;
+    }
+    if (role.input && failed(checkName(role.input, inputNames, what)))
+      return failure();
+    if (role.output && failed(checkName(role.output, outputNames, what)))
+      return failure();
+    if (role.state && tensorLevel &&
+        failed(checkState(role.state, type, what, read)))
+      return failure();
+    if (tensorLevel && failed(checkApiType(func, type, what)))
+      return failure();
+  }
+  if (!tensorLevel)
+    return success();
+
+  ArrayRef<Type> results = func.getResultTypes();
+  for (unsigned i = 0, e = results.size(); i < e; ++i) {
+    Role role = getRole(func.getResultAttrDict(i));
+    std::string what = "result " + std::to_string(i);
+    if (role.count() != 1 || role.input || role.context)
+      return func.emitOpError()
+             << what << " of an entry function needs exactly one of "
+             << NnDialect::kOutputAttr << " or " << NnDialect::kStateAttr;
+    if (role.output && failed(checkName(role.output, outputNames, what)))
+      return failure();
+    if (role.state) {
+      if (kind != EntryKind::TrainStep)
+        return func.emitOpError()
+               << what << " writes state " << role.state << ", but only a "
+               << stringifyEntryKind(EntryKind::TrainStep)
+               << " entry may write state; this one is "
+               << stringifyEntryKind(kind);
+      if (failed(checkState(role.state, results[i], what, written)))
+        return failure();
+    }
+    if (failed(checkApiType(func, results[i], what)))
+      return failure();
+  }
+  return success();
+}
+
+/// Checks the value of one contract attribute on an argument or result.
+LogicalResult verifyValueAttr(Operation *op, NamedAttribute attr,
+                              bool isResult) {
+  StringRef name = attr.getName().getValue();
+  Attribute value = attr.getValue();
+  auto fail = [&](StringRef expected) {
+    return op->emitOpError()
+           << "'" << name << "' must be " << expected << ", got " << value;
+  };
+  if (name == NnDialect::kInputAttr || name == NnDialect::kOutputAttr) {
+    if (isResult && name == NnDialect::kInputAttr)
+      return op->emitOpError()
+             << "'" << name << "' marks arguments, not results";
+    auto str = dyn_cast<StringAttr>(value);
+    if (!str || str.getValue().empty())
+      return fail("a non-empty string (the tensor's name)");
+    return success();
+  }
+  if (name == NnDialect::kStateAttr)
+    return isa<FlatSymbolRefAttr>(value)
+               ? success()
+               : fail("a symbol reference to an nn.parameter");
+  if (name == NnDialect::kContextAttr) {
+    if (isResult)
+      return op->emitOpError()
+             << "'" << name << "' marks arguments, not results";
+    return isa<UnitAttr>(value) ? success() : fail("a unit attribute");
+  }
+  if (name == NnDialect::kResultAttr)
+    return isa<UnitAttr>(value) ? success() : fail("a unit attribute");
+  if (name == NnDialect::kAbiTypeAttr) {
+    auto type = dyn_cast<TypeAttr>(value);
+    auto tensor =
+        type ? dyn_cast<RankedTensorType>(type.getValue()) : RankedTensorType();
+    return tensor && tensor.hasStaticShape()
+               ? success()
+               : fail("a statically shaped tensor type");
+  }
+  return op->emitOpError() << "unknown nn "
+                           << (isResult ? "result" : "argument")
+                           << " attribute '" << name << "'";
+}
+
+} // namespace
+
+StringRef nncc::nn::getEntryName(FunctionOpInterface func) {
+  StringRef name = func.getName();
+  name.consume_front(NnDialect::kInternalPrefix);
+  return name;
+}
+
+bool nncc::nn::isValidEntryName(StringRef name) {
+  return !name.empty() && (llvm::isAlpha(name[0]) || name[0] == '_') &&
+         llvm::all_of(name,
+                      [](char c) { return llvm::isAlnum(c) || c == '_'; });
+}
+
+LogicalResult NnDialect::verifyOperationAttribute(Operation *op,
+                                                  NamedAttribute attr) {
+  if (attr.getName() != kEntryAttr)
+    return op->emitOpError()
+           << "unknown nn attribute '" << attr.getName().getValue() << "'";
+  auto kind = dyn_cast<EntryKindAttr>(attr.getValue());
+  if (!kind)
+    return op->emitOpError()
+           << "'" << kEntryAttr << "' must be an #nn.entry<...> attribute";
+  auto func = dyn_cast<FunctionOpInterface>(op);
+  if (!func)
+    return op->emitOpError() << "'" << kEntryAttr << "' marks functions only";
+  return verifyEntry(func, kind.getValue());
+}
+
+LogicalResult NnDialect::verifyRegionArgAttribute(Operation *op, unsigned,
+                                                  unsigned,
+                                                  NamedAttribute attr) {
+  return verifyValueAttr(op, attr, /*isResult=*/false);
+}
+
+LogicalResult NnDialect::verifyRegionResultAttribute(Operation *op, unsigned,
+                                                     unsigned,
+                                                     NamedAttribute attr) {
+  return verifyValueAttr(op, attr, /*isResult=*/true);
+}
+
+FailureOr<ModelContract> nncc::nn::getModelContract(ModuleOp module) {
+  ModelContract contract;
+  llvm::DenseMap<Operation *, unsigned> stateIndex;
+  for (auto param : module.getOps<ParameterOp>()) {
+    stateIndex[param] = contract.states.size();
+    contract.states.push_back(param);
+  }
+  for (auto func : module.getOps<FunctionOpInterface>()) {
+    auto kind = func->getAttrOfType<EntryKindAttr>(NnDialect::kEntryAttr);
+    if (!kind)
+      continue;
+    ContractEntry entry;
+    entry.func = func;
+    entry.name = getEntryName(func).str();
+    entry.kind = kind.getValue();
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
+      Role role = getRole(func.getArgAttrDict(i));
+      auto type = dyn_cast<RankedTensorType>(func.getArgumentTypes()[i]);
+      if (role.input)
+        entry.inputs.push_back({role.input.str(), type});
+      else if (role.state)
+        entry.reads.push_back(stateIndex.lookup(lookupState(func, role.state)));
+    }
+    for (unsigned i = 0, e = func.getNumResults(); i < e; ++i) {
+      Role role = getRole(func.getResultAttrDict(i));
+      auto type = cast<RankedTensorType>(func.getResultTypes()[i]);
+      if (role.output)
+        entry.outputs.push_back({role.output.str(), type});
+      else if (role.state)
+        entry.writes.push_back(
+            stateIndex.lookup(lookupState(func, role.state)));
+    }
+    contract.entries.push_back(std::move(entry));
+  }
+  if (contract.entries.empty())
+    return module.emitError()
+           << "the module has no entry function: mark the model's functions "
+              "with "
+           << NnDialect::kEntryAttr << " = #nn.entry<infer> (see "
+           << "docs/contract.md)";
+  return FailureOr<ModelContract>(std::move(contract));
+}

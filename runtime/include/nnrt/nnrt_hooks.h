@@ -1,0 +1,74 @@
+//===- nnrt_hooks.h - functions that nncc-generated code calls ----*- C -*-===//
+//
+// The runtime half of the generated entry points (docs/contract.md): the
+// compiler emits calls to these functions and libnnrt implements them.
+// Applications never call them; they use the generated <model>_* API and
+// nnrt.h. The signatures are an ABI between nncc and libnnrt of the same
+// version: the entry-point pass (compiler/Codegen/Common/GenerateEntryPoints)
+// declares them with exactly these types.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNRT_NNRT_HOOKS_H
+#define NNRT_NNRT_HOOKS_H
+
+#include "nnrt/nnrt.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// <model>_create: creates a context (as nnrt_context_create) that owns
+/// `num_states` state buffers (the model's parameters), the i-th described by
+/// `state_infos[i]` and initialized from the `state_infos[i].num_elements`
+/// elements at `state_initial[i]` (read-only data in the object). Each state
+/// gets two buffers, so that an entry that writes a new value never reads and
+/// writes one buffer at once. On failure `*out_ctx` is NULL and the reason is
+/// available from nnrt_last_create_error().
+nnrt_status nnrt_hook_context_create(const nnrt_options *opts,
+                                     nnrt_context **out_ctx,
+                                     const nnrt_tensor_info *state_infos,
+                                     const void *const *state_initial,
+                                     size_t num_states);
+
+/// Starts a call of entry point `entry` (its C name, for messages): checks
+/// `ctx` and every tensor pointer, describing `num_inputs` inputs and
+/// `num_outputs` outputs with the info tables (either may be NULL, messages
+/// then omit names). Returns NNRT_ERROR_INVALID_ARGUMENT when `ctx` is NULL
+/// (nothing recorded) or when a pointer array or a pointer in it is NULL,
+/// with a message such as "lenet_infer: input 0 ('input') is NULL" recorded
+/// in `ctx`. On success clears the recorded error and returns NNRT_OK.
+nnrt_status nnrt_hook_enter(nnrt_context *ctx, const char *entry,
+                            const void *const *inputs,
+                            const nnrt_tensor_info *input_infos,
+                            size_t num_inputs, void *const *outputs,
+                            const nnrt_tensor_info *output_infos,
+                            size_t num_outputs);
+
+/// Ends a call started by nnrt_hook_enter: releases what the call left in
+/// the workspace and grows the workspace to the call's peak, so that the
+/// next call allocates nothing from the heap. Returns the call's status:
+/// NNRT_OK, or the error an allocation recorded.
+nnrt_status nnrt_hook_leave(nnrt_context *ctx);
+
+/// The current buffer of state `index` (what entries read).
+void *nnrt_hook_state(nnrt_context *ctx, size_t index);
+/// The other buffer of state `index`, where an entry writes its new value.
+void *nnrt_hook_state_next(nnrt_context *ctx, size_t index);
+/// Makes the buffer written through nnrt_hook_state_next current: called
+/// after an entry computed the new value, so later calls read it.
+void nnrt_hook_state_commit(nnrt_context *ctx, size_t index);
+
+/// Temporary memory of generated code (memref.alloc): `size` bytes aligned
+/// to `alignment` (raised to at least NNRT_DEFAULT_ALIGNMENT), from the
+/// context's workspace when it has room, else from the heap. Returns NULL
+/// (and records NNRT_ERROR_OUT_OF_MEMORY for nnrt_hook_leave) on failure.
+void *nnrt_hook_alloc(nnrt_context *ctx, size_t alignment, size_t size);
+/// Releases memory from nnrt_hook_alloc. NULL is a no-op.
+void nnrt_hook_free(nnrt_context *ctx, void *ptr);
+
+#ifdef __cplusplus
+} // extern "C"
+#endif
+
+#endif // NNRT_NNRT_HOOKS_H

@@ -1,0 +1,52 @@
+//===- context_impl.h - the layout of nnrt_context ----------------*- C -*-===//
+//
+// Private to libnnrt: the context's fields, shared by context.c (creation,
+// errors, argument checks, model state) and workspace.c (temporary memory of
+// generated code).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNRT_SRC_CONTEXT_IMPL_H
+#define NNRT_SRC_CONTEXT_IMPL_H
+
+#include "nnrt/nnrt.h"
+
+/// Size of the last-error buffer, terminator included. Fixed so that
+/// recording an error never allocates: it is often reported precisely when
+/// memory has run out.
+#define NNRT_ERROR_BUFFER_SIZE 256
+
+/// One piece of model state (a parameter): two buffers, so that an entry
+/// point writing a new value reads the old one undisturbed.
+typedef struct nnrt_state {
+  const nnrt_tensor_info *info;
+  void *current;
+  void *next;
+} nnrt_state;
+
+/// A stack of temporary buffers in one block (see workspace.c). `offset` of
+/// the last live block is kept so that frees in any order pop what they can.
+typedef struct nnrt_workspace {
+  unsigned char *base;
+  size_t capacity;
+  size_t top;         ///< bytes in use, from base
+  size_t last;        ///< offset of the last block's header, or SIZE_MAX
+  size_t heap_live;   ///< bytes of live blocks that did not fit
+  size_t peak;        ///< most bytes in use at once in this call
+  nnrt_status status; ///< NNRT_ERROR_OUT_OF_MEMORY after a failed alloc
+} nnrt_workspace;
+
+struct nnrt_context {
+  int32_t num_threads;
+  char last_error[NNRT_ERROR_BUFFER_SIZE];
+  size_t num_states;
+  nnrt_state *states;
+  nnrt_workspace workspace;
+};
+
+/// Initializes an empty workspace.
+void nnrt_workspace_init(nnrt_workspace *ws);
+/// Releases the workspace's block.
+void nnrt_workspace_destroy(nnrt_workspace *ws);
+
+#endif // NNRT_SRC_CONTEXT_IMPL_H
