@@ -76,6 +76,13 @@ private:
   LogicalResult reserve(const std::string &name, Location where);
   LogicalResult collectStates();
   LogicalResult buildCreateDestroy();
+  /// The C names of an entry's functions: entry, packed entry, and the
+  /// prefix of its queries.
+  struct EntryNames {
+    std::string direct, packed, queries;
+  };
+  EntryNames getEntryNames(LLVM::LLVMFuncOp func);
+  LogicalResult reserveEntryNames(LLVM::LLVMFuncOp func);
   LogicalResult buildEntry(LLVM::LLVMFuncOp func);
   FailureOr<SmallVector<ArgBinding>>
   bindArguments(LLVM::LLVMFuncOp func, SmallVectorImpl<TensorDesc> &inputs,
@@ -254,8 +261,6 @@ LogicalResult EntryPointBuilder::collectStates() {
 
 LogicalResult EntryPointBuilder::buildCreateDestroy() {
   std::string create = model + "_create", destroy = model + "_destroy";
-  if (failed(reserve(create, loc)) || failed(reserve(destroy, loc)))
-    return failure();
   LLVM::GlobalOp infos =
       addInfoTable((NnDialect::kInternalPrefix + "state_infos").str(), states);
   LLVM::GlobalOp inits;
@@ -441,17 +446,30 @@ void EntryPointBuilder::buildQueries(StringRef prefix, StringRef kind,
       b, loc, LLVM::SelectOp::create(b, loc, inRange, element, null));
 }
 
-LogicalResult EntryPointBuilder::buildEntry(LLVM::LLVMFuncOp func) {
-  StringRef entry = nncc::nn::getEntryName(func);
-  std::string cName = model + "_" + entry.str();
-  std::string packedName = cName + "_packed";
+EntryPointBuilder::EntryNames
+EntryPointBuilder::getEntryNames(LLVM::LLVMFuncOp func) {
+  std::string direct = model + "_" + nncc::nn::getEntryName(func).str();
   // The infer entry keeps the short query names of single-entry models.
-  std::string prefix = entry == "infer" ? model : cName;
+  bool infer = nncc::nn::getEntryName(func) == "infer";
+  return {direct, direct + "_packed", infer ? model : direct};
+}
+
+LogicalResult EntryPointBuilder::reserveEntryNames(LLVM::LLVMFuncOp func) {
+  EntryNames names = getEntryNames(func);
   for (const std::string &name :
-       {cName, packedName, prefix + "_num_inputs", prefix + "_num_outputs",
-        prefix + "_input_info", prefix + "_output_info"})
+       {names.direct, names.packed, names.queries + "_num_inputs",
+        names.queries + "_num_outputs", names.queries + "_input_info",
+        names.queries + "_output_info"})
     if (failed(reserve(name, func.getLoc())))
       return failure();
+  return success();
+}
+
+LogicalResult EntryPointBuilder::buildEntry(LLVM::LLVMFuncOp func) {
+  StringRef entry = nncc::nn::getEntryName(func);
+  EntryNames names = getEntryNames(func);
+  const std::string &cName = names.direct, &packedName = names.packed,
+                    &prefix = names.queries;
 
   SmallVector<TensorDesc> inputs, outputs;
   SmallVector<unsigned> writes;
@@ -528,6 +546,14 @@ LogicalResult EntryPointBuilder::run() {
         (global.getValueOrNull() || !global.getInitializerRegion().empty()))
       global.setLinkage(LLVM::Linkage::Internal);
 
+  // Every name is checked before anything is built, so that a clash is
+  // reported between the two parts that want the name.
+  for (StringRef suffix : {"_create", "_destroy", "_runtime_context"})
+    if (failed(reserve(model + suffix.str(), loc)))
+      return failure();
+  for (LLVM::LLVMFuncOp func : entries)
+    if (failed(reserveEntryNames(func)))
+      return failure();
   if (failed(collectStates()) || failed(buildCreateDestroy()))
     return failure();
   for (LLVM::LLVMFuncOp func : entries)

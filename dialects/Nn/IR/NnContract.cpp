@@ -81,8 +81,35 @@ Role getRole(DictionaryAttr attrs) {
   return role;
 }
 
+LogicalResult verifyValueAttr(Operation *op, NamedAttribute attr,
+                              bool isResult);
+
+/// Checks the values of the contract attributes of every argument and result
+/// first, so that the signature checks below see well-formed ones (MLIR
+/// runs this hook before the argument and result hooks).
+LogicalResult verifyValueAttrs(FunctionOpInterface func) {
+  auto check = [&](DictionaryAttr attrs, bool isResult) {
+    if (!attrs)
+      return success();
+    for (NamedAttribute attr : attrs)
+      if (attr.getName().getValue().starts_with("nn.") &&
+          failed(verifyValueAttr(func, attr, isResult)))
+        return failure();
+    return success();
+  };
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+    if (failed(check(func.getArgAttrDict(i), /*isResult=*/false)))
+      return failure();
+  for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
+    if (failed(check(func.getResultAttrDict(i), /*isResult=*/true)))
+      return failure();
+  return success();
+}
+
 /// Checks an entry function's whole signature.
 LogicalResult verifyEntry(FunctionOpInterface func, EntryKind kind) {
+  if (failed(verifyValueAttrs(func)))
+    return failure();
   if (func.isExternal())
     return func.emitOpError("an entry function (nn.entry) must have a body");
   if (!func.isPublic())

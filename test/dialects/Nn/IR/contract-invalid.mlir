@@ -1,0 +1,183 @@
+// RUN: nncc-opt %s -split-input-file -verify-diagnostics
+
+// Every error of the contract verifier (NnContract.cpp, ParameterOp).
+
+// expected-error @+1 {{'nn.parameter' op initial value must be a statically shaped tensor}}
+nn.parameter @w = dense<1.0> : vector<4xf32>
+
+// -----
+
+// expected-error @+1 {{'nn.parameter' op element type 'bf16' cannot be model state: the C API does not support it}}
+nn.parameter @w = dense<1.0> : tensor<4xbf16>
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'nn.entry' must be an #nn.entry<...> attribute}}
+func.func @f() attributes {nn.entry = "infer"} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op unknown nn attribute 'nn.model'}}
+func.func @f() attributes {nn.model} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op an entry function (nn.entry) must be public}}
+func.func private @f() attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op an entry function (nn.entry) must have a body}}
+func.func @f() attributes {nn.entry = #nn.entry<infer>}
+
+// -----
+
+// expected-error @+1 {{argument 0 of an entry function needs exactly one of nn.input, nn.state or nn.context}}
+func.func @f(%x: tensor<4xf32>) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+nn.parameter @w = dense<1.0> : tensor<4xf32>
+// expected-error @+1 {{argument 0 of an entry function needs exactly one of nn.input, nn.state or nn.context}}
+func.func @f(%x: tensor<4xf32> {nn.input = "x", nn.state = @w}) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{result 0 of an entry function needs exactly one of nn.output or nn.state}}
+func.func @f(%x: tensor<4xf32> {nn.input = "x"}) -> tensor<4xf32> attributes {nn.entry = #nn.entry<infer>} {
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{argument 1 repeats the name 'x'}}
+func.func @f(%x: tensor<4xf32> {nn.input = "x"}, %y: tensor<4xf32> {nn.input = "x"}) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{result 1 repeats the name 'y'}}
+func.func @f(%x: tensor<4xf32> {nn.input = "x"}) -> (tensor<4xf32> {nn.output = "y"}, tensor<4xf32> {nn.output = "y"}) attributes {nn.entry = #nn.entry<infer>} {
+  return %x, %x : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'nn.input' must be a non-empty string (the tensor's name), got ""}}
+func.func @f(%x: tensor<4xf32> {nn.input = ""}) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'nn.state' must be a symbol reference to an nn.parameter, got "w"}}
+func.func @f(%x: tensor<4xf32> {nn.state = "w"}) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument 0 refers to @w, which is not an nn.parameter of the module}}
+func.func @f(%x: tensor<4xf32> {nn.state = @w}) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+nn.parameter @w = dense<1.0> : tensor<4xf32>
+// expected-error @+1 {{argument 0 has type 'tensor<2xf32>' but state @w has type 'tensor<4xf32>'}}
+func.func @f(%w: tensor<2xf32> {nn.state = @w}) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+nn.parameter @w = dense<1.0> : tensor<4xf32>
+// expected-error @+1 {{argument 1 repeats state @w}}
+func.func @f(%w: tensor<4xf32> {nn.state = @w}, %v: tensor<4xf32> {nn.state = @w}) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+nn.parameter @w = dense<1.0> : tensor<4xf32>
+// expected-error @+1 {{result 0 writes state @w, but only a train_step entry may write state; this one is infer}}
+func.func @f(%w: tensor<4xf32> {nn.state = @w}) -> (tensor<4xf32> {nn.state = @w}) attributes {nn.entry = #nn.entry<infer>} {
+  return %w : tensor<4xf32>
+}
+
+// -----
+
+nn.parameter @w = dense<1.0> : tensor<4xf32>
+// expected-error @+1 {{result 1 repeats state @w}}
+func.func @f(%w: tensor<4xf32> {nn.state = @w}) -> (tensor<4xf32> {nn.state = @w}, tensor<4xf32> {nn.state = @w}) attributes {nn.entry = #nn.entry<train_step>} {
+  return %w, %w : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{argument 0 has type 'tensor<?xf32>'; the C API needs statically shaped tensors}}
+func.func @f(%x: tensor<?xf32> {nn.input = "x"}) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{result 0 has element type 'bf16', which the C API does not support}}
+func.func @f(%x: tensor<4xf32> {nn.input = "x"}) -> (tensor<4xbf16> {nn.output = "y"}) attributes {nn.entry = #nn.entry<infer>} {
+  %0 = arith.truncf %x : tensor<4xf32> to tensor<4xbf16>
+  return %0 : tensor<4xbf16>
+}
+
+// -----
+
+// expected-error @+1 {{argument 0 (the context) must be !llvm.ptr}}
+func.func @f(%c: i64 {nn.context}) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument 0 is marked nn.output; outputs are results}}
+func.func @f(%x: tensor<4xf32> {nn.output = "x"}) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'nn.input' marks arguments, not results}}
+func.func @f(%x: tensor<4xf32> {nn.input = "x"}) -> (tensor<4xf32> {nn.input = "y"}) attributes {nn.entry = #nn.entry<infer>} {
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// expected-error @+1 {{unknown nn argument attribute 'nn.name'}}
+func.func @f(%x: tensor<4xf32> {nn.name = "x"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'nn.abi_type' must be a statically shaped tensor type, got i32}}
+func.func @f(%x: tensor<4xf32> {nn.abi_type = i32}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{entry function name 'nncc.a.b' is not a C identifier}}
+func.func @"nncc.a.b"() attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
