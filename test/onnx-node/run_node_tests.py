@@ -39,13 +39,6 @@ import nncc_tools  # noqa: E402 (found through the path set just above)
 DEFAULT_DATA_DIR = "/usr/share/libonnx-testdata/data/node"
 EXPECTED_PASSES = os.path.join(SCRIPT_DIR, "expected-passes.txt")
 
-# Operators nncc imports (docs/supported-ops.md). A test is only attempted
-# when every node of its model is one of these.
-SUPPORTED_OPS = frozenset([
-    "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Sigmoid", "Tanh",
-    "Softmax", "Conv", "MaxPool", "AveragePool", "GlobalAveragePool",
-    "Flatten", "Reshape", "Transpose", "Constant", "Identity",
-])
 SUPPORTED_TYPES = frozenset([
     onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE,
     onnx.TensorProto.INT32, onnx.TensorProto.INT64,
@@ -90,13 +83,22 @@ def tensor_types(model):
                     yield node.output[0], None
 
 
-def unsupported_reason(model_path):
+def supported_ops(nncc):
+    """The ONNX operators nncc imports, from its op registry (the table that
+    also generates docs/supported-ops.md). A test is only attempted when
+    every node of its model is one of these."""
+    listing = subprocess.run([nncc, "--supported-ops=list"], check=True,
+                             capture_output=True, text=True).stdout
+    return frozenset(listing.split())
+
+
+def unsupported_reason(model_path, ops_supported):
     """Why nncc cannot run this test, or None when it is attempted."""
     try:
         model = onnx.load(model_path)
     except Exception as error:  # a data set newer than this onnx
         return f"cannot load model: {error}"
-    ops = sorted({node.op_type for node in model.graph.node} - SUPPORTED_OPS)
+    ops = sorted({node.op_type for node in model.graph.node} - ops_supported)
     if ops:
         return "operators " + ", ".join(ops)
     for name, elem_type in tensor_types(model):
@@ -333,9 +335,10 @@ def main():
 
     unsupported = {}
     selected = []
+    ops_supported = supported_ops(args.nncc)
     for name in names:
         reason = unsupported_reason(
-            os.path.join(args.data_dir, name, "model.onnx"))
+            os.path.join(args.data_dir, name, "model.onnx"), ops_supported)
         if reason:
             unsupported[name] = reason
         else:

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Driver/Driver.h"
+#include "compiler/Import/Onnx/OpRegistry.h"
 #include "compiler/Pipelines/Pipelines.h"
 
 #include "mlir/IR/AsmState.h"
@@ -25,7 +26,7 @@ namespace {
 cl::OptionCategory nnccCategory("nncc options");
 
 cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model>"),
-                               cl::Required, cl::cat(nnccCategory));
+                               cl::cat(nnccCategory));
 
 cl::opt<std::string> outputPath(
     "o",
@@ -74,6 +75,15 @@ cl::opt<OptLevel> optLevel(
                clEnumVal(O3, "Aggressive optimization")),
     cl::init(O2), cl::cat(nnccCategory));
 
+enum class OpListFormat { None, List, Markdown };
+cl::opt<OpListFormat> supportedOps(
+    "supported-ops",
+    cl::desc("Print the ONNX operators nncc imports and exit"),
+    cl::values(clEnumValN(OpListFormat::List, "list", "one op type per line"),
+               clEnumValN(OpListFormat::Markdown, "markdown",
+                          "the table of docs/supported-ops.md")),
+    cl::init(OpListFormat::None), cl::cat(nnccCategory));
+
 void printVersion(llvm::raw_ostream &os) {
   os << "nncc " NNCC_VERSION " (LLVM/MLIR " LLVM_VERSION_STRING ")\n";
 }
@@ -98,6 +108,19 @@ int main(int argc, char **argv) {
       "-lnnrt -lm -lpthread\n"
       "  (after `cmake --install`: -I<prefix>/include -L<prefix>/lib, or\n"
       "  pkg-config --cflags --libs nnrt)\n");
+
+  if (supportedOps == OpListFormat::List) {
+    nncc::onnx_import::printSupportedOpTypes(llvm::outs());
+    return 0;
+  }
+  if (supportedOps == OpListFormat::Markdown) {
+    nncc::onnx_import::printSupportedOpsMarkdown(llvm::outs());
+    return 0;
+  }
+  if (inputPath.empty()) {
+    llvm::errs() << "nncc: error: no input model (see nncc --help)\n";
+    return 1;
+  }
 
   nncc::DriverOptions options;
   options.inputPath = inputPath;

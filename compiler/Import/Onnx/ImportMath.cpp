@@ -194,17 +194,40 @@ LogicalResult importMatMul(NodeImporter &node) {
 
 } // namespace
 
-void registerMathHandlers(HandlerTable &table) {
-  table["Add"] = importBinary<nn::AddOp>;
-  table["Sub"] = importBinary<nn::SubOp>;
-  table["Mul"] = importBinary<nn::MulOp>;
-  table["Div"] = importBinary<nn::DivOp>;
-  table["Relu"] = importActivation<nn::ReluOp>;
-  table["Sigmoid"] = importActivation<nn::SigmoidOp>;
-  table["Tanh"] = importActivation<nn::TanhOp>;
-  table["Softmax"] = importSoftmax;
-  table["Gemm"] = importGemm;
-  table["MatMul"] = importMatMul;
+ArrayRef<OpInfo> getMathOps() {
+  static const OpInfo ops[] = {
+      {"Add", OpCategory::Math, 1, kMaxOpset, importBinary<nn::AddOp>,
+       "`nn.add`",
+       "NumPy broadcasting; before opset 7, `broadcast` with `axis`"},
+      {"Div", OpCategory::Math, 1, kMaxOpset, importBinary<nn::DivOp>,
+       "`nn.div`",
+       "NumPy broadcasting; integers divide with truncation; before opset 7, "
+       "`broadcast` with `axis`"},
+      {"Gemm", OpCategory::Math, 1, kMaxOpset, importGemm,
+       "`nn.matmul`, `nn.transpose`, `nn.mul`, `nn.add`",
+       "`alpha`, `beta`, `transA`, `transB`, optional `C` (unidirectional "
+       "broadcast); constant transposes fold at compile time"},
+      {"MatMul", OpCategory::Math, 1, kMaxOpset, importMatMul,
+       "`nn.matmul` (+ `nn.reshape` for 1-D operands)",
+       "NumPy semantics, broadcast batch dimensions; float only"},
+      {"Mul", OpCategory::Math, 1, kMaxOpset, importBinary<nn::MulOp>,
+       "`nn.mul`",
+       "NumPy broadcasting; before opset 7, `broadcast` with `axis`"},
+      {"Relu", OpCategory::Math, 1, kMaxOpset, importActivation<nn::ReluOp>,
+       "`nn.relu`", "float only"},
+      {"Sigmoid", OpCategory::Math, 1, kMaxOpset,
+       importActivation<nn::SigmoidOp>, "`nn.sigmoid`", "float only"},
+      {"Softmax", OpCategory::Math, 1, kMaxOpset, importSoftmax,
+       "`nn.softmax` (+ `nn.reshape` before opset 13)",
+       "any axis, negative axes normalized; before opset 13 the input is "
+       "flattened to 2-D at `axis`"},
+      {"Sub", OpCategory::Math, 1, kMaxOpset, importBinary<nn::SubOp>,
+       "`nn.sub`",
+       "NumPy broadcasting; before opset 7, `broadcast` with `axis`"},
+      {"Tanh", OpCategory::Math, 1, kMaxOpset, importActivation<nn::TanhOp>,
+       "`nn.tanh`", "float only"},
+  };
+  return ops;
 }
 
 } // namespace nncc::onnx_import

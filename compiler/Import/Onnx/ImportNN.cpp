@@ -214,11 +214,23 @@ LogicalResult importGlobalAveragePool(NodeImporter &node) {
 
 } // namespace
 
-void registerNNHandlers(HandlerTable &table) {
-  table["Conv"] = importConv;
-  table["MaxPool"] = importMaxPool;
-  table["AveragePool"] = importAveragePool;
-  table["GlobalAveragePool"] = importGlobalAveragePool;
+ArrayRef<OpInfo> getNNOps() {
+  static const OpInfo ops[] = {
+      {"AveragePool", OpCategory::NN, 1, kMaxOpset, importAveragePool,
+       "`nn.avg_pool2d`",
+       "2-D only; `count_include_pad`, `ceil_mode`, `auto_pad`"},
+      {"Conv", OpCategory::NN, 1, kMaxOpset, importConv, "`nn.conv2d`",
+       "2-D only; `strides`, `pads`, `dilations`, `group`, `auto_pad` "
+       "(NOTSET, VALID, SAME_UPPER, SAME_LOWER), optional bias"},
+      {"GlobalAveragePool", OpCategory::NN, 1, kMaxOpset,
+       importGlobalAveragePool, "`nn.global_avg_pool`",
+       "any number of spatial dimensions"},
+      {"MaxPool", OpCategory::NN, 1, kMaxOpset, importMaxPool,
+       "`nn.max_pool2d`",
+       "2-D only; `strides`, `pads`, `dilations`, `ceil_mode`, `auto_pad`; "
+       "`storage_order` must be 0; the `Indices` output is not supported"},
+  };
+  return ops;
 }
 
 } // namespace nncc::onnx_import

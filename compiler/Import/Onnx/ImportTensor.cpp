@@ -179,12 +179,24 @@ LogicalResult importTranspose(NodeImporter &node) {
 
 } // namespace
 
-void registerTensorHandlers(HandlerTable &table) {
-  table["Constant"] = importConstant;
-  table["Identity"] = importIdentity;
-  table["Flatten"] = importFlatten;
-  table["Reshape"] = importReshape;
-  table["Transpose"] = importTranspose;
+ArrayRef<OpInfo> getTensorOps() {
+  static const OpInfo ops[] = {
+      {"Constant", OpCategory::Tensor, 1, kMaxOpset, importConstant,
+       "`nn.constant`",
+       "`value`, `value_float(s)`, `value_int(s)`; sparse tensors are not "
+       "supported"},
+      {"Flatten", OpCategory::Tensor, 1, kMaxOpset, importFlatten,
+       "`nn.reshape`", "any axis, negative allowed"},
+      {"Identity", OpCategory::Tensor, 1, kMaxOpset, importIdentity,
+       "(alias)", ""},
+      {"Reshape", OpCategory::Tensor, 1, kMaxOpset, importReshape,
+       "`nn.reshape`",
+       "the shape must be a constant (initializer or Constant); `0` and "
+       "`-1`, `allowzero`; before opset 5 the `shape` attribute"},
+      {"Transpose", OpCategory::Tensor, 1, kMaxOpset, importTranspose,
+       "`nn.transpose`", "default permutation reverses the dimensions"},
+  };
+  return ops;
 }
 
 } // namespace nncc::onnx_import

@@ -11,6 +11,8 @@
 #ifndef NNCC_COMPILER_IMPORT_ONNX_IMPORTERSTATE_H
 #define NNCC_COMPILER_IMPORT_ONNX_IMPORTERSTATE_H
 
+#include "compiler/Import/Onnx/OpRegistry.h"
+#include "dialects/Nn/IR/NnDTypes.h"
 #include "dialects/Nn/IR/NnOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -40,8 +42,13 @@ mlir::Type convertElementType(mlir::MLIRContext *ctx, int32_t dataType);
 /// ONNX's spelling of a data type ("FLOAT", "UINT8", ...), for messages.
 std::string getDataTypeName(int32_t dataType);
 
-/// The element types convertElementType accepts, for messages.
-extern const char *const kSupportedElementTypes;
+/// The element types convertElementType accepts, by their ONNX names
+/// ("FLOAT, DOUBLE, ..."), for messages.
+std::string getSupportedElementTypes();
+
+/// Whether the nn dialect computes with elements of `dtype` (floats and
+/// signed integers; the C API knows more, see dtypes.def).
+bool isImportedDType(const nn::DTypeInfo &dtype);
 
 /// The most elements a tensor may have. Beyond sanity, the bound keeps
 /// libonnx 1.12's shape inference fast: for auto_pad SAME it counts down an
@@ -257,24 +264,13 @@ private:
 // Op handlers
 //===----------------------------------------------------------------------===//
 
+// The handlers are reached through OpRegistry.h.
+
 /// Whether any of the handler's intermediate results failed (the failure is
 /// already reported).
 template <typename... Ts> bool anyFailed(const mlir::FailureOr<Ts> &...values) {
   return (mlir::failed(values) || ...);
 }
-
-/// Imports one node: reads its inputs and attributes, builds nn ops and binds
-/// every output, or reports an error and fails.
-using NodeHandler = mlir::LogicalResult (*)(NodeImporter &);
-/// ONNX op type (default domain) -> handler.
-using HandlerTable = llvm::StringMap<NodeHandler>;
-
-/// Elementwise arithmetic, activations, Softmax, Gemm, MatMul.
-void registerMathHandlers(HandlerTable &table);
-/// Conv and pooling.
-void registerNNHandlers(HandlerTable &table);
-/// Constant, Flatten, Reshape, Transpose, Identity.
-void registerTensorHandlers(HandlerTable &table);
 
 } // namespace nncc::onnx_import
 

@@ -34,18 +34,6 @@ using namespace nncc::onnx_import;
 namespace nncc {
 namespace {
 
-/// The op handlers, by ONNX op type.
-const HandlerTable &getHandlers() {
-  static const HandlerTable table = [] {
-    HandlerTable handlers;
-    registerMathHandlers(handlers);
-    registerNNHandlers(handlers);
-    registerTensorHandlers(handlers);
-    return handlers;
-  }();
-  return table;
-}
-
 bool isTextFormat(StringRef path) {
   std::string lower = llvm::sys::path::extension(path).lower();
   StringRef ext = lower;
@@ -175,14 +163,22 @@ Location ModelImporter::getNodeLoc(const onnx::NodeProto &node, int index) {
 }
 
 LogicalResult ModelImporter::checkSupported() {
-  const HandlerTable &handlers = getHandlers();
   const onnx::GraphProto &graph = model.graph();
   bool supported = true;
   for (int i = 0, e = graph.node_size(); i < e; ++i) {
     const onnx::NodeProto &node = graph.node(i);
-    if (isDefaultDomain(node.domain()) && handlers.contains(node.op_type()))
+    const OpInfo *op =
+        isDefaultDomain(node.domain()) ? lookupOp(node.op_type()) : nullptr;
+    if (op && opset >= op->minOpset && opset <= op->maxOpset)
       continue;
     supported = false;
+    if (op) {
+      emitError(getNodeLoc(node, i))
+          << "op type '" << node.op_type() << "' is supported at opsets "
+          << op->minOpset << " to " << op->maxOpset
+          << "; the model imports opset " << opset;
+      continue;
+    }
     InFlightDiagnostic diag = emitError(getNodeLoc(node, i))
                               << "unsupported op type '" << node.op_type()
                               << "'";
@@ -292,11 +288,10 @@ OwningOpRef<ModuleOp> ModelImporter::build(ImporterState &state) {
   }
   builder.setInsertionPointToEnd(entry);
 
-  const HandlerTable &handlers = getHandlers();
   for (int i = 0, e = graph.node_size(); i < e; ++i) {
     const onnx::NodeProto &node = graph.node(i);
     // checkSupported guarantees a handler.
-    NodeHandler handler = handlers.lookup(node.op_type());
+    NodeHandler handler = lookupOp(node.op_type())->handler;
     NodeImporter importer(state, node, getNodeLoc(node, i));
     if (failed(handler(importer)))
       return nullptr;
@@ -341,6 +336,14 @@ OwningOpRef<ModuleOp> ModelImporter::run() {
   for (const onnx::OperatorSetIdProto &import : model.opset_import())
     if (isDefaultDomain(import.domain()))
       opset = import.version();
+  // Operators resolve to their version at the model's opset: an opset this
+  // build does not know could mean semantics it does not implement.
+  if (opset < kMinOpset || opset > kMaxOpset) {
+    emitError(fileLoc) << "the model imports opset " << opset
+                       << " of the default ONNX domain; nncc supports opsets "
+                       << kMinOpset << " to " << kMaxOpset;
+    return nullptr;
+  }
   if (failed(checkSupported()) || failed(runChecker()))
     return nullptr;
   OpBuilder builder(&ctx);

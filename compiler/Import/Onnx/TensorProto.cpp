@@ -19,28 +19,24 @@ using namespace mlir;
 
 namespace nncc::onnx_import {
 
-const char *const kSupportedElementTypes =
-    "FLOAT, DOUBLE, FLOAT16, INT8, INT16, INT32, INT64";
+bool isImportedDType(const nn::DTypeInfo &dtype) {
+  return dtype.kind == nn::DTypeInfo::Kind::Float ||
+         dtype.kind == nn::DTypeInfo::Kind::Signed;
+}
+
+std::string getSupportedElementTypes() {
+  std::string names;
+  for (const nn::DTypeInfo &dtype : nn::getDTypes())
+    if (isImportedDType(dtype))
+      names += (names.empty() ? "" : ", ") + getDataTypeName(dtype.onnx);
+  return names;
+}
 
 Type convertElementType(MLIRContext *ctx, int32_t dataType) {
-  switch (dataType) {
-  case onnx::TensorProto::FLOAT:
-    return Float32Type::get(ctx);
-  case onnx::TensorProto::DOUBLE:
-    return Float64Type::get(ctx);
-  case onnx::TensorProto::FLOAT16:
-    return Float16Type::get(ctx);
-  case onnx::TensorProto::INT8:
-    return IntegerType::get(ctx, 8);
-  case onnx::TensorProto::INT16:
-    return IntegerType::get(ctx, 16);
-  case onnx::TensorProto::INT32:
-    return IntegerType::get(ctx, 32);
-  case onnx::TensorProto::INT64:
-    return IntegerType::get(ctx, 64);
-  default:
+  const nn::DTypeInfo *dtype = nn::lookupOnnxDType(dataType);
+  if (!dtype || !isImportedDType(*dtype))
     return {};
-  }
+  return dtype->getMlirType(ctx);
 }
 
 std::string getDataTypeName(int32_t dataType) {
@@ -69,7 +65,7 @@ RankedTensorType convertValueType(MLIRContext *ctx, const onnx::TypeProto &type,
   if (!elementType) {
     whyNot = "has unsupported element type " +
              getDataTypeName(tensor.elem_type()) +
-             " (supported: " + kSupportedElementTypes + ")";
+             " (supported: " + getSupportedElementTypes() + ")";
     return {};
   }
   if (!tensor.has_shape()) {
@@ -193,7 +189,7 @@ FailureOr<DenseElementsAttr> convertTensorProto(const onnx::TensorProto &tensor,
   if (!elementType)
     return emitError(loc) << what << " has unsupported element type "
                           << getDataTypeName(tensor.data_type())
-                          << " (supported: " << kSupportedElementTypes << ")";
+                          << " (supported: " << getSupportedElementTypes() << ")";
 
   llvm::SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
   for (int64_t size : shape) {

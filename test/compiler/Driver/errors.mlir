@@ -56,7 +56,7 @@
 // DYNAMIC: dynamic-input.mlir:2:{{[0-9]+}}: error: 'func.func' op argument 0 has type 'tensor<?x4xf32>'; the C API needs statically shaped tensors
 
 // RUN: not nncc 2>&1 | FileCheck %s --check-prefix=NOINPUT
-// NOINPUT: Not enough positional command line arguments specified!
+// NOINPUT: nncc: error: no input model (see nncc --help)
 
 // RUN: not nncc %S/Inputs/mlp.mlir -o %t.missing-dir/model.o 2>&1 | FileCheck %s --check-prefix=OUTPUT
 // OUTPUT: nncc: error: cannot open output '{{.*}}missing-dir/model.o': {{.*}}No such file or directory
