@@ -1,6 +1,7 @@
 //===- Pooling.cpp - nn pooling ops to linalg -------------------*- C++ -*-===//
 
 #include "compiler/Conversion/NnToLinalg/NnToLinalg.h"
+#include "dialects/Nn/IR/NnShapes.h"
 #include "dialects/Nn/IR/NnOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -23,12 +24,10 @@ highPadding(RankedTensorType inType, RankedTensorType outType,
             ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
             ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations) {
   SmallVector<int64_t> high = {0, 0};
-  for (int i = 0; i < 2; ++i) {
-    int64_t needed = (outType.getDimSize(2 + i) - 1) * strides[i] +
-                     dilations[i] * (kernel[i] - 1) + 1 -
-                     (inType.getDimSize(2 + i) + padding[i]);
-    high.push_back(std::max(padding[i + 2], needed));
-  }
+  for (int i = 0; i < 2; ++i)
+    high.push_back(nn::coveringEndPadding(
+        outType.getDimSize(2 + i), inType.getDimSize(2 + i), kernel[i],
+        strides[i], dilations[i], padding[i], padding[i + 2]));
   return high;
 }
 
@@ -79,14 +78,10 @@ SmallVector<int64_t> windowCounts(int64_t outSize, int64_t inSize,
                                   int64_t kernel, int64_t stride,
                                   int64_t padBegin, int64_t padEnd,
                                   bool countPadding) {
-  int64_t lowest = countPadding ? -padBegin : 0;
-  int64_t highest = countPadding ? inSize + padEnd : inSize;
   SmallVector<int64_t> counts;
-  for (int64_t o = 0; o < outSize; ++o) {
-    int64_t start = o * stride - padBegin;
-    counts.push_back(std::min(start + kernel, highest) -
-                     std::max(start, lowest));
-  }
+  for (int64_t o = 0; o < outSize; ++o)
+    counts.push_back(nn::windowElementCount(o, inSize, kernel, stride,
+                                            padBegin, padEnd, countPadding));
   return counts;
 }
 

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Import/Onnx/ImporterState.h"
+#include "dialects/Nn/IR/NnShapes.h"
 
 using namespace mlir;
 
@@ -60,22 +61,14 @@ FailureOr<SmallVector<int64_t>> getWindowAttr(NodeImporter &node,
   return values;
 }
 
-/// Padding for auto_pad SAME_UPPER / SAME_LOWER: the output has
-/// ceil(input / stride) elements and the padding that needs is split evenly,
-/// the odd element going to the end (UPPER) or the beginning (LOWER).
+/// Padding for auto_pad SAME_UPPER / SAME_LOWER, in nn's order.
 SmallVector<int64_t> computeSamePadding(ArrayRef<int64_t> spatialSizes,
                                         const Window &window, bool upper) {
   SmallVector<int64_t> padding(4);
-  for (size_t i = 0; i < 2; ++i) {
-    int64_t stride = window.strides[i];
-    int64_t output = (spatialSizes[i] + stride - 1) / stride;
-    int64_t span = (window.kernel[i] - 1) * window.dilations[i] + 1;
-    int64_t total =
-        std::max<int64_t>(0, (output - 1) * stride + span - spatialSizes[i]);
-    int64_t small = total / 2, large = total - small;
-    padding[i] = upper ? small : large;
-    padding[i + 2] = upper ? large : small;
-  }
+  for (size_t i = 0; i < 2; ++i)
+    std::tie(padding[i], padding[i + 2]) =
+        nn::samePadding(spatialSizes[i], window.kernel[i], window.strides[i],
+                        window.dilations[i], upper);
   return padding;
 }
 

@@ -23,10 +23,14 @@ std::optional<SmallVector<int64_t>> broadcastShapes(ArrayRef<int64_t> lhs,
   return result;
 }
 
+int64_t windowSpan(int64_t kernelSize, int64_t dilation) {
+  return dilation * (kernelSize - 1) + 1;
+}
+
 int64_t windowOutputSize(int64_t inputSize, int64_t kernelSize, int64_t stride,
                          int64_t padBegin, int64_t padEnd, int64_t dilation,
                          bool ceilMode) {
-  int64_t span = dilation * (kernelSize - 1) + 1;
+  int64_t span = windowSpan(kernelSize, dilation);
   int64_t room = inputSize + padBegin + padEnd - span;
   if (room < 0 || stride < 1)
     return 0;
@@ -34,6 +38,34 @@ int64_t windowOutputSize(int64_t inputSize, int64_t kernelSize, int64_t stride,
   if (ceilMode && (size - 1) * stride >= inputSize + padBegin)
     --size;
   return size;
+}
+
+std::pair<int64_t, int64_t> samePadding(int64_t inputSize, int64_t kernelSize,
+                                        int64_t stride, int64_t dilation,
+                                        bool upper) {
+  int64_t output = (inputSize + stride - 1) / stride;
+  int64_t total = std::max<int64_t>(
+      0, (output - 1) * stride + windowSpan(kernelSize, dilation) - inputSize);
+  int64_t small = total / 2, large = total - small;
+  return upper ? std::make_pair(small, large) : std::make_pair(large, small);
+}
+
+int64_t coveringEndPadding(int64_t outputSize, int64_t inputSize,
+                           int64_t kernelSize, int64_t stride,
+                           int64_t dilation, int64_t padBegin, int64_t padEnd) {
+  int64_t needed = (outputSize - 1) * stride +
+                   windowSpan(kernelSize, dilation) - (inputSize + padBegin);
+  return std::max(padEnd, needed);
+}
+
+int64_t windowElementCount(int64_t index, int64_t inputSize,
+                           int64_t kernelSize, int64_t stride,
+                           int64_t padBegin, int64_t padEnd,
+                           bool countPadding) {
+  int64_t lowest = countPadding ? -padBegin : 0;
+  int64_t highest = countPadding ? inputSize + padEnd : inputSize;
+  int64_t start = index * stride - padBegin;
+  return std::min(start + kernelSize, highest) - std::max(start, lowest);
 }
 
 } // namespace nncc::nn

@@ -12,6 +12,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include <cstdint>
 #include <optional>
+#include <utility>
 
 namespace nncc::nn {
 
@@ -27,6 +28,32 @@ broadcastShapes(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs);
 int64_t windowOutputSize(int64_t inputSize, int64_t kernelSize, int64_t stride,
                          int64_t padBegin, int64_t padEnd, int64_t dilation,
                          bool ceilMode);
+
+/// Elements a window covers: dilation * (kernel - 1) + 1.
+int64_t windowSpan(int64_t kernelSize, int64_t dilation);
+
+/// Padding [begin, end] of one dimension for ONNX's auto_pad SAME_UPPER /
+/// SAME_LOWER: the output has ceil(input / stride) elements and the padding
+/// that needs is split evenly, the odd element going to the end (UPPER) or
+/// the beginning (LOWER).
+std::pair<int64_t, int64_t> samePadding(int64_t inputSize, int64_t kernelSize,
+                                        int64_t stride, int64_t dilation,
+                                        bool upper);
+
+/// Padding at the end of one dimension that makes every one of `outputSize`
+/// windows lie inside the padded input: `padEnd`, or more for the ceil-mode
+/// overhang.
+int64_t coveringEndPadding(int64_t outputSize, int64_t inputSize,
+                           int64_t kernelSize, int64_t stride,
+                           int64_t dilation, int64_t padBegin, int64_t padEnd);
+
+/// How many elements window `index` of one dimension averages over (no
+/// dilation): the input elements it covers, plus the explicit padding it
+/// covers when `countPadding`; the ceil-mode overhang never counts.
+int64_t windowElementCount(int64_t index, int64_t inputSize,
+                           int64_t kernelSize, int64_t stride,
+                           int64_t padBegin, int64_t padEnd,
+                           bool countPadding);
 
 } // namespace nncc::nn
 
