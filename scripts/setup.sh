@@ -8,7 +8,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build="${NNCC_BUILD_DIR:-$root/build}"
 
 packages=(
-  cmake ninja-build ccache
+  cmake ninja-build ccache pkg-config
   clang-22 lld-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   libfmt-dev
