@@ -76,8 +76,8 @@ bool samePath(StringRef a, StringRef b) {
 std::unique_ptr<llvm::ToolOutputFile> openOutput(StringRef path,
                                                  std::string &error) {
   std::error_code ec;
-  auto file = std::make_unique<llvm::ToolOutputFile>(path, ec,
-                                                     llvm::sys::fs::OF_None);
+  auto file =
+      std::make_unique<llvm::ToolOutputFile>(path, ec, llvm::sys::fs::OF_None);
   if (ec) {
     error = ec.message();
     return nullptr;

@@ -16,8 +16,7 @@ static const float W0[2][3] = {{1, 2, 3}, {4, 5, 6}};
 static const float B[3] = {0.5f, -0.5f, 0.25f};
 
 /// y = x w + b
-static void expected_infer(const float x[2], const float w[2][3],
-                           float y[3]) {
+static void expected_infer(const float x[2], const float w[2][3], float y[3]) {
   for (int j = 0; j < 3; ++j)
     y[j] = x[0] * w[0][j] + x[1] * w[1][j] + B[j];
 }

@@ -217,52 +217,52 @@ static void test_check_call(void) {
 
   // NULL context: error, nothing to record into.
   CHECK(nnrt_hook_enter(NULL, "m_train", inputs, in_infos, 2, outputs,
-                                out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
+                        out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
 
   // All good.
-  CHECK(nnrt_hook_enter(ctx, "m_train", inputs, in_infos, 2, outputs,
-                                out_infos, 1) == NNRT_OK);
+  CHECK(nnrt_hook_enter(ctx, "m_train", inputs, in_infos, 2, outputs, out_infos,
+                        1) == NNRT_OK);
   CHECK_STR(nnrt_context_last_error(ctx), "");
 
   // NULL input pointer: the message names entry, index and name.
   inputs[1] = NULL;
-  CHECK(nnrt_hook_enter(ctx, "m_train", inputs, in_infos, 2, outputs,
-                                out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK(nnrt_hook_enter(ctx, "m_train", inputs, in_infos, 2, outputs, out_infos,
+                        1) == NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx),
             "m_train: input 1 ('labels') is NULL");
   // Without descriptors the name is left out.
-  CHECK(nnrt_hook_enter(ctx, "m_train", inputs, NULL, 2, outputs, NULL,
-                                1) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK(nnrt_hook_enter(ctx, "m_train", inputs, NULL, 2, outputs, NULL, 1) ==
+        NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx), "m_train: input 1 is NULL");
   inputs[1] = labels;
 
   // A later good call clears the stale message.
-  CHECK(nnrt_hook_enter(ctx, "m_train", inputs, in_infos, 2, outputs,
-                                out_infos, 1) == NNRT_OK);
+  CHECK(nnrt_hook_enter(ctx, "m_train", inputs, in_infos, 2, outputs, out_infos,
+                        1) == NNRT_OK);
   CHECK_STR(nnrt_context_last_error(ctx), "");
 
   // NULL output pointer.
   outputs[0] = NULL;
-  CHECK(nnrt_hook_enter(ctx, "m_train", inputs, in_infos, 2, outputs,
-                                out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK(nnrt_hook_enter(ctx, "m_train", inputs, in_infos, 2, outputs, out_infos,
+                        1) == NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx), "m_train: output 0 ('loss') is NULL");
   outputs[0] = &loss;
 
   // NULL arrays.
-  CHECK(nnrt_hook_enter(ctx, "m_infer", NULL, in_infos, 2, outputs,
-                                out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK(nnrt_hook_enter(ctx, "m_infer", NULL, in_infos, 2, outputs, out_infos,
+                        1) == NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx), "m_infer: inputs array is NULL");
-  CHECK(nnrt_hook_enter(ctx, "m_infer", inputs, in_infos, 2, NULL,
-                                out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK(nnrt_hook_enter(ctx, "m_infer", inputs, in_infos, 2, NULL, out_infos,
+                        1) == NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx), "m_infer: outputs array is NULL");
   // ... which are fine when there is nothing in them.
-  CHECK(nnrt_hook_enter(ctx, "m_noargs", NULL, NULL, 0, NULL, NULL,
-                                0) == NNRT_OK);
+  CHECK(nnrt_hook_enter(ctx, "m_noargs", NULL, NULL, 0, NULL, NULL, 0) ==
+        NNRT_OK);
 
   // NULL entry name still gives a readable message.
   inputs[0] = NULL;
-  CHECK(nnrt_hook_enter(ctx, NULL, inputs, in_infos, 2, outputs,
-                                out_infos, 1) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK(nnrt_hook_enter(ctx, NULL, inputs, in_infos, 2, outputs, out_infos,
+                        1) == NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx),
             "<unknown entry>: input 0 ('x') is NULL");
 

@@ -67,18 +67,16 @@ cl::opt<std::string> cpu("mcpu",
                          cl::cat(nnccCategory));
 
 enum OptLevel { O0, O1, O2, O3 };
-cl::opt<OptLevel> optLevel(
-    cl::desc("Optimization level (default: -O2):"),
-    cl::values(clEnumVal(O0, "No optimization"),
-               clEnumVal(O1, "Light optimization"),
-               clEnumVal(O2, "Default optimization"),
-               clEnumVal(O3, "Aggressive optimization")),
-    cl::init(O2), cl::cat(nnccCategory));
+cl::opt<OptLevel> optLevel(cl::desc("Optimization level (default: -O2):"),
+                           cl::values(clEnumVal(O0, "No optimization"),
+                                      clEnumVal(O1, "Light optimization"),
+                                      clEnumVal(O2, "Default optimization"),
+                                      clEnumVal(O3, "Aggressive optimization")),
+                           cl::init(O2), cl::cat(nnccCategory));
 
 enum class OpListFormat { None, List, Markdown };
 cl::opt<OpListFormat> supportedOps(
-    "supported-ops",
-    cl::desc("Print the ONNX operators nncc imports and exit"),
+    "supported-ops", cl::desc("Print the ONNX operators nncc imports and exit"),
     cl::values(clEnumValN(OpListFormat::List, "list", "one op type per line"),
                clEnumValN(OpListFormat::Markdown, "markdown",
                           "the table of docs/supported-ops.md")),

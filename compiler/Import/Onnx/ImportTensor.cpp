@@ -187,8 +187,8 @@ ArrayRef<OpInfo> getTensorOps() {
        "supported"},
       {"Flatten", OpCategory::Tensor, 1, kMaxOpset, importFlatten,
        "`nn.reshape`", "any axis, negative allowed"},
-      {"Identity", OpCategory::Tensor, 1, kMaxOpset, importIdentity,
-       "(alias)", ""},
+      {"Identity", OpCategory::Tensor, 1, kMaxOpset, importIdentity, "(alias)",
+       ""},
       {"Reshape", OpCategory::Tensor, 1, kMaxOpset, importReshape,
        "`nn.reshape`",
        "the shape must be a constant (initializer or Constant); `0` and "

@@ -53,8 +53,8 @@ void printSupportedOpsMarkdown(raw_ostream &os) {
         "registry\n     (compiler/Import/Onnx/OpRegistry.h); "
         "test/docs/supported-ops.test checks it. -->\n";
   os << "# Supported ONNX operators\n\n";
-  os << "nncc imports ONNX models of the default domain at opsets "
-     << kMinOpset << " to " << kMaxOpset
+  os << "nncc imports ONNX models of the default domain at opsets " << kMinOpset
+     << " to " << kMaxOpset
      << " (Debian's libonnx 1.12); a model importing another opset is "
         "rejected with an error naming it. Every model is checked with "
         "`onnx::checker`; shape inference runs after import and every "

@@ -189,7 +189,8 @@ FailureOr<DenseElementsAttr> convertTensorProto(const onnx::TensorProto &tensor,
   if (!elementType)
     return emitError(loc) << what << " has unsupported element type "
                           << getDataTypeName(tensor.data_type())
-                          << " (supported: " << getSupportedElementTypes() << ")";
+                          << " (supported: " << getSupportedElementTypes()
+                          << ")";
 
   llvm::SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
   for (int64_t size : shape) {

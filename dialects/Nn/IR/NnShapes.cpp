@@ -51,16 +51,15 @@ std::pair<int64_t, int64_t> samePadding(int64_t inputSize, int64_t kernelSize,
 }
 
 int64_t coveringEndPadding(int64_t outputSize, int64_t inputSize,
-                           int64_t kernelSize, int64_t stride,
-                           int64_t dilation, int64_t padBegin, int64_t padEnd) {
+                           int64_t kernelSize, int64_t stride, int64_t dilation,
+                           int64_t padBegin, int64_t padEnd) {
   int64_t needed = (outputSize - 1) * stride +
                    windowSpan(kernelSize, dilation) - (inputSize + padBegin);
   return std::max(padEnd, needed);
 }
 
-int64_t windowElementCount(int64_t index, int64_t inputSize,
-                           int64_t kernelSize, int64_t stride,
-                           int64_t padBegin, int64_t padEnd,
+int64_t windowElementCount(int64_t index, int64_t inputSize, int64_t kernelSize,
+                           int64_t stride, int64_t padBegin, int64_t padEnd,
                            bool countPadding) {
   int64_t lowest = countPadding ? -padBegin : 0;
   int64_t highest = countPadding ? inputSize + padEnd : inputSize;

@@ -44,15 +44,14 @@ std::pair<int64_t, int64_t> samePadding(int64_t inputSize, int64_t kernelSize,
 /// windows lie inside the padded input: `padEnd`, or more for the ceil-mode
 /// overhang.
 int64_t coveringEndPadding(int64_t outputSize, int64_t inputSize,
-                           int64_t kernelSize, int64_t stride,
-                           int64_t dilation, int64_t padBegin, int64_t padEnd);
+                           int64_t kernelSize, int64_t stride, int64_t dilation,
+                           int64_t padBegin, int64_t padEnd);
 
 /// How many elements window `index` of one dimension averages over (no
 /// dilation): the input elements it covers, plus the explicit padding it
 /// covers when `countPadding`; the ceil-mode overhang never counts.
-int64_t windowElementCount(int64_t index, int64_t inputSize,
-                           int64_t kernelSize, int64_t stride,
-                           int64_t padBegin, int64_t padEnd,
+int64_t windowElementCount(int64_t index, int64_t inputSize, int64_t kernelSize,
+                           int64_t stride, int64_t padBegin, int64_t padEnd,
                            bool countPadding);
 
 } // namespace nncc::nn

@@ -116,9 +116,9 @@ typedef struct nnrt_tensor_info {
 /// before setting fields, so that fields added later get their defaults.
 typedef struct nnrt_options {
   /// Number of worker threads (recorded and reported; generated code runs on
-  /// the calling thread until nncc parallelizes loops). When <= 0 (the default), the NNRT_NUM_THREADS
-  /// environment variable is used if set and non-empty, otherwise the number
-  /// of online processor cores.
+  /// the calling thread until nncc parallelizes loops). When <= 0 (the
+  /// default), the NNRT_NUM_THREADS environment variable is used if set and
+  /// non-empty, otherwise the number of online processor cores.
   int32_t num_threads;
 } nnrt_options;
 

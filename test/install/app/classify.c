@@ -15,7 +15,8 @@ int main(void) {
     image[i] = (float)(i % 28) / 28.0f;
   nnrt_status status = lenet_infer(ctx, image, logits);
   if (status != NNRT_OK) {
-    fprintf(stderr, "%s\n", nnrt_context_last_error(lenet_runtime_context(ctx)));
+    fprintf(stderr, "%s\n",
+            nnrt_context_last_error(lenet_runtime_context(ctx)));
     return 1;
   }
   for (int i = 0; i < LENET_OUTPUT_0_SIZE; ++i)

@@ -17,8 +17,7 @@ int main(void) {
   int failed = 0;
   failed |= strcmp(hostile_input_info(0)->name, "x*/ int evil_decl; /*");
   failed |= strcmp(hostile_output_info(0)->name, "*/ #error evil_error");
-  failed |= strcmp(hostile_output_info(1)->name,
-                   "a\n#define evil_macro 1\n//");
+  failed |= strcmp(hostile_output_info(1)->name, "a\n#define evil_macro 1\n//");
   failed |= strcmp(hostile_output_info(2)->name,
                    "splice\\\nint evil_splice; ?\?/ '\"caf\xc3\xa9");
   hostile_ctx *ctx;
