@@ -24,11 +24,9 @@ struct ConvertNnToLinalgPass
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     RewritePatternSet patterns(ctx);
-    nncc::populateNnElementwiseToLinalgPatterns(patterns);
-    nncc::populateNnContractionToLinalgPatterns(patterns);
-    nncc::populateNnPoolingToLinalgPatterns(patterns);
-    nncc::populateNnReductionToLinalgPatterns(patterns);
-    nncc::populateNnShapeToLinalgPatterns(patterns);
+    nncc::populateNnMathToLinalgPatterns(patterns);
+    nncc::populateNnNNToLinalgPatterns(patterns);
+    nncc::populateNnTensorToLinalgPatterns(patterns);
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<nncc::nn::NnDialect>();

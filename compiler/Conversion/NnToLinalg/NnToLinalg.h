@@ -1,7 +1,8 @@
 //===- NnToLinalg.h - nn to linalg patterns ---------------------*- C++ -*-===//
 //
-// Pattern sets of the nn -> linalg lowering, one per op category, and the
-// helpers they share.
+// Pattern sets of the nn -> linalg lowering, one per op category (the
+// importer's Math / NN / Tensor split, one source file each), and the helpers
+// they share (Utils.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,11 +17,12 @@
 
 namespace nncc {
 
-void populateNnElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
-void populateNnContractionToLinalgPatterns(mlir::RewritePatternSet &patterns);
-void populateNnPoolingToLinalgPatterns(mlir::RewritePatternSet &patterns);
-void populateNnReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
-void populateNnShapeToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// Elementwise binary ops, activations, softmax and matmul (Math.cpp).
+void populateNnMathToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// Convolution, pooling and global average pooling (NN.cpp).
+void populateNnNNToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// Constant, reshape and transpose (Tensor.cpp).
+void populateNnTensorToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 namespace lowering {
 
@@ -66,6 +68,10 @@ mlir::Value buildGeneric(mlir::OpBuilder &b, mlir::Location loc,
                          llvm::ArrayRef<mlir::AffineMap> inputMaps,
                          mlir::Value init, mlir::AffineMap outMap,
                          ScalarBodyFn body);
+
+/// The map of a rank-`rank` loop nest onto the dimensions in `kept`.
+mlir::AffineMap dropDimsMap(mlir::MLIRContext *ctx, unsigned rank,
+                            llvm::ArrayRef<unsigned> kept);
 
 /// Reshapes through a rank-1 intermediate with collapse/expand_shape, which
 /// bufferize to views.

@@ -108,6 +108,14 @@ Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
       .getResult(0);
 }
 
+AffineMap dropDimsMap(MLIRContext *ctx, unsigned rank,
+                      ArrayRef<unsigned> kept) {
+  SmallVector<AffineExpr> results;
+  for (unsigned d : kept)
+    results.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(rank, 0, results, ctx);
+}
+
 Value reshapeTensor(OpBuilder &b, Location loc, Value input,
                     RankedTensorType type) {
   auto inType = cast<RankedTensorType>(input.getType());

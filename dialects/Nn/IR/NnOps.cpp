@@ -86,6 +86,10 @@ LogicalResult inferPool2D(std::optional<Location> loc, StringRef op,
 
 } // namespace
 
+//===----------------------------------------------------------------------===//
+// Math ops (NnMathOps.td)
+//===----------------------------------------------------------------------===//
+
 #define NN_INFER_BROADCAST(OP)                                                 \
   LogicalResult OP::inferReturnTypes(                                          \
       MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
@@ -130,6 +134,10 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
   inferred.push_back(RankedTensorType::get(*batch, lhs.getElementType()));
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// NN ops (NnNNOps.td)
+//===----------------------------------------------------------------------===//
 
 LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
                                          std::optional<Location> loc,
@@ -240,6 +248,10 @@ GlobalAvgPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Tensor ops (NnTensorOps.td); their folders are in NnFolds.cpp
+//===----------------------------------------------------------------------===//
+
 LogicalResult ReshapeOp::verify() {
   auto in = getInput().getType(), out = getResult().getType();
   if (in.getNumElements() != out.getNumElements())
@@ -277,6 +289,10 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
 
 #define GET_OP_CLASSES
 #include "dialects/Nn/IR/NnOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Model state
+//===----------------------------------------------------------------------===//
 
 LogicalResult ParameterOp::verify() {
   auto type = dyn_cast<RankedTensorType>(getInitialValue().getType());

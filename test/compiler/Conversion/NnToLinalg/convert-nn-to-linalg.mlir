@@ -1,5 +1,7 @@
 // RUN: nncc-opt %s --split-input-file --convert-nn-to-linalg | FileCheck %s --implicit-check-not=nn.
 
+// === Math: elementwise binary ops, activations, softmax, matmul ===
+
 // A broadcast dimension is collapsed away so the map stays a projection.
 // CHECK-DAG: #[[ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[COL:.*]] = affine_map<(d0, d1) -> (d1)>
@@ -42,6 +44,25 @@ func.func @activations(%a: tensor<8xf32>) -> tensor<8xf32> {
 
 // -----
 
+// Softmax: max, exp(x - max), sum, divide.
+// CHECK-LABEL: func @softmax
+// CHECK: arith.constant 0xFF800000
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]
+// CHECK: arith.maximumf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK: arith.subf
+// CHECK: math.exp
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]
+// CHECK: arith.addf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK: arith.divf
+func.func @softmax(%x: tensor<4x3xf32>) -> tensor<4x3xf32> {
+  %0 = nn.softmax %x {axis = 0} : tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
+
+// -----
+
 // CHECK-LABEL: func @matmul_2d
 // CHECK: %[[FILL:.*]] = linalg.fill
 // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<3x4xf32>) outs(%[[FILL]] : tensor<2x4xf32>)
@@ -76,6 +97,8 @@ func.func @matmul_broadcast(%a: tensor<2x1x4x3xf32>, %b: tensor<5x3x6xf32>) -> t
 }
 
 // -----
+
+// === NN: conv2d, max/avg pooling, global average pooling ===
 
 // The bias is broadcast into the accumulator; padding is a tensor.pad.
 // CHECK-LABEL: func @conv_bias_pad
@@ -149,24 +172,7 @@ func.func @global_avg_pool(%x: tensor<1x3x8x8xf32>) -> tensor<1x3x1x1xf32> {
 
 // -----
 
-// Softmax: max, exp(x - max), sum, divide.
-// CHECK-LABEL: func @softmax
-// CHECK: arith.constant 0xFF800000
-// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]
-// CHECK: arith.maximumf
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
-// CHECK: arith.subf
-// CHECK: math.exp
-// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]
-// CHECK: arith.addf
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
-// CHECK: arith.divf
-func.func @softmax(%x: tensor<4x3xf32>) -> tensor<4x3xf32> {
-  %0 = nn.softmax %x {axis = 0} : tensor<4x3xf32>
-  return %0 : tensor<4x3xf32>
-}
-
-// -----
+// === Tensor: constant, reshape, transpose ===
 
 // CHECK-LABEL: func @shapes
 // CHECK: %[[FLAT:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0, 1, 2]] : tensor<2x3x4xf32> into tensor<24xf32>

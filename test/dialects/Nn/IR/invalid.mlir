@@ -1,5 +1,7 @@
 // RUN: nncc-opt %s -split-input-file -verify-diagnostics
 
+// === Math: elementwise binary ops, activations, softmax, matmul ===
+
 func.func @broadcast_mismatch(%a: tensor<2x3xf32>, %b: tensor<4xf32>) {
   // expected-error @+2 {{operand shapes 'tensor<2x3xf32>' and 'tensor<4xf32>' are not broadcast-compatible}}
   // expected-error @+1 {{failed to infer returned types}}
@@ -84,6 +86,8 @@ func.func @matmul_batch(%a: tensor<2x2x3xf32>, %b: tensor<3x3x4xf32>) {
 }
 
 // -----
+
+// === NN: conv2d, max/avg pooling, global average pooling ===
 
 func.func @conv_rank(%x: tensor<1x8x8xf32>, %w: tensor<4x1x3x3xf32>) {
   // expected-error @+2 {{input and filter must be 4-D}}
@@ -209,6 +213,8 @@ func.func @global_pool_rank(%x: tensor<4x8xf32>) {
 }
 
 // -----
+
+// === Tensor: constant, reshape, transpose ===
 
 func.func @reshape_count(%x: tensor<2x3xf32>) {
   // expected-error @+1 {{cannot reshape 'tensor<2x3xf32>' (6 elements) to 'tensor<7xf32>' (7 elements)}}

@@ -1,6 +1,8 @@
 // RUN: nncc-opt %s | nncc-opt | FileCheck %s
 // RUN: nncc-opt %s --mlir-print-op-generic | nncc-opt | FileCheck %s
 
+// === Math: elementwise binary ops, activations, softmax, matmul ===
+
 // CHECK-LABEL: func @elementwise
 func.func @elementwise(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %i: tensor<4xi64>) -> tensor<2x3xf32> {
   // CHECK: nn.add %{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<3xf32> -> tensor<2x3xf32>
@@ -29,6 +31,8 @@ func.func @matmul(%a: tensor<5x2x3xf32>, %b: tensor<3x4xf32>) -> tensor<5x2x4xf3
   return %0 : tensor<5x2x4xf32>
 }
 
+// === NN: conv2d, max/avg pooling, global average pooling ===
+
 // CHECK-LABEL: func @conv_pool
 func.func @conv_pool(%x: tensor<1x4x9x9xf32>, %w: tensor<8x2x3x3xf32>, %b: tensor<8xf32>) -> (tensor<1x8x5x5xf32>, tensor<1x4x5x5xf32>, tensor<1x4x5x5xf32>, tensor<1x4x1x1xf32>) {
   // CHECK: nn.conv2d %{{.*}}, %{{.*}}, %{{.*}} {dilations = array<i64: 1, 1>, groups = 2 : i64, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x4x9x9xf32>, tensor<8x2x3x3xf32>, tensor<8xf32> -> tensor<1x8x5x5xf32>
@@ -41,6 +45,8 @@ func.func @conv_pool(%x: tensor<1x4x9x9xf32>, %w: tensor<8x2x3x3xf32>, %b: tenso
   %3 = nn.global_avg_pool %x : tensor<1x4x9x9xf32> -> tensor<1x4x1x1xf32>
   return %0, %1, %2, %3 : tensor<1x8x5x5xf32>, tensor<1x4x5x5xf32>, tensor<1x4x5x5xf32>, tensor<1x4x1x1xf32>
 }
+
+// === Tensor: constant, reshape, transpose ===
 
 // CHECK-LABEL: func @shapes
 func.func @shapes(%x: tensor<2x3x4xf32>) -> (tensor<6x4xf32>, tensor<4x2x3xf32>, tensor<2xi64>) {

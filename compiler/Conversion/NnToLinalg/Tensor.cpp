@@ -1,4 +1,9 @@
-//===- Shape.cpp - nn constant, reshape and transpose lowering --*- C++ -*-===//
+//===- Tensor.cpp - nn Tensor ops to linalg ---------------------*- C++ -*-===//
+//
+// The Tensor category (NnTensorOps.td): nn.constant becomes arith.constant,
+// nn.reshape collapse/expand_shape and nn.transpose linalg.transpose.
+//
+//===----------------------------------------------------------------------===//
 
 #include "compiler/Conversion/NnToLinalg/NnToLinalg.h"
 #include "dialects/Nn/IR/NnOps.h"
@@ -13,6 +18,10 @@ using namespace nncc::lowering;
 
 namespace {
 
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
 struct ConstantLowering : OpConversionPattern<nn::ConstantOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -26,6 +35,10 @@ struct ConstantLowering : OpConversionPattern<nn::ConstantOp> {
     return success();
   }
 };
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
 
 struct ReshapeLowering : OpConversionPattern<nn::ReshapeOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -56,7 +69,7 @@ struct TransposeLowering : OpConversionPattern<nn::TransposeOp> {
 
 } // namespace
 
-void nncc::populateNnShapeToLinalgPatterns(RewritePatternSet &patterns) {
+void nncc::populateNnTensorToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, ReshapeLowering, TransposeLowering>(
       patterns.getContext());
 }

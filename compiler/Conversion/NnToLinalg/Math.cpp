@@ -1,0 +1,246 @@
+//===- Math.cpp - nn Math ops to linalg -------------------------*- C++ -*-===//
+//
+// The Math category (NnMathOps.td): elementwise binary ops with NumPy
+// broadcasting and activations become linalg.generic, nn.softmax a chain of
+// reductions, nn.matmul linalg.matmul/batch_matmul or a generic contraction.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/NnToLinalg/NnToLinalg.h"
+#include "dialects/Nn/IR/NnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace nncc;
+using namespace nncc::lowering;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Elementwise binary ops and activations
+//===----------------------------------------------------------------------===//
+
+/// The scalar computation of each binary op, for float and integer types.
+Value buildBinary(OpBuilder &b, Location loc, Operation *op, Value lhs,
+                  Value rhs) {
+  bool isFloat = isa<FloatType>(lhs.getType());
+  if (isa<nn::AddOp>(op))
+    return isFloat ? arith::AddFOp::create(b, loc, lhs, rhs).getResult()
+                   : arith::AddIOp::create(b, loc, lhs, rhs).getResult();
+  if (isa<nn::SubOp>(op))
+    return isFloat ? arith::SubFOp::create(b, loc, lhs, rhs).getResult()
+                   : arith::SubIOp::create(b, loc, lhs, rhs).getResult();
+  if (isa<nn::MulOp>(op))
+    return isFloat ? arith::MulFOp::create(b, loc, lhs, rhs).getResult()
+                   : arith::MulIOp::create(b, loc, lhs, rhs).getResult();
+  assert(isa<nn::DivOp>(op) && "unhandled binary op");
+  return isFloat ? arith::DivFOp::create(b, loc, lhs, rhs).getResult()
+                 : arith::DivSIOp::create(b, loc, lhs, rhs).getResult();
+}
+
+template <typename OpTy> struct BinaryOpLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    unsigned rank = type.getRank();
+    BroadcastOperand lhs = broadcastOperand(rewriter, loc, adaptor.getLhs(),
+                                            type.getShape(), rank);
+    BroadcastOperand rhs = broadcastOperand(rewriter, loc, adaptor.getRhs(),
+                                            type.getShape(), rank);
+    Operation *nnOp = op.getOperation();
+    rewriter.replaceOp(
+        op, buildGeneric(rewriter, loc, ValueRange{lhs.value, rhs.value},
+                         {lhs.map, rhs.map}, createEmpty(rewriter, loc, type),
+                         rewriter.getMultiDimIdentityMap(rank),
+                         [&](OpBuilder &b, Location l, ValueRange args) {
+                           return buildBinary(b, l, nnOp, args[0], args[1]);
+                         }));
+    return success();
+  }
+};
+
+Value buildUnary(OpBuilder &b, Location loc, Operation *op, Value x) {
+  Type type = x.getType();
+  if (isa<nn::ReluOp>(op)) {
+    Value zero = arith::ConstantOp::create(b, loc, scalarAttr(type, 0.0));
+    return arith::MaximumFOp::create(b, loc, x, zero);
+  }
+  if (isa<nn::TanhOp>(op))
+    return math::TanhOp::create(b, loc, x);
+  assert(isa<nn::SigmoidOp>(op) && "unhandled unary op");
+  // 1 / (1 + exp(-x)): exp overflows to inf for very negative x, which
+  // still gives the correct limit 0.
+  Value one = arith::ConstantOp::create(b, loc, scalarAttr(type, 1.0));
+  Value negated = arith::NegFOp::create(b, loc, x);
+  Value exp = math::ExpOp::create(b, loc, negated);
+  Value denominator = arith::AddFOp::create(b, loc, one, exp);
+  return arith::DivFOp::create(b, loc, one, denominator);
+}
+
+template <typename OpTy> struct UnaryOpLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
+    Operation *nnOp = op.getOperation();
+    rewriter.replaceOp(
+        op, buildGeneric(rewriter, loc, adaptor.getInput(), identity,
+                         createEmpty(rewriter, loc, type), identity,
+                         [&](OpBuilder &b, Location l, ValueRange args) {
+                           return buildUnary(b, l, nnOp, args[0]);
+                         }));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Softmax
+//===----------------------------------------------------------------------===//
+
+struct SoftmaxLowering : OpConversionPattern<nn::SoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::SoftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type elementType = type.getElementType();
+    unsigned rank = type.getRank(), axis = op.getAxis();
+    SmallVector<unsigned> kept;
+    SmallVector<int64_t> reducedShape;
+    for (unsigned d = 0; d < rank; ++d)
+      if (d != axis) {
+        kept.push_back(d);
+        reducedShape.push_back(type.getDimSize(d));
+      }
+    auto reducedType = RankedTensorType::get(reducedShape, elementType);
+    AffineMap full = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap reduced = dropDimsMap(getContext(), rank, kept);
+    Value x = adaptor.getInput();
+
+    // Subtracting the max keeps exp from overflowing.
+    auto floatType = cast<FloatType>(elementType);
+    auto lowest = FloatAttr::get(
+        floatType, APFloat::getInf(floatType.getFloatSemantics(), true));
+    Value max =
+        buildGeneric(rewriter, loc, x, full,
+                     createFilled(rewriter, loc, reducedType, lowest), reduced,
+                     [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                       return arith::MaximumFOp::create(b, l, args[0], args[1]);
+                     });
+    Value exp =
+        buildGeneric(rewriter, loc, ValueRange{x, max}, {full, reduced},
+                     createEmpty(rewriter, loc, type), full,
+                     [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                       Value shifted =
+                           arith::SubFOp::create(b, l, args[0], args[1]);
+                       return math::ExpOp::create(b, l, shifted);
+                     });
+    Value sum = buildGeneric(
+        rewriter, loc, exp, full,
+        createFilled(rewriter, loc, reducedType, scalarAttr(elementType, 0.0)),
+        reduced, [](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::AddFOp::create(b, l, args[0], args[1]);
+        });
+    Value result =
+        buildGeneric(rewriter, loc, ValueRange{exp, sum}, {full, reduced},
+                     createEmpty(rewriter, loc, type), full,
+                     [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                       return arith::DivFOp::create(b, l, args[0], args[1]);
+                     });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Matrix product
+//===----------------------------------------------------------------------===//
+
+struct MatMulLowering : OpConversionPattern<nn::MatMulOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::MatMulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    auto lhsType = cast<RankedTensorType>(lhs.getType());
+    auto rhsType = cast<RankedTensorType>(rhs.getType());
+    Value init = createFilled(rewriter, loc, type,
+                              scalarAttr(type.getElementType(), 0.0));
+    if (lhsType.getRank() == 2 && rhsType.getRank() == 2) {
+      rewriter.replaceOp(
+          op, linalg::MatmulOp::create(rewriter, loc, TypeRange{type},
+                                       ValueRange{lhs, rhs}, ValueRange{init})
+                  .getResults());
+      return success();
+    }
+    if (lhsType.getRank() == 3 && rhsType.getRank() == 3 &&
+        lhsType.getDimSize(0) == rhsType.getDimSize(0)) {
+      rewriter.replaceOp(op, linalg::BatchMatmulOp::create(
+                                 rewriter, loc, TypeRange{type},
+                                 ValueRange{lhs, rhs}, ValueRange{init})
+                                 .getResults());
+      return success();
+    }
+
+    // General case: loops (batch..., m, n, k) with broadcast batch dims.
+    int64_t rank = type.getRank();
+    unsigned numLoops = rank + 1;
+    ArrayRef<int64_t> batch = type.getShape().drop_back(2);
+    auto prepare = [&](Value operand, int64_t rowLoop, int64_t colLoop) {
+      auto shape = cast<RankedTensorType>(operand.getType()).getShape();
+      SmallVector<int64_t> fakeOut(batch);
+      fakeOut.append(shape.end() - 2, shape.end());
+      BroadcastOperand prepared =
+          broadcastOperand(rewriter, loc, operand, fakeOut, numLoops);
+      // The two matrix dimensions are never broadcast, so they are the last
+      // two results; point them at the right loops.
+      SmallVector<AffineExpr> results(prepared.map.getResults());
+      results[results.size() - 2] = rewriter.getAffineDimExpr(rowLoop);
+      results[results.size() - 1] = rewriter.getAffineDimExpr(colLoop);
+      prepared.map = AffineMap::get(numLoops, 0, results, getContext());
+      return prepared;
+    };
+    BroadcastOperand l = prepare(lhs, rank - 2, rank);
+    BroadcastOperand r = prepare(rhs, rank, rank - 1);
+    SmallVector<AffineExpr> outResults;
+    for (int64_t i = 0; i < rank; ++i)
+      outResults.push_back(rewriter.getAffineDimExpr(i));
+    AffineMap outMap = AffineMap::get(numLoops, 0, outResults, getContext());
+    rewriter.replaceOp(
+        op,
+        buildGeneric(
+            rewriter, loc, ValueRange{l.value, r.value}, {l.map, r.map}, init,
+            outMap, [](OpBuilder &b, Location l, ValueRange args) {
+              Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+              return arith::AddFOp::create(b, l, args[2], product).getResult();
+            }));
+    return success();
+  }
+};
+
+} // namespace
+
+void nncc::populateNnMathToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<BinaryOpLowering<nn::AddOp>, BinaryOpLowering<nn::SubOp>,
+               BinaryOpLowering<nn::MulOp>, BinaryOpLowering<nn::DivOp>,
+               UnaryOpLowering<nn::ReluOp>, UnaryOpLowering<nn::SigmoidOp>,
+               UnaryOpLowering<nn::TanhOp>, SoftmaxLowering, MatMulLowering>(
+      patterns.getContext());
+}

@@ -1,0 +1,82 @@
+//===- NnNNOps.td - nn NN operations -----------------------*- tablegen -*-===//
+//
+// NN category (ONNX Conv, MaxPool, AveragePool, GlobalAveragePool;
+// compiler/Import/Onnx/ImportNN.cpp): convolution and pooling layers, NCHW.
+// Lowered by compiler/Conversion/NnToLinalg/NN.cpp.
+//
+// Included by NnOps.td after the shared type constraints (Nn_FloatTensor,
+// Nn_NumericTensor, Nn_AnyTensor); not a standalone tablegen input.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNCC_DIALECT_NN_IR_NNNNOPS_TD
+#define NNCC_DIALECT_NN_IR_NNNNOPS_TD
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling (NCHW)
+//===----------------------------------------------------------------------===//
+
+def Nn_Conv2DOp : Nn_Op<"conv2d", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "2-D convolution (cross-correlation), NCHW input, FCHW filter";
+  let description = [{
+    input [N, C, H, W], filter [F, C / groups, KH, KW], optional bias [F].
+    `padding` is [top, left, bottom, right]; the padded value is zero.
+    Output [N, F, OH, OW] with OH = (H + top + bottom - dh * (KH - 1) - 1)
+    / sh + 1 (floor), OW likewise.
+  }];
+  let arguments = (ins Nn_FloatTensor:$input, Nn_FloatTensor:$filter,
+      Optional<Nn_FloatTensor>:$bias,
+      DenseI64ArrayAttr:$strides,
+      DenseI64ArrayAttr:$padding,
+      DenseI64ArrayAttr:$dilations,
+      I64Attr:$groups);
+  let results = (outs Nn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $filter (`,` $bias^)? attr-dict `:` type($input) `,`
+    type($filter) (`,` type($bias)^)? `->` type($result)
+  }];
+}
+
+class Nn_Pool2DOp<string mnemonic, dag extraArgs>
+    : Nn_Op<mnemonic, [Pure,
+        InferTypeOpAdaptor]> {
+  let arguments = !con((ins Nn_FloatTensor:$input,
+      DenseI64ArrayAttr:$kernel_shape,
+      DenseI64ArrayAttr:$strides,
+      DenseI64ArrayAttr:$padding,
+      BoolAttr:$ceil_mode), extraArgs);
+  let results = (outs Nn_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+def Nn_MaxPool2DOp : Nn_Pool2DOp<"max_pool2d",
+    (ins DenseI64ArrayAttr:$dilations)> {
+  let summary = "2-D max pooling, NCHW";
+  let description = [{
+    Windows of `kernel_shape` (dilated by `dilations`) every `strides`;
+    `padding` is [top, left, bottom, right] and never wins the max. With
+    `ceil_mode` the output size rounds up, but a window that would start in
+    the bottom/right padding is dropped (PyTorch and ONNX rule).
+  }];
+}
+
+def Nn_AvgPool2DOp : Nn_Pool2DOp<"avg_pool2d",
+    (ins BoolAttr:$count_include_pad)> {
+  let summary = "2-D average pooling, NCHW";
+  let description = [{
+    Like max_pool2d without dilation. The divisor of a window is the number
+    of input elements it covers, plus the explicit padding it covers when
+    `count_include_pad` is set; the ceil-mode overhang never counts.
+  }];
+}
+
+def Nn_GlobalAvgPoolOp : Nn_Op<"global_avg_pool", [Pure,
+    InferTypeOpAdaptor]> {
+  let summary = "Mean over every spatial dimension: [N, C, ...] -> [N, C, 1...]";
+  let arguments = (ins Nn_FloatTensor:$input);
+  let results = (outs Nn_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+#endif // NNCC_DIALECT_NN_IR_NNNNOPS_TD

@@ -1,0 +1,56 @@
+//===- NnTensorOps.td - nn Tensor operations ---------------*- tablegen -*-===//
+//
+// Tensor category (ONNX Constant, Identity, Flatten, Reshape, Transpose;
+// compiler/Import/Onnx/ImportTensor.cpp): constants and data movement.
+// Lowered by compiler/Conversion/NnToLinalg/Tensor.cpp.
+//
+// Included by NnOps.td after the shared type constraints (Nn_FloatTensor,
+// Nn_NumericTensor, Nn_AnyTensor); not a standalone tablegen input.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNCC_DIALECT_NN_IR_NNTENSOROPS_TD
+#define NNCC_DIALECT_NN_IR_NNTENSOROPS_TD
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+def Nn_ConstantOp : Nn_Op<"constant", [ConstantLike, Pure,
+    AllTypesMatch<["value", "result"]>]> {
+  let summary = "A constant tensor (weights, biases, folded values)";
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs Nn_AnyTensor:$result);
+  let assemblyFormat = "attr-dict $value";
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+def Nn_ReshapeOp : Nn_Op<"reshape", [Pure,
+    AllElementTypesMatch<["input", "result"]>]> {
+  let summary = "Reinterpret a tensor's elements (row-major) with a new shape";
+  let description = [{
+    The result type gives the new static shape; it must hold the same number
+    of elements. Flatten is a reshape.
+  }];
+  let arguments = (ins Nn_AnyTensor:$input);
+  let results = (outs Nn_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Nn_TransposeOp : Nn_Op<"transpose", [Pure,
+    AllElementTypesMatch<["input", "result"]>,
+    InferTypeOpAdaptor]> {
+  let summary = "Permute dimensions: result dim i is input dim perm[i]";
+  let arguments = (ins Nn_AnyTensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs Nn_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+#endif // NNCC_DIALECT_NN_IR_NNTENSOROPS_TD
