@@ -2,6 +2,7 @@
 
 #include "compiler/Driver/ObjectEmitter.h"
 
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -10,6 +11,8 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
+#include "llvm/Transforms/IPO/LoopExtractor.h"
+#include "llvm/Transforms/Utils/LoopSimplify.h"
 
 using namespace llvm;
 
@@ -109,11 +112,6 @@ std::unique_ptr<TargetMachine> createTargetMachine(const CpuTarget &cpu,
 void optimizeModule(Module &module, TargetMachine &tm, unsigned optLevel) {
   module.setTargetTriple(tm.getTargetTriple());
   module.setDataLayout(tm.createDataLayout());
-  for (Function &fn : module.functions())
-    if (!fn.isDeclaration()) {
-      fn.addFnAttr("target-cpu", tm.getTargetCPU());
-      fn.addFnAttr("target-features", tm.getTargetFeatureString());
-    }
 
   LoopAnalysisManager lam;
   FunctionAnalysisManager fam;
@@ -125,6 +123,31 @@ void optimizeModule(Module &module, TargetMachine &tm, unsigned optLevel) {
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
+
+  // One function per top-level loop nest (one per linalg op), never inlined
+  // back. LLVM is superlinear in the size of a function: ScalarEvolution
+  // walks back through every earlier loop for guards (LoopVectorize,
+  // IndVarSimplify), and fully unrolled loops merge into one huge basic
+  // block for the machine scheduler (quadratic time, 1.4 GB for 400 ops).
+  if (optLevel > 0) {
+    SmallPtrSet<Function *, 16> existing;
+    for (Function &fn : module)
+      existing.insert(&fn);
+    ModulePassManager outline;
+    outline.addPass(createModuleToFunctionPassAdaptor(LoopSimplifyPass()));
+    outline.addPass(LoopExtractorPass());
+    outline.run(module, mam);
+    for (Function &fn : module)
+      if (!existing.contains(&fn))
+        fn.addFnAttr(Attribute::NoInline);
+  }
+  // After the extraction, so that the extracted functions have them too.
+  for (Function &fn : module.functions())
+    if (!fn.isDeclaration()) {
+      fn.addFnAttr("target-cpu", tm.getTargetCPU());
+      fn.addFnAttr("target-features", tm.getTargetFeatureString());
+    }
+
   ModulePassManager mpm =
       optLevel == 0 ? pb.buildO0DefaultPipeline(OptimizationLevel::O0)
                     : pb.buildPerModuleDefaultPipeline(passLevel(optLevel));

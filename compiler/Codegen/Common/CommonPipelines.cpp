@@ -10,6 +10,7 @@ using namespace mlir;
 
 void nncc::buildBufferizePipeline(OpPassManager &pm) {
   pm.addPass(createPrepareEntryAbi());
+  pm.addPass(createUnshareDestinations());
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
