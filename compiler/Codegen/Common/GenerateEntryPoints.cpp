@@ -113,8 +113,18 @@ private:
   /// A public function of the C API with an entry block.
   LLVM::LLVMFuncOp addApiFunction(StringRef name, Type result,
                                   ArrayRef<Type> params, OpBuilder &body);
-  /// An external function of libnnrt.
+  /// Declares the functions of nnrt_hooks.h the API calls; fails when the
+  /// module already defines one of those names otherwise.
+  LogicalResult declareHooks();
+  /// An external function of libnnrt; null (with an error) when the module
+  /// has another symbol of that name.
   LLVM::LLVMFuncOp hook(StringRef name, Type result, ArrayRef<Type> params);
+
+  /// The runtime functions, declared by declareHooks.
+  struct {
+    LLVM::LLVMFuncOp contextCreate, contextDestroy, enter, leave, state,
+        stateNext, commit;
+  } hooks;
 
   ModuleOp module;
   OpBuilder builder;
@@ -225,12 +235,35 @@ LLVM::LLVMFuncOp EntryPointBuilder::addApiFunction(StringRef name, Type result,
 
 LLVM::LLVMFuncOp EntryPointBuilder::hook(StringRef name, Type result,
                                          ArrayRef<Type> params) {
+  auto type = LLVM::LLVMFunctionType::get(result, params);
+  if (Operation *existing = module.lookupSymbol(name)) {
+    auto func = dyn_cast<LLVM::LLVMFuncOp>(existing);
+    if (func && func.isExternal() && func.getFunctionType() == type)
+      return func;
+    existing->emitError() << "'" << name
+                          << "' is a function of the nncc runtime; the module "
+                             "must not define it";
+    return {};
+  }
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToEnd(module.getBody());
-  FailureOr<LLVM::LLVMFuncOp> func =
-      LLVM::lookupOrCreateFn(builder, module, name, params, result);
-  assert(succeeded(func) && "runtime hook declared with another type");
-  return *func;
+  return LLVM::LLVMFuncOp::create(builder, loc, name, type);
+}
+
+LogicalResult EntryPointBuilder::declareHooks() {
+  auto voidType = LLVM::LLVMVoidType::get(module.getContext());
+  hooks.contextCreate = hook("nnrt_hook_context_create", i32,
+                             {ptrType, ptrType, ptrType, ptrType, i64});
+  hooks.contextDestroy = hook("nnrt_context_destroy", voidType, {ptrType});
+  hooks.enter =
+      hook("nnrt_hook_enter", i32,
+           {ptrType, ptrType, ptrType, ptrType, i64, ptrType, ptrType, i64});
+  hooks.leave = hook("nnrt_hook_leave", i32, {ptrType});
+  hooks.state = hook("nnrt_hook_state", ptrType, {ptrType, i64});
+  hooks.stateNext = hook("nnrt_hook_state_next", ptrType, {ptrType, i64});
+  hooks.commit = hook("nnrt_hook_state_commit", voidType, {ptrType, i64});
+  return success(hooks.contextCreate && hooks.contextDestroy && hooks.enter &&
+                 hooks.leave && hooks.state && hooks.stateNext && hooks.commit);
 }
 
 LogicalResult EntryPointBuilder::collectStates() {
@@ -277,13 +310,10 @@ LogicalResult EntryPointBuilder::buildCreateDestroy() {
                              return array;
                            });
   }
-  LLVM::LLVMFuncOp contextCreate =
-      hook("nnrt_hook_context_create", i32,
-           {ptrType, ptrType, ptrType, ptrType, i64});
   OpBuilder b(module.getContext());
   LLVM::LLVMFuncOp fn = addApiFunction(create, i32, {ptrType, ptrType}, b);
   Value status =
-      LLVM::CallOp::create(b, loc, contextCreate,
+      LLVM::CallOp::create(b, loc, hooks.contextCreate,
                            ValueRange{fn.getArgument(0), fn.getArgument(1),
                                       addressOf(b, infos), addressOf(b, inits),
                                       constant(b, i64, states.size())})
@@ -291,10 +321,9 @@ LogicalResult EntryPointBuilder::buildCreateDestroy() {
   LLVM::ReturnOp::create(b, loc, status);
 
   auto voidType = LLVM::LLVMVoidType::get(module.getContext());
-  LLVM::LLVMFuncOp contextDestroy =
-      hook("nnrt_context_destroy", voidType, {ptrType});
   fn = addApiFunction(destroy, voidType, {ptrType}, b);
-  LLVM::CallOp::create(b, loc, contextDestroy, ValueRange{fn.getArgument(0)});
+  LLVM::CallOp::create(b, loc, hooks.contextDestroy,
+                       ValueRange{fn.getArgument(0)});
   LLVM::ReturnOp::create(b, loc, ValueRange{});
   return success();
 }
@@ -361,12 +390,9 @@ LLVM::LLVMFuncOp EntryPointBuilder::buildImpl(
         outputs = impl.getArgument(3);
 
   b.setInsertionPointToStart(entryBlock);
-  LLVM::LLVMFuncOp enter =
-      hook("nnrt_hook_enter", i32,
-           {ptrType, ptrType, ptrType, ptrType, i64, ptrType, ptrType, i64});
   Value status =
       LLVM::CallOp::create(
-          b, loc, enter,
+          b, loc, hooks.enter,
           ValueRange{ctx, impl.getArgument(1), inputs, addressOf(b, inputTable),
                      constant(b, i64, numInputs), outputs,
                      addressOf(b, outputTable), constant(b, i64, numOutputs)})
@@ -378,9 +404,6 @@ LLVM::LLVMFuncOp EntryPointBuilder::buildImpl(
   LLVM::ReturnOp::create(b, loc, status);
 
   b.setInsertionPointToStart(runBlock);
-  LLVM::LLVMFuncOp stateHook = hook("nnrt_hook_state", ptrType, {ptrType, i64});
-  LLVM::LLVMFuncOp nextHook =
-      hook("nnrt_hook_state_next", ptrType, {ptrType, i64});
   auto load = [&](Value array, unsigned index) -> Value {
     Value slot = LLVM::GEPOp::create(b, loc, ptrType, ptrType, array,
                                      ArrayRef<LLVM::GEPArg>{(int32_t)index});
@@ -402,23 +425,21 @@ LLVM::LLVMFuncOp EntryPointBuilder::buildImpl(
     case ArgBinding::StateWrite:
       args.push_back(
           LLVM::CallOp::create(b, loc,
-                               binding.kind == ArgBinding::StateRead ? stateHook
-                                                                     : nextHook,
+                               binding.kind == ArgBinding::StateRead
+                                   ? hooks.state
+                                   : hooks.stateNext,
                                ValueRange{ctx, constant(b, i64, binding.index)})
               .getResult());
       break;
     }
   }
   LLVM::CallOp::create(b, loc, func, args);
-  auto voidType = LLVM::LLVMVoidType::get(module.getContext());
-  LLVM::LLVMFuncOp commit =
-      hook("nnrt_hook_state_commit", voidType, {ptrType, i64});
   for (unsigned state : writes)
-    LLVM::CallOp::create(b, loc, commit,
+    LLVM::CallOp::create(b, loc, hooks.commit,
                          ValueRange{ctx, constant(b, i64, state)});
-  LLVM::LLVMFuncOp leave = hook("nnrt_hook_leave", i32, {ptrType});
   LLVM::ReturnOp::create(
-      b, loc, LLVM::CallOp::create(b, loc, leave, ValueRange{ctx}).getResult());
+      b, loc,
+      LLVM::CallOp::create(b, loc, hooks.leave, ValueRange{ctx}).getResult());
   return impl;
 }
 
@@ -554,7 +575,8 @@ LogicalResult EntryPointBuilder::run() {
   for (LLVM::LLVMFuncOp func : entries)
     if (failed(reserveEntryNames(func)))
       return failure();
-  if (failed(collectStates()) || failed(buildCreateDestroy()))
+  if (failed(declareHooks()) || failed(collectStates()) ||
+      failed(buildCreateDestroy()))
     return failure();
   for (LLVM::LLVMFuncOp func : entries)
     if (failed(buildEntry(func)))

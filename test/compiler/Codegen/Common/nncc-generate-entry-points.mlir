@@ -108,3 +108,14 @@ llvm.func @nncc.infer_packed(%ctx: !llvm.ptr {nn.context}) attributes {nn.entry 
 llvm.func @nncc.infer(%ctx: !llvm.ptr {nn.context}, %x: !llvm.ptr {nn.input = "x"}) attributes {nn.entry = #nn.entry<infer>} {
   llvm.return
 }
+
+// -----
+
+llvm.func @nncc.infer(%ctx: !llvm.ptr {nn.context}) attributes {nn.entry = #nn.entry<infer>} {
+  llvm.return
+}
+// expected-error @+1 {{'nnrt_hook_leave' is a function of the nncc runtime; the module must not define it}}
+llvm.func @nnrt_hook_leave(%ctx: !llvm.ptr) -> i32 {
+  %0 = llvm.mlir.constant(0 : i32) : i32
+  llvm.return %0 : i32
+}
