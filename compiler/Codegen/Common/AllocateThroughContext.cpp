@@ -39,8 +39,11 @@ struct AllocateThroughContextPass
         builder, module, "nnrt_hook_alloc", {ptrType, i64, i64}, ptrType);
     FailureOr<LLVM::LLVMFuncOp> hookFree = LLVM::lookupOrCreateFn(
         builder, module, "nnrt_hook_free", {ptrType, ptrType}, voidType);
-    if (failed(hookAlloc) || failed(hookFree))
+    if (failed(hookAlloc) || failed(hookFree)) {
+      module.emitError("the module declares nnrt_hook_alloc or nnrt_hook_free "
+                       "with another type than the nncc runtime's");
       return signalPassFailure();
+    }
 
     WalkResult result = module.walk([&](LLVM::CallOp call) {
       std::optional<StringRef> callee = call.getCallee();
