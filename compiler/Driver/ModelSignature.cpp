@@ -3,6 +3,7 @@
 #include "compiler/Driver/ModelSignature.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
@@ -98,6 +99,17 @@ FailureOr<ModelSignature> getModelSignature(ModuleOp module) {
   ModelSignature sig;
   for (nn::ParameterOp state : contract->states)
     sig.states.push_back(describe(state.getSymName(), state.getType()));
+  // The header's macros spell entry names in upper case (MODEL_TRAIN_...):
+  // two entries differing only in case would define the same macros.
+  llvm::StringMap<StringRef> macroNames;
+  for (nn::ContractEntry &entry : contract->entries) {
+    auto [it, inserted] =
+        macroNames.try_emplace(StringRef(entry.name).upper(), entry.name);
+    if (!inserted)
+      return mlir::emitError(entry.func.getLoc())
+             << "entry functions '" << it->second << "' and '" << entry.name
+             << "' differ only in case; the header's macros would clash";
+  }
   for (const nn::ContractEntry &entry : contract->entries) {
     EntrySignature entrySig;
     entrySig.name = entry.name;

@@ -66,3 +66,6 @@
 
 // RUN: not nncc %S/Inputs/mlp.mlir --emit=nn -o %t.missing-dir/model.mlir 2>&1 | FileCheck %s --check-prefix=TEXT
 // TEXT: nncc: error: cannot open output '{{.*}}missing-dir/model.mlir': {{.*}}No such file or directory
+
+// RUN: not nncc %S/Inputs/case-clash.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=CASE
+// CASE: case-clash.mlir:5:{{[0-9]+}}: error: entry functions 'infer' and 'INFER' differ only in case; the header's macros would clash
