@@ -200,6 +200,8 @@ void *nnrt_hook_state_next(nnrt_context *ctx, size_t index) {
 }
 
 void nnrt_hook_state_commit(nnrt_context *ctx, size_t index) {
+  if (ctx->workspace.status != NNRT_OK)
+    return;
   nnrt_state *state = &ctx->states[index];
   void *old = state->current;
   state->current = state->next;
@@ -269,11 +271,19 @@ nnrt_status nnrt_hook_enter(nnrt_context *ctx, const char *entry,
                             const nnrt_tensor_info *input_infos,
                             size_t num_inputs, void *const *outputs,
                             const nnrt_tensor_info *output_infos,
-                            size_t num_outputs) {
+                            size_t num_outputs, size_t num_states) {
   if (!ctx)
     return NNRT_ERROR_INVALID_ARGUMENT;
   if (!entry)
     entry = "<unknown entry>";
+  // The typed API cannot mix models up, but the packed one and casts can:
+  // the state index of another model would read past this context's.
+  if (ctx->num_states != num_states)
+    return nnrt_context_set_error(
+        ctx, NNRT_ERROR_INVALID_ARGUMENT,
+        "%s: the context holds %zu states, the model %zu: it was created by "
+        "another model's create function",
+        entry, ctx->num_states, num_states);
   nnrt_status status =
       check_tensor_array(ctx, entry, "input", inputs, input_infos, num_inputs);
   if (status != NNRT_OK)

@@ -34,6 +34,7 @@ typedef struct nnrt_workspace {
   size_t heap_live;   ///< bytes of live blocks that did not fit
   size_t peak;        ///< most bytes in use at once in this call
   nnrt_status status; ///< NNRT_ERROR_OUT_OF_MEMORY after a failed alloc
+  struct block_header *heap_blocks; ///< live blocks that did not fit
 } nnrt_workspace;
 
 struct nnrt_context {

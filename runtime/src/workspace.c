@@ -24,6 +24,10 @@ typedef struct block_header {
   size_t size;      ///< bytes requested
   size_t freed;     ///< 1 once nnrt_hook_free released it (arena blocks)
   void *heap_start; ///< start of the heap allocation, NULL in the arena
+  size_t heap_need; ///< what the block counts against the peak (heap blocks)
+  /// Live heap blocks form a list, so that nnrt_hook_leave can release those
+  /// a call left behind (it returns early after a failed allocation).
+  struct block_header *prev_heap, *next_heap;
 } block_header;
 
 #define NO_BLOCK SIZE_MAX
@@ -36,9 +40,23 @@ void nnrt_workspace_init(nnrt_workspace *ws) {
   ws->heap_live = 0;
   ws->peak = 0;
   ws->status = NNRT_OK;
+  ws->heap_blocks = NULL;
 }
 
-void nnrt_workspace_destroy(nnrt_workspace *ws) { nnrt_aligned_free(ws->base); }
+/// Releases every heap block still live.
+static void free_heap_blocks(nnrt_workspace *ws) {
+  while (ws->heap_blocks) {
+    block_header *header = ws->heap_blocks;
+    ws->heap_blocks = header->next_heap;
+    nnrt_aligned_free(header->heap_start);
+  }
+  ws->heap_live = 0;
+}
+
+void nnrt_workspace_destroy(nnrt_workspace *ws) {
+  free_heap_blocks(ws);
+  nnrt_aligned_free(ws->base);
+}
 
 static size_t align_up(size_t value, size_t alignment) {
   return (value + alignment - 1) & ~(alignment - 1);
@@ -48,6 +66,32 @@ static void note_peak(nnrt_workspace *ws, size_t extra) {
   size_t in_use = ws->top + ws->heap_live + extra;
   if (in_use > ws->peak)
     ws->peak = in_use;
+}
+
+/// A block from the heap, with its header in front, for a request the
+/// arena cannot hold this call.
+static void *alloc_from_heap(nnrt_workspace *ws, size_t alignment,
+                             size_t size) {
+  size_t padded = align_up(sizeof(block_header), alignment);
+  unsigned char *start = nnrt_aligned_alloc(alignment, padded + size);
+  if (!start) {
+    ws->status = NNRT_ERROR_OUT_OF_MEMORY;
+    return NULL;
+  }
+  block_header *header = (block_header *)(start + padded) - 1;
+  header->size = size;
+  header->heap_start = start;
+  // The most the arena needs for this block wherever it lands: a header,
+  // padding to the alignment, the data.
+  header->heap_need = sizeof(block_header) + alignment - 1 + size;
+  header->prev_heap = NULL;
+  header->next_heap = ws->heap_blocks;
+  if (ws->heap_blocks)
+    ws->heap_blocks->prev_heap = header;
+  ws->heap_blocks = header;
+  note_peak(ws, header->heap_need);
+  ws->heap_live += header->heap_need;
+  return start + padded;
 }
 
 void *nnrt_hook_alloc(nnrt_context *ctx, size_t alignment, size_t size) {
@@ -61,6 +105,8 @@ void *nnrt_hook_alloc(nnrt_context *ctx, size_t alignment, size_t size) {
     ws->status = NNRT_ERROR_OUT_OF_MEMORY;
     return NULL;
   }
+  if (!ws->base)
+    return alloc_from_heap(ws, alignment, size);
   // Aligned as an address: the block itself is only NNRT_DEFAULT_ALIGNMENT
   // aligned.
   uintptr_t base = (uintptr_t)ws->base;
@@ -69,32 +115,18 @@ void *nnrt_hook_alloc(nnrt_context *ctx, size_t alignment, size_t size) {
                base) -
       sizeof(block_header);
   size_t end = header_at + sizeof(block_header) + size;
-  if (ws->base && end <= ws->capacity) {
-    block_header *header = (block_header *)(ws->base + header_at);
-    header->prev_top = ws->top;
-    header->prev_last = ws->last;
-    header->size = size;
-    header->freed = 0;
-    header->heap_start = NULL;
-    ws->top = end;
-    ws->last = header_at;
-    note_peak(ws, 0);
-    return header + 1;
-  }
-  // Too big for the block this call: the heap, with the header in front.
-  size_t padded = align_up(sizeof(block_header), alignment);
-  unsigned char *start = nnrt_aligned_alloc(alignment, padded + size);
-  if (!start) {
-    ws->status = NNRT_ERROR_OUT_OF_MEMORY;
-    return NULL;
-  }
-  block_header *header = (block_header *)(start + padded) - 1;
+  if (end > ws->capacity)
+    return alloc_from_heap(ws, alignment, size);
+  block_header *header = (block_header *)(ws->base + header_at);
+  header->prev_top = ws->top;
+  header->prev_last = ws->last;
   header->size = size;
-  header->heap_start = start;
-  // The arena would have needed this much more, alignment included.
-  note_peak(ws, size + padded);
-  ws->heap_live += size + padded;
-  return start + padded;
+  header->freed = 0;
+  header->heap_start = NULL;
+  ws->top = end;
+  ws->last = header_at;
+  note_peak(ws, 0);
+  return header + 1;
 }
 
 void nnrt_hook_free(nnrt_context *ctx, void *ptr) {
@@ -103,9 +135,13 @@ void nnrt_hook_free(nnrt_context *ctx, void *ptr) {
   nnrt_workspace *ws = &ctx->workspace;
   block_header *header = (block_header *)ptr - 1;
   if (header->heap_start) {
-    ws->heap_live -=
-        (size_t)((unsigned char *)ptr - (unsigned char *)header->heap_start) +
-        header->size;
+    ws->heap_live -= header->heap_need;
+    if (header->prev_heap)
+      header->prev_heap->next_heap = header->next_heap;
+    else
+      ws->heap_blocks = header->next_heap;
+    if (header->next_heap)
+      header->next_heap->prev_heap = header->prev_heap;
     nnrt_aligned_free(header->heap_start);
     return;
   }
@@ -122,8 +158,9 @@ void nnrt_hook_free(nnrt_context *ctx, void *ptr) {
 nnrt_status nnrt_hook_leave(nnrt_context *ctx) {
   nnrt_workspace *ws = &ctx->workspace;
   nnrt_status status = ws->status;
-  // Generated code frees every temporary; a leftover (a compiler bug) must
-  // not shrink later calls' room, so the stack is reset regardless.
+  // Generated code frees every temporary, but returns early after a failed
+  // allocation: what it left is released here and the stack reset.
+  free_heap_blocks(ws);
   ws->top = 0;
   ws->last = NO_BLOCK;
   ws->status = NNRT_OK;

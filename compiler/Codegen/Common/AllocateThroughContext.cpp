@@ -27,9 +27,50 @@ Value getContextArg(LLVM::LLVMFuncOp func) {
   return {};
 }
 
+/// The block every failed allocation of `func` branches to: it returns at
+/// once (a zero value for a function with a result). The runtime records
+/// the failure, which the entry point reports; nnrt_hook_leave releases
+/// what the function had allocated.
+Block *getFailureBlock(LLVM::LLVMFuncOp func,
+                       llvm::DenseMap<Operation *, Block *> &blocks) {
+  Block *&block = blocks[func];
+  if (block)
+    return block;
+  block = new Block();
+  func.getBody().push_back(block);
+  OpBuilder builder = OpBuilder::atBlockEnd(block);
+  Type result = func.getFunctionType().getReturnType();
+  if (isa<LLVM::LLVMVoidType>(result))
+    LLVM::ReturnOp::create(builder, func.getLoc(), ValueRange{});
+  else
+    LLVM::ReturnOp::create(
+        builder, func.getLoc(),
+        LLVM::ZeroOp::create(builder, func.getLoc(), result).getResult());
+  return block;
+}
+
 struct AllocateThroughContextPass
     : nncc::impl::AllocateThroughContextBase<AllocateThroughContextPass> {
+  llvm::DenseMap<Operation *, Block *> failureBlocks;
+
+  /// Generated code never touches a buffer it did not get: after each
+  /// allocation, a null result leaves the function.
+  void returnOnFailure(LLVM::CallOp alloc) {
+    auto func = alloc->getParentOfType<LLVM::LLVMFuncOp>();
+    Block *fail = getFailureBlock(func, failureBlocks);
+    Block *before = alloc->getBlock();
+    Block *after = before->splitBlock(alloc->getNextNode());
+    OpBuilder builder = OpBuilder::atBlockEnd(before);
+    Location loc = alloc.getLoc();
+    Value null =
+        LLVM::ZeroOp::create(builder, loc, alloc.getResult().getType());
+    Value isNull = LLVM::ICmpOp::create(builder, loc, LLVM::ICmpPredicate::eq,
+                                        alloc.getResult(), null);
+    LLVM::CondBrOp::create(builder, loc, isNull, fail, after);
+  }
+
   void runOnOperation() override {
+    failureBlocks.clear();
     ModuleOp module = getOperation();
     OpBuilder builder(module.getBodyRegion());
     auto ptrType = LLVM::LLVMPointerType::get(&getContext());
@@ -45,6 +86,7 @@ struct AllocateThroughContextPass
       return signalPassFailure();
     }
 
+    SmallVector<LLVM::CallOp> allocs;
     WalkResult result = module.walk([&](LLVM::CallOp call) {
       std::optional<StringRef> callee = call.getCallee();
       if (!callee || !callee->starts_with("_mlir_memref_to_llvm_"))
@@ -74,12 +116,16 @@ struct AllocateThroughContextPass
         return WalkResult::interrupt();
       }
       auto replacement = LLVM::CallOp::create(builder, loc, hook, args);
+      if (hook == *hookAlloc)
+        allocs.push_back(replacement);
       call->replaceAllUsesWith(replacement);
       call->erase();
       return WalkResult::advance();
     });
     if (result.wasInterrupted())
       return signalPassFailure();
+    for (LLVM::CallOp alloc : allocs)
+      returnOnFailure(alloc);
     // The generic functions are now unused declarations.
     for (StringRef name :
          {"_mlir_memref_to_llvm_aligned_alloc", "_mlir_memref_to_llvm_alloc",

@@ -255,9 +255,9 @@ LogicalResult EntryPointBuilder::declareHooks() {
   hooks.contextCreate = hook("nnrt_hook_context_create", i32,
                              {ptrType, ptrType, ptrType, ptrType, i64});
   hooks.contextDestroy = hook("nnrt_context_destroy", voidType, {ptrType});
-  hooks.enter =
-      hook("nnrt_hook_enter", i32,
-           {ptrType, ptrType, ptrType, ptrType, i64, ptrType, ptrType, i64});
+  hooks.enter = hook(
+      "nnrt_hook_enter", i32,
+      {ptrType, ptrType, ptrType, ptrType, i64, ptrType, ptrType, i64, i64});
   hooks.leave = hook("nnrt_hook_leave", i32, {ptrType});
   hooks.state = hook("nnrt_hook_state", ptrType, {ptrType, i64});
   hooks.stateNext = hook("nnrt_hook_state_next", ptrType, {ptrType, i64});
@@ -362,8 +362,19 @@ FailureOr<SmallVector<ArgBinding>> EntryPointBuilder::bindArguments(
       bindings.push_back(
           {isResult ? ArgBinding::StateWrite : ArgBinding::StateRead,
            it->second});
-      if (isResult)
+      if (isResult) {
+        // Each write swaps the state's buffers: two would undo the update.
+        if (llvm::is_contained(writes, it->second))
+          return func.emitOpError() << "argument " << i << " writes state "
+                                    << state << " a second time";
+        auto kind =
+            func->getAttrOfType<nncc::nn::EntryKindAttr>(NnDialect::kEntryAttr);
+        if (kind.getValue() != nncc::nn::EntryKind::TrainStep)
+          return func.emitOpError()
+                 << "argument " << i << " writes state " << state
+                 << ", but only a train_step entry may write state";
         writes.push_back(it->second);
+      }
     } else {
       return func.emitOpError()
              << "argument " << i << " of an entry function has no role";
@@ -395,7 +406,8 @@ LLVM::LLVMFuncOp EntryPointBuilder::buildImpl(
           b, loc, hooks.enter,
           ValueRange{ctx, impl.getArgument(1), inputs, addressOf(b, inputTable),
                      constant(b, i64, numInputs), outputs,
-                     addressOf(b, outputTable), constant(b, i64, numOutputs)})
+                     addressOf(b, outputTable), constant(b, i64, numOutputs),
+                     constant(b, i64, states.size())})
           .getResult();
   Value ok = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, status,
                                   constant(b, i32, 0));
@@ -569,7 +581,7 @@ LogicalResult EntryPointBuilder::run() {
 
   // Every name is checked before anything is built, so that a clash is
   // reported between the two parts that want the name.
-  for (StringRef suffix : {"_create", "_destroy", "_runtime_context"})
+  for (StringRef suffix : {"_create", "_destroy", "_runtime_context", "_ctx"})
     if (failed(reserve(model + suffix.str(), loc)))
       return failure();
   for (LLVM::LLVMFuncOp func : entries)
@@ -601,7 +613,7 @@ struct GenerateEntryPointsPass
   using GenerateEntryPointsBase::GenerateEntryPointsBase;
   void runOnOperation() override {
     if (!nncc::nn::isValidEntryName(modelName) ||
-        StringRef(modelName).starts_with("nnrt")) {
+        StringRef(modelName).take_front(4).equals_insensitive("nnrt")) {
       getOperation().emitError()
           << "model name '" << modelName
           << "' is not a C identifier, or takes the runtime's prefix 'nnrt'";

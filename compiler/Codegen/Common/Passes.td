@@ -55,7 +55,9 @@ def AllocateThroughContext
     calls to `_mlir_memref_to_llvm_aligned_alloc` / `_alloc` / `_free` with
     `nnrt_hook_alloc(ctx, ...)` / `nnrt_hook_free(ctx, ...)`, `ctx` being
     the enclosing function's `nn.context` argument: temporaries come from the
-    context's workspace, with no global state.
+    context's workspace, with no global state. A null result (out of memory)
+    returns from the function at once; the runtime has recorded the failure
+    and the entry point reports it.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }

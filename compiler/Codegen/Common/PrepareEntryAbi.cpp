@@ -75,6 +75,13 @@ struct PrepareEntryAbiPass
         continue;
       std::string internal =
           (NnDialect::kInternalPrefix + func.getName()).str();
+      if (module.lookupSymbol(internal)) {
+        func.emitError() << "cannot move '" << func.getName() << "' to '"
+                         << internal << "': the module already has that "
+                         << "symbol (names starting with '"
+                         << NnDialect::kInternalPrefix << "' are nncc's)";
+        return signalPassFailure();
+      }
       if (failed(SymbolTable::replaceAllSymbolUses(
               func, StringAttr::get(ctx, internal), module)))
         return signalPassFailure();

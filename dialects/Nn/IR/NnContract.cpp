@@ -26,15 +26,16 @@ using namespace nncc::nn;
 
 namespace {
 
-/// Whether `func` still takes and returns tensors (every argument but the
-/// context), i.e. has not been bufferized or lowered yet.
-bool isTensorLevel(FunctionOpInterface func) {
+/// Whether nncc-prepare-entry-abi has run on `func`: it gave every function
+/// a context argument. Until then the contract is checked whole, types
+/// included; afterwards bufferization and the lowering change the types and
+/// move results into arguments, and nncc-generate-entry-points checks what
+/// it relies on.
+bool isPrepared(FunctionOpInterface func) {
   for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
-    if (!func.getArgAttr(i, NnDialect::kContextAttr) &&
-        !isa<TensorType>(func.getArgumentTypes()[i]))
-      return false;
-  return llvm::all_of(func.getResultTypes(),
-                      [](Type type) { return isa<TensorType>(type); });
+    if (func.getArgAttr(i, NnDialect::kContextAttr))
+      return true;
+  return false;
 }
 
 /// A type the C API can pass: a static tensor of a dtypes.def element type.
@@ -114,13 +115,14 @@ LogicalResult verifyEntry(FunctionOpInterface func, EntryKind kind) {
     return func.emitOpError("an entry function (nn.entry) must have a body");
   if (!func.isPublic())
     return func.emitOpError("an entry function (nn.entry) must be public");
-  if (!isValidEntryName(getEntryName(func)))
+  bool tensorLevel = !isPrepared(func);
+  StringRef name = tensorLevel ? func.getName() : getEntryName(func);
+  if (!isValidEntryName(name))
     return func.emitOpError()
            << "entry function name '" << func.getName()
            << "' is not a C identifier; it becomes the suffix of the C "
               "entry point <model>_"
            << func.getName();
-  bool tensorLevel = isTensorLevel(func);
   llvm::StringSet<> inputNames, outputNames;
   llvm::SmallPtrSet<Operation *, 8> read, written;
 
@@ -238,9 +240,11 @@ LogicalResult verifyValueAttr(Operation *op, NamedAttribute attr,
     auto type = dyn_cast<TypeAttr>(value);
     auto tensor =
         type ? dyn_cast<RankedTensorType>(type.getValue()) : RankedTensorType();
-    return tensor && tensor.hasStaticShape()
-               ? success()
-               : fail("a statically shaped tensor type");
+    if (!tensor || !tensor.hasStaticShape())
+      return fail("a statically shaped tensor type");
+    if (!lookupDType(tensor.getElementType()))
+      return fail("a tensor type of an element type the C API supports");
+    return success();
   }
   return op->emitOpError() << "unknown nn "
                            << (isResult ? "result" : "argument")

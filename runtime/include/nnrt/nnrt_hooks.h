@@ -34,16 +34,18 @@ nnrt_status nnrt_hook_context_create(const nnrt_options *opts,
 /// Starts a call of entry point `entry` (its C name, for messages): checks
 /// `ctx` and every tensor pointer, describing `num_inputs` inputs and
 /// `num_outputs` outputs with the info tables (either may be NULL, messages
-/// then omit names). Returns NNRT_ERROR_INVALID_ARGUMENT when `ctx` is NULL
-/// (nothing recorded) or when a pointer array or a pointer in it is NULL,
-/// with a message such as "lenet_infer: input 0 ('input') is NULL" recorded
-/// in `ctx`. On success clears the recorded error and returns NNRT_OK.
+/// then omit names), and that `ctx` holds the `num_states` states of the
+/// entry's model. Returns NNRT_ERROR_INVALID_ARGUMENT when `ctx` is NULL
+/// (nothing recorded), when a pointer array or a pointer in it is NULL, with
+/// a message such as "lenet_infer: input 0 ('input') is NULL" recorded in
+/// `ctx`, or when `ctx` holds another number of states (a context of another
+/// model). On success clears the recorded error and returns NNRT_OK.
 nnrt_status nnrt_hook_enter(nnrt_context *ctx, const char *entry,
                             const void *const *inputs,
                             const nnrt_tensor_info *input_infos,
                             size_t num_inputs, void *const *outputs,
                             const nnrt_tensor_info *output_infos,
-                            size_t num_outputs);
+                            size_t num_outputs, size_t num_states);
 
 /// Ends a call started by nnrt_hook_enter: releases what the call left in
 /// the workspace and grows the workspace to the call's peak, so that the
@@ -56,13 +58,16 @@ void *nnrt_hook_state(nnrt_context *ctx, size_t index);
 /// The other buffer of state `index`, where an entry writes its new value.
 void *nnrt_hook_state_next(nnrt_context *ctx, size_t index);
 /// Makes the buffer written through nnrt_hook_state_next current: called
-/// after an entry computed the new value, so later calls read it.
+/// after an entry computed the new value, so later calls read it. Does
+/// nothing when an allocation of the call failed: the new value is then
+/// incomplete, and the state keeps its old one.
 void nnrt_hook_state_commit(nnrt_context *ctx, size_t index);
 
 /// Temporary memory of generated code (memref.alloc): `size` bytes aligned
 /// to `alignment` (raised to at least NNRT_DEFAULT_ALIGNMENT), from the
 /// context's workspace when it has room, else from the heap. Returns NULL
-/// (and records NNRT_ERROR_OUT_OF_MEMORY for nnrt_hook_leave) on failure.
+/// (and records NNRT_ERROR_OUT_OF_MEMORY for nnrt_hook_leave) on failure;
+/// generated code then returns at once (nncc-allocate-through-context).
 void *nnrt_hook_alloc(nnrt_context *ctx, size_t alignment, size_t size);
 /// Releases memory from nnrt_hook_alloc. NULL is a no-op.
 void nnrt_hook_free(nnrt_context *ctx, void *ptr);

@@ -181,3 +181,40 @@ func.func @f(%x: tensor<4xf32> {nn.abi_type = i32}) {
 func.func @"nncc.a.b"() attributes {nn.entry = #nn.entry<infer>} {
   return
 }
+
+// -----
+
+// The nncc. prefix is taken by nncc-prepare-entry-abi.
+// expected-error @+1 {{entry function name 'nncc.infer' is not a C identifier}}
+func.func @"nncc.infer"(%x: tensor<4xf32> {nn.input = "x"}) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument 0 has type 'i32'; the C API needs statically shaped tensors}}
+func.func @f(%x: i32 {nn.input = "x"}) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument 0 has type 'memref<2xf32>'; the C API needs statically shaped tensors}}
+func.func @f(%x: memref<2xf32> {nn.input = "x"}) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{result 0 has type 'i32'; the C API needs statically shaped tensors}}
+func.func @f(%x: tensor<2xf32> {nn.input = "x"}) -> (i32 {nn.output = "z"}) attributes {nn.entry = #nn.entry<infer>} {
+  %0 = arith.constant 0 : i32
+  return %0 : i32
+}
+
+// -----
+
+// expected-error @+1 {{'nn.abi_type' must be a tensor type of an element type the C API supports, got tensor<2xbf16>}}
+func.func @f(%x: tensor<4xf32> {nn.abi_type = tensor<2xbf16>}) {
+  return
+}
