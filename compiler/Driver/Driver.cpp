@@ -85,6 +85,18 @@ std::unique_ptr<llvm::ToolOutputFile> openOutput(StringRef path,
   return file;
 }
 
+/// Flushes `file` and reports whether everything reached it; a write error
+/// (a full disk) is cleared so that the stream does not abort at close, and
+/// described in `error`.
+bool flushed(llvm::ToolOutputFile &file, std::string &error) {
+  file.os().flush();
+  if (!file.os().has_error())
+    return true;
+  error = file.os().error().message();
+  file.os().clear_error();
+  return false;
+}
+
 /// One compilation: owns the context, the diagnostics and the outputs.
 class Compilation {
 public:
@@ -119,7 +131,7 @@ private:
   LogicalResult runPipeline(ModuleOp module,
                             function_ref<void(OpPassManager &)> build);
   LogicalResult writeText(function_ref<void(llvm::raw_ostream &)> print);
-  int emitNative(ModuleOp module, const ModelSignature &signature);
+  int emitNative(ModuleOp module);
 
   const DriverOptions &options;
   MLIRContext context;
@@ -128,6 +140,8 @@ private:
   EmitRequest request{Phase::Codegen, OutputKind::Object};
   CpuTarget target;
   std::string outputPath, headerPath, modelName;
+  /// The C header, generated before lowering (and checked then).
+  std::string header;
 };
 
 LogicalResult Compilation::checkOptions() {
@@ -256,11 +270,14 @@ Compilation::writeText(function_ref<void(llvm::raw_ostream &)> print) {
     return emitError(UnknownLoc::get(&context))
            << "cannot open output '" << outputPath << "': " << error;
   print(output->os());
+  if (!flushed(*output, error))
+    return emitError(UnknownLoc::get(&context))
+           << "cannot write '" << outputPath << "': " << error;
   output->keep();
   return success();
 }
 
-int Compilation::emitNative(ModuleOp module, const ModelSignature &signature) {
+int Compilation::emitNative(ModuleOp module) {
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext, modelName);
@@ -285,13 +302,16 @@ int Compilation::emitNative(ModuleOp module, const ModelSignature &signature) {
   if (!emitCode(*llvmModule, *tm, request.output == OutputKind::Assembly,
                 output->os(), error))
     return fail(error);
+  if (!flushed(*output, error))
+    return fail("cannot write '" + outputPath + "': " + error);
+  // Both files are kept only when both are complete.
   if (request.output == OutputKind::Object) {
-    std::string header = generateHeader(
-        modelName, signature, llvm::sys::path::filename(options.inputPath));
     auto headerFile = openOutput(headerPath, error);
     if (!headerFile)
       return fail("cannot open header output '" + headerPath + "': " + error);
     headerFile->os() << header;
+    if (!flushed(*headerFile, error))
+      return fail("cannot write '" + headerPath + "': " + error);
     headerFile->keep();
   }
   output->keep();
@@ -313,9 +333,14 @@ int Compilation::run() {
     return failed(writeText(printModule)) ? 1 : 0;
 
   // The C API is read off the contract before lowering rewrites it.
-  FailureOr<ModelSignature> signature = getModelSignature(*module);
+  FailureOr<ModelSignature> signature = getModelSignature(*module, modelName);
   if (failed(signature))
     return 1;
+  header = generateHeader(modelName, *signature,
+                          llvm::sys::path::filename(options.inputPath));
+  if (std::optional<std::string> clash = findHeaderClash(header))
+    return fail("the generated header would define '" + *clash +
+                "' twice; rename the model (--name) or the entry function");
 
   if (failed(runPipeline(*module, buildNnPipeline)))
     return 1;
@@ -338,7 +363,7 @@ int Compilation::run() {
     return 1;
   if (stopAfter(Phase::Codegen))
     return failed(writeText(printModule)) ? 1 : 0;
-  return emitNative(*module, *signature);
+  return emitNative(*module);
 }
 
 } // namespace

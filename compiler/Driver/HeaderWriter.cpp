@@ -9,6 +9,7 @@
 #include "compiler/Driver/HeaderWriter.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -108,6 +109,39 @@ void writeEntry(Buffer &out, const std::string &model,
 }
 
 } // namespace
+
+namespace {
+
+/// The file-scope identifier a line of the generated header defines: a
+/// macro, the context typedef or a function; empty for other lines. The
+/// header's lines have a few fixed forms, all written above.
+llvm::StringRef getDefinedIdentifier(llvm::StringRef line) {
+  if (line.consume_front("#define "))
+    return line.take_until([](char c) { return c == ' ' || c == '('; });
+  if (line.starts_with("typedef struct ") && line.ends_with(";"))
+    return line.drop_back().rsplit(' ').second;
+  size_t paren = line.find('(');
+  if (line.starts_with(" ") || line.starts_with("/") || line.starts_with("#") ||
+      paren == llvm::StringRef::npos)
+    return {};
+  llvm::StringRef before = line.take_front(paren).rtrim();
+  size_t start = before.find_last_of(" *");
+  return start == llvm::StringRef::npos ? before : before.drop_front(start + 1);
+}
+
+} // namespace
+
+std::optional<std::string> findHeaderClash(llvm::StringRef header) {
+  llvm::StringSet<> defined;
+  llvm::SmallVector<llvm::StringRef> lines;
+  header.split(lines, '\n');
+  for (llvm::StringRef line : lines) {
+    llvm::StringRef name = getDefinedIdentifier(line);
+    if (!name.empty() && !defined.insert(name).second)
+      return name.str();
+  }
+  return std::nullopt;
+}
 
 std::string generateHeader(llvm::StringRef modelName,
                            const ModelSignature &signature,

@@ -5,6 +5,7 @@
 
 #include "compiler/Driver/ModelSignature.h"
 
+#include <optional>
 #include <string>
 
 namespace nncc {
@@ -14,6 +15,12 @@ namespace nncc {
 std::string generateHeader(llvm::StringRef modelName,
                            const ModelSignature &signature,
                            llvm::StringRef source);
+
+/// The first identifier `header` (from generateHeader) defines twice at
+/// file scope (macros, the context type, functions): e.g. a model named M
+/// with an entry NUM_STATES would declare M_NUM_STATES as a function and a
+/// macro. std::nullopt when every one is distinct.
+std::optional<std::string> findHeaderClash(llvm::StringRef header);
 
 /// `text` in single quotes, safe inside a C comment: control characters,
 /// non-ASCII bytes, quotes, backslashes and the sequences '*/', '/*', '//'

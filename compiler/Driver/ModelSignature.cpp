@@ -44,12 +44,54 @@ TensorSignature describe(StringRef name, RankedTensorType type) {
   return sig;
 }
 
+/// Identifiers a parameter of the generated header must not take besides
+/// C keywords: C++ keywords (the header is included from C++), and what
+/// <stddef.h> and <stdint.h> declare.
+const llvm::StringSet<> &parameterReservedNames() {
+  static const llvm::StringSet<> names = {
+      // C++ keywords that are not C's.
+      "alignas", "alignof", "and", "and_eq", "asm", "bitand", "bitor", "catch",
+      "char8_t", "char16_t", "char32_t", "compl", "concept", "consteval",
+      "constexpr", "constinit", "const_cast", "co_await", "co_return",
+      "co_yield", "decltype", "dynamic_cast", "explicit", "export", "friend",
+      "mutable", "namespace", "noexcept", "not", "not_eq", "nullptr",
+      "operator", "or", "or_eq", "private", "protected", "public",
+      "reinterpret_cast", "requires", "static_assert", "static_cast",
+      "thread_local", "throw", "try", "typeid", "typename", "using", "virtual",
+      "wchar_t", "xor", "xor_eq",
+      // <stddef.h>, <stdint.h>.
+      "size_t", "ptrdiff_t", "max_align_t", "offsetof", "int8_t", "int16_t",
+      "int32_t", "int64_t", "uint8_t", "uint16_t", "uint32_t", "uint64_t",
+      "int_least8_t", "int_least16_t", "int_least32_t", "int_least64_t",
+      "uint_least8_t", "uint_least16_t", "uint_least32_t", "uint_least64_t",
+      "int_fast8_t", "int_fast16_t", "int_fast32_t", "int_fast64_t",
+      "uint_fast8_t", "uint_fast16_t", "uint_fast32_t", "uint_fast64_t",
+      "intptr_t", "uintptr_t", "intmax_t", "uintmax_t"};
+  return names;
+}
+
+/// A parameter name for a tensor: its name as a C identifier, prefixed with
+/// "t_" when that could mean something else in the header or an including
+/// file: a keyword or standard name, a name with no lower-case letter (the
+/// spelling of macros: NULL, INT64_MAX, the header's own), a leading
+/// underscore (reserved: _Generic), or the runtime's or the model's prefix.
+std::string getParameterName(StringRef tensorName, StringRef modelName) {
+  std::string name = sanitizeCIdentifier(tensorName);
+  StringRef ref = name;
+  bool unsafe = parameterReservedNames().contains(ref) ||
+                reservedNames().contains(ref) || ref.starts_with("_") ||
+                llvm::none_of(ref, [](char c) { return llvm::isLower(c); }) ||
+                takesRuntimePrefix(ref) ||
+                ref.starts_with((modelName + "_").str());
+  return unsafe ? "t_" + name : name;
+}
+
 /// Gives every tensor of one entry a distinct C identifier.
-void assignCNames(EntrySignature &entry) {
+void assignCNames(EntrySignature &entry, StringRef modelName) {
   llvm::StringSet<> used;
   for (auto *list : {&entry.inputs, &entry.outputs})
     for (TensorSignature &tensor : *list) {
-      std::string base = sanitizeCIdentifier(tensor.name);
+      std::string base = getParameterName(tensor.name, modelName);
       std::string candidate = base;
       for (unsigned n = 1; used.contains(candidate); ++n)
         candidate = base + "_" + std::to_string(n);
@@ -92,7 +134,8 @@ std::string sanitizeCIdentifier(StringRef name) {
   return result;
 }
 
-FailureOr<ModelSignature> getModelSignature(ModuleOp module) {
+FailureOr<ModelSignature> getModelSignature(ModuleOp module,
+                                            StringRef modelName) {
   FailureOr<nn::ModelContract> contract = nn::getModelContract(module);
   if (failed(contract))
     return failure();
@@ -120,7 +163,7 @@ FailureOr<ModelSignature> getModelSignature(ModuleOp module) {
       entrySig.outputs.push_back(describe(out.name, out.type));
     for (unsigned state : entry.writes)
       entrySig.writes.push_back(sig.states[state].name);
-    assignCNames(entrySig);
+    assignCNames(entrySig, modelName);
     sig.entries.push_back(std::move(entrySig));
   }
   return sig;

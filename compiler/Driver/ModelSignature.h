@@ -23,7 +23,7 @@ namespace nncc {
 
 struct TensorSignature {
   std::string name;  ///< name in the model (untrusted: escape it in text)
-  std::string cName; ///< C identifier used for the header's parameter
+  std::string cName; ///< the header's parameter name (see getParameterName)
   const nn::DTypeInfo *dtype;
   llvm::SmallVector<int64_t> shape;
   int64_t numElements;
@@ -41,9 +41,10 @@ struct ModelSignature {
   std::vector<TensorSignature> states;
 };
 
-/// Describes the C API of `module` from its contract. Emits an error and
-/// fails when the module has no entry function.
-mlir::FailureOr<ModelSignature> getModelSignature(mlir::ModuleOp module);
+/// Describes the C API of model `modelName` from the contract of `module`.
+/// Emits an error and fails when the module has no entry function.
+mlir::FailureOr<ModelSignature> getModelSignature(mlir::ModuleOp module,
+                                                  llvm::StringRef modelName);
 
 /// Checks a model name given with --name: a C identifier that is not a
 /// keyword and does not take the runtime's prefix "nnrt". On failure returns

@@ -17,7 +17,9 @@ namespace nncc {
 #include "compiler/Codegen/Cpu/Passes.h.inc"
 
 /// The CPU target: what tiling and vectorization will need to know, and
-/// what object emission uses. The driver resolves --mcpu into it before any
+/// what object emission uses. Today only `triple` reaches the IR
+/// (nncc-set-target); `cpu`, `features` and `vectorWidth` are carried for the
+/// CPU performance work. The driver resolves --mcpu into it before any
 /// work (resolveCpuTarget in compiler/Driver/ObjectEmitter.h); nncc-opt
 /// takes it as options of nncc-cpu-pipeline (empty triple: the host's).
 struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {

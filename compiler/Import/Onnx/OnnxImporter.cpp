@@ -16,6 +16,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -305,7 +306,14 @@ OwningOpRef<ModuleOp> ModelImporter::build(ImporterState &state) {
   }
 
   SmallVector<Value> results;
+  llvm::StringSet<> outputNames;
   for (const onnx::ValueInfoProto &output : graph.output()) {
+    // The C API names every output; one name twice would be ambiguous.
+    if (!outputNames.insert(output.name()).second) {
+      emitError(fileLoc) << "graph output '" << output.name()
+                         << "' is listed twice";
+      return nullptr;
+    }
     FailureOr<Value> value = state.lookupValue(output.name(), fileLoc);
     if (failed(value))
       return nullptr;
@@ -338,6 +346,15 @@ OwningOpRef<ModuleOp> ModelImporter::run() {
       opset = import.version();
   // Operators resolve to their version at the model's opset: an opset this
   // build does not know could mean semantics it does not implement.
+  if (opset == 0 && llvm::none_of(model.opset_import(), [](const auto &i) {
+        return isDefaultDomain(i.domain());
+      })) {
+    emitError(fileLoc) << "the model imports no opset of the default ONNX "
+                          "domain (opset_import has no entry for \"\"); "
+                          "nncc supports opsets "
+                       << kMinOpset << " to " << kMaxOpset;
+    return nullptr;
+  }
   if (opset < kMinOpset || opset > kMaxOpset) {
     emitError(fileLoc) << "the model imports opset " << opset
                        << " of the default ONNX domain; nncc supports opsets "

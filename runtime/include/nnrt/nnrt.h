@@ -7,9 +7,10 @@
 // Conventions used throughout:
 //   - Functions that can fail return nnrt_status; NNRT_OK is 0.
 //   - Buffers passed in by the caller stay owned by the caller.
-//   - Nothing here keeps hidden global mutable state: everything that changes
-//     lives in an nnrt_context, so separate contexts can be used from separate
-//     threads without locking.
+//   - Everything that changes lives in an nnrt_context, so separate contexts
+//     can be used from separate threads without locking. The one exception is
+//     the reason of a failed create (nnrt_last_create_error), kept per
+//     thread because there is no context to hold it.
 //
 //===----------------------------------------------------------------------===//
 

@@ -69,3 +69,11 @@
 
 // RUN: not nncc %S/Inputs/case-clash.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=CASE
 // CASE: case-clash.mlir:5:{{[0-9]+}}: error: entry functions 'infer' and 'INFER' differ only in case; the header's macros would clash
+
+// Names of the API that would collide: M_NUM_STATES as a macro and as the
+// function of entry NUM_STATES; m_ctx as the context type and the function
+// of entry ctx.
+// RUN: not nncc %S/Inputs/entry-names.mlir --name=M -o %t.o 2>&1 | FileCheck %s --check-prefix=HEADER-CLASH
+// HEADER-CLASH: nncc: error: the generated header would define 'M_NUM_STATES' twice; rename the model (--name) or the entry function
+// RUN: not nncc %S/Inputs/entry-names.mlir --name=m --emit=codegen 2>&1 | FileCheck %s --check-prefix=CTX-CLASH
+// CTX-CLASH: nncc: error: the generated header would define 'm_ctx' twice; rename the model (--name) or the entry function

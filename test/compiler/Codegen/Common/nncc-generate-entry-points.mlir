@@ -119,3 +119,31 @@ llvm.func @nnrt_hook_leave(%ctx: !llvm.ptr) -> i32 {
   %0 = llvm.mlir.constant(0 : i32) : i32
   llvm.return %0 : i32
 }
+
+// -----
+
+// expected-error @+1 {{two parts of the C API would both be named 'm_ctx'; rename an entry function}}
+llvm.func @nncc.ctx(%ctx: !llvm.ptr {nn.context}) attributes {nn.entry = #nn.entry<infer>} {
+  llvm.return
+}
+
+// -----
+
+nn.parameter @w = dense<1.0> : tensor<2xf32>
+// expected-error @+1 {{'llvm.func' op argument 2 writes state @w a second time}}
+llvm.func @nncc.step(%ctx: !llvm.ptr {nn.context},
+    %a: !llvm.ptr {nn.abi_type = tensor<2xf32>, nn.state = @w, nn.result},
+    %b: !llvm.ptr {nn.abi_type = tensor<2xf32>, nn.state = @w, nn.result})
+    attributes {nn.entry = #nn.entry<train_step>} {
+  llvm.return
+}
+
+// -----
+
+nn.parameter @w = dense<1.0> : tensor<2xf32>
+// expected-error @+1 {{'llvm.func' op argument 1 writes state @w, but only a train_step entry may write state}}
+llvm.func @nncc.infer(%ctx: !llvm.ptr {nn.context},
+    %a: !llvm.ptr {nn.abi_type = tensor<2xf32>, nn.state = @w, nn.result})
+    attributes {nn.entry = #nn.entry<infer>} {
+  llvm.return
+}
