@@ -16,11 +16,13 @@
 #include "compiler/Import/Onnx/OnnxImporter.h"
 #include "compiler/Pipelines/Pipelines.h"
 #include "compiler/Pipelines/Registration.h"
+#include "dialects/Nn/IR/NnDialect.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -85,11 +87,39 @@ std::unique_ptr<llvm::ToolOutputFile> openOutput(StringRef path,
   return file;
 }
 
-/// Flushes `file` and reports whether everything reached it; a write error
-/// (a full disk) is cleared so that the stream does not abort at close, and
-/// described in `error`.
+/// Fails, with an error, when an input module uses the contract attributes
+/// that only nncc's lowering sets: a hand-written nn.abi_type could make the
+/// tensor-info tables disagree with the code.
+LogicalResult checkNoLoweringAttrs(ModuleOp module) {
+  bool clean = true;
+  module.walk([&](FunctionOpInterface func) {
+    auto check = [&](DictionaryAttr attrs) {
+      if (!attrs)
+        return;
+      for (StringRef name :
+           {nn::NnDialect::kContextAttr, nn::NnDialect::kAbiTypeAttr,
+            nn::NnDialect::kResultAttr})
+        if (attrs.contains(name) && clean) {
+          func.emitError() << "'" << name
+                           << "' is set by nncc's lowering "
+                              "(nncc-prepare-entry-abi); an input model must "
+                              "not use it";
+          clean = false;
+        }
+    };
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+      check(func.getArgAttrDict(i));
+    for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
+      check(func.getResultAttrDict(i));
+  });
+  return success(clean);
+}
+
+/// Closes `file` and reports whether everything reached it; a write error
+/// (a full disk, also one only close reports) is cleared so that the stream
+/// does not abort, and described in `error`.
 bool flushed(llvm::ToolOutputFile &file, std::string &error) {
-  file.os().flush();
+  file.os().close();
   if (!file.os().has_error())
     return true;
   error = file.os().error().message();
@@ -323,7 +353,8 @@ int Compilation::run() {
     return 1;
 
   OwningOpRef<ModuleOp> module = load();
-  if (!module || failed(verify(*module)))
+  if (!module || failed(verify(*module)) ||
+      failed(checkNoLoweringAttrs(*module)))
     return 1;
   auto printModule = [&](llvm::raw_ostream &os) { module->print(os); };
   auto stopAfter = [&](Phase phase) {
@@ -339,8 +370,8 @@ int Compilation::run() {
   header = generateHeader(modelName, *signature,
                           llvm::sys::path::filename(options.inputPath));
   if (std::optional<std::string> clash = findHeaderClash(header))
-    return fail("the generated header would define '" + *clash +
-                "' twice; rename the model (--name) or the entry function");
+    return fail("the generated header would define " + *clash +
+                "; rename the model (--name) or the entry function");
 
   if (failed(runPipeline(*module, buildNnPipeline)))
     return 1;

@@ -137,8 +137,13 @@ std::optional<std::string> findHeaderClash(llvm::StringRef header) {
   header.split(lines, '\n');
   for (llvm::StringRef line : lines) {
     llvm::StringRef name = getDefinedIdentifier(line);
-    if (!name.empty() && !defined.insert(name).second)
-      return name.str();
+    if (name.empty())
+      continue;
+    if (!defined.insert(name).second)
+      return "'" + name.str() + "' twice";
+    if (isLanguageOrLibraryName(name))
+      return "'" + name.str() +
+             "', which C, C++ or their standard headers already define";
   }
   return std::nullopt;
 }

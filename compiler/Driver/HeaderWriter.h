@@ -16,10 +16,12 @@ std::string generateHeader(llvm::StringRef modelName,
                            const ModelSignature &signature,
                            llvm::StringRef source);
 
-/// The first identifier `header` (from generateHeader) defines twice at
-/// file scope (macros, the context type, functions): e.g. a model named M
-/// with an entry NUM_STATES would declare M_NUM_STATES as a function and a
-/// macro. std::nullopt when every one is distinct.
+/// What makes `header` (from generateHeader) unusable: an identifier it
+/// defines at file scope (macros, the context type, functions) twice (a
+/// model named M with an entry NUM_STATES would declare M_NUM_STATES as a
+/// function and a macro), or one C or its headers define (model size with an
+/// entry t: size_t). The result completes "would define ...";
+/// std::nullopt when the header is fine.
 std::optional<std::string> findHeaderClash(llvm::StringRef header);
 
 /// `text` in single quotes, safe inside a C comment: control characters,

@@ -5,6 +5,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Regex.h"
 
 using namespace mlir;
 
@@ -44,10 +45,11 @@ TensorSignature describe(StringRef name, RankedTensorType type) {
   return sig;
 }
 
-/// Identifiers a parameter of the generated header must not take besides
-/// C keywords: C++ keywords (the header is included from C++), and what
-/// <stddef.h> and <stdint.h> declare.
-const llvm::StringSet<> &parameterReservedNames() {
+/// Identifiers that mean something to a file including the generated
+/// header, besides C keywords: C++ keywords (the header is included from
+/// C++), what <stddef.h> and <stdint.h> declare, names compilers predefine as
+/// macros, and common names of the C library's headers.
+const llvm::StringSet<> &libraryNames() {
   static const llvm::StringSet<> names = {
       // C++ keywords that are not C's.
       "alignas", "alignof", "and", "and_eq", "asm", "bitand", "bitor", "catch",
@@ -66,8 +68,23 @@ const llvm::StringSet<> &parameterReservedNames() {
       "uint_least8_t", "uint_least16_t", "uint_least32_t", "uint_least64_t",
       "int_fast8_t", "int_fast16_t", "int_fast32_t", "int_fast64_t",
       "uint_fast8_t", "uint_fast16_t", "uint_fast32_t", "uint_fast64_t",
-      "intptr_t", "uintptr_t", "intmax_t", "uintmax_t"};
+      "intptr_t", "uintptr_t", "intmax_t", "uintmax_t", "NULL",
+      // GNU predefined macros and keywords (gnu C modes), C23.
+      "linux", "unix", "i386", "typeof", "typeof_unqual", "asm",
+      // Common macros and names of the C library's headers.
+      "complex", "imaginary", "noreturn", "errno", "math_errhandling", "assert",
+      "main"};
   return names;
+}
+
+/// <stdint.h>'s limit and constant macros (INT64_MAX, UINT8_C, SIZE_MAX,
+/// ...).
+bool isStdintMacro(StringRef name) {
+  static const llvm::Regex pattern(
+      "^(U?INT(_LEAST|_FAST)?[0-9]+_(MAX|MIN|C)|U?INTMAX_(MAX|MIN|C)|"
+      "U?INTPTR_(MAX|MIN)|SIZE_MAX|PTRDIFF_(MAX|MIN)|WCHAR_(MAX|MIN)|"
+      "WINT_(MAX|MIN)|SIG_ATOMIC_(MAX|MIN))$");
+  return pattern.match(name);
 }
 
 /// A parameter name for a tensor: its name as a C identifier, prefixed with
@@ -78,8 +95,7 @@ const llvm::StringSet<> &parameterReservedNames() {
 std::string getParameterName(StringRef tensorName, StringRef modelName) {
   std::string name = sanitizeCIdentifier(tensorName);
   StringRef ref = name;
-  bool unsafe = parameterReservedNames().contains(ref) ||
-                reservedNames().contains(ref) || ref.starts_with("_") ||
+  bool unsafe = isLanguageOrLibraryName(ref) || ref.starts_with("_") ||
                 llvm::none_of(ref, [](char c) { return llvm::isLower(c); }) ||
                 takesRuntimePrefix(ref) ||
                 ref.starts_with((modelName + "_").str());
@@ -101,6 +117,11 @@ void assignCNames(EntrySignature &entry, StringRef modelName) {
 }
 
 } // namespace
+
+bool isLanguageOrLibraryName(StringRef name) {
+  return reservedNames().contains(name) || libraryNames().contains(name) ||
+         isStdintMacro(name);
+}
 
 bool checkModelName(StringRef name, std::string &why) {
   if (name.empty() || !(llvm::isAlpha(name[0]) || name[0] == '_') ||

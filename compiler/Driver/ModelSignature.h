@@ -51,6 +51,12 @@ mlir::FailureOr<ModelSignature> getModelSignature(mlir::ModuleOp module,
 /// false and sets `why` to a clause completing "--name 'x' ...".
 bool checkModelName(llvm::StringRef name, std::string &why);
 
+/// Whether `name` already means something in a C or C++ file including a
+/// generated header: a keyword of C or C++, a name of <stddef.h> or
+/// <stdint.h> (types and macros), a macro compilers predefine, or a common
+/// name of the C library.
+bool isLanguageOrLibraryName(llvm::StringRef name);
+
 /// Turns `name` into a valid C identifier (invalid characters become '_')
 /// that checkModelName accepts.
 std::string sanitizeCIdentifier(llvm::StringRef name);

@@ -99,9 +99,12 @@ static nnrt_status resolve_thread_count(const nnrt_options *opts,
   return NNRT_OK;
 }
 
+const uint32_t nnrt_hooks_abi_1 = NNRT_HOOKS_ABI;
+
 nnrt_status nnrt_context_create(const nnrt_options *opts,
                                 nnrt_context **out_ctx) {
-  return nnrt_hook_context_create(opts, out_ctx, NULL, NULL, 0);
+  return nnrt_hook_context_create(&nnrt_hooks_abi_1, opts, out_ctx, NULL, NULL,
+                                  0);
 }
 
 /// Allocates and fills the two buffers of every state.
@@ -131,12 +134,16 @@ static nnrt_status create_states(nnrt_context *ctx,
   return NNRT_OK;
 }
 
-nnrt_status nnrt_hook_context_create(const nnrt_options *opts,
+nnrt_status nnrt_hook_context_create(const uint32_t *abi,
+                                     const nnrt_options *opts,
                                      nnrt_context **out_ctx,
                                      const nnrt_tensor_info *state_infos,
                                      const void *const *state_initial,
                                      size_t num_states) {
   create_error[0] = '\0';
+  if (!abi || *abi != NNRT_HOOKS_ABI)
+    return fail_create(NNRT_ERROR_UNSUPPORTED,
+                       "the model was compiled for another version of libnnrt");
   if (!out_ctx)
     return fail_create(NNRT_ERROR_INVALID_ARGUMENT, "out_ctx is NULL");
   *out_ctx = NULL;
@@ -266,24 +273,24 @@ static nnrt_status check_tensor_array(nnrt_context *ctx, const char *entry,
   return NNRT_OK;
 }
 
-nnrt_status nnrt_hook_enter(nnrt_context *ctx, const char *entry,
-                            const void *const *inputs,
-                            const nnrt_tensor_info *input_infos,
-                            size_t num_inputs, void *const *outputs,
-                            const nnrt_tensor_info *output_infos,
-                            size_t num_outputs, size_t num_states) {
+nnrt_status
+nnrt_hook_enter(nnrt_context *ctx, const char *entry, const void *const *inputs,
+                const nnrt_tensor_info *input_infos, size_t num_inputs,
+                void *const *outputs, const nnrt_tensor_info *output_infos,
+                size_t num_outputs, const nnrt_tensor_info *state_infos,
+                size_t num_states) {
   if (!ctx)
     return NNRT_ERROR_INVALID_ARGUMENT;
   if (!entry)
     entry = "<unknown entry>";
   // The typed API cannot mix models up, but the packed one and casts can:
   // the state index of another model would read past this context's.
-  if (ctx->num_states != num_states)
+  if (ctx->num_states != num_states ||
+      (num_states != 0 && ctx->states[0].info != state_infos))
     return nnrt_context_set_error(
         ctx, NNRT_ERROR_INVALID_ARGUMENT,
-        "%s: the context holds %zu states, the model %zu: it was created by "
-        "another model's create function",
-        entry, ctx->num_states, num_states);
+        "%s: the context was created by another model's create function",
+        entry);
   nnrt_status status =
       check_tensor_array(ctx, entry, "input", inputs, input_infos, num_inputs);
   if (status != NNRT_OK)

@@ -6,8 +6,9 @@
 // freeing the topmost live block pops it together with every freed block
 // below it. What does not fit comes from the heap, and the peak of the call
 // is remembered: when the call ends (nnrt_hook_leave) the block is regrown
-// to that peak, so from the second call of a model on, entry points allocate
-// nothing from the heap. The CPU performance work replaces the stack with a
+// to that peak, so after a first call or a few (frees out of stack order
+// leave holes the stack does not reuse), repeated calls allocate nothing
+// from the heap. The CPU performance work replaces the stack with a
 // static memory plan computed by the compiler; the hooks stay.
 //
 //===----------------------------------------------------------------------===//

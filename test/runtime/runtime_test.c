@@ -217,52 +217,52 @@ static void test_check_call(void) {
 
   // NULL context: error, nothing to record into.
   CHECK(nnrt_hook_enter(NULL, "m_train", inputs, in_infos, 2, outputs,
-                        out_infos, 1, 0) == NNRT_ERROR_INVALID_ARGUMENT);
+                        out_infos, 1, NULL, 0) == NNRT_ERROR_INVALID_ARGUMENT);
 
   // All good.
   CHECK(nnrt_hook_enter(ctx, "m_train", inputs, in_infos, 2, outputs, out_infos,
-                        1, 0) == NNRT_OK);
+                        1, NULL, 0) == NNRT_OK);
   CHECK_STR(nnrt_context_last_error(ctx), "");
 
   // NULL input pointer: the message names entry, index and name.
   inputs[1] = NULL;
   CHECK(nnrt_hook_enter(ctx, "m_train", inputs, in_infos, 2, outputs, out_infos,
-                        1, 0) == NNRT_ERROR_INVALID_ARGUMENT);
+                        1, NULL, 0) == NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx),
             "m_train: input 1 ('labels') is NULL");
   // Without descriptors the name is left out.
-  CHECK(nnrt_hook_enter(ctx, "m_train", inputs, NULL, 2, outputs, NULL, 1, 0) ==
-        NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK(nnrt_hook_enter(ctx, "m_train", inputs, NULL, 2, outputs, NULL, 1, NULL,
+                        0) == NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx), "m_train: input 1 is NULL");
   inputs[1] = labels;
 
   // A later good call clears the stale message.
   CHECK(nnrt_hook_enter(ctx, "m_train", inputs, in_infos, 2, outputs, out_infos,
-                        1, 0) == NNRT_OK);
+                        1, NULL, 0) == NNRT_OK);
   CHECK_STR(nnrt_context_last_error(ctx), "");
 
   // NULL output pointer.
   outputs[0] = NULL;
   CHECK(nnrt_hook_enter(ctx, "m_train", inputs, in_infos, 2, outputs, out_infos,
-                        1, 0) == NNRT_ERROR_INVALID_ARGUMENT);
+                        1, NULL, 0) == NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx), "m_train: output 0 ('loss') is NULL");
   outputs[0] = &loss;
 
   // NULL arrays.
   CHECK(nnrt_hook_enter(ctx, "m_infer", NULL, in_infos, 2, outputs, out_infos,
-                        1, 0) == NNRT_ERROR_INVALID_ARGUMENT);
+                        1, NULL, 0) == NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx), "m_infer: inputs array is NULL");
   CHECK(nnrt_hook_enter(ctx, "m_infer", inputs, in_infos, 2, NULL, out_infos, 1,
-                        0) == NNRT_ERROR_INVALID_ARGUMENT);
+                        NULL, 0) == NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx), "m_infer: outputs array is NULL");
   // ... which are fine when there is nothing in them.
-  CHECK(nnrt_hook_enter(ctx, "m_noargs", NULL, NULL, 0, NULL, NULL, 0, 0) ==
-        NNRT_OK);
+  CHECK(nnrt_hook_enter(ctx, "m_noargs", NULL, NULL, 0, NULL, NULL, 0, NULL,
+                        0) == NNRT_OK);
 
   // NULL entry name still gives a readable message.
   inputs[0] = NULL;
   CHECK(nnrt_hook_enter(ctx, NULL, inputs, in_infos, 2, outputs, out_infos, 1,
-                        0) == NNRT_ERROR_INVALID_ARGUMENT);
+                        NULL, 0) == NNRT_ERROR_INVALID_ARGUMENT);
   CHECK_STR(nnrt_context_last_error(ctx),
             "<unknown entry>: input 0 ('x') is NULL");
 
@@ -323,7 +323,8 @@ static void test_states(void) {
   static const int64_t step0 = 7;
   const void *const initial[] = {w0, &step0};
   nnrt_context *ctx = NULL;
-  CHECK(nnrt_hook_context_create(NULL, &ctx, infos, initial, 2) == NNRT_OK);
+  CHECK(nnrt_hook_context_create(&nnrt_hooks_abi_1, NULL, &ctx, infos, initial,
+                                 2) == NNRT_OK);
   if (!ctx)
     return;
   CHECK(nnrt_context_num_states(ctx) == 2);
@@ -347,16 +348,29 @@ static void test_states(void) {
   const float *updated = nnrt_context_state_data(ctx, 0);
   CHECK(updated == next && updated[3] == 40);
 
-  // A context of another model (another number of states) is refused.
-  CHECK(nnrt_hook_enter(ctx, "other_infer", NULL, NULL, 0, NULL, NULL, 0, 1) ==
-        NNRT_ERROR_INVALID_ARGUMENT);
-  CHECK_STR(nnrt_context_last_error(ctx),
-            "other_infer: the context holds 2 states, the model 1: it was "
-            "created by another model's create function");
+  // A context of another model (other states) is refused, whether the
+  // number of states differs or only the table.
+  CHECK(nnrt_hook_enter(ctx, "other_infer", NULL, NULL, 0, NULL, NULL, 0, infos,
+                        1) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK_STR(nnrt_context_last_error(ctx), "other_infer: the context was "
+                                          "created by another model's create "
+                                          "function");
+  const nnrt_tensor_info other_infos[2] = {infos[0], infos[1]};
+  CHECK(nnrt_hook_enter(ctx, "other_infer", NULL, NULL, 0, NULL, NULL, 0,
+                        other_infos, 2) == NNRT_ERROR_INVALID_ARGUMENT);
+
+  // A model compiled for other hooks cannot create a context.
+  const uint32_t other_abi = NNRT_HOOKS_ABI + 1;
+  nnrt_context *none = NULL;
+  CHECK(nnrt_hook_context_create(&other_abi, NULL, &none, infos, initial, 2) ==
+        NNRT_ERROR_UNSUPPORTED);
+  CHECK(none == NULL);
+  CHECK_STR(nnrt_last_create_error(),
+            "the model was compiled for another version of libnnrt");
 
   // After a failed allocation the call's writes are not committed.
-  CHECK(nnrt_hook_enter(ctx, "m_train", NULL, NULL, 0, NULL, NULL, 0, 2) ==
-        NNRT_OK);
+  CHECK(nnrt_hook_enter(ctx, "m_train", NULL, NULL, 0, NULL, NULL, 0, infos,
+                        2) == NNRT_OK);
   CHECK(nnrt_hook_alloc(ctx, 64, SIZE_MAX) == NULL);
   nnrt_hook_state_commit(ctx, 0);
   CHECK(nnrt_context_state_data(ctx, 0) == updated);
@@ -373,7 +387,7 @@ static void test_workspace(void) {
   // are served from it, at stable addresses.
   void *first = NULL;
   for (int round = 0; round < 3; ++round) {
-    CHECK(nnrt_hook_enter(ctx, "m", NULL, NULL, 0, NULL, NULL, 0, 0) ==
+    CHECK(nnrt_hook_enter(ctx, "m", NULL, NULL, 0, NULL, NULL, 0, NULL, 0) ==
           NNRT_OK);
     void *a = nnrt_hook_alloc(ctx, 16, 1000);
     void *b = nnrt_hook_alloc(ctx, 4096, 5000);
@@ -401,7 +415,7 @@ static void test_workspace(void) {
   // call on the same pattern is served from the workspace.
   void *seen[2] = {0};
   for (int round = 0; round < 3; ++round) {
-    CHECK(nnrt_hook_enter(ctx, "m", NULL, NULL, 0, NULL, NULL, 0, 0) ==
+    CHECK(nnrt_hook_enter(ctx, "m", NULL, NULL, 0, NULL, NULL, 0, NULL, 0) ==
           NNRT_OK);
     void *a = nnrt_hook_alloc(ctx, 64, 25);
     void *b = nnrt_hook_alloc(ctx, 256, 777);
@@ -417,20 +431,23 @@ static void test_workspace(void) {
 
   // A call that returns early leaves blocks behind: leave releases them
   // (valgrind checks no heap block leaks), and the next call starts empty.
-  CHECK(nnrt_hook_enter(ctx, "m", NULL, NULL, 0, NULL, NULL, 0, 0) == NNRT_OK);
+  CHECK(nnrt_hook_enter(ctx, "m", NULL, NULL, 0, NULL, NULL, 0, NULL, 0) ==
+        NNRT_OK);
   CHECK(nnrt_hook_alloc(ctx, 64, 100) != NULL);
   CHECK(nnrt_hook_alloc(ctx, 64, 1 << 20) != NULL); // beyond the workspace
   CHECK(nnrt_hook_leave(ctx) == NNRT_OK);
 
   // Impossible requests fail and make the call report it.
-  CHECK(nnrt_hook_enter(ctx, "m", NULL, NULL, 0, NULL, NULL, 0, 0) == NNRT_OK);
+  CHECK(nnrt_hook_enter(ctx, "m", NULL, NULL, 0, NULL, NULL, 0, NULL, 0) ==
+        NNRT_OK);
   CHECK(nnrt_hook_alloc(ctx, 64, SIZE_MAX) == NULL);
   CHECK(nnrt_hook_alloc(ctx, 96, 16) == NULL);
   CHECK(nnrt_hook_leave(ctx) == NNRT_ERROR_OUT_OF_MEMORY);
   CHECK_STR(nnrt_context_last_error(ctx),
             "out of memory for temporary buffers");
   // ... and only that call.
-  CHECK(nnrt_hook_enter(ctx, "m", NULL, NULL, 0, NULL, NULL, 0, 0) == NNRT_OK);
+  CHECK(nnrt_hook_enter(ctx, "m", NULL, NULL, 0, NULL, NULL, 0, NULL, 0) ==
+        NNRT_OK);
   CHECK(nnrt_hook_leave(ctx) == NNRT_OK);
   nnrt_context_destroy(ctx);
 }

@@ -120,6 +120,12 @@ private:
   /// has another symbol of that name.
   LLVM::LLVMFuncOp hook(StringRef name, Type result, ArrayRef<Type> params);
 
+  /// The version variable of nnrt_hooks.h, declared by declareHooks.
+  static constexpr llvm::StringLiteral kAbiSymbol = "nnrt_hooks_abi_1";
+  LLVM::GlobalOp abiVersion;
+  /// The state table, built by buildCreateDestroy; null without states.
+  LLVM::GlobalOp stateInfos;
+
   /// The runtime functions, declared by declareHooks.
   struct {
     LLVM::LLVMFuncOp contextCreate, contextDestroy, enter, leave, state,
@@ -252,16 +258,32 @@ LLVM::LLVMFuncOp EntryPointBuilder::hook(StringRef name, Type result,
 
 LogicalResult EntryPointBuilder::declareHooks() {
   auto voidType = LLVM::LLVMVoidType::get(module.getContext());
-  hooks.contextCreate = hook("nnrt_hook_context_create", i32,
-                             {ptrType, ptrType, ptrType, ptrType, i64});
+  hooks.contextCreate =
+      hook("nnrt_hook_context_create", i32,
+           {ptrType, ptrType, ptrType, ptrType, ptrType, i64});
   hooks.contextDestroy = hook("nnrt_context_destroy", voidType, {ptrType});
-  hooks.enter = hook(
-      "nnrt_hook_enter", i32,
-      {ptrType, ptrType, ptrType, ptrType, i64, ptrType, ptrType, i64, i64});
+  hooks.enter = hook("nnrt_hook_enter", i32,
+                     {ptrType, ptrType, ptrType, ptrType, i64, ptrType, ptrType,
+                      i64, ptrType, i64});
   hooks.leave = hook("nnrt_hook_leave", i32, {ptrType});
   hooks.state = hook("nnrt_hook_state", ptrType, {ptrType, i64});
   hooks.stateNext = hook("nnrt_hook_state_next", ptrType, {ptrType, i64});
   hooks.commit = hook("nnrt_hook_state_commit", voidType, {ptrType, i64});
+  // The version symbol of nnrt_hooks.h (NNRT_HOOKS_ABI): a libnnrt with
+  // other hooks does not define it, and the link fails.
+  if (Operation *existing = module.lookupSymbol(kAbiSymbol)) {
+    existing->emitError() << "'" << kAbiSymbol
+                          << "' belongs to the nncc runtime; the module must "
+                             "not define it";
+    return failure();
+  }
+  {
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToEnd(module.getBody());
+    abiVersion = LLVM::GlobalOp::create(builder, loc, i32, /*isConstant=*/true,
+                                        LLVM::Linkage::External, kAbiSymbol,
+                                        Attribute());
+  }
   return success(hooks.contextCreate && hooks.contextDestroy && hooks.enter &&
                  hooks.leave && hooks.state && hooks.stateNext && hooks.commit);
 }
@@ -294,7 +316,7 @@ LogicalResult EntryPointBuilder::collectStates() {
 
 LogicalResult EntryPointBuilder::buildCreateDestroy() {
   std::string create = model + "_create", destroy = model + "_destroy";
-  LLVM::GlobalOp infos =
+  stateInfos =
       addInfoTable((NnDialect::kInternalPrefix + "state_infos").str(), states);
   LLVM::GlobalOp inits;
   if (!states.empty()) {
@@ -313,10 +335,11 @@ LogicalResult EntryPointBuilder::buildCreateDestroy() {
   OpBuilder b(module.getContext());
   LLVM::LLVMFuncOp fn = addApiFunction(create, i32, {ptrType, ptrType}, b);
   Value status =
-      LLVM::CallOp::create(b, loc, hooks.contextCreate,
-                           ValueRange{fn.getArgument(0), fn.getArgument(1),
-                                      addressOf(b, infos), addressOf(b, inits),
-                                      constant(b, i64, states.size())})
+      LLVM::CallOp::create(
+          b, loc, hooks.contextCreate,
+          ValueRange{addressOf(b, abiVersion), fn.getArgument(0),
+                     fn.getArgument(1), addressOf(b, stateInfos),
+                     addressOf(b, inits), constant(b, i64, states.size())})
           .getResult();
   LLVM::ReturnOp::create(b, loc, status);
 
@@ -407,7 +430,7 @@ LLVM::LLVMFuncOp EntryPointBuilder::buildImpl(
           ValueRange{ctx, impl.getArgument(1), inputs, addressOf(b, inputTable),
                      constant(b, i64, numInputs), outputs,
                      addressOf(b, outputTable), constant(b, i64, numOutputs),
-                     constant(b, i64, states.size())})
+                     addressOf(b, stateInfos), constant(b, i64, states.size())})
           .getResult();
   Value ok = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, status,
                                   constant(b, i32, 0));

@@ -115,8 +115,7 @@ LogicalResult verifyEntry(FunctionOpInterface func, EntryKind kind) {
     return func.emitOpError("an entry function (nn.entry) must have a body");
   if (!func.isPublic())
     return func.emitOpError("an entry function (nn.entry) must be public");
-  bool tensorLevel = !isPrepared(func);
-  StringRef name = tensorLevel ? func.getName() : getEntryName(func);
+  StringRef name = isPrepared(func) ? getEntryName(func) : func.getName();
   if (!isValidEntryName(name))
     return func.emitOpError()
            << "entry function name '" << func.getName()
@@ -126,6 +125,25 @@ LogicalResult verifyEntry(FunctionOpInterface func, EntryKind kind) {
   llvm::StringSet<> inputNames, outputNames;
   llvm::SmallPtrSet<Operation *, 8> read, written;
 
+  // The tensor type a value has in the C API: its own while it is a tensor
+  // (and then any recorded nn.abi_type must agree), the recorded one once
+  // bufferization or the lowering changed it; null (with an error) when
+  // there is none.
+  auto getApiType = [&](Type type, DictionaryAttr attrs,
+                        const Twine &what) -> Type {
+    auto recorded =
+        attrs ? attrs.getAs<TypeAttr>(NnDialect::kAbiTypeAttr) : TypeAttr();
+    if (!isa<TensorType>(type) && recorded)
+      return recorded.getValue();
+    if (recorded && recorded.getValue() != type) {
+      func.emitOpError() << what << " has type " << type
+                         << " but records nn.abi_type " << recorded.getValue();
+      return {};
+    }
+    if (failed(checkApiType(func, type, what)))
+      return {};
+    return type;
+  };
   auto checkState =
       [&](FlatSymbolRefAttr ref, Type type, const Twine &what,
           llvm::SmallPtrSetImpl<Operation *> &seen) -> LogicalResult {
@@ -136,10 +154,20 @@ LogicalResult verifyEntry(FunctionOpInterface func, EntryKind kind) {
              << ", which is not an nn.parameter of the module";
     if (!seen.insert(param).second)
       return func.emitOpError() << what << " repeats state " << ref;
-    if (tensorLevel && type != param.getType())
+    if (type != param.getType())
       return func.emitOpError() << what << " has type " << type << " but state "
                                 << ref << " has type " << param.getType();
     return success();
+  };
+  auto checkWrite = [&](FlatSymbolRefAttr ref, Type type,
+                        const Twine &what) -> LogicalResult {
+    if (kind != EntryKind::TrainStep)
+      return func.emitOpError()
+             << what << " writes state " << ref << ", but only a "
+             << stringifyEntryKind(EntryKind::TrainStep)
+             << " entry may write state; this one is "
+             << stringifyEntryKind(kind);
+    return checkState(ref, type, what, written);
   };
   auto checkName = [&](StringAttr name, llvm::StringSet<> &names,
                        const Twine &what) -> LogicalResult {
@@ -150,57 +178,58 @@ LogicalResult verifyEntry(FunctionOpInterface func, EntryKind kind) {
   };
 
   for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
-    Role role = getRole(func.getArgAttrDict(i));
+    DictionaryAttr attrs = func.getArgAttrDict(i);
+    Role role = getRole(attrs);
     Type type = func.getArgumentTypes()[i];
     std::string what = "argument " + std::to_string(i);
+    // After out-parameters, arguments marked nn.result are results.
+    bool isResult = attrs && attrs.contains(NnDialect::kResultAttr);
     if (role.count() != 1)
       return func.emitOpError()
              << what << " of an entry function needs exactly one of "
              << NnDialect::kInputAttr << ", " << NnDialect::kStateAttr << " or "
-             << NnDialect::kContextAttr << (tensorLevel ? "" : " or nn.output");
-    if (role.output && tensorLevel)
+             << NnDialect::kContextAttr;
+    if (role.output && !isResult)
       return func.emitOpError()
              << what << " is marked " << NnDialect::kOutputAttr
              << "; outputs are results";
+    if (role.input && isResult)
+      return func.emitOpError()
+             << what << " is marked both " << NnDialect::kInputAttr << " and "
+             << NnDialect::kResultAttr;
     if (role.context) {
       if (!isa<LLVM::LLVMPointerType>(type))
         return func.emitOpError() << what << " (the context) must be !llvm.ptr";
       continue;
     }
+    Type apiType = getApiType(type, attrs, what);
+    if (!apiType)
+      return failure();
     if (role.input && failed(checkName(role.input, inputNames, what)))
       return failure();
     if (role.output && failed(checkName(role.output, outputNames, what)))
       return failure();
-    if (role.state && tensorLevel &&
-        failed(checkState(role.state, type, what, read)))
-      return failure();
-    if (tensorLevel && failed(checkApiType(func, type, what)))
+    if (role.state &&
+        failed(isResult ? checkWrite(role.state, apiType, what)
+                        : checkState(role.state, apiType, what, read)))
       return failure();
   }
-  if (!tensorLevel)
-    return success();
 
   ArrayRef<Type> results = func.getResultTypes();
   for (unsigned i = 0, e = results.size(); i < e; ++i) {
-    Role role = getRole(func.getResultAttrDict(i));
+    DictionaryAttr attrs = func.getResultAttrDict(i);
+    Role role = getRole(attrs);
     std::string what = "result " + std::to_string(i);
     if (role.count() != 1 || role.input || role.context)
       return func.emitOpError()
              << what << " of an entry function needs exactly one of "
              << NnDialect::kOutputAttr << " or " << NnDialect::kStateAttr;
+    Type apiType = getApiType(results[i], attrs, what);
+    if (!apiType)
+      return failure();
     if (role.output && failed(checkName(role.output, outputNames, what)))
       return failure();
-    if (role.state) {
-      if (kind != EntryKind::TrainStep)
-        return func.emitOpError()
-               << what << " writes state " << role.state << ", but only a "
-               << stringifyEntryKind(EntryKind::TrainStep)
-               << " entry may write state; this one is "
-               << stringifyEntryKind(kind);
-      if (failed(checkState(role.state, results[i], what, written)))
-        return failure();
-    }
-    if (failed(checkApiType(func, results[i], what)))
+    if (role.state && failed(checkWrite(role.state, apiType, what)))
       return failure();
   }
   return success();
@@ -303,13 +332,18 @@ FailureOr<ModelContract> nncc::nn::getModelContract(ModuleOp module) {
     auto kind = func->getAttrOfType<EntryKindAttr>(NnDialect::kEntryAttr);
     if (!kind)
       continue;
+    // The reader describes the C API before lowering: functions whose
+    // signature no longer is tensors have nothing to describe.
+    if (isPrepared(func))
+      return func.emitOpError()
+             << "the contract is read before nncc-prepare-entry-abi";
     ContractEntry entry;
     entry.func = func;
     entry.name = getEntryName(func).str();
     entry.kind = kind.getValue();
     for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i) {
       Role role = getRole(func.getArgAttrDict(i));
-      auto type = dyn_cast<RankedTensorType>(func.getArgumentTypes()[i]);
+      auto type = cast<RankedTensorType>(func.getArgumentTypes()[i]);
       if (role.input)
         entry.inputs.push_back({role.input.str(), type});
       else if (role.state)

@@ -43,8 +43,9 @@ struct ModelContract {
   std::vector<ContractEntry> entries;
 };
 
-/// Reads the contract of a verified module at the tensor level. Emits an
-/// error and fails when the module has no entry function.
+/// Reads the contract of a verified module at the tensor level (before
+/// nncc-prepare-entry-abi; the verifier has checked every type). Emits an
+/// error and fails when the module has no entry function or was prepared.
 mlir::FailureOr<ModelContract> getModelContract(mlir::ModuleOp module);
 
 /// The name of entry function `func` in the C API: its symbol, without the

@@ -18,14 +18,23 @@
 extern "C" {
 #endif
 
-/// <model>_create: creates a context (as nnrt_context_create) that owns
+/// The version of this interface. Generated code references the variable
+/// nnrt_hooks_abi_<version> (and passes its address to
+/// nnrt_hook_context_create): an object compiled by an nncc whose hooks
+/// differ does not link against this libnnrt, instead of misbehaving.
+#define NNRT_HOOKS_ABI 1
+extern const uint32_t nnrt_hooks_abi_1;
+
+/// <model>_create: checks that `*abi` is NNRT_HOOKS_ABI, then creates a
+/// context (as nnrt_context_create) that owns
 /// `num_states` state buffers (the model's parameters), the i-th described by
 /// `state_infos[i]` and initialized from the `state_infos[i].num_elements`
 /// elements at `state_initial[i]` (read-only data in the object). Each state
 /// gets two buffers, so that an entry that writes a new value never reads and
 /// writes one buffer at once. On failure `*out_ctx` is NULL and the reason is
 /// available from nnrt_last_create_error().
-nnrt_status nnrt_hook_context_create(const nnrt_options *opts,
+nnrt_status nnrt_hook_context_create(const uint32_t *abi,
+                                     const nnrt_options *opts,
                                      nnrt_context **out_ctx,
                                      const nnrt_tensor_info *state_infos,
                                      const void *const *state_initial,
@@ -35,22 +44,23 @@ nnrt_status nnrt_hook_context_create(const nnrt_options *opts,
 /// `ctx` and every tensor pointer, describing `num_inputs` inputs and
 /// `num_outputs` outputs with the info tables (either may be NULL, messages
 /// then omit names), and that `ctx` holds the `num_states` states of the
-/// entry's model. Returns NNRT_ERROR_INVALID_ARGUMENT when `ctx` is NULL
-/// (nothing recorded), when a pointer array or a pointer in it is NULL, with
-/// a message such as "lenet_infer: input 0 ('input') is NULL" recorded in
-/// `ctx`, or when `ctx` holds another number of states (a context of another
-/// model). On success clears the recorded error and returns NNRT_OK.
-nnrt_status nnrt_hook_enter(nnrt_context *ctx, const char *entry,
-                            const void *const *inputs,
-                            const nnrt_tensor_info *input_infos,
-                            size_t num_inputs, void *const *outputs,
-                            const nnrt_tensor_info *output_infos,
-                            size_t num_outputs, size_t num_states);
+/// entry's model, described by its table `state_infos`. Returns
+/// NNRT_ERROR_INVALID_ARGUMENT when `ctx` is NULL (nothing recorded), when a
+/// pointer array or a pointer in it is NULL, with a message such as
+/// "lenet_infer: input 0 ('input') is NULL" recorded in `ctx`, or when `ctx`
+/// was created by another model (other states). On success clears the recorded
+/// error and returns NNRT_OK.
+nnrt_status
+nnrt_hook_enter(nnrt_context *ctx, const char *entry, const void *const *inputs,
+                const nnrt_tensor_info *input_infos, size_t num_inputs,
+                void *const *outputs, const nnrt_tensor_info *output_infos,
+                size_t num_outputs, const nnrt_tensor_info *state_infos,
+                size_t num_states);
 
 /// Ends a call started by nnrt_hook_enter: releases what the call left in
-/// the workspace and grows the workspace to the call's peak, so that the
-/// next call allocates nothing from the heap. Returns the call's status:
-/// NNRT_OK, or the error an allocation recorded.
+/// the workspace and grows the workspace to the call's peak, so that after a
+/// call or a few repeating it allocates nothing from the heap. Returns the
+/// call's status: NNRT_OK, or the error an allocation recorded.
 nnrt_status nnrt_hook_leave(nnrt_context *ctx);
 
 /// The current buffer of state `index` (what entries read).

@@ -77,3 +77,9 @@
 // HEADER-CLASH: nncc: error: the generated header would define 'M_NUM_STATES' twice; rename the model (--name) or the entry function
 // RUN: not nncc %S/Inputs/entry-names.mlir --name=m --emit=codegen 2>&1 | FileCheck %s --check-prefix=CTX-CLASH
 // CTX-CLASH: nncc: error: the generated header would define 'm_ctx' twice; rename the model (--name) or the entry function
+
+// RUN: not nncc %S/Inputs/lowering-attrs.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=LOWERING
+// LOWERING: lowering-attrs.mlir:3:{{[0-9]+}}: error: 'nn.context' is set by nncc's lowering (nncc-prepare-entry-abi); an input model must not use it
+
+// RUN: not nncc %S/Inputs/entry-t.mlir --name=size -o %t.o 2>&1 | FileCheck %s --check-prefix=LIBRARY
+// LIBRARY: nncc: error: the generated header would define 'size_t', which C, C++ or their standard headers already define; rename the model (--name) or the entry function

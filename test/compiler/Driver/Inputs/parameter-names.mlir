@@ -8,7 +8,10 @@ func.func @infer(%a: tensor<2xf32> {nn.input = "int64_t"},
                  %e: tensor<2xf32> {nn.input = "private"},
                  %f: tensor<2xf32> {nn.input = "PN_NUM_INPUTS"},
                  %g: tensor<2xf32> {nn.input = "nnrt_status"},
-                 %h: tensor<2xf32> {nn.input = "pn_ctx"})
+                 %h: tensor<2xf32> {nn.input = "pn_ctx"},
+                 %i: tensor<2xf32> {nn.input = "linux"},
+                 %j: tensor<2xf32> {nn.input = "typeof"},
+                 %k: tensor<2xf32> {nn.input = "complex"})
     -> (tensor<2xf32> {nn.output = "INT64_MAX"}, tensor<2xi64> {nn.output = "size_t"})
     attributes {nn.entry = #nn.entry<infer>} {
   %0 = nn.add %a, %c : tensor<2xf32>, tensor<2xf32> -> tensor<2xf32>

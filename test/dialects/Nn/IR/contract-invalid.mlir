@@ -218,3 +218,28 @@ func.func @f(%x: tensor<2xf32> {nn.input = "x"}) -> (i32 {nn.output = "z"}) attr
 func.func @f(%x: tensor<4xf32> {nn.abi_type = tensor<2xbf16>}) {
   return
 }
+
+// -----
+
+// A recorded ABI type must be the tensor's own.
+// expected-error @+1 {{argument 1 has type 'tensor<3xf32>' but records nn.abi_type 'tensor<2xf32>'}}
+func.func @f(%c: !llvm.ptr {nn.context}, %x: tensor<3xf32> {nn.input = "x", nn.abi_type = tensor<2xf32>}) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+// Types are checked whatever the stage: a context argument does not turn
+// the checks off.
+nn.parameter @w = dense<1.0> : tensor<2xf32>
+// expected-error @+1 {{argument 1 has type 'tensor<3xf32>' but state @w has type 'tensor<2xf32>'}}
+func.func @f(%c: !llvm.ptr {nn.context}, %s: tensor<3xf32> {nn.state = @w}) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{argument 1 has type 'i32'; the C API needs statically shaped tensors}}
+func.func @f(%c: !llvm.ptr {nn.context}, %x: i32 {nn.input = "x"}) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
