@@ -3,6 +3,8 @@
 #include "compiler/Codegen/Common/Passes.h"
 #include "dialects/Nn/IR/NnDialect.h"
 
+#include "nnrt/nnrt.h" // NNRT_DEFAULT_ALIGNMENT
+
 #include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 
@@ -15,9 +17,6 @@ using namespace mlir;
 using nncc::nn::NnDialect;
 
 namespace {
-
-/// The default alignment of nnrt_hook_alloc, for calls without one.
-constexpr int64_t kDefaultAlignment = 64;
 
 /// The nn.context argument of `func`, or null.
 Value getContextArg(LLVM::LLVMFuncOp func) {
@@ -105,8 +104,8 @@ struct AllocateThroughContextPass
       if (*callee == "_mlir_memref_to_llvm_aligned_alloc") {
         args.append(call.getArgOperands().begin(), call.getArgOperands().end());
       } else if (*callee == "_mlir_memref_to_llvm_alloc") {
-        args.push_back(
-            LLVM::ConstantOp::create(builder, loc, i64, kDefaultAlignment));
+        args.push_back(LLVM::ConstantOp::create(builder, loc, i64,
+                                                NNRT_DEFAULT_ALIGNMENT));
         args.push_back(call.getArgOperands()[0]);
       } else if (*callee == "_mlir_memref_to_llvm_free") {
         hook = *hookFree;

@@ -385,19 +385,10 @@ FailureOr<SmallVector<ArgBinding>> EntryPointBuilder::bindArguments(
       bindings.push_back(
           {isResult ? ArgBinding::StateWrite : ArgBinding::StateRead,
            it->second});
-      if (isResult) {
-        // Each write swaps the state's buffers: two would undo the update.
-        if (llvm::is_contained(writes, it->second))
-          return func.emitOpError() << "argument " << i << " writes state "
-                                    << state << " a second time";
-        auto kind =
-            func->getAttrOfType<nncc::nn::EntryKindAttr>(NnDialect::kEntryAttr);
-        if (kind.getValue() != nncc::nn::EntryKind::TrainStep)
-          return func.emitOpError()
-                 << "argument " << i << " writes state " << state
-                 << ", but only a train_step entry may write state";
+      // The contract verifier has checked that only a train step writes,
+      // and each state at most once (each write swaps its buffers).
+      if (isResult)
         writes.push_back(it->second);
-      }
     } else {
       return func.emitOpError()
              << "argument " << i << " of an entry function has no role";

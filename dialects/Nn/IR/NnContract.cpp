@@ -346,8 +346,6 @@ FailureOr<ModelContract> nncc::nn::getModelContract(ModuleOp module) {
       auto type = cast<RankedTensorType>(func.getArgumentTypes()[i]);
       if (role.input)
         entry.inputs.push_back({role.input.str(), type});
-      else if (role.state)
-        entry.reads.push_back(stateIndex.lookup(lookupState(func, role.state)));
     }
     for (unsigned i = 0, e = func.getNumResults(); i < e; ++i) {
       Role role = getRole(func.getResultAttrDict(i));

@@ -33,8 +33,9 @@ struct ContractEntry {
   std::string name; ///< the function's symbol, the C suffix <model>_<name>
   EntryKind kind;
   llvm::SmallVector<ContractTensor> inputs, outputs;
-  /// Indices into ModelContract::states, in argument / result order.
-  llvm::SmallVector<unsigned> reads, writes;
+  /// The states it writes: indices into ModelContract::states, in result
+  /// order.
+  llvm::SmallVector<unsigned> writes;
 };
 
 struct ModelContract {
