@@ -18,6 +18,7 @@ std::optional<EmitRequest> parseEmit(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<EmitRequest>>(name)
       .Case("import", EmitRequest{Phase::Import, OutputKind::Mlir})
       .Case("nn", EmitRequest{Phase::Nn, OutputKind::Mlir})
+      .Case("train", EmitRequest{Phase::Train, OutputKind::Mlir})
       .Case("linalg", EmitRequest{Phase::Linalg, OutputKind::Mlir})
       .Case("codegen", EmitRequest{Phase::Codegen, OutputKind::Mlir})
       .Case("llvm", EmitRequest{Phase::Codegen, OutputKind::LlvmIr})
@@ -27,10 +28,17 @@ std::optional<EmitRequest> parseEmit(llvm::StringRef name) {
 }
 
 llvm::StringRef emitNames() {
-  return "import, nn, linalg, codegen, llvm, asm, obj";
+  return "import, nn, train, linalg, codegen, llvm, asm, obj";
 }
 
 void buildNnPipeline(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void buildTrainPipeline(OpPassManager &pm,
+                        const BuildTrainStepOptions &options) {
+  pm.addPass(createBuildTrainStep(options));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -42,6 +50,7 @@ void buildNnToLinalgPipeline(OpPassManager &pm) {
 }
 
 void registerNnccPipelines() {
+  registerAutodiffPasses();
   registerConversionPasses();
   registerCommonCodegenPasses();
   registerCpuCodegenPasses();

@@ -9,6 +9,8 @@
 #ifndef NNCC_COMPILER_PIPELINES_PIPELINES_H
 #define NNCC_COMPILER_PIPELINES_PIPELINES_H
 
+#include "compiler/Autodiff/Passes.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -21,6 +23,7 @@ namespace nncc {
 enum class Phase {
   Import,  ///< the nn dialect exactly as imported
   Nn,      ///< nn after canonicalization and folding
+  Train,   ///< nn with the training entries (--train only)
   Linalg,  ///< linalg, tensor, arith and math on tensors
   Codegen, ///< the LLVM dialect with the C entry points, for the target
 };
@@ -39,7 +42,8 @@ struct EmitRequest {
   OutputKind output;
 };
 
-/// Parses an --emit value (import, nn, linalg, codegen, llvm, asm, obj);
+/// Parses an --emit value (import, nn, train, linalg, codegen, llvm, asm,
+/// obj);
 /// std::nullopt if unknown. llvm, asm and obj run every phase.
 std::optional<EmitRequest> parseEmit(llvm::StringRef name);
 /// All --emit spellings, comma-separated, for help and error messages.
@@ -47,6 +51,10 @@ llvm::StringRef emitNames();
 
 /// nn -> nn: canonicalization, folding, CSE.
 void buildNnPipeline(mlir::OpPassManager &pm);
+/// nn -> nn with train_step, eval and set_learning_rate entries
+/// (nncc-build-train-step), canonicalized.
+void buildTrainPipeline(mlir::OpPassManager &pm,
+                        const BuildTrainStepOptions &options);
 /// nn -> linalg on tensors.
 void buildNnToLinalgPipeline(mlir::OpPassManager &pm);
 

@@ -1,6 +1,7 @@
 //===- Registration.cpp - dialects and interfaces nncc uses ---------------===//
 
 #include "compiler/Pipelines/Registration.h"
+#include "compiler/Autodiff/VJPOpInterface.h"
 #include "dialects/Nn/IR/NnDialect.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -13,4 +14,5 @@ void nncc::registerNnccDialects(mlir::DialectRegistry &registry) {
   mlir::registerAllExtensions(registry);
   mlir::registerAllToLLVMIRTranslations(registry);
   registry.insert<nn::NnDialect>();
+  autodiff::registerGradientRules(registry);
 }

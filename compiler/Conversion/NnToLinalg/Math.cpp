@@ -67,6 +67,33 @@ template <typename OpTy> struct BinaryOpLowering : OpConversionPattern<OpTy> {
   }
 };
 
+struct SumLowering : OpConversionPattern<nn::SumOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::SumOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
+    SmallVector<AffineMap> maps(adaptor.getInputs().size(), identity);
+    rewriter.replaceOp(
+        op,
+        buildGeneric(
+            rewriter, loc, adaptor.getInputs(), maps,
+            createEmpty(rewriter, loc, type), identity,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value sum = args[0];
+              for (Value term : args.drop_front().drop_back())
+                sum = isa<FloatType>(sum.getType())
+                          ? arith::AddFOp::create(b, l, sum, term).getResult()
+                          : arith::AddIOp::create(b, l, sum, term).getResult();
+              return sum;
+            }));
+    return success();
+  }
+};
+
 Value buildUnary(OpBuilder &b, Location loc, Operation *op, Value x) {
   Type type = x.getType();
   if (isa<nn::ReluOp>(op)) {
@@ -75,6 +102,36 @@ Value buildUnary(OpBuilder &b, Location loc, Operation *op, Value x) {
   }
   if (isa<nn::TanhOp>(op))
     return math::TanhOp::create(b, loc, x);
+  if (isa<nn::AbsOp>(op))
+    return math::AbsFOp::create(b, loc, x);
+  if (isa<nn::SqrtOp>(op))
+    return math::SqrtOp::create(b, loc, x);
+  if (isa<nn::ExpOp>(op))
+    return math::ExpOp::create(b, loc, x);
+  if (isa<nn::LogOp>(op))
+    return math::LogOp::create(b, loc, x);
+  if (isa<nn::SignOp>(op)) {
+    // (x > 0) - (x < 0): 0 for 0 and NaN, as torch.sign.
+    Value zero = arith::ConstantOp::create(b, loc, scalarAttr(type, 0.0));
+    Value one = arith::ConstantOp::create(b, loc, scalarAttr(type, 1.0));
+    Value minusOne = arith::ConstantOp::create(b, loc, scalarAttr(type, -1.0));
+    Value positive =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero);
+    Value negative =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLT, x, zero);
+    Value sign = arith::SelectOp::create(b, loc, negative, minusOne, zero);
+    return arith::SelectOp::create(b, loc, positive, one, sign);
+  }
+  if (isa<nn::SoftplusOp>(op)) {
+    // max(x, 0) + log1p(exp(-|x|)): exp never overflows.
+    Value zero = arith::ConstantOp::create(b, loc, scalarAttr(type, 0.0));
+    Value positive = arith::MaximumFOp::create(b, loc, x, zero);
+    Value minusAbs =
+        arith::NegFOp::create(b, loc, math::AbsFOp::create(b, loc, x));
+    Value log1p =
+        math::Log1pOp::create(b, loc, math::ExpOp::create(b, loc, minusAbs));
+    return arith::AddFOp::create(b, loc, positive, log1p);
+  }
   assert(isa<nn::SigmoidOp>(op) && "unhandled unary op");
   // 1 / (1 + exp(-x)): exp overflows to inf for very negative x, which
   // still gives the correct limit 0.
@@ -109,59 +166,112 @@ template <typename OpTy> struct UnaryOpLowering : OpConversionPattern<OpTy> {
 // Softmax
 //===----------------------------------------------------------------------===//
 
-struct SoftmaxLowering : OpConversionPattern<nn::SoftmaxOp> {
+/// Softmax and log_softmax along `axis`: both subtract the max (so exp
+/// cannot overflow) and sum the exponentials; softmax divides by the sum,
+/// log_softmax subtracts its log from the shifted input.
+Value buildSoftmax(OpBuilder &b, Location loc, Value x, unsigned axis,
+                   bool logarithm) {
+  auto type = cast<RankedTensorType>(x.getType());
+  Type elementType = type.getElementType();
+  unsigned rank = type.getRank();
+  SmallVector<unsigned> kept;
+  SmallVector<int64_t> reducedShape;
+  for (unsigned d = 0; d < rank; ++d)
+    if (d != axis) {
+      kept.push_back(d);
+      reducedShape.push_back(type.getDimSize(d));
+    }
+  auto reducedType = RankedTensorType::get(reducedShape, elementType);
+  AffineMap full = b.getMultiDimIdentityMap(rank);
+  AffineMap reduced = dropDimsMap(b.getContext(), rank, kept);
+
+  auto floatType = cast<FloatType>(elementType);
+  auto lowest = FloatAttr::get(
+      floatType, APFloat::getInf(floatType.getFloatSemantics(), true));
+  Value max = buildGeneric(
+      b, loc, x, full, createFilled(b, loc, reducedType, lowest), reduced,
+      [](OpBuilder &b, Location l, ValueRange args) -> Value {
+        return arith::MaximumFOp::create(b, l, args[0], args[1]);
+      });
+  Value shifted = buildGeneric(
+      b, loc, ValueRange{x, max}, {full, reduced}, createEmpty(b, loc, type),
+      full, [](OpBuilder &b, Location l, ValueRange args) -> Value {
+        return arith::SubFOp::create(b, l, args[0], args[1]);
+      });
+  Value exp =
+      buildGeneric(b, loc, shifted, full, createEmpty(b, loc, type), full,
+                   [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                     return math::ExpOp::create(b, l, args[0]);
+                   });
+  Value sum = buildGeneric(
+      b, loc, exp, full,
+      createFilled(b, loc, reducedType, scalarAttr(elementType, 0.0)), reduced,
+      [](OpBuilder &b, Location l, ValueRange args) -> Value {
+        return arith::AddFOp::create(b, l, args[0], args[1]);
+      });
+  if (logarithm)
+    return buildGeneric(b, loc, ValueRange{shifted, sum}, {full, reduced},
+                        createEmpty(b, loc, type), full,
+                        [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                          Value log = math::LogOp::create(b, l, args[1]);
+                          return arith::SubFOp::create(b, l, args[0], log);
+                        });
+  return buildGeneric(b, loc, ValueRange{exp, sum}, {full, reduced},
+                      createEmpty(b, loc, type), full,
+                      [](OpBuilder &b, Location l, ValueRange args) -> Value {
+                        return arith::DivFOp::create(b, l, args[0], args[1]);
+                      });
+}
+
+template <typename OpTy, bool Logarithm>
+struct SoftmaxLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op,
+                       buildSoftmax(rewriter, op.getLoc(), adaptor.getInput(),
+                                    op.getAxis(), Logarithm));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+struct ReduceSumLowering : OpConversionPattern<nn::ReduceSumOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
-  matchAndRewrite(nn::SoftmaxOp op, OpAdaptor adaptor,
+  matchAndRewrite(nn::ReduceSumOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    RankedTensorType type = op.getType();
-    Type elementType = type.getElementType();
-    unsigned rank = type.getRank(), axis = op.getAxis();
+    auto inType = op.getInput().getType();
+    unsigned rank = inType.getRank();
+    ArrayRef<int64_t> axes = op.getAxes();
     SmallVector<unsigned> kept;
-    SmallVector<int64_t> reducedShape;
+    SmallVector<int64_t> shape;
     for (unsigned d = 0; d < rank; ++d)
-      if (d != axis) {
+      if (!llvm::is_contained(axes, d)) {
         kept.push_back(d);
-        reducedShape.push_back(type.getDimSize(d));
+        shape.push_back(inType.getDimSize(d));
       }
-    auto reducedType = RankedTensorType::get(reducedShape, elementType);
-    AffineMap full = rewriter.getMultiDimIdentityMap(rank);
-    AffineMap reduced = dropDimsMap(getContext(), rank, kept);
-    Value x = adaptor.getInput();
-
-    // Subtracting the max keeps exp from overflowing.
-    auto floatType = cast<FloatType>(elementType);
-    auto lowest = FloatAttr::get(
-        floatType, APFloat::getInf(floatType.getFloatSemantics(), true));
-    Value max =
-        buildGeneric(rewriter, loc, x, full,
-                     createFilled(rewriter, loc, reducedType, lowest), reduced,
-                     [](OpBuilder &b, Location l, ValueRange args) -> Value {
-                       return arith::MaximumFOp::create(b, l, args[0], args[1]);
-                     });
-    Value exp =
-        buildGeneric(rewriter, loc, ValueRange{x, max}, {full, reduced},
-                     createEmpty(rewriter, loc, type), full,
-                     [](OpBuilder &b, Location l, ValueRange args) -> Value {
-                       Value shifted =
-                           arith::SubFOp::create(b, l, args[0], args[1]);
-                       return math::ExpOp::create(b, l, shifted);
-                     });
+    Type elementType = inType.getElementType();
+    auto reducedType = RankedTensorType::get(shape, elementType);
+    bool isFloat = isa<FloatType>(elementType);
     Value sum = buildGeneric(
-        rewriter, loc, exp, full,
+        rewriter, loc, adaptor.getInput(),
+        rewriter.getMultiDimIdentityMap(rank),
         createFilled(rewriter, loc, reducedType, scalarAttr(elementType, 0.0)),
-        reduced, [](OpBuilder &b, Location l, ValueRange args) -> Value {
-          return arith::AddFOp::create(b, l, args[0], args[1]);
+        dropDimsMap(getContext(), rank, kept),
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          if (isFloat)
+            return arith::AddFOp::create(b, l, args[0], args[1]);
+          return arith::AddIOp::create(b, l, args[0], args[1]);
         });
-    Value result =
-        buildGeneric(rewriter, loc, ValueRange{exp, sum}, {full, reduced},
-                     createEmpty(rewriter, loc, type), full,
-                     [](OpBuilder &b, Location l, ValueRange args) -> Value {
-                       return arith::DivFOp::create(b, l, args[0], args[1]);
-                     });
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, reshapeTensor(rewriter, loc, sum, op.getType()));
     return success();
   }
 };
@@ -238,9 +348,14 @@ struct MatMulLowering : OpConversionPattern<nn::MatMulOp> {
 } // namespace
 
 void nncc::populateNnMathToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<BinaryOpLowering<nn::AddOp>, BinaryOpLowering<nn::SubOp>,
-               BinaryOpLowering<nn::MulOp>, BinaryOpLowering<nn::DivOp>,
-               UnaryOpLowering<nn::ReluOp>, UnaryOpLowering<nn::SigmoidOp>,
-               UnaryOpLowering<nn::TanhOp>, SoftmaxLowering, MatMulLowering>(
-      patterns.getContext());
+  patterns.add<SumLowering, BinaryOpLowering<nn::AddOp>,
+               BinaryOpLowering<nn::SubOp>, BinaryOpLowering<nn::MulOp>,
+               BinaryOpLowering<nn::DivOp>, UnaryOpLowering<nn::ReluOp>,
+               UnaryOpLowering<nn::SigmoidOp>, UnaryOpLowering<nn::TanhOp>,
+               UnaryOpLowering<nn::SoftplusOp>, UnaryOpLowering<nn::AbsOp>,
+               UnaryOpLowering<nn::SignOp>, UnaryOpLowering<nn::SqrtOp>,
+               UnaryOpLowering<nn::ExpOp>, UnaryOpLowering<nn::LogOp>,
+               SoftmaxLowering<nn::SoftmaxOp, false>,
+               SoftmaxLowering<nn::LogSoftmaxOp, true>, ReduceSumLowering,
+               MatMulLowering>(patterns.getContext());
 }

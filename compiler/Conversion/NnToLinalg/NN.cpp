@@ -103,20 +103,6 @@ struct Conv2DLowering : OpConversionPattern<nn::Conv2DOp> {
 // Windowed pooling
 //===----------------------------------------------------------------------===//
 
-/// Padding at the bottom/right so that every window, including the
-/// ceil-mode overhang, lies inside the padded input.
-SmallVector<int64_t>
-highPadding(RankedTensorType inType, RankedTensorType outType,
-            ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-            ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations) {
-  SmallVector<int64_t> high = {0, 0};
-  for (int i = 0; i < 2; ++i)
-    high.push_back(nn::coveringEndPadding(
-        outType.getDimSize(2 + i), inType.getDimSize(2 + i), kernel[i],
-        strides[i], dilations[i], padding[i], padding[i + 2]));
-  return high;
-}
-
 /// Runs the named pooling op `PoolOp` over the input padded with `padValue`,
 /// accumulating into an output filled with `initValue`.
 template <typename PoolOp, typename NnOp>
@@ -128,8 +114,8 @@ Value buildPool(ConversionPatternRewriter &rewriter, NnOp op, Value input,
   auto inType = cast<RankedTensorType>(input.getType());
   ArrayRef<int64_t> kernel = op.getKernelShape();
   ArrayRef<int64_t> padding = op.getPadding();
-  SmallVector<int64_t> high =
-      highPadding(inType, type, kernel, op.getStrides(), padding, dilations);
+  SmallVector<int64_t> high = poolHighPadding(
+      inType, type, kernel, op.getStrides(), padding, dilations);
   Value padded = padTensor(rewriter, loc, input, {0, 0, padding[0], padding[1]},
                            high, padValue);
   Value window =
@@ -159,18 +145,6 @@ struct MaxPool2DLowering : OpConversionPattern<nn::MaxPool2DOp> {
   }
 };
 
-/// Number of elements each window of one dimension averages over.
-SmallVector<int64_t> windowCounts(int64_t outSize, int64_t inSize,
-                                  int64_t kernel, int64_t stride,
-                                  int64_t padBegin, int64_t padEnd,
-                                  bool countPadding) {
-  SmallVector<int64_t> counts;
-  for (int64_t o = 0; o < outSize; ++o)
-    counts.push_back(nn::windowElementCount(o, inSize, kernel, stride, padBegin,
-                                            padEnd, countPadding));
-  return counts;
-}
-
 struct AvgPool2DLowering : OpConversionPattern<nn::AvgPool2DOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -185,21 +159,9 @@ struct AvgPool2DLowering : OpConversionPattern<nn::AvgPool2DOp> {
         rewriter, op, adaptor.getInput(), {1, 1}, zero, zero);
 
     // The divisors depend only on the output position: a constant [OH, OW].
-    auto inType = op.getInput().getType();
-    ArrayRef<int64_t> kernel = op.getKernelShape(), pad = op.getPadding();
-    SmallVector<int64_t> counts[2];
-    for (int i = 0; i < 2; ++i)
-      counts[i] = windowCounts(type.getDimSize(2 + i), inType.getDimSize(2 + i),
-                               kernel[i], op.getStrides()[i], pad[i],
-                               pad[i + 2], op.getCountIncludePad());
-    SmallVector<Attribute> divisors;
-    for (int64_t rows : counts[0])
-      for (int64_t cols : counts[1])
-        divisors.push_back(scalarAttr(elementType, double(rows * cols)));
-    auto divisorType = RankedTensorType::get(
-        {type.getDimSize(2), type.getDimSize(3)}, elementType);
-    Value divisor = arith::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(divisorType, divisors));
+    Value divisor = poolDivisors(rewriter, loc, op.getInput().getType(), type,
+                                 op.getKernelShape(), op.getStrides(),
+                                 op.getPadding(), op.getCountIncludePad());
 
     MLIRContext *ctx = getContext();
     AffineMap identity = rewriter.getMultiDimIdentityMap(4);

@@ -27,6 +27,8 @@ struct ConvertNnToLinalgPass
     nncc::populateNnMathToLinalgPatterns(patterns);
     nncc::populateNnNNToLinalgPatterns(patterns);
     nncc::populateNnTensorToLinalgPatterns(patterns);
+    nncc::populateNnGradToLinalgPatterns(patterns);
+    nncc::populateNnOptimizerToLinalgPatterns(patterns);
 
     ConversionTarget target(*ctx);
     target.addIllegalDialect<nncc::nn::NnDialect>();

@@ -21,8 +21,12 @@ namespace nncc {
 void populateNnMathToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Convolution, pooling and global average pooling (NN.cpp).
 void populateNnNNToLinalgPatterns(mlir::RewritePatternSet &patterns);
-/// Constant, reshape and transpose (Tensor.cpp).
+/// Constant, reshape, transpose, broadcast and one_hot (Tensor.cpp).
 void populateNnTensorToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// Backward helpers of the training ops (Grad.cpp).
+void populateNnGradToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// Optimizer updates and training-step scalars (Optimizers.cpp).
+void populateNnOptimizerToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 namespace lowering {
 
@@ -77,6 +81,23 @@ mlir::AffineMap dropDimsMap(mlir::MLIRContext *ctx, unsigned rank,
 /// bufferize to views.
 mlir::Value reshapeTensor(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::Value input, mlir::RankedTensorType type);
+
+/// Padding at the bottom/right of a pooled NCHW input so that every window
+/// of `outType`, including the ceil-mode overhang, lies inside it.
+llvm::SmallVector<int64_t> poolHighPadding(mlir::RankedTensorType inType,
+                                           mlir::RankedTensorType outType,
+                                           llvm::ArrayRef<int64_t> kernel,
+                                           llvm::ArrayRef<int64_t> strides,
+                                           llvm::ArrayRef<int64_t> padding,
+                                           llvm::ArrayRef<int64_t> dilations);
+
+/// The divisor of every window of an average pooling, a constant [OH, OW].
+mlir::Value poolDivisors(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::RankedTensorType inType,
+                         mlir::RankedTensorType outType,
+                         llvm::ArrayRef<int64_t> kernel,
+                         llvm::ArrayRef<int64_t> strides,
+                         llvm::ArrayRef<int64_t> padding, bool countPadding);
 
 } // namespace lowering
 } // namespace nncc

@@ -1,6 +1,7 @@
 //===- Utils.cpp - helpers shared by the nn -> linalg patterns --*- C++ -*-===//
 
 #include "compiler/Conversion/NnToLinalg/NnToLinalg.h"
+#include "dialects/Nn/IR/NnShapes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -119,6 +120,8 @@ AffineMap dropDimsMap(MLIRContext *ctx, unsigned rank,
 Value reshapeTensor(OpBuilder &b, Location loc, Value input,
                     RankedTensorType type) {
   auto inType = cast<RankedTensorType>(input.getType());
+  if (inType == type)
+    return input;
   auto flatType =
       RankedTensorType::get({inType.getNumElements()}, inType.getElementType());
   auto allDims = [](int64_t rank) {
@@ -146,6 +149,39 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value input,
                                            reassociation(0));
   return tensor::ExpandShapeOp::create(b, loc, type, flat,
                                        reassociation(type.getRank()));
+}
+
+SmallVector<int64_t>
+poolHighPadding(RankedTensorType inType, RankedTensorType outType,
+                ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                ArrayRef<int64_t> padding, ArrayRef<int64_t> dilations) {
+  SmallVector<int64_t> high = {0, 0};
+  for (int i = 0; i < 2; ++i)
+    high.push_back(nn::coveringEndPadding(
+        outType.getDimSize(2 + i), inType.getDimSize(2 + i), kernel[i],
+        strides[i], dilations[i], padding[i], padding[i + 2]));
+  return high;
+}
+
+Value poolDivisors(OpBuilder &b, Location loc, RankedTensorType inType,
+                   RankedTensorType outType, ArrayRef<int64_t> kernel,
+                   ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
+                   bool countPadding) {
+  Type elementType = outType.getElementType();
+  SmallVector<int64_t> counts[2];
+  for (int i = 0; i < 2; ++i)
+    for (int64_t o = 0; o < outType.getDimSize(2 + i); ++o)
+      counts[i].push_back(nn::windowElementCount(
+          o, inType.getDimSize(2 + i), kernel[i], strides[i], padding[i],
+          padding[i + 2], countPadding));
+  SmallVector<Attribute> divisors;
+  for (int64_t rows : counts[0])
+    for (int64_t cols : counts[1])
+      divisors.push_back(scalarAttr(elementType, double(rows * cols)));
+  auto divisorType = RankedTensorType::get(
+      {outType.getDimSize(2), outType.getDimSize(3)}, elementType);
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(divisorType, divisors));
 }
 
 } // namespace nncc::lowering

@@ -51,6 +51,20 @@ def Nn_DivOp : Nn_BroadcastBinaryOp<"div"> {
   }];
 }
 
+def Nn_SumOp : Nn_Op<"sum", [Pure, SameOperandsAndResultType]> {
+  let summary = "Elementwise sum of one or more tensors of one type";
+  let description = [{
+    One n-ary sum rather than a chain of adds: the differentiation pass
+    gathers the gradient contributions of a value used several times with
+    it, and it lowers to one loop.
+  }];
+  let arguments = (ins Variadic<Nn_NumericTensor>:$inputs);
+  let results = (outs Nn_NumericTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Activations
 //===----------------------------------------------------------------------===//
@@ -71,6 +85,24 @@ def Nn_SigmoidOp : Nn_UnaryFloatOp<"sigmoid"> {
 def Nn_TanhOp : Nn_UnaryFloatOp<"tanh"> {
   let summary = "Hyperbolic tangent";
 }
+def Nn_SoftplusOp : Nn_UnaryFloatOp<"softplus"> {
+  let summary = "log(1 + exp(x)), computed without overflow";
+}
+def Nn_AbsOp : Nn_UnaryFloatOp<"abs"> {
+  let summary = "|x|; the derivative at 0 is taken as 0 (PyTorch's sign)";
+}
+def Nn_SignOp : Nn_UnaryFloatOp<"sign"> {
+  let summary = "-1, 0 or 1 by the sign of x (0 for 0 and NaN)";
+}
+def Nn_SqrtOp : Nn_UnaryFloatOp<"sqrt"> {
+  let summary = "Square root";
+}
+def Nn_ExpOp : Nn_UnaryFloatOp<"exp"> {
+  let summary = "e^x";
+}
+def Nn_LogOp : Nn_UnaryFloatOp<"log"> {
+  let summary = "Natural logarithm";
+}
 
 def Nn_SoftmaxOp : Nn_Op<"softmax", [Pure, SameOperandsAndResultType]> {
   let summary = "Softmax along one axis";
@@ -81,6 +113,36 @@ def Nn_SoftmaxOp : Nn_Op<"softmax", [Pure, SameOperandsAndResultType]> {
   let results = (outs Nn_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let hasVerifier = 1;
+}
+
+def Nn_LogSoftmaxOp : Nn_Op<"log_softmax", [Pure, SameOperandsAndResultType]> {
+  let summary = "Logarithm of softmax along one axis";
+  let description = [{
+    x - max(x) - log(sum(exp(x - max(x)))) along `axis` (0 <= axis < rank),
+    without forming the softmax (no log of an underflowed 0).
+  }];
+  let arguments = (ins Nn_FloatTensor:$input, I64Attr:$axis);
+  let results = (outs Nn_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+def Nn_ReduceSumOp : Nn_Op<"reduce_sum", [Pure,
+    AllElementTypesMatch<["input", "result"]>, InferTypeOpAdaptor]> {
+  let summary = "Sum over the dimensions `axes`";
+  let description = [{
+    `axes` are distinct, sorted dimensions of the input (possibly none, or
+    all). With `keep_dims` the reduced dimensions stay as size 1, otherwise
+    they are removed (a full reduction gives a rank-0 tensor).
+  }];
+  let arguments = (ins Nn_NumericTensor:$input, DenseI64ArrayAttr:$axes,
+      BoolAttr:$keep_dims);
+  let results = (outs Nn_NumericTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
 }
 
 //===----------------------------------------------------------------------===//

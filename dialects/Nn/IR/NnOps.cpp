@@ -52,12 +52,14 @@ LogicalResult inferBroadcast(std::optional<Location> loc, StringRef op,
 
 /// Shared by the pooling ops: checks the window attributes and infers
 /// [N, C, OH, OW].
-LogicalResult inferPool2D(std::optional<Location> loc, StringRef op,
-                          Value input, ArrayRef<int64_t> kernel,
+} // namespace
+
+LogicalResult
+nncc::nn::inferPool2DType(std::optional<Location> loc, StringRef op,
+                          RankedTensorType type, ArrayRef<int64_t> kernel,
                           ArrayRef<int64_t> strides, ArrayRef<int64_t> padding,
                           ArrayRef<int64_t> dilations, bool ceilMode,
                           SmallVectorImpl<Type> &inferred) {
-  auto type = cast<RankedTensorType>(input.getType());
   if (type.getRank() != 4)
     return emitOptionalError(loc, op, ": input must be 4-D (NCHW), got ", type);
   if (failed(checkArray(loc, op, "kernel_shape", kernel, 2, 1)) ||
@@ -84,8 +86,6 @@ LogicalResult inferPool2D(std::optional<Location> loc, StringRef op,
   return success();
 }
 
-} // namespace
-
 //===----------------------------------------------------------------------===//
 // Math ops (NnMathOps.td)
 //===----------------------------------------------------------------------===//
@@ -103,11 +103,57 @@ NN_INFER_BROADCAST(MulOp)
 NN_INFER_BROADCAST(DivOp)
 #undef NN_INFER_BROADCAST
 
+LogicalResult SumOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one operand");
+  return success();
+}
+
+/// Softmax and log_softmax: the axis is a dimension of the input.
+static LogicalResult verifyAxis(Operation *op, RankedTensorType type,
+                                int64_t axis) {
+  if (axis < 0 || axis >= type.getRank())
+    return op->emitOpError("axis ")
+           << axis << " is out of range for rank " << type.getRank();
+  return success();
+}
+
 LogicalResult SoftmaxOp::verify() {
-  int64_t rank = getInput().getType().getRank();
-  int64_t axis = getAxisAttr().getInt();
-  if (axis < 0 || axis >= rank)
-    return emitOpError("axis ") << axis << " is out of range for rank " << rank;
+  return verifyAxis(*this, getInput().getType(), getAxis());
+}
+
+LogicalResult LogSoftmaxOp::verify() {
+  return verifyAxis(*this, getInput().getType(), getAxis());
+}
+
+LogicalResult ReduceSumOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  StringRef op = getOperationName();
+  if (failed(requireAttrs(loc, op,
+                          {{"axes", adaptor.getAxesAttr()},
+                           {"keep_dims", adaptor.getKeepDimsAttr()}})))
+    return failure();
+  auto type = cast<RankedTensorType>(adaptor.getInput().getType());
+  ArrayRef<int64_t> axes = adaptor.getAxes();
+  SmallVector<int64_t> shape;
+  size_t next = 0;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (next < axes.size() && axes[next] == d) {
+      ++next;
+      if (adaptor.getKeepDims())
+        shape.push_back(1);
+      continue;
+    }
+    shape.push_back(type.getDimSize(d));
+  }
+  if (next != axes.size())
+    return emitOptionalError(loc, op,
+                             ": axes must be sorted, distinct "
+                             "dimensions of the rank-",
+                             type.getRank(), " input");
+  inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
   return success();
 }
 
@@ -150,17 +196,28 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
                            {"dilations", adaptor.getDilationsAttr()},
                            {"groups", adaptor.getGroupsAttr()}})))
     return failure();
-  auto input = cast<RankedTensorType>(adaptor.getInput().getType());
-  auto filter = cast<RankedTensorType>(adaptor.getFilter().getType());
+  RankedTensorType biasType;
+  if (Value bias = adaptor.getBias())
+    biasType = cast<RankedTensorType>(bias.getType());
+  return inferConv2DType(
+      loc, op, cast<RankedTensorType>(adaptor.getInput().getType()),
+      cast<RankedTensorType>(adaptor.getFilter().getType()), biasType,
+      adaptor.getStrides(), adaptor.getPadding(), adaptor.getDilations(),
+      adaptor.getGroupsAttr().getInt(), inferred);
+}
+
+LogicalResult
+nncc::nn::inferConv2DType(std::optional<Location> loc, StringRef op,
+                          RankedTensorType input, RankedTensorType filter,
+                          RankedTensorType biasType, ArrayRef<int64_t> strides,
+                          ArrayRef<int64_t> padding,
+                          ArrayRef<int64_t> dilations, int64_t groups,
+                          SmallVectorImpl<Type> &inferred) {
   if (input.getRank() != 4 || filter.getRank() != 4)
     return emitOptionalError(loc, op, ": input and filter must be 4-D, got ",
                              input, " and ", filter);
   if (input.getElementType() != filter.getElementType())
     return emitOptionalError(loc, op, ": element types differ");
-  ArrayRef<int64_t> strides = adaptor.getStrides();
-  ArrayRef<int64_t> padding = adaptor.getPadding();
-  ArrayRef<int64_t> dilations = adaptor.getDilations();
-  int64_t groups = adaptor.getGroupsAttr().getInt();
   if (failed(checkArray(loc, op, "strides", strides, 2, 1)) ||
       failed(checkArray(loc, op, "padding", padding, 4, 0)) ||
       failed(checkArray(loc, op, "dilations", dilations, 2, 1)))
@@ -175,8 +232,7 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
                              filter.getDimSize(1) * groups,
                              " input channels, input ", input, " has ",
                              channels);
-  if (Value bias = adaptor.getBias()) {
-    auto biasType = cast<RankedTensorType>(bias.getType());
+  if (biasType) {
     if (biasType.getRank() != 1 || biasType.getDimSize(0) != filters ||
         biasType.getElementType() != input.getElementType())
       return emitOptionalError(loc, op, ": bias must be a ", filters,
@@ -208,10 +264,11 @@ LogicalResult MaxPool2DOp::inferReturnTypes(MLIRContext *,
                            {"dilations", adaptor.getDilationsAttr()},
                            {"ceil_mode", adaptor.getCeilModeAttr()}})))
     return failure();
-  return inferPool2D(loc, getOperationName(), adaptor.getInput(),
-                     adaptor.getKernelShape(), adaptor.getStrides(),
-                     adaptor.getPadding(), adaptor.getDilations(),
-                     adaptor.getCeilMode(), inferred);
+  return inferPool2DType(loc, getOperationName(),
+                         cast<RankedTensorType>(adaptor.getInput().getType()),
+                         adaptor.getKernelShape(), adaptor.getStrides(),
+                         adaptor.getPadding(), adaptor.getDilations(),
+                         adaptor.getCeilMode(), inferred);
 }
 
 LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *,
@@ -226,10 +283,11 @@ LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *,
            {"ceil_mode", adaptor.getCeilModeAttr()},
            {"count_include_pad", adaptor.getCountIncludePadAttr()}})))
     return failure();
-  return inferPool2D(loc, getOperationName(), adaptor.getInput(),
-                     adaptor.getKernelShape(), adaptor.getStrides(),
-                     adaptor.getPadding(), /*dilations=*/{1, 1},
-                     adaptor.getCeilMode(), inferred);
+  return inferPool2DType(loc, getOperationName(),
+                         cast<RankedTensorType>(adaptor.getInput().getType()),
+                         adaptor.getKernelShape(), adaptor.getStrides(),
+                         adaptor.getPadding(),
+                         /*dilations=*/{1, 1}, adaptor.getCeilMode(), inferred);
 }
 
 LogicalResult

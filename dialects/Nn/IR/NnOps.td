@@ -65,5 +65,6 @@ def Nn_ParameterOp : Nn_Op<"parameter", [Symbol,
 include "dialects/Nn/IR/NnMathOps.td"
 include "dialects/Nn/IR/NnNNOps.td"
 include "dialects/Nn/IR/NnTensorOps.td"
+include "dialects/Nn/IR/NnTrainOps.td"
 
 #endif // NNCC_DIALECT_NN_IR_NNOPS_TD

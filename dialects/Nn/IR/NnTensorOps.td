@@ -53,4 +53,32 @@ def Nn_TransposeOp : Nn_Op<"transpose", [Pure,
   let hasFolder = 1;
 }
 
+def Nn_BroadcastOp : Nn_Op<"broadcast", [Pure,
+    AllElementTypesMatch<["input", "result"]>]> {
+  let summary = "Stretch a tensor to a larger shape by NumPy broadcasting";
+  let description = [{
+    The result type names the shape; the input's shape must broadcast to it
+    (right-aligned, size-1 dimensions stretch, missing leading dimensions
+    are added).
+  }];
+  let arguments = (ins Nn_AnyTensor:$input);
+  let results = (outs Nn_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def Nn_OneHotOp : Nn_Op<"one_hot", [Pure]> {
+  let summary = "Integer class indices to one-hot float rows";
+  let description = [{
+    indices [N...] of an integer type become [N..., depth] with 1.0 at the
+    index and 0.0 elsewhere. An index outside [0, depth) gives a row of
+    zeros.
+  }];
+  let arguments = (ins StaticShapeTensorOf<[AnySignlessInteger]>:$indices);
+  let results = (outs Nn_FloatTensor:$result);
+  let assemblyFormat = "$indices attr-dict `:` type($indices) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 #endif // NNCC_DIALECT_NN_IR_NNTENSOROPS_TD

@@ -1,0 +1,472 @@
+//===- BuildTrainStep.cpp - the nncc-build-train-step pass ------*- C++ -*-===//
+//
+// Turns an inference model into a trainable one (docs/training.md): clones
+// the forward pass of `infer` into `train_step` and `eval`, attaches the
+// loss, differentiates it with respect to the trainable parameters and
+// appends one optimizer update per parameter. Optimizer moments, the step
+// counter and the learning rate are model state (nn.parameter) like the
+// weights, so they live in each context, are saved in checkpoints, and a
+// train step updates them in place.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Autodiff/Differentiate.h"
+#include "compiler/Autodiff/Losses.h"
+#include "compiler/Autodiff/Optimizers.h"
+#include "compiler/Autodiff/Passes.h"
+#include "dialects/Nn/IR/NnOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/GlobPattern.h"
+
+#include <cmath>
+
+namespace nncc {
+#define GEN_PASS_DEF_BUILDTRAINSTEP
+#include "compiler/Autodiff/Passes.h.inc"
+} // namespace nncc
+
+using namespace mlir;
+using namespace nncc;
+using namespace nncc::autodiff;
+
+namespace {
+
+/// Names of the state the training step adds. No ONNX tensor name is
+/// likely to start with "nncc:"; a model that has one gets an error.
+constexpr llvm::StringLiteral kStepState = "nncc:step";
+constexpr llvm::StringLiteral kLearningRateState = "nncc:learning_rate";
+
+std::string slotStateName(StringRef slot, StringRef param) {
+  return ("nncc:" + slot + ":" + param).str();
+}
+
+/// A function under construction: its signature grows as arguments and
+/// results are added, then `finish` creates it with a body built by the
+/// callback.
+struct EntryBuilder {
+  SmallVector<Type> argTypes, resultTypes;
+  SmallVector<NamedAttrList> argAttrs, resultAttrs;
+
+  unsigned addArg(Type type, StringRef attr, Attribute value) {
+    argTypes.push_back(type);
+    argAttrs.emplace_back();
+    argAttrs.back().set(attr, value);
+    return argTypes.size() - 1;
+  }
+  void addResult(Type type, StringRef attr, Attribute value) {
+    resultTypes.push_back(type);
+    resultAttrs.emplace_back();
+    resultAttrs.back().set(attr, value);
+  }
+
+  func::FuncOp finish(OpBuilder &b, Location loc, StringRef name,
+                      nn::EntryKind kind) {
+    MLIRContext *ctx = b.getContext();
+    auto func = func::FuncOp::create(b, loc, name,
+                                     b.getFunctionType(argTypes, resultTypes));
+    for (auto [i, attrs] : llvm::enumerate(argAttrs))
+      func.setArgAttrs(i, attrs.getDictionary(ctx));
+    for (auto [i, attrs] : llvm::enumerate(resultAttrs))
+      func.setResultAttrs(i, attrs.getDictionary(ctx));
+    func->setAttr(nn::NnDialect::kEntryAttr, nn::EntryKindAttr::get(ctx, kind));
+    func.addEntryBlock();
+    return func;
+  }
+};
+
+struct BuildTrainStepPass : nncc::impl::BuildTrainStepBase<BuildTrainStepPass> {
+  using BuildTrainStepBase::BuildTrainStepBase;
+
+  void runOnOperation() override;
+
+private:
+  LogicalResult resolveOptions(Location loc);
+  LogicalResult selectTrainable(func::FuncOp infer);
+  /// Declares state `name` (an nn.parameter with `initial`), failing when
+  /// the model already has a symbol of that name.
+  LogicalResult declareState(StringRef name, DenseElementsAttr initial);
+  /// Copies infer's arguments (inputs and parameters) into `entry`, then
+  /// adds the target input; returns the target's argument index.
+  unsigned copyForwardArgs(func::FuncOp infer, EntryBuilder &entry);
+  /// Clones infer's body into `func`'s entry block; returns the
+  /// prediction.
+  Value cloneForward(func::FuncOp infer, func::FuncOp func, OpBuilder &b);
+  LogicalResult buildTrainStep(func::FuncOp infer, OpBuilder &b);
+  void buildEval(func::FuncOp infer, OpBuilder &b);
+  void buildSetLearningRate(OpBuilder &b);
+
+  LossKind lossKind = LossKind::CrossEntropy;
+  OptimizerConfig config;
+  nn::LrScheduleKind scheduleKind = nn::LrScheduleKind::Constant;
+  RankedTensorType targetTy;
+  std::string targetInputName;
+  /// infer's argument index and name of every trainable parameter.
+  SmallVector<std::pair<unsigned, std::string>> trainableParams;
+};
+
+LogicalResult BuildTrainStepPass::resolveOptions(Location loc) {
+  std::optional<LossKind> parsedLoss = parseLossKind(loss);
+  if (!parsedLoss)
+    return emitError(loc) << "unknown --loss '" << loss
+                          << "' (expected one of: " << lossKindNames() << ")";
+  lossKind = *parsedLoss;
+  std::optional<OptimizerKind> kind = parseOptimizerKind(optimizer);
+  if (!kind)
+    return emitError(loc) << "unknown --optimizer '" << optimizer
+                          << "' (expected one of: " << optimizerKindNames()
+                          << ")";
+  std::optional<nn::LrScheduleKind> parsedSchedule =
+      nn::symbolizeLrScheduleKind(schedule);
+  if (!parsedSchedule)
+    return emitError(loc) << "unknown --lr-schedule '" << schedule
+                          << "' (expected one of: constant, step, "
+                             "exponential, cosine)";
+  scheduleKind = *parsedSchedule;
+
+  auto check = [&](StringRef flag, double value, bool ok,
+                   StringRef expected) -> LogicalResult {
+    if (ok && std::isfinite(value))
+      return success();
+    return emitError(loc) << "--" << flag << " must be " << expected << ", got "
+                          << value;
+  };
+  config.kind = *kind;
+  config.momentum = momentum;
+  config.beta1 = beta1;
+  config.beta2 = beta2;
+  config.alpha = alpha;
+  config.eps = eps < 0 ? defaultEps(*kind) : eps;
+  config.weightDecay =
+      weightDecay < 0 ? defaultWeightDecay(*kind) : double(weightDecay);
+  if (failed(check("lr", lr, lr > 0, "a positive number")) ||
+      failed(check("momentum", momentum, momentum >= 0 && momentum < 1,
+                   "in [0, 1)")) ||
+      failed(check("beta1", beta1, beta1 >= 0 && beta1 < 1, "in [0, 1)")) ||
+      failed(check("beta2", beta2, beta2 >= 0 && beta2 < 1, "in [0, 1)")) ||
+      failed(check("alpha", alpha, alpha >= 0 && alpha < 1, "in [0, 1)")) ||
+      failed(check("eps", config.eps, config.eps > 0, "a positive number")) ||
+      failed(check("weight-decay", config.weightDecay, config.weightDecay >= 0,
+                   "a non-negative number")) ||
+      failed(check("clip-grad-norm", clipGradNorm, clipGradNorm >= 0,
+                   "a non-negative number (0 disables clipping)")) ||
+      failed(check("lr-gamma", scheduleGamma, scheduleGamma > 0,
+                   "a positive number")) ||
+      failed(check("lr-min", scheduleMinLr, scheduleMinLr >= 0,
+                   "a non-negative number")))
+    return failure();
+  if (schedulePeriod < 1)
+    return emitError(loc) << "--lr-period must be at least 1, got "
+                          << schedulePeriod;
+  if (warmup < 0)
+    return emitError(loc) << "--warmup-steps must be non-negative, got "
+                          << warmup;
+  return success();
+}
+
+LogicalResult BuildTrainStepPass::selectTrainable(func::FuncOp infer) {
+  auto compile = [&](ArrayRef<std::string> globs, StringRef flag,
+                     SmallVectorImpl<llvm::GlobPattern> &out) -> LogicalResult {
+    for (const std::string &glob : globs) {
+      llvm::Expected<llvm::GlobPattern> pattern =
+          llvm::GlobPattern::create(glob);
+      if (!pattern)
+        return emitError(infer.getLoc())
+               << "--" << flag << ": bad pattern '" << glob
+               << "': " << llvm::toString(pattern.takeError());
+      out.push_back(std::move(*pattern));
+    }
+    return success();
+  };
+  SmallVector<llvm::GlobPattern> include, exclude;
+  if (failed(compile(trainable, "trainable", include)) ||
+      failed(compile(freeze, "freeze", exclude)))
+    return failure();
+  SmallVector<bool> includeUsed(include.size()), excludeUsed(exclude.size());
+  for (unsigned i = 0; i < infer.getNumArguments(); ++i) {
+    auto state =
+        infer.getArgAttrOfType<FlatSymbolRefAttr>(i, nn::NnDialect::kStateAttr);
+    if (!state)
+      continue;
+    StringRef name = state.getValue();
+    if (!isa<FloatType>(cast<RankedTensorType>(infer.getArgument(i).getType())
+                            .getElementType()))
+      continue;
+    bool selected = include.empty();
+    for (auto [k, pattern] : llvm::enumerate(include))
+      if (pattern.match(name))
+        selected = includeUsed[k] = true;
+    for (auto [k, pattern] : llvm::enumerate(exclude))
+      if (pattern.match(name)) {
+        selected = false;
+        excludeUsed[k] = true;
+      }
+    if (selected)
+      trainableParams.emplace_back(i, name.str());
+  }
+  for (auto [k, used] : llvm::enumerate(includeUsed))
+    if (!used)
+      return emitError(infer.getLoc())
+             << "--trainable pattern '" << trainable[k]
+             << "' matches no parameter";
+  for (auto [k, used] : llvm::enumerate(excludeUsed))
+    if (!used)
+      return emitError(infer.getLoc())
+             << "--freeze pattern '" << freeze[k] << "' matches no parameter";
+  if (trainableParams.empty())
+    return emitError(infer.getLoc())
+           << "nothing to train: the model has no trainable float parameter"
+           << (include.empty() && exclude.empty()
+                   ? " (are its weights initializers?)"
+                   : " left after --trainable/--freeze");
+  return success();
+}
+
+LogicalResult BuildTrainStepPass::declareState(StringRef name,
+                                               DenseElementsAttr initial) {
+  ModuleOp module = getOperation();
+  if (SymbolTable::lookupSymbolIn(module, name))
+    return module.emitError() << "the model already has a symbol named '"
+                              << name << "', which the training step needs";
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  nn::ParameterOp::create(b, module.getLoc(), name, initial);
+  return success();
+}
+
+unsigned BuildTrainStepPass::copyForwardArgs(func::FuncOp infer,
+                                             EntryBuilder &entry) {
+  for (unsigned i = 0; i < infer.getNumArguments(); ++i) {
+    entry.argTypes.push_back(infer.getArgument(i).getType());
+    entry.argAttrs.emplace_back(infer.getArgAttrDict(i));
+  }
+  return entry.addArg(targetTy, nn::NnDialect::kInputAttr,
+                      StringAttr::get(&getContext(), targetInputName));
+}
+
+Value BuildTrainStepPass::cloneForward(func::FuncOp infer, func::FuncOp func,
+                                       OpBuilder &b) {
+  IRMapping mapping;
+  Block &body = func.front();
+  for (unsigned i = 0; i < infer.getNumArguments(); ++i)
+    mapping.map(infer.getArgument(i), body.getArgument(i));
+  b.setInsertionPointToEnd(&body);
+  for (Operation &op : infer.front().without_terminator())
+    b.clone(op, mapping);
+  return mapping.lookup(infer.front().getTerminator()->getOperand(0));
+}
+
+LogicalResult BuildTrainStepPass::buildTrainStep(func::FuncOp infer,
+                                                 OpBuilder &b) {
+  MLIRContext *ctx = &getContext();
+  Location loc = infer.getLoc();
+  auto f32 = Float32Type::get(ctx);
+  auto i64 = IntegerType::get(ctx, 64);
+  auto scalarF32 = RankedTensorType::get({}, f32);
+  auto scalarI64 = RankedTensorType::get({}, i64);
+  auto stateRef = [&](StringRef name) {
+    return FlatSymbolRefAttr::get(ctx, name);
+  };
+
+  EntryBuilder entry;
+  unsigned targetArg = copyForwardArgs(infer, entry);
+  // Optimizer state: one argument per slot of each trainable parameter.
+  SmallVector<StringRef> slots = stateSlots(config.kind);
+  SmallVector<SmallVector<unsigned>> slotArgs;
+  for (auto &[argIndex, name] : trainableParams) {
+    auto type = cast<RankedTensorType>(infer.getArgument(argIndex).getType());
+    slotArgs.emplace_back();
+    for (StringRef slot : slots) {
+      std::string stateName = slotStateName(slot, name);
+      if (failed(declareState(
+              stateName,
+              DenseElementsAttr::get(
+                  type, FloatAttr::get(type.getElementType(), 0.0)))))
+        return failure();
+      slotArgs.back().push_back(
+          entry.addArg(type, nn::NnDialect::kStateAttr, stateRef(stateName)));
+    }
+  }
+  if (failed(declareState(
+          kLearningRateState,
+          DenseElementsAttr::get(scalarF32, FloatAttr::get(f32, lr)))) ||
+      failed(declareState(
+          kStepState,
+          DenseElementsAttr::get(scalarI64, IntegerAttr::get(i64, 0)))))
+    return failure();
+  unsigned lrArg = entry.addArg(scalarF32, nn::NnDialect::kStateAttr,
+                                stateRef(kLearningRateState));
+  unsigned stepArg =
+      entry.addArg(scalarI64, nn::NnDialect::kStateAttr, stateRef(kStepState));
+
+  entry.addResult(scalarF32, nn::NnDialect::kOutputAttr,
+                  StringAttr::get(ctx, "loss"));
+  for (auto [p, param] : llvm::enumerate(trainableParams)) {
+    Type type = infer.getArgument(param.first).getType();
+    entry.addResult(type, nn::NnDialect::kStateAttr, stateRef(param.second));
+    for (StringRef slot : slots)
+      entry.addResult(type, nn::NnDialect::kStateAttr,
+                      stateRef(slotStateName(slot, param.second)));
+  }
+  entry.addResult(scalarI64, nn::NnDialect::kStateAttr, stateRef(kStepState));
+
+  b.setInsertionPointToEnd(getOperation().getBody());
+  func::FuncOp func =
+      entry.finish(b, loc, "train_step", nn::EntryKind::TrainStep);
+  Value prediction = cloneForward(infer, func, b);
+  Block &body = func.front();
+  Value loss =
+      buildLoss(b, loc, lossKind, prediction, body.getArgument(targetArg));
+
+  SmallVector<Value> params;
+  for (auto &param : trainableParams)
+    params.push_back(body.getArgument(param.first));
+  VJPState state;
+  FailureOr<SmallVector<Value>> grads =
+      differentiate(b, body, loss, params, state);
+  if (failed(grads))
+    return failure();
+
+  if (clipGradNorm > 0) {
+    SmallVector<Value> squares;
+    for (Value grad : *grads) {
+      auto type = cast<RankedTensorType>(grad.getType());
+      SmallVector<int64_t> axes;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        axes.push_back(d);
+      Value square = nn::MulOp::create(b, loc, grad, grad);
+      squares.push_back(nn::ReduceSumOp::create(b, loc, square, axes,
+                                                /*keep_dims=*/false));
+    }
+    Value total = nn::SumOp::create(b, loc, squares);
+    Value scale = nn::ClipCoefficientOp::create(
+        b, loc, scalarF32, total, b.getF64FloatAttr(clipGradNorm));
+    for (Value &grad : *grads)
+      grad = nn::MulOp::create(b, loc, grad, scale);
+  }
+
+  Value step = body.getArgument(stepArg);
+  Value learningRate = body.getArgument(lrArg);
+  if (scheduleKind != nn::LrScheduleKind::Constant || warmup > 0)
+    learningRate = nn::LrScheduleOp::create(
+        b, loc, scalarF32, learningRate, step,
+        nn::LrScheduleKindAttr::get(ctx, scheduleKind),
+        b.getI64IntegerAttr(schedulePeriod), b.getF64FloatAttr(scheduleGamma),
+        b.getF64FloatAttr(scheduleMinLr), b.getI64IntegerAttr(warmup));
+  Value nextStep =
+      nn::AddOp::create(b, loc, step, VJPState::scalar(b, loc, i64, 1.0));
+
+  SmallVector<Value> results = {loss};
+  for (auto [p, param] : llvm::enumerate(params)) {
+    SmallVector<Value> states;
+    for (unsigned arg : slotArgs[p])
+      states.push_back(body.getArgument(arg));
+    llvm::append_range(results, buildUpdate(b, loc, config, param, (*grads)[p],
+                                            states, learningRate, nextStep));
+  }
+  results.push_back(nextStep);
+  func::ReturnOp::create(b, loc, results);
+  return success();
+}
+
+void BuildTrainStepPass::buildEval(func::FuncOp infer, OpBuilder &b) {
+  MLIRContext *ctx = &getContext();
+  Location loc = infer.getLoc();
+  EntryBuilder entry;
+  unsigned targetArg = copyForwardArgs(infer, entry);
+  entry.resultTypes.push_back(infer.getResultTypes()[0]);
+  entry.resultAttrs.emplace_back(infer.getResultAttrDict(0));
+  entry.addResult(RankedTensorType::get({}, Float32Type::get(ctx)),
+                  nn::NnDialect::kOutputAttr, StringAttr::get(ctx, "loss"));
+  b.setInsertionPointToEnd(getOperation().getBody());
+  func::FuncOp func = entry.finish(b, loc, "eval", nn::EntryKind::Eval);
+  Value prediction = cloneForward(infer, func, b);
+  Value loss =
+      buildLoss(b, loc, lossKind, prediction, func.getArgument(targetArg));
+  func::ReturnOp::create(b, loc, ValueRange{prediction, loss});
+}
+
+void BuildTrainStepPass::buildSetLearningRate(OpBuilder &b) {
+  MLIRContext *ctx = &getContext();
+  Location loc = getOperation().getLoc();
+  auto scalarF32 = RankedTensorType::get({}, Float32Type::get(ctx));
+  EntryBuilder entry;
+  entry.addArg(scalarF32, nn::NnDialect::kInputAttr,
+               StringAttr::get(ctx, "learning_rate"));
+  entry.addResult(scalarF32, nn::NnDialect::kStateAttr,
+                  FlatSymbolRefAttr::get(ctx, kLearningRateState));
+  b.setInsertionPointToEnd(getOperation().getBody());
+  func::FuncOp func =
+      entry.finish(b, loc, "set_learning_rate", nn::EntryKind::TrainStep);
+  b.setInsertionPointToEnd(&func.front());
+  func::ReturnOp::create(b, loc, func.getArgument(0));
+}
+
+void BuildTrainStepPass::runOnOperation() {
+  ModuleOp module = getOperation();
+  if (failed(resolveOptions(module.getLoc())))
+    return signalPassFailure();
+
+  func::FuncOp infer;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    auto kind =
+        func->getAttrOfType<nn::EntryKindAttr>(nn::NnDialect::kEntryAttr);
+    if (!kind)
+      continue;
+    if (kind.getValue() != nn::EntryKind::Infer) {
+      func.emitError("the model already has a '")
+          << nn::stringifyEntryKind(kind.getValue())
+          << "' entry; --train builds its own from the infer entry";
+      return signalPassFailure();
+    }
+    if (infer) {
+      func.emitError("--train needs exactly one infer entry; '")
+          << infer.getName() << "' and '" << func.getName() << "' are two";
+      return signalPassFailure();
+    }
+    infer = func;
+  }
+  if (!infer) {
+    module.emitError("--train needs an infer entry (nn.entry = "
+                     "#nn.entry<infer>)");
+    return signalPassFailure();
+  }
+  if (infer.getNumResults() != 1) {
+    infer.emitError("--train needs a model with one output (the "
+                    "prediction the loss compares with the labels); this "
+                    "one has ")
+        << infer.getNumResults();
+    return signalPassFailure();
+  }
+  std::string why;
+  targetTy = targetType(lossKind,
+                        cast<RankedTensorType>(infer.getResultTypes()[0]), why);
+  if (!targetTy) {
+    infer.emitError("--loss=")
+        << loss << ": " << why << ", got " << infer.getResultTypes()[0];
+    return signalPassFailure();
+  }
+  // The target input's name must differ from the model's inputs'.
+  targetInputName = targetName(lossKind).str();
+  for (bool clash = true; clash;) {
+    clash = false;
+    for (unsigned i = 0; i < infer.getNumArguments(); ++i)
+      if (auto name =
+              infer.getArgAttrOfType<StringAttr>(i, nn::NnDialect::kInputAttr))
+        if (name.getValue() == targetInputName) {
+          targetInputName += "_";
+          clash = true;
+        }
+  }
+  if (failed(selectTrainable(infer)))
+    return signalPassFailure();
+
+  OpBuilder b(&getContext());
+  if (failed(buildTrainStep(infer, b)))
+    return signalPassFailure();
+  buildEval(infer, b);
+  buildSetLearningRate(b);
+}
+
+} // namespace

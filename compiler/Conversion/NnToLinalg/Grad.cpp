@@ -1,0 +1,410 @@
+//===- Grad.cpp - nn backward helpers to linalg -----------------*- C++ -*-===//
+//
+// The backward helpers of NnTrainOps.td. Their results are computed in
+// gather form: every element of an input gradient sums, in a
+// linalg.generic, the contributions of the output positions whose window
+// covers it, so no two iterations write one element and the loops stay
+// parallel. Where a covering window's position is not an affine function of
+// the loop indices (strides), the body computes it and reads the gradient
+// with tensor.extract. The filter gradient is an affine correlation.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/NnToLinalg/NnToLinalg.h"
+#include "dialects/Nn/IR/NnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace nncc;
+using namespace nncc::lowering;
+
+namespace {
+
+struct ReluGradLowering : OpConversionPattern<nn::ReluGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::ReluGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
+    Location loc = op.getLoc();
+    rewriter.replaceOp(
+        op,
+        buildGeneric(
+            rewriter, loc, ValueRange{adaptor.getGrad(), adaptor.getInput()},
+            {identity, identity}, createEmpty(rewriter, loc, type), identity,
+            [](OpBuilder &b, Location l, ValueRange args) -> Value {
+              Value zero = arith::ConstantOp::create(
+                  b, l, scalarAttr(args[0].getType(), 0.0));
+              Value positive = arith::CmpFOp::create(
+                  b, l, arith::CmpFPredicate::OGT, args[1], zero);
+              return arith::SelectOp::create(b, l, positive, args[0], zero);
+            }));
+    return success();
+  }
+};
+
+/// Index arithmetic inside a generic body.
+struct IndexMath {
+  OpBuilder &b;
+  Location loc;
+
+  Value constant(int64_t value) {
+    return arith::ConstantIndexOp::create(b, loc, value);
+  }
+  Value loop(unsigned dim) { return linalg::IndexOp::create(b, loc, dim); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
+  Value mul(Value x, int64_t c) {
+    return arith::MulIOp::create(b, loc, x, constant(c));
+  }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value both(Value x, Value y) { return arith::AndIOp::create(b, loc, x, y); }
+  Value select(Value c, Value x, Value y) {
+    return arith::SelectOp::create(b, loc, c, x, y);
+  }
+
+  /// The output position whose window, at kernel offset `k`, covers input
+  /// position `i` along one dimension: (i + pad - k * dilation) / stride
+  /// when that is a whole number in [0, outSize). Returns (valid, position),
+  /// the position clamped to 0 when invalid so that it can index safely.
+  std::pair<Value, Value> coveringWindow(Value i, Value k, int64_t pad,
+                                         int64_t dilation, int64_t stride,
+                                         int64_t outSize) {
+    Value offset = sub(add(i, constant(pad)), mul(k, dilation));
+    Value zero = constant(0);
+    Value valid = cmp(arith::CmpIPredicate::sge, offset, zero);
+    Value safe = select(valid, offset, zero);
+    Value position = arith::DivUIOp::create(b, loc, safe, constant(stride));
+    if (stride != 1) {
+      Value rem = arith::RemUIOp::create(b, loc, safe, constant(stride));
+      valid = both(valid, cmp(arith::CmpIPredicate::eq, rem, zero));
+    }
+    valid = both(valid,
+                 cmp(arith::CmpIPredicate::slt, position, constant(outSize)));
+    return {valid, select(valid, position, zero)};
+  }
+};
+
+/// Splits dimension `dim` of `value` into (groups, size / groups).
+Value splitGroups(OpBuilder &b, Location loc, Value value, int64_t dim,
+                  int64_t groups) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim] /= groups;
+  shape.insert(shape.begin() + dim, groups);
+  SmallVector<ReassociationIndices> reassociation;
+  for (int64_t i = 0, out = 0; i < type.getRank(); ++i) {
+    if (i == dim) {
+      reassociation.push_back({out, out + 1});
+      out += 2;
+    } else {
+      reassociation.push_back({out++});
+    }
+  }
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), value,
+      reassociation);
+}
+
+/// Merges dimensions `dim` and `dim + 1` of `value` into one of `type`.
+Value mergeGroups(OpBuilder &b, Location loc, Value value, int64_t dim,
+                  RankedTensorType type) {
+  SmallVector<ReassociationIndices> reassociation;
+  for (int64_t i = 0, in = 0; i < type.getRank(); ++i) {
+    if (i == dim) {
+      reassociation.push_back({in, in + 1});
+      in += 2;
+    } else {
+      reassociation.push_back({in++});
+    }
+  }
+  return tensor::CollapseShapeOp::create(b, loc, type, value, reassociation);
+}
+
+/// dx[n, g, c, h, w] = sum over (f, kh, kw) of dy[n, g, f, oh, ow] *
+/// filter[g, f, c, kh, kw] for the windows (oh, ow) that cover (h, w).
+struct Conv2DBackwardInputLowering
+    : OpConversionPattern<nn::Conv2DBackwardInputOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::Conv2DBackwardInputOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type elementType = type.getElementType();
+    int64_t groups = op.getGroups();
+    auto gradType = op.getGrad().getType();
+    ArrayRef<int64_t> strides = op.getStrides(), pad = op.getPadding(),
+                      dilations = op.getDilations();
+    Value grad = splitGroups(rewriter, loc, adaptor.getGrad(), 1, groups);
+    Value filter = splitGroups(rewriter, loc, adaptor.getFilter(), 0, groups);
+    Value init = createFilled(
+        rewriter, loc,
+        cast<RankedTensorType>(splitGroups(rewriter, loc,
+                                           createEmpty(rewriter, loc, type), 1,
+                                           groups)
+                                   .getType()),
+        scalarAttr(elementType, 0.0));
+    // Loops (n, g, c, h, w, f, kh, kw).
+    MLIRContext *ctx = getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineMap filterMap =
+        AffineMap::get(8, 0, {d(1), d(5), d(2), d(6), d(7)}, ctx);
+    AffineMap outMap =
+        AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx);
+    int64_t outH = gradType.getDimSize(2), outW = gradType.getDimSize(3);
+    Value result = buildGeneric(
+        rewriter, loc, filter, filterMap, init, outMap,
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          IndexMath m{b, l};
+          auto [validH, oh] = m.coveringWindow(m.loop(3), m.loop(6), pad[0],
+                                               dilations[0], strides[0], outH);
+          auto [validW, ow] = m.coveringWindow(m.loop(4), m.loop(7), pad[1],
+                                               dilations[1], strides[1], outW);
+          Value g = tensor::ExtractOp::create(
+              b, l, grad, ValueRange{m.loop(0), m.loop(1), m.loop(5), oh, ow});
+          Value product = arith::MulFOp::create(b, l, g, args[0]);
+          Value sum = arith::AddFOp::create(b, l, args[1], product);
+          return m.select(m.both(validH, validW), sum, args[1]);
+        });
+    rewriter.replaceOp(op, mergeGroups(rewriter, loc, result, 1, type));
+    return success();
+  }
+};
+
+/// dW[g, f, c, kh, kw] = sum over (n, oh, ow) of dy[n, g, f, oh, ow] *
+/// xpad[n, g, c, oh * sh + kh * dh, ow * sw + kw * dw]: affine.
+struct Conv2DBackwardFilterLowering
+    : OpConversionPattern<nn::Conv2DBackwardFilterOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::Conv2DBackwardFilterOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type elementType = type.getElementType();
+    int64_t groups = op.getGroups();
+    ArrayRef<int64_t> strides = op.getStrides(), pad = op.getPadding(),
+                      dilations = op.getDilations();
+    Value input =
+        padTensor(rewriter, loc, adaptor.getInput(), {0, 0, pad[0], pad[1]},
+                  {0, 0, pad[2], pad[3]}, scalarAttr(elementType, 0.0));
+    input = splitGroups(rewriter, loc, input, 1, groups);
+    Value grad = splitGroups(rewriter, loc, adaptor.getGrad(), 1, groups);
+    Value init = createFilled(
+        rewriter, loc,
+        cast<RankedTensorType>(splitGroups(rewriter, loc,
+                                           createEmpty(rewriter, loc, type), 0,
+                                           groups)
+                                   .getType()),
+        scalarAttr(elementType, 0.0));
+    // Loops (g, f, c, kh, kw, n, oh, ow).
+    MLIRContext *ctx = getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineMap gradMap =
+        AffineMap::get(8, 0, {d(5), d(0), d(1), d(6), d(7)}, ctx);
+    AffineMap inputMap = AffineMap::get(
+        8, 0,
+        {d(5), d(0), d(2), d(6) * strides[0] + d(3) * dilations[0],
+         d(7) * strides[1] + d(4) * dilations[1]},
+        ctx);
+    AffineMap outMap =
+        AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx);
+    Value result = buildGeneric(
+        rewriter, loc, ValueRange{grad, input}, {gradMap, inputMap}, init,
+        outMap, [](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+          return arith::AddFOp::create(b, l, args[2], product);
+        });
+    rewriter.replaceOp(op, mergeGroups(rewriter, loc, result, 0, type));
+    return success();
+  }
+};
+
+/// One pass over each window keeping the running maximum and its flat
+/// index: strict > keeps the first maximum, and the -inf padding never
+/// wins over a real element.
+struct MaxPool2DIndicesLowering : OpConversionPattern<nn::MaxPool2DIndicesOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::MaxPool2DIndicesOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    auto inType = op.getInput().getType();
+    auto floatType = cast<FloatType>(inType.getElementType());
+    auto lowest = FloatAttr::get(
+        floatType, APFloat::getInf(floatType.getFloatSemantics(), true));
+    ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
+                      pad = op.getPadding(), dilations = op.getDilations();
+    auto valuesType = type.clone(floatType);
+    SmallVector<int64_t> high =
+        poolHighPadding(inType, valuesType, kernel, strides, pad, dilations);
+    Value padded = padTensor(rewriter, loc, adaptor.getInput(),
+                             {0, 0, pad[0], pad[1]}, high, lowest);
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, floatType);
+    Value best = createFilled(rewriter, loc, valuesType, lowest);
+    Value where = createFilled(rewriter, loc, type,
+                               scalarAttr(type.getElementType(), 0.0));
+    // Loops (n, c, oh, ow, kh, kw).
+    MLIRContext *ctx = getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineMap inputMap =
+        AffineMap::get(6, 0,
+                       {d(0), d(1), d(2) * strides[0] + d(4) * dilations[0],
+                        d(3) * strides[1] + d(5) * dilations[1]},
+                       ctx);
+    AffineMap windowMap = AffineMap::get(6, 0, {d(4), d(5)}, ctx);
+    AffineMap outMap = AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx);
+    SmallVector<utils::IteratorType> iterators(4,
+                                               utils::IteratorType::parallel);
+    iterators.append(2, utils::IteratorType::reduction);
+    int64_t width = inType.getDimSize(3);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valuesType, type}, ValueRange{padded, window},
+        ValueRange{best, where}, {inputMap, windowMap, outMap, outMap},
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          IndexMath m{b, l};
+          // Position in the unpadded input.
+          Value h = m.sub(m.add(m.mul(m.loop(2), strides[0]),
+                                m.mul(m.loop(4), dilations[0])),
+                          m.constant(pad[0]));
+          Value w = m.sub(m.add(m.mul(m.loop(3), strides[1]),
+                                m.mul(m.loop(5), dilations[1])),
+                          m.constant(pad[1]));
+          Value flat = arith::IndexCastOp::create(b, l, b.getI64Type(),
+                                                  m.add(m.mul(h, width), w));
+          Value better = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
+                                               args[0], args[2]);
+          linalg::YieldOp::create(b, l,
+                                  ValueRange{m.select(better, args[0], args[2]),
+                                             m.select(better, flat, args[3])});
+        });
+    rewriter.replaceOp(op, generic.getResult(1));
+    return success();
+  }
+};
+
+/// Shared by the pooling backward ops: dx[n, c, h, w] sums, over the kernel
+/// offsets (kh, kw), contribution(oh, ow) of each window (oh, ow) covering
+/// (h, w); `contribution` returns (include?, value).
+Value gatherWindows(
+    OpBuilder &b, Location loc, RankedTensorType type,
+    RankedTensorType gradType, ArrayRef<int64_t> kernel,
+    ArrayRef<int64_t> strides, ArrayRef<int64_t> pad,
+    ArrayRef<int64_t> dilations,
+    function_ref<std::pair<Value, Value>(IndexMath &, Value oh, Value ow)>
+        contribution) {
+  Value init =
+      createFilled(b, loc, type, scalarAttr(type.getElementType(), 0.0));
+  Value window = tensor::EmptyOp::create(b, loc, kernel, type.getElementType());
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  // Loops (n, c, h, w, kh, kw); the window operand only carries the
+  // kernel's extent.
+  AffineMap windowMap = AffineMap::get(6, 0, {d(4), d(5)}, ctx);
+  AffineMap outMap = AffineMap::get(6, 0, {d(0), d(1), d(2), d(3)}, ctx);
+  return buildGeneric(
+      b, loc, window, windowMap, init, outMap,
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        IndexMath m{nb, l};
+        auto [validH, oh] =
+            m.coveringWindow(m.loop(2), m.loop(4), pad[0], dilations[0],
+                             strides[0], gradType.getDimSize(2));
+        auto [validW, ow] =
+            m.coveringWindow(m.loop(3), m.loop(5), pad[1], dilations[1],
+                             strides[1], gradType.getDimSize(3));
+        auto [include, value] = contribution(m, oh, ow);
+        Value sum = arith::AddFOp::create(nb, l, args[1], value);
+        return m.select(m.both(m.both(validH, validW), include), sum, args[1]);
+      });
+}
+
+struct MaxPool2DBackwardLowering
+    : OpConversionPattern<nn::MaxPool2DBackwardOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::MaxPool2DBackwardOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    Value grad = adaptor.getGrad(), indices = adaptor.getIndices();
+    int64_t width = type.getDimSize(3);
+    rewriter.replaceOp(
+        op,
+        gatherWindows(rewriter, op.getLoc(), type, op.getGrad().getType(),
+                      op.getKernelShape(), op.getStrides(), op.getPadding(),
+                      op.getDilations(), [&](IndexMath &m, Value oh, Value ow) {
+                        SmallVector<Value> at = {m.loop(0), m.loop(1), oh, ow};
+                        Value index =
+                            tensor::ExtractOp::create(m.b, m.loc, indices, at);
+                        Value here = arith::IndexCastOp::create(
+                            m.b, m.loc, m.b.getI64Type(),
+                            m.add(m.mul(m.loop(2), width), m.loop(3)));
+                        Value hit = arith::CmpIOp::create(
+                            m.b, m.loc, arith::CmpIPredicate::eq, index, here);
+                        Value g =
+                            tensor::ExtractOp::create(m.b, m.loc, grad, at);
+                        return std::make_pair(hit, g);
+                      }));
+    return success();
+  }
+};
+
+struct AvgPool2DBackwardLowering
+    : OpConversionPattern<nn::AvgPool2DBackwardOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::AvgPool2DBackwardOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    auto gradType = op.getGrad().getType();
+    // Each window's gradient divided by its divisor, once per window.
+    Value divisor =
+        poolDivisors(rewriter, loc, type, gradType, op.getKernelShape(),
+                     op.getStrides(), op.getPadding(), op.getCountIncludePad());
+    MLIRContext *ctx = getContext();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(4);
+    AffineMap spatial = AffineMap::get(
+        4, 0, {getAffineDimExpr(2, ctx), getAffineDimExpr(3, ctx)}, ctx);
+    Value scaled = buildGeneric(
+        rewriter, loc, ValueRange{adaptor.getGrad(), divisor},
+        {identity, spatial}, createEmpty(rewriter, loc, gradType), identity,
+        [](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return arith::DivFOp::create(b, l, args[0], args[1]);
+        });
+    rewriter.replaceOp(
+        op,
+        gatherWindows(
+            rewriter, loc, type, gradType, op.getKernelShape(), op.getStrides(),
+            op.getPadding(), {1, 1}, [&](IndexMath &m, Value oh, Value ow) {
+              Value g = tensor::ExtractOp::create(
+                  m.b, m.loc, scaled, ValueRange{m.loop(0), m.loop(1), oh, ow});
+              Value yes = arith::ConstantIntOp::create(m.b, m.loc, 1, 1);
+              return std::make_pair(yes, g);
+            }));
+    return success();
+  }
+};
+
+} // namespace
+
+void nncc::populateNnGradToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<ReluGradLowering, Conv2DBackwardInputLowering,
+               Conv2DBackwardFilterLowering, MaxPool2DIndicesLowering,
+               MaxPool2DBackwardLowering, AvgPool2DBackwardLowering>(
+      patterns.getContext());
+}
