@@ -120,8 +120,7 @@ static nnrt_status create_states(nnrt_context *ctx,
   ctx->num_states = count;
   for (size_t i = 0; i < count; ++i) {
     nnrt_state *state = &ctx->states[i];
-    size_t bytes =
-        (size_t)infos[i].num_elements * nnrt_dtype_size(infos[i].dtype);
+    size_t bytes = nnrt_state_size(&infos[i]);
     state->info = &infos[i];
     state->current = nnrt_aligned_alloc(NNRT_DEFAULT_ALIGNMENT, bytes);
     state->next = nnrt_aligned_alloc(NNRT_DEFAULT_ALIGNMENT, bytes);
@@ -248,6 +247,20 @@ void nnrt_context_clear_error(nnrt_context *ctx) {
     ctx->last_error[0] = '\0';
 }
 
+nnrt_status nnrt_check_model(nnrt_context *ctx, const char *entry,
+                             const nnrt_tensor_info *state_infos,
+                             size_t num_states) {
+  // Comparing the table's address, not its contents, also tells apart two
+  // models whose states happen to look alike.
+  if (ctx->num_states != num_states ||
+      (num_states != 0 && ctx->states[0].info != state_infos))
+    return nnrt_context_set_error(
+        ctx, NNRT_ERROR_INVALID_ARGUMENT,
+        "%s: the context was created by another model's create function",
+        entry);
+  return NNRT_OK;
+}
+
 /// Checks one pointer array of an entry point. `kind` is "input" or "output".
 static nnrt_status check_tensor_array(nnrt_context *ctx, const char *entry,
                                       const char *kind,
@@ -283,15 +296,10 @@ nnrt_hook_enter(nnrt_context *ctx, const char *entry, const void *const *inputs,
     return NNRT_ERROR_INVALID_ARGUMENT;
   if (!entry)
     entry = "<unknown entry>";
-  // The typed API cannot mix models up, but the packed one and casts can:
-  // the state index of another model would read past this context's.
-  if (ctx->num_states != num_states ||
-      (num_states != 0 && ctx->states[0].info != state_infos))
-    return nnrt_context_set_error(
-        ctx, NNRT_ERROR_INVALID_ARGUMENT,
-        "%s: the context was created by another model's create function",
-        entry);
-  nnrt_status status =
+  nnrt_status status = nnrt_check_model(ctx, entry, state_infos, num_states);
+  if (status != NNRT_OK)
+    return status;
+  status =
       check_tensor_array(ctx, entry, "input", inputs, input_infos, num_inputs);
   if (status != NNRT_OK)
     return status;

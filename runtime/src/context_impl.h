@@ -1,8 +1,8 @@
 //===- context_impl.h - the layout of nnrt_context ----------------*- C -*-===//
 //
 // Private to libnnrt: the context's fields, shared by context.c (creation,
-// errors, argument checks, model state) and workspace.c (temporary memory of
-// generated code).
+// errors, argument checks, model state), workspace.c (temporary memory of
+// generated code), onnx_io.c and checkpoint.c (saving and loading the state).
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,6 +44,22 @@ struct nnrt_context {
   nnrt_state *states;
   nnrt_workspace workspace;
 };
+
+/// The size in bytes of a state's buffers: `num_elements` elements of its
+/// dtype. Creation allocated exactly this much, so it cannot overflow here.
+static inline size_t nnrt_state_size(const nnrt_tensor_info *info) {
+  return (size_t)info->num_elements * nnrt_dtype_size(info->dtype);
+}
+
+/// Checks that `ctx` holds the `num_states` states of the model whose state
+/// table is `state_infos`, as every hook called with a model's table must:
+/// the typed API cannot mix models up, but the packed entries and casts can,
+/// and the state index of another model would read past this context's.
+/// Records "<entry>: the context was created by another model's create
+/// function" and returns NNRT_ERROR_INVALID_ARGUMENT when it does not.
+nnrt_status nnrt_check_model(nnrt_context *ctx, const char *entry,
+                             const nnrt_tensor_info *state_infos,
+                             size_t num_states);
 
 /// Initializes an empty workspace.
 void nnrt_workspace_init(nnrt_workspace *ws);

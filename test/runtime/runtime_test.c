@@ -1,19 +1,25 @@
 //===- runtime_test.c - Tests for libnnrt -------------------------*- C -*-===//
 //
 // Exercises the public runtime API and the hooks generated code calls
-// (nnrt_hooks.h): argument checks, model state, the workspace. Prints one
-// line per failed check and a final "N passed, M failed" line (matched by
+// (nnrt_hooks.h): argument checks, model state, the workspace, and (in
+// file_io_test.c) saving and loading models and checkpoints. Prints one line
+// per failed check and a final "N passed, M failed" line (matched by
 // runtime.test), and exits non-zero if any check failed.
+//
+// Usage: nnrt-runtime-test [DIR]. The file tests write in DIR, an existing
+// empty directory, and leave saved.onnx there for check_saved_onnx.py;
+// without DIR they use a new temporary directory and remove it.
 //
 //===----------------------------------------------------------------------===//
 
-// setenv/unsetenv/sysconf are POSIX; the test is built as strict C11 like the
-// runtime itself.
+// setenv/unsetenv/sysconf/mkdtemp are POSIX; the test is built as strict C11
+// like the runtime itself.
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
 
 #include "../lib/check.h"
+#include "file_io_test.h"
 #include "nnrt/nnrt.h"
 #include "nnrt/nnrt_hooks.h"
 
@@ -452,7 +458,29 @@ static void test_workspace(void) {
   nnrt_context_destroy(ctx);
 }
 
-int main(void) {
+/// Runs the file tests in `dir`, or in a temporary directory of their own
+/// when `dir` is NULL, and adds their counts to this file's.
+static void test_files(const char *dir) {
+  char temp_dir[] = "/tmp/nnrt-runtime-test.XXXXXX";
+  if (!dir) {
+    dir = mkdtemp(temp_dir);
+    CHECK(dir != NULL);
+    if (!dir)
+      return;
+  }
+  int passed = 0, failed = 0;
+  run_file_io_tests(dir, &passed, &failed);
+  check_num_passed += passed;
+  check_num_failed += failed;
+  if (dir == temp_dir) {
+    char saved[sizeof(temp_dir) + 16];
+    snprintf(saved, sizeof(saved), "%s/saved.onnx", dir);
+    remove(saved);
+    CHECK(rmdir(dir) == 0);
+  }
+}
+
+int main(int argc, char **argv) {
   test_status();
   test_dtype();
   test_options_and_context();
@@ -461,5 +489,6 @@ int main(void) {
   test_aligned_alloc();
   test_states();
   test_workspace();
+  test_files(argc > 1 ? argv[1] : NULL);
   return check_report();
 }

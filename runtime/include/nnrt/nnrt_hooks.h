@@ -82,6 +82,67 @@ void *nnrt_hook_alloc(nnrt_context *ctx, size_t alignment, size_t size);
 /// Releases memory from nnrt_hook_alloc. NULL is a no-op.
 void nnrt_hook_free(nnrt_context *ctx, void *ptr);
 
+// Saving and loading the state. The four hooks below share these rules:
+// `entry` is the C name of the generated function ("lenet_save"), the prefix
+// of every message recorded in `ctx`, which also names the file and the
+// tensor ("lenet_load: 'w.onnx': initializer 'fc1.weight' has shape
+// [10, 784], the model's is [784, 10]"). They return
+// NNRT_ERROR_INVALID_ARGUMENT for a NULL `ctx` (nothing recorded), a NULL
+// `path` or a context of another model (as nnrt_hook_enter), NNRT_ERROR_IO
+// when the file cannot be opened, read, written or renamed (with the
+// system's reason), NNRT_ERROR_INVALID_ARGUMENT for a file that is malformed,
+// truncated or does not hold the model's states, NNRT_ERROR_OUT_OF_MEMORY,
+// and on success clear the recorded error. Saving writes a temporary file
+// next to `path` and renames it over `path` once it is complete, so a failed
+// save leaves `path` as it was. Loading is all or nothing: the whole file is
+// checked before any state changes.
+
+/// <model>_save: writes the model's ONNX file with its trainable initializers
+/// replaced by the current state values. `model` holds `model_size` bytes: the
+/// serialized ONNX ModelProto as compiled, in which every trainable
+/// initializer stores its data in raw_data (little-endian). For each state i
+/// with patch_offsets[i] != UINT64_MAX, the state's current value (num_elements
+/// * dtype size bytes, little-endian) replaces the bytes at
+/// model[patch_offsets[i]...]. Those bytes must be exactly the raw_data of the
+/// initializer named like the state, of its dtype and shape; otherwise
+/// (a bug in nncc) nothing is written and NNRT_ERROR_INTERNAL is returned.
+nnrt_status nnrt_hook_save_onnx(nnrt_context *ctx, const char *entry,
+                                const nnrt_tensor_info *state_infos,
+                                size_t num_states, const char *path,
+                                const uint8_t *model, uint64_t model_size,
+                                const uint64_t *patch_offsets);
+
+/// <model>_load: reads the ONNX model at `path` and, for every state i with
+/// patch_offsets[i] != UINT64_MAX, the graph initializer with the state's
+/// name (state_infos[i].name), which must be unique: its data_type and dims
+/// must equal the state's dtype and shape; its data comes from raw_data
+/// (little-endian, exactly num_elements * dtype size bytes) or from the typed
+/// repeated field, packed or not (float_data for f32, double_data, int32_data
+/// for i8/i16/i32/u8/u16/bool/f16 as ONNX stores them, int64_data,
+/// uint64_data for u32/u64), with exactly num_elements values that fit the
+/// dtype. Initializers with external data are refused. Other states are left
+/// as they are. All or nothing: on any error no state changes.
+nnrt_status nnrt_hook_load_onnx(nnrt_context *ctx, const char *entry,
+                                const nnrt_tensor_info *state_infos,
+                                size_t num_states, const char *path,
+                                const uint64_t *patch_offsets);
+
+/// <model>_save_checkpoint: writes every state (parameters, optimizer
+/// moments, step counter) bit for bit to a small file of libnnrt's own
+/// format (docs/runtime.md), so that training resumed from the checkpoint
+/// computes exactly what training straight through would have.
+nnrt_status nnrt_hook_save_checkpoint(nnrt_context *ctx, const char *entry,
+                                      const nnrt_tensor_info *state_infos,
+                                      size_t num_states, const char *path);
+
+/// <model>_load_checkpoint: restores the states saved by
+/// nnrt_hook_save_checkpoint. The file must hold exactly the context's states
+/// (same count, order, names, dtypes and shapes) and nothing after them; all
+/// or nothing.
+nnrt_status nnrt_hook_load_checkpoint(nnrt_context *ctx, const char *entry,
+                                      const nnrt_tensor_info *state_infos,
+                                      size_t num_states, const char *path);
+
 #ifdef __cplusplus
 } // extern "C"
 #endif
