@@ -108,61 +108,35 @@ private:
 };
 
 LogicalResult BuildTrainStepPass::resolveOptions(Location loc) {
-  std::optional<LossKind> parsedLoss = parseLossKind(loss);
-  if (!parsedLoss)
-    return emitError(loc) << "unknown --loss '" << loss
-                          << "' (expected one of: " << lossKindNames() << ")";
-  lossKind = *parsedLoss;
-  std::optional<OptimizerKind> kind = parseOptimizerKind(optimizer);
-  if (!kind)
-    return emitError(loc) << "unknown --optimizer '" << optimizer
-                          << "' (expected one of: " << optimizerKindNames()
-                          << ")";
-  std::optional<nn::LrScheduleKind> parsedSchedule =
-      nn::symbolizeLrScheduleKind(schedule);
-  if (!parsedSchedule)
-    return emitError(loc) << "unknown --lr-schedule '" << schedule
-                          << "' (expected one of: constant, step, "
-                             "exponential, cosine)";
-  scheduleKind = *parsedSchedule;
-
-  auto check = [&](StringRef flag, double value, bool ok,
-                   StringRef expected) -> LogicalResult {
-    if (ok && std::isfinite(value))
-      return success();
-    return emitError(loc) << "--" << flag << " must be " << expected << ", got "
-                          << value;
-  };
-  config.kind = *kind;
+  BuildTrainStepOptions options;
+  options.loss = loss;
+  options.optimizer = optimizer;
+  options.lr = lr;
+  options.momentum = momentum;
+  options.beta1 = beta1;
+  options.beta2 = beta2;
+  options.alpha = alpha;
+  options.eps = eps;
+  options.weightDecay = weightDecay;
+  options.schedule = schedule;
+  options.schedulePeriod = schedulePeriod;
+  options.scheduleGamma = scheduleGamma;
+  options.scheduleMinLr = scheduleMinLr;
+  options.warmup = warmup;
+  options.clipGradNorm = clipGradNorm;
+  std::string error = checkTrainOptions(options);
+  if (!error.empty())
+    return emitError(loc) << error;
+  lossKind = *parseLossKind(loss);
+  config.kind = *parseOptimizerKind(optimizer);
+  scheduleKind = *nn::symbolizeLrScheduleKind(schedule);
   config.momentum = momentum;
   config.beta1 = beta1;
   config.beta2 = beta2;
   config.alpha = alpha;
-  config.eps = eps < 0 ? defaultEps(*kind) : eps;
+  config.eps = eps < 0 ? defaultEps(config.kind) : double(eps);
   config.weightDecay =
-      weightDecay < 0 ? defaultWeightDecay(*kind) : double(weightDecay);
-  if (failed(check("lr", lr, lr > 0, "a positive number")) ||
-      failed(check("momentum", momentum, momentum >= 0 && momentum < 1,
-                   "in [0, 1)")) ||
-      failed(check("beta1", beta1, beta1 >= 0 && beta1 < 1, "in [0, 1)")) ||
-      failed(check("beta2", beta2, beta2 >= 0 && beta2 < 1, "in [0, 1)")) ||
-      failed(check("alpha", alpha, alpha >= 0 && alpha < 1, "in [0, 1)")) ||
-      failed(check("eps", config.eps, config.eps > 0, "a positive number")) ||
-      failed(check("weight-decay", config.weightDecay, config.weightDecay >= 0,
-                   "a non-negative number")) ||
-      failed(check("clip-grad-norm", clipGradNorm, clipGradNorm >= 0,
-                   "a non-negative number (0 disables clipping)")) ||
-      failed(check("lr-gamma", scheduleGamma, scheduleGamma > 0,
-                   "a positive number")) ||
-      failed(check("lr-min", scheduleMinLr, scheduleMinLr >= 0,
-                   "a non-negative number")))
-    return failure();
-  if (schedulePeriod < 1)
-    return emitError(loc) << "--lr-period must be at least 1, got "
-                          << schedulePeriod;
-  if (warmup < 0)
-    return emitError(loc) << "--warmup-steps must be non-negative, got "
-                          << warmup;
+      weightDecay < 0 ? defaultWeightDecay(config.kind) : double(weightDecay);
   return success();
 }
 
@@ -470,3 +444,58 @@ void BuildTrainStepPass::runOnOperation() {
 }
 
 } // namespace
+
+std::string nncc::checkTrainOptions(const BuildTrainStepOptions &o) {
+  std::string message;
+  llvm::raw_string_ostream os(message);
+  if (!parseLossKind(o.loss)) {
+    os << "unknown --loss '" << o.loss << "' (expected one of: "
+       << lossKindNames() << ")";
+    return message;
+  }
+  std::optional<OptimizerKind> kind = parseOptimizerKind(o.optimizer);
+  if (!kind) {
+    os << "unknown --optimizer '" << o.optimizer
+       << "' (expected one of: " << optimizerKindNames() << ")";
+    return message;
+  }
+  if (!nn::symbolizeLrScheduleKind(o.schedule)) {
+    os << "unknown --lr-schedule '" << o.schedule
+       << "' (expected one of: constant, step, exponential, cosine)";
+    return message;
+  }
+  // Negative eps and weight decay select the defaults (the flags' unset
+  // value); a user can only give values >= 0.
+  double eps = o.eps < 0 ? defaultEps(*kind) : double(o.eps);
+  double weightDecay = o.weightDecay < 0 ? defaultWeightDecay(*kind)
+                                         : double(o.weightDecay);
+  struct Check {
+    llvm::StringRef flag;
+    double value;
+    bool ok;
+    llvm::StringRef expected;
+  } checks[] = {
+      {"lr", o.lr, o.lr > 0, "a positive number"},
+      {"momentum", o.momentum, o.momentum >= 0 && o.momentum < 1, "in [0, 1)"},
+      {"beta1", o.beta1, o.beta1 >= 0 && o.beta1 < 1, "in [0, 1)"},
+      {"beta2", o.beta2, o.beta2 >= 0 && o.beta2 < 1, "in [0, 1)"},
+      {"alpha", o.alpha, o.alpha >= 0 && o.alpha < 1, "in [0, 1)"},
+      {"eps", eps, eps > 0, "a positive number"},
+      {"weight-decay", weightDecay, weightDecay >= 0, "a non-negative number"},
+      {"clip-grad-norm", o.clipGradNorm, o.clipGradNorm >= 0,
+       "a non-negative number (0 disables clipping)"},
+      {"lr-gamma", o.scheduleGamma, o.scheduleGamma > 0, "a positive number"},
+      {"lr-min", o.scheduleMinLr, o.scheduleMinLr >= 0,
+       "a non-negative number"},
+      {"lr-period", double(o.schedulePeriod), o.schedulePeriod >= 1,
+       "at least 1"},
+      {"warmup-steps", double(o.warmup), o.warmup >= 0, "non-negative"},
+  };
+  for (const Check &check : checks)
+    if (!check.ok || !std::isfinite(check.value)) {
+      os << "--" << check.flag << " must be " << check.expected << ", got "
+         << check.value;
+      return message;
+    }
+  return message;
+}

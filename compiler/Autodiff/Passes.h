@@ -6,6 +6,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
+#include <string>
+
 namespace nncc {
 
 #define GEN_PASS_DECL
@@ -13,6 +15,11 @@ namespace nncc {
 
 #define GEN_PASS_REGISTRATION
 #include "compiler/Autodiff/Passes.h.inc"
+
+/// Checks the options of nncc-build-train-step, which are the values of
+/// nncc's training flags: returns an error message naming the flag, or ""
+/// when they are valid. The driver calls it before any work.
+std::string checkTrainOptions(const BuildTrainStepOptions &options);
 
 } // namespace nncc
 

@@ -196,6 +196,14 @@ LogicalResult Compilation::checkOptions() {
   std::string error;
   if (!resolveCpuTarget(options.cpu, target, error))
     return emitError(UnknownLoc::get(&context)) << "--mcpu: " << error;
+  if (request.phase == Phase::Train && !options.train)
+    return emitError(UnknownLoc::get(&context))
+           << "--emit=train shows the training entries; it needs --train";
+  if (options.train) {
+    std::string invalid = checkTrainOptions(options.training);
+    if (!invalid.empty())
+      return emitError(UnknownLoc::get(&context)) << invalid;
+  }
   return success();
 }
 
@@ -252,8 +260,11 @@ LogicalResult Compilation::resolveOutputs() {
 OwningOpRef<ModuleOp> Compilation::load() {
   StringRef path = options.inputPath;
   switch (classifyInput(path)) {
-  case InputKind::Onnx:
-    return importOnnxFile(context, path, OnnxImportOptions());
+  case InputKind::Onnx: {
+    OnnxImportOptions importOptions;
+    importOptions.initializersAsParameters = options.train;
+    return importOnnxFile(context, path, importOptions);
+  }
   case InputKind::Mlir: {
     std::string error;
     auto file = openInputFile(path, &error);
@@ -363,6 +374,19 @@ int Compilation::run() {
   if (stopAfter(Phase::Import))
     return failed(writeText(printModule)) ? 1 : 0;
 
+  if (failed(runPipeline(*module, buildNnPipeline)))
+    return 1;
+  if (stopAfter(Phase::Nn))
+    return failed(writeText(printModule)) ? 1 : 0;
+  if (options.train) {
+    if (failed(runPipeline(*module, [&](OpPassManager &pm) {
+          buildTrainPipeline(pm, options.training);
+        })))
+      return 1;
+    if (stopAfter(Phase::Train))
+      return failed(writeText(printModule)) ? 1 : 0;
+  }
+
   // The C API is read off the contract before lowering rewrites it.
   FailureOr<ModelSignature> signature = getModelSignature(*module, modelName);
   if (failed(signature))
@@ -373,10 +397,6 @@ int Compilation::run() {
     return fail("the generated header would define " + *clash +
                 "; rename the model (--name) or the entry function");
 
-  if (failed(runPipeline(*module, buildNnPipeline)))
-    return 1;
-  if (stopAfter(Phase::Nn))
-    return failed(writeText(printModule)) ? 1 : 0;
   if (failed(runPipeline(*module, buildNnToLinalgPipeline)))
     return 1;
   if (stopAfter(Phase::Linalg))

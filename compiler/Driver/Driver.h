@@ -3,6 +3,8 @@
 #ifndef NNCC_COMPILER_DRIVER_DRIVER_H
 #define NNCC_COMPILER_DRIVER_DRIVER_H
 
+#include "compiler/Autodiff/Passes.h"
+
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
@@ -19,6 +21,10 @@ struct DriverOptions {
   std::string name; ///< empty: derived from the output file's stem
   std::string cpu = "native";
   unsigned optLevel = 2;
+  /// --train: add the training entries (docs/training.md), configured by
+  /// `training` (the training flags).
+  bool train = false;
+  BuildTrainStepOptions training;
 };
 
 /// Compiles `options.inputPath` as the options say. Diagnostics go to

@@ -48,6 +48,7 @@ const nnrt_tensor_info *model_output_info(size_t i);
 #endif
 
 #include "../lib/check.h"
+#include "../lib/tensor_io.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -60,14 +61,6 @@ static const char *last_error(model_ctx *ctx) {
   return nnrt_context_last_error((const nnrt_context *)ctx);
 }
 
-/// Byte size of a described tensor, or SIZE_MAX for an invalid descriptor.
-static size_t tensor_bytes(const nnrt_tensor_info *info) {
-  size_t elem = nnrt_dtype_size(info->dtype);
-  if (elem == 0 || info->num_elements < 0)
-    return SIZE_MAX;
-  return (size_t)info->num_elements * elem;
-}
-
 static void print_tensor(FILE *out, const char *kind, size_t index,
                          const nnrt_tensor_info *info) {
   fprintf(out, "%s %zu '%s': %s[", kind, index, info->name,
@@ -75,75 +68,6 @@ static void print_tensor(FILE *out, const char *kind, size_t index,
   for (int32_t d = 0; d < info->rank; ++d)
     fprintf(out, "%s%lld", d ? ", " : "", (long long)info->shape[d]);
   fprintf(out, "] (%lld elements)\n", (long long)info->num_elements);
-}
-
-/// Allocates one buffer per tensor (aligned like the runtime's own buffers),
-/// filled with `fill` bytes. Returns NULL on allocation failure.
-static void **alloc_tensors(size_t count,
-                            const nnrt_tensor_info *(*info)(size_t), int fill) {
-  // One extra slot so a model without inputs still gets a non-NULL array.
-  void **buffers = calloc(count + 1, sizeof(void *));
-  if (!buffers)
-    return NULL;
-  for (size_t i = 0; i < count; ++i) {
-    size_t bytes = tensor_bytes(info(i));
-    buffers[i] = nnrt_aligned_alloc(NNRT_DEFAULT_ALIGNMENT, bytes);
-    if (!buffers[i]) {
-      fprintf(stderr, "harness: cannot allocate %zu bytes\n", bytes);
-      return NULL;
-    }
-    memset(buffers[i], fill, bytes);
-  }
-  return buffers;
-}
-
-static void free_tensors(void **buffers, size_t count) {
-  if (!buffers)
-    return;
-  for (size_t i = 0; i < count; ++i)
-    nnrt_aligned_free(buffers[i]);
-  free(buffers);
-}
-
-/// Reads `path` into `buffer`, which must be exactly `bytes` long.
-static int read_file(const char *path, void *buffer, size_t bytes,
-                     const char *what) {
-  FILE *file = fopen(path, "rb");
-  if (!file) {
-    fprintf(stderr, "harness: cannot open %s '%s'\n", what, path);
-    return 0;
-  }
-  int ok = fseek(file, 0, SEEK_END) == 0;
-  long size = ok ? ftell(file) : -1;
-  if (size < 0 || fseek(file, 0, SEEK_SET) != 0) {
-    fprintf(stderr, "harness: cannot determine the size of '%s'\n", path);
-    fclose(file);
-    return 0;
-  }
-  if ((size_t)size != bytes) {
-    fprintf(stderr, "harness: %s '%s' has %ld bytes, the model expects %zu\n",
-            what, path, size, bytes);
-    fclose(file);
-    return 0;
-  }
-  ok = bytes == 0 || fread(buffer, 1, bytes, file) == bytes;
-  fclose(file);
-  if (!ok)
-    fprintf(stderr, "harness: cannot read '%s'\n", path);
-  return ok;
-}
-
-static int write_file(const char *path, const void *buffer, size_t bytes) {
-  FILE *file = fopen(path, "wb");
-  if (!file) {
-    fprintf(stderr, "harness: cannot create output file '%s'\n", path);
-    return 0;
-  }
-  int ok = bytes == 0 || fwrite(buffer, 1, bytes, file) == bytes;
-  ok = (fclose(file) == 0) && ok;
-  if (!ok)
-    fprintf(stderr, "harness: cannot write '%s'\n", path);
-  return ok;
 }
 
 /// Checks that the object's descriptors are usable before anything relies

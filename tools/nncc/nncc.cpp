@@ -43,7 +43,7 @@ cl::opt<std::string> headerPath(
 cl::opt<std::string>
     emitPhase("emit",
               cl::desc("Stop after a phase and write its result: import, "
-                       "nn, linalg, codegen (MLIR), llvm (LLVM IR), asm, obj "
+                       "nn, train (with --train), linalg, codegen (MLIR), llvm (LLVM IR), asm, obj "
                        "(default: obj, plus the C header)"),
               cl::value_desc("phase"), cl::init("obj"), cl::cat(nnccCategory));
 
@@ -82,6 +82,125 @@ cl::opt<OpListFormat> supportedOps(
                           "the table of docs/supported-ops.md")),
     cl::init(OpListFormat::None), cl::cat(nnccCategory));
 
+cl::OptionCategory trainCategory(
+    "nncc training options (docs/training.md)",
+    "With --train, nncc adds <model>_train_step, <model>_eval, "
+    "<model>_set_learning_rate, saving and checkpoints to the model.");
+
+cl::opt<bool> train("train",
+                    cl::desc("Also generate a training step: the model's "
+                             "initializers become trainable parameters"),
+                    cl::cat(trainCategory));
+
+// Every option below configures nncc-build-train-step; their defaults are
+// the pass's (compiler/Autodiff/Passes.td), so each is listed once.
+const nncc::BuildTrainStepOptions trainDefaults;
+
+cl::opt<std::string>
+    loss("loss",
+         cl::desc("Loss to minimize: cross_entropy (integer labels), bce "
+                  "(with logits), mse, sse or l1 (float targets). Default: "
+                  "cross_entropy"),
+         cl::value_desc("loss"), cl::init(trainDefaults.loss),
+         cl::cat(trainCategory));
+cl::opt<std::string> optimizer(
+    "optimizer",
+    cl::desc("sgd, momentum, nesterov, adam, adamw, rmsprop or adagrad. "
+             "Default: sgd"),
+    cl::value_desc("name"), cl::init(trainDefaults.optimizer),
+    cl::cat(trainCategory));
+cl::opt<double> lr("lr", cl::desc("Base learning rate (default 0.01)"),
+                   cl::value_desc("F"), cl::init(trainDefaults.lr),
+                   cl::cat(trainCategory));
+cl::opt<double> momentum("momentum",
+                         cl::desc("Momentum of momentum and nesterov "
+                                  "(default 0.9)"),
+                         cl::value_desc("F"), cl::init(trainDefaults.momentum),
+                         cl::cat(trainCategory));
+cl::opt<double> beta1("beta1", cl::desc("Adam's beta1 (default 0.9)"),
+                      cl::value_desc("F"), cl::init(trainDefaults.beta1),
+                      cl::cat(trainCategory));
+cl::opt<double> beta2("beta2", cl::desc("Adam's beta2 (default 0.999)"),
+                      cl::value_desc("F"), cl::init(trainDefaults.beta2),
+                      cl::cat(trainCategory));
+cl::opt<double> alpha("alpha",
+                      cl::desc("RMSprop's smoothing constant (default 0.99)"),
+                      cl::value_desc("F"), cl::init(trainDefaults.alpha),
+                      cl::cat(trainCategory));
+cl::opt<double> eps("eps",
+                    cl::desc("Denominator epsilon of adam, adamw, rmsprop "
+                             "(default 1e-8) and adagrad (default 1e-10)"),
+                    cl::value_desc("F"), cl::init(trainDefaults.eps),
+                    cl::cat(trainCategory));
+cl::opt<double> weightDecay(
+    "weight-decay",
+    cl::desc("Weight decay: L2 added to the gradient, or decoupled for adamw "
+             "(default 0, adamw 0.01)"),
+    cl::value_desc("F"), cl::init(trainDefaults.weightDecay),
+    cl::cat(trainCategory));
+cl::opt<std::string> lrSchedule(
+    "lr-schedule",
+    cl::desc("constant (default), step (x gamma every --lr-period steps), "
+             "exponential (x gamma every step) or cosine (to --lr-min over "
+             "--lr-period steps)"),
+    cl::value_desc("schedule"), cl::init(trainDefaults.schedule),
+    cl::cat(trainCategory));
+cl::opt<int64_t> lrPeriod("lr-period",
+                          cl::desc("Steps per decay of step, length of "
+                                   "cosine (default 1)"),
+                          cl::value_desc("N"),
+                          cl::init(trainDefaults.schedulePeriod),
+                          cl::cat(trainCategory));
+cl::opt<double> lrGamma("lr-gamma",
+                        cl::desc("Decay factor of step and exponential "
+                                 "(default 0.1)"),
+                        cl::value_desc("F"),
+                        cl::init(trainDefaults.scheduleGamma),
+                        cl::cat(trainCategory));
+cl::opt<double> lrMin("lr-min",
+                      cl::desc("Final learning rate of cosine (default 0)"),
+                      cl::value_desc("F"), cl::init(trainDefaults.scheduleMinLr),
+                      cl::cat(trainCategory));
+cl::opt<int64_t> warmupSteps("warmup-steps",
+                             cl::desc("Linear warm-up over N steps (default "
+                                      "0: none)"),
+                             cl::value_desc("N"),
+                             cl::init(trainDefaults.warmup),
+                             cl::cat(trainCategory));
+cl::opt<double> clipGradNorm("clip-grad-norm",
+                             cl::desc("Clip the gradients' global norm to F "
+                                      "(default 0: no clipping)"),
+                             cl::value_desc("F"),
+                             cl::init(trainDefaults.clipGradNorm),
+                             cl::cat(trainCategory));
+cl::list<std::string> trainable("trainable",
+                                cl::desc("Train only the parameters matching "
+                                         "these globs"),
+                                cl::value_desc("glob,..."), cl::CommaSeparated,
+                                cl::cat(trainCategory));
+cl::list<std::string> freeze("freeze",
+                             cl::desc("Do not train the parameters matching "
+                                      "these globs"),
+                             cl::value_desc("glob,..."), cl::CommaSeparated,
+                             cl::cat(trainCategory));
+
+/// The training options given without --train, which would be ignored.
+std::string misplacedTrainingOption() {
+  cl::Option *options[] = {&loss,        &optimizer,  &lr,       &momentum,
+                           &beta1,       &beta2,      &alpha,    &eps,
+                           &weightDecay, &lrSchedule, &lrPeriod, &lrGamma,
+                           &lrMin,       &warmupSteps, &clipGradNorm};
+  for (cl::Option *option : options)
+    if (option->getNumOccurrences() > 0)
+      return option->ArgStr.str();
+  // cl::list's operator& gives its storage, so these are asked directly.
+  if (trainable.getNumOccurrences() > 0)
+    return "trainable";
+  if (freeze.getNumOccurrences() > 0)
+    return "freeze";
+  return "";
+}
+
 void printVersion(llvm::raw_ostream &os) {
   os << "nncc " NNCC_VERSION " (LLVM/MLIR " LLVM_VERSION_STRING ")\n";
 }
@@ -96,7 +215,7 @@ int main(int argc, char **argv) {
   mlir::registerPassManagerCLOptions();
   mlir::registerAsmPrinterCLOptions();
   mlir::registerDefaultTimingManagerCLOptions();
-  cl::HideUnrelatedOptions(nnccCategory);
+  cl::HideUnrelatedOptions({&nnccCategory, &trainCategory});
   cl::SetVersionPrinter(printVersion);
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -120,6 +239,13 @@ int main(int argc, char **argv) {
     return 1;
   }
 
+  std::string misplaced = misplacedTrainingOption();
+  if (!train && !misplaced.empty()) {
+    llvm::errs() << "nncc: error: --" << misplaced
+                 << " configures training; it needs --train\n";
+    return 1;
+  }
+
   nncc::DriverOptions options;
   options.inputPath = inputPath;
   options.outputPath = outputPath;
@@ -129,5 +255,24 @@ int main(int argc, char **argv) {
   options.name = modelName;
   options.cpu = cpu;
   options.optLevel = optLevel;
+  options.train = train;
+  nncc::BuildTrainStepOptions &t = options.training;
+  t.loss = loss;
+  t.optimizer = optimizer;
+  t.lr = lr;
+  t.momentum = momentum;
+  t.beta1 = beta1;
+  t.beta2 = beta2;
+  t.alpha = alpha;
+  t.eps = eps;
+  t.weightDecay = weightDecay;
+  t.schedule = lrSchedule;
+  t.schedulePeriod = lrPeriod;
+  t.scheduleGamma = lrGamma;
+  t.scheduleMinLr = lrMin;
+  t.warmup = warmupSteps;
+  t.clipGradNorm = clipGradNorm;
+  t.trainable.assign(trainable.begin(), trainable.end());
+  t.freeze.assign(freeze.begin(), freeze.end());
   return nncc::runDriver(options, llvm::errs());
 }

@@ -75,8 +75,12 @@ FailureOr<Value> ImporterState::lookupValue(StringRef name, Location useLoc) {
     FailureOr<DenseElementsAttr> value = lookupConstant(name);
     if (failed(value))
       return failure();
-    it->second.materialized =
-        nn::ConstantOp::create(builder, it->second.loc, *value);
+    if (makeParameter && it->second.proto &&
+        isa<FloatType>(value->getElementType()))
+      it->second.materialized = makeParameter(name, *value, it->second.loc);
+    else
+      it->second.materialized =
+          nn::ConstantOp::create(builder, it->second.loc, *value);
   }
   return it->second.materialized;
 }

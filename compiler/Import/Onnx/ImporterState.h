@@ -26,6 +26,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <climits>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -97,6 +98,15 @@ public:
   /// The opset version of the default ONNX domain.
   int64_t getOpset() const { return opset; }
 
+  /// Makes the value of an initializer that is model state (training):
+  /// given its name, contents and location, returns the value the graph
+  /// reads it through. Unset: initializers are constants.
+  using ParameterFactory = std::function<mlir::Value(
+      llvm::StringRef, mlir::DenseElementsAttr, mlir::Location)>;
+  void setParameterFactory(ParameterFactory factory) {
+    makeParameter = std::move(factory);
+  }
+
   /// Registers an initializer; it is converted on first use.
   void addInitializer(const onnx::TensorProto &tensor);
   bool isInitializer(llvm::StringRef name) const;
@@ -134,6 +144,7 @@ private:
   int64_t opset;
   llvm::StringMap<mlir::Value> values;
   llvm::StringMap<Constant> constants;
+  ParameterFactory makeParameter;
 };
 
 //===----------------------------------------------------------------------===//

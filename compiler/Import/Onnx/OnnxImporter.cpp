@@ -289,6 +289,20 @@ OwningOpRef<ModuleOp> ModelImporter::build(ImporterState &state) {
   }
   builder.setInsertionPointToEnd(entry);
 
+  // Training: initializers the graph reads become state arguments.
+  SmallVector<std::pair<unsigned, StringAttr>> stateArgs;
+  if (options.initializersAsParameters)
+    state.setParameterFactory([&](StringRef name, DenseElementsAttr value,
+                                  Location loc) -> Value {
+      OpBuilder::InsertionGuard guard(builder);
+      builder.setInsertionPoint(func);
+      nn::ParameterOp::create(builder, loc, name, value);
+      argTypes.push_back(value.getType());
+      stateArgs.emplace_back(argTypes.size() - 1,
+                             builder.getStringAttr(name));
+      return entry->addArgument(value.getType(), loc);
+    });
+
   for (int i = 0, e = graph.node_size(); i < e; ++i) {
     const onnx::NodeProto &node = graph.node(i);
     // checkSupported guarantees a handler.
@@ -320,13 +334,22 @@ OwningOpRef<ModuleOp> ModelImporter::build(ImporterState &state) {
     results.push_back(*value);
   }
   func::ReturnOp::create(builder, fileLoc, results);
+  // The argument attributes are sized for the signature the function was
+  // created with; state arguments were added since.
+  SmallVector<DictionaryAttr> argAttrs;
+  for (unsigned i = 0; i < argNames.size(); ++i)
+    argAttrs.push_back(func.getArgAttrDict(i));
+  for (auto [index, name] : stateArgs)
+    argAttrs.push_back(builder.getDictionaryAttr(builder.getNamedAttr(
+        nn::NnDialect::kStateAttr, FlatSymbolRefAttr::get(name))));
   func.setFunctionType(
       builder.getFunctionType(argTypes, ValueRange(results).getTypes()));
   for (auto [index, output] : llvm::enumerate(graph.output()))
     func.setResultAttr(index, nn::NnDialect::kOutputAttr,
                        builder.getStringAttr(output.name()));
-  // An inference-only model: its weights are nn.constant ops, which the
-  // compiler may fold (docs/contract.md).
+  func.setAllArgAttrs(argAttrs);
+  // Without initializersAsParameters the weights are nn.constant ops, which
+  // the compiler may fold (docs/contract.md).
   func->setAttr(nn::NnDialect::kEntryAttr,
                 nn::EntryKindAttr::get(&ctx, nn::EntryKind::Infer));
   return module;

@@ -20,6 +20,10 @@ struct OnnxImportOptions {
   /// Name of the entry function to create: the C API calls it
   /// <model>_<functionName>.
   std::string functionName = "infer";
+  /// Training: float initializers become model state (nn.parameter, read
+  /// through arguments marked nn.state) instead of foldable nn.constant, and
+  /// the module keeps the model file for <model>_save (docs/training.md).
+  bool initializersAsParameters = false;
 };
 
 /// Reads an ONNX model - binary protobuf, or protobuf text format when the
