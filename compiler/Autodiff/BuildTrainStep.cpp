@@ -94,7 +94,15 @@ private:
   /// Clones infer's body into `func`'s entry block; returns the
   /// prediction.
   Value cloneForward(func::FuncOp infer, func::FuncOp func, OpBuilder &b);
+  /// Clones the forward pass into `func`, attaches the loss (returned in
+  /// `loss`) and differentiates it: the gradient of each trainable
+  /// parameter, in trainableParams order.
+  FailureOr<SmallVector<Value>> buildGradients(func::FuncOp infer,
+                                               func::FuncOp func,
+                                               unsigned targetArg, OpBuilder &b,
+                                               Value &loss);
   LogicalResult buildTrainStep(func::FuncOp infer, OpBuilder &b);
+  LogicalResult buildGradientsEntry(func::FuncOp infer, OpBuilder &b);
   void buildEval(func::FuncOp infer, OpBuilder &b);
   void buildSetLearningRate(OpBuilder &b);
 
@@ -288,19 +296,15 @@ LogicalResult BuildTrainStepPass::buildTrainStep(func::FuncOp infer,
   b.setInsertionPointToEnd(getOperation().getBody());
   func::FuncOp func =
       entry.finish(b, loc, "train_step", nn::EntryKind::TrainStep);
-  Value prediction = cloneForward(infer, func, b);
   Block &body = func.front();
-  Value loss =
-      buildLoss(b, loc, lossKind, prediction, body.getArgument(targetArg));
-
+  Value loss;
+  FailureOr<SmallVector<Value>> grads =
+      buildGradients(infer, func, targetArg, b, loss);
+  if (failed(grads))
+    return failure();
   SmallVector<Value> params;
   for (auto &param : trainableParams)
     params.push_back(body.getArgument(param.first));
-  VJPState state;
-  FailureOr<SmallVector<Value>> grads =
-      differentiate(b, body, loss, params, state);
-  if (failed(grads))
-    return failure();
 
   if (clipGradNorm > 0) {
     SmallVector<Value> squares;
@@ -341,6 +345,46 @@ LogicalResult BuildTrainStepPass::buildTrainStep(func::FuncOp infer,
   }
   results.push_back(nextStep);
   func::ReturnOp::create(b, loc, results);
+  return success();
+}
+
+FailureOr<SmallVector<Value>>
+BuildTrainStepPass::buildGradients(func::FuncOp infer, func::FuncOp func,
+                                   unsigned targetArg, OpBuilder &b,
+                                   Value &loss) {
+  Value prediction = cloneForward(infer, func, b);
+  Block &body = func.front();
+  loss = buildLoss(b, func.getLoc(), lossKind, prediction,
+                   body.getArgument(targetArg));
+  SmallVector<Value> params;
+  for (auto &param : trainableParams)
+    params.push_back(body.getArgument(param.first));
+  VJPState state;
+  return differentiate(b, body, loss, params, state);
+}
+
+LogicalResult BuildTrainStepPass::buildGradientsEntry(func::FuncOp infer,
+                                                      OpBuilder &b) {
+  MLIRContext *ctx = &getContext();
+  EntryBuilder entry;
+  unsigned targetArg = copyForwardArgs(infer, entry);
+  entry.addResult(RankedTensorType::get({}, Float32Type::get(ctx)),
+                  nn::NnDialect::kOutputAttr, StringAttr::get(ctx, "loss"));
+  for (auto &[argIndex, name] : trainableParams)
+    entry.addResult(infer.getArgument(argIndex).getType(),
+                    nn::NnDialect::kOutputAttr,
+                    StringAttr::get(ctx, "grad:" + name));
+  b.setInsertionPointToEnd(getOperation().getBody());
+  func::FuncOp func =
+      entry.finish(b, infer.getLoc(), "gradients", nn::EntryKind::Eval);
+  Value loss;
+  FailureOr<SmallVector<Value>> grads =
+      buildGradients(infer, func, targetArg, b, loss);
+  if (failed(grads))
+    return failure();
+  SmallVector<Value> results = {loss};
+  llvm::append_range(results, *grads);
+  func::ReturnOp::create(b, infer.getLoc(), results);
   return success();
 }
 
@@ -441,6 +485,8 @@ void BuildTrainStepPass::runOnOperation() {
     return signalPassFailure();
   buildEval(infer, b);
   buildSetLearningRate(b);
+  if (gradientsEntry && failed(buildGradientsEntry(infer, b)))
+    return signalPassFailure();
 }
 
 } // namespace
@@ -449,8 +495,8 @@ std::string nncc::checkTrainOptions(const BuildTrainStepOptions &o) {
   std::string message;
   llvm::raw_string_ostream os(message);
   if (!parseLossKind(o.loss)) {
-    os << "unknown --loss '" << o.loss << "' (expected one of: "
-       << lossKindNames() << ")";
+    os << "unknown --loss '" << o.loss
+       << "' (expected one of: " << lossKindNames() << ")";
     return message;
   }
   std::optional<OptimizerKind> kind = parseOptimizerKind(o.optimizer);
@@ -467,8 +513,8 @@ std::string nncc::checkTrainOptions(const BuildTrainStepOptions &o) {
   // Negative eps and weight decay select the defaults (the flags' unset
   // value); a user can only give values >= 0.
   double eps = o.eps < 0 ? defaultEps(*kind) : double(o.eps);
-  double weightDecay = o.weightDecay < 0 ? defaultWeightDecay(*kind)
-                                         : double(o.weightDecay);
+  double weightDecay =
+      o.weightDecay < 0 ? defaultWeightDecay(*kind) : double(o.weightDecay);
   struct Check {
     llvm::StringRef flag;
     double value;

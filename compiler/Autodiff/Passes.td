@@ -20,7 +20,11 @@ def BuildTrainStep : Pass<"nncc-build-train-step", "::mlir::ModuleOp"> {
     - `eval(inputs..., labels or targets) -> (prediction, loss)` with the
       current parameters;
     - `set_learning_rate(learning_rate)`, which replaces the base learning
-      rate (state `nncc:learning_rate`).
+      rate (state `nncc:learning_rate`);
+    - with `gradients-entry`, `gradients(inputs..., labels or targets) ->
+      (loss, grad:<param>...)`: the loss and the gradient of every
+      trainable parameter, without an update (for custom optimizers,
+      inspection and the tests).
     Hyper-parameters are attributes of the generated ops; PyTorch's defaults
     apply where an option is left at its default.
   }];
@@ -52,6 +56,9 @@ def BuildTrainStep : Pass<"nncc-build-train-step", "::mlir::ModuleOp"> {
            "Linear warm-up over this many steps (0: none)">,
     Option<"clipGradNorm", "clip-grad-norm", "double", "0",
            "Clip gradients to this global norm (0: no clipping)">,
+    Option<"gradientsEntry", "gradients-entry", "bool", "false",
+           "Also build `gradients(inputs..., target) -> (loss, grad:<param>"
+           "...)`, the loss and gradients without an update">,
     ListOption<"trainable", "trainable", "std::string",
                "Globs of the parameters to train (default: all)">,
     ListOption<"freeze", "freeze", "std::string",

@@ -108,6 +108,47 @@ void writeEntry(Buffer &out, const std::string &model,
        prefix);
 }
 
+/// The functions that save and load the state, those the model has.
+void writeStateFiles(Buffer &out, const std::string &model,
+                     const nn::StateFileFunctions &functions) {
+  if (!functions.checkpoint)
+    return;
+  emit(out,
+       "/*--- Saving and loading the state ---*/\n\n"
+       "/* These return NNRT_ERROR_INVALID_ARGUMENT for a NULL `ctx` or\n"
+       " * `path` (or a context of another model), NNRT_ERROR_IO when the\n"
+       " * file cannot be opened, read or written, NNRT_ERROR_OUT_OF_MEMORY;\n"
+       " * the context's last error names the file and the reason. A save\n"
+       " * writes a new file next to `path` and renames it over `path` once\n"
+       " * complete: a failed save leaves `path` as it was. A load checks\n"
+       " * the whole file before it changes anything: on failure every state\n"
+       " * keeps its value. */\n\n");
+  if (functions.modelFile)
+    emit(out,
+         "/** Writes the model as an ONNX file: the one it was compiled\n"
+         " *  from, with the context's current values in the initializers\n"
+         " *  that are its parameters. */\n"
+         "nnrt_status {0}_save({0}_ctx *ctx, const char *path);\n\n"
+         "/** Reads the parameters from the initializers of an ONNX file\n"
+         " *  ({0}_save's, or any with initializers of their names, types\n"
+         " *  and shapes). The other states (optimizer state, step,\n"
+         " *  learning rate) keep their values. NNRT_ERROR_INVALID_ARGUMENT\n"
+         " *  for a file that is malformed or does not hold them (the\n"
+         " *  message names the initializer). */\n"
+         "nnrt_status {0}_load({0}_ctx *ctx, const char *path);\n\n",
+         model);
+  emit(out,
+       "/** Writes every state (parameters, optimizer state, step) bit for\n"
+       " *  bit to a checkpoint, so that training resumed from it computes\n"
+       " *  exactly what training straight on would have. */\n"
+       "nnrt_status {0}_save_checkpoint({0}_ctx *ctx, const char *path);\n\n"
+       "/** Restores every state from a checkpoint of {0}_save_checkpoint.\n"
+       " *  NNRT_ERROR_INVALID_ARGUMENT for a file that is malformed or\n"
+       " *  holds other states (another model's). */\n"
+       "nnrt_status {0}_load_checkpoint({0}_ctx *ctx, const char *path);\n\n",
+       model);
+}
+
 } // namespace
 
 namespace {
@@ -193,6 +234,7 @@ std::string generateHeader(llvm::StringRef modelName,
   for (size_t i = 0; i < signature.states.size(); ++i)
     writeTensorMacros(out, prefix, "STATE", i, signature.states[i]);
   emit(out, "\n");
+  writeStateFiles(out, name, signature.stateFiles);
   for (const EntrySignature &entry : signature.entries)
     writeEntry(out, name, entry);
   emit(out,

@@ -163,6 +163,7 @@ FailureOr<ModelSignature> getModelSignature(ModuleOp module,
   ModelSignature sig;
   for (nn::ParameterOp state : contract->states)
     sig.states.push_back(describe(state.getSymName(), state.getType()));
+  sig.stateFiles = nn::getStateFileFunctions(module);
   // The header's macros spell entry names in upper case (MODEL_TRAIN_...):
   // two entries differing only in case would define the same macros.
   llvm::StringMap<StringRef> macroNames;

@@ -39,6 +39,9 @@ struct EntrySignature {
 struct ModelSignature {
   std::vector<EntrySignature> entries;
   std::vector<TensorSignature> states;
+  /// Which of <model>_save, _load, _save_checkpoint, _load_checkpoint the
+  /// API has.
+  nn::StateFileFunctions stateFiles;
 };
 
 /// Describes the C API of model `modelName` from the contract of `module`.

@@ -31,6 +31,8 @@ static void check(int ok, const char *what, int line) {
 #define CHECK(cond) check((cond) ? 1 : 0, #cond, __LINE__)
 #define CHECK_STR(actual, expected)                                            \
   check(strcmp((actual), (expected)) == 0, #actual " == " #expected, __LINE__)
+#define CHECK_CONTAINS(actual, part)                                           \
+  check(strstr((actual), (part)) != NULL, #actual " contains " #part, __LINE__)
 
 /// Prints "N passed, M failed"; returns the process exit code.
 static int check_report(void) {

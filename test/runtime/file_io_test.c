@@ -16,6 +16,7 @@
 
 #include "file_io_test.h"
 #include "../lib/check.h"
+#include "../lib/work_dir.h"
 #include "nnrt/nnrt.h"
 #include "nnrt/nnrt_hooks.h"
 
@@ -27,28 +28,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-
-#define CHECK_CONTAINS(actual, part)                                           \
-  check(strstr((actual), (part)) != NULL, #actual " contains " #part, __LINE__)
-
-/// The directory the tests write their files in.
-static const char *work_dir;
-
-/// `name` in the work directory, for a path used at once. The result lives
-/// until the fourth next call.
-static const char *in_dir(const char *name) {
-  static char paths[4][1024];
-  static unsigned next;
-  char *path = paths[next++ % 4];
-  snprintf(path, sizeof(paths[0]), "%s/%s", work_dir, name);
-  return path;
-}
-
-/// Declares `var`, the path of `name` in the work directory, for a path used
-/// throughout a test.
-#define PATH_IN_DIR(var, name)                                                 \
-  char var[1024];                                                              \
-  snprintf(var, sizeof(var), "%s/%s", work_dir, name)
 
 //===----------------------------------------------------------------------===//
 // Files and buffers
@@ -164,25 +143,6 @@ static int file_equals(const char *path, const void *data, size_t size) {
   free(contents);
   return same;
 }
-
-/// Counts the entries of `dir` whose name contains `part`, or all but "."
-/// and ".." when `part` is NULL.
-static int files_in(const char *dir, const char *part) {
-  DIR *d = opendir(dir);
-  if (!d)
-    return -1;
-  int count = 0;
-  struct dirent *entry;
-  while ((entry = readdir(d)))
-    if (part ? strstr(entry->d_name, part) != NULL
-             : strcmp(entry->d_name, ".") && strcmp(entry->d_name, ".."))
-      ++count;
-  closedir(d);
-  return count;
-}
-
-/// The temporary files of a save, which must never stay behind.
-static int temp_files_in(const char *dir) { return files_in(dir, ".tmp."); }
 
 //===----------------------------------------------------------------------===//
 // A model with state

@@ -4,21 +4,16 @@
 // lowered functions carry (docs/contract.md). The entry points are thin:
 // argument checks, context and state management live in libnnrt
 // (nnrt_hooks.h), so the code generated here only marshals pointers and
-// describes tensors. IREE's DispatchABI plays the same role there.
+// describes tensors. IREE's DispatchABI plays the same role there. The
+// pieces it builds with are ApiBuilder's; the functions that save and load
+// the state are StateFiles.cpp's.
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Codegen/Common/ApiBuilder.h"
 #include "compiler/Codegen/Common/Passes.h"
+#include "compiler/Codegen/Common/StateFiles.h"
 #include "dialects/Nn/IR/NnContract.h"
-#include "dialects/Nn/IR/NnDTypes.h"
-
-#include "nnrt/nnrt.h"
-
-#include "mlir/Dialect/LLVMIR/FunctionCallUtils.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "llvm/ADT/StringSet.h"
-
-#include <cstddef>
 
 namespace nncc {
 #define GEN_PASS_DEF_GENERATEENTRYPOINTS
@@ -26,29 +21,11 @@ namespace nncc {
 } // namespace nncc
 
 using namespace mlir;
-using nncc::nn::DTypeInfo;
+using nncc::ApiBuilder;
+using nncc::TensorDesc;
 using nncc::nn::NnDialect;
 
-// The LLVM struct built for nnrt_tensor_info below is {ptr, i32, i32, ptr,
-// i64}: these checks fail the build when nnrt.h changes the struct without
-// this pass following.
-static_assert(offsetof(nnrt_tensor_info, name) == 0 &&
-                  offsetof(nnrt_tensor_info, dtype) == 8 &&
-                  sizeof(nnrt_dtype) == 4 &&
-                  offsetof(nnrt_tensor_info, rank) == 12 &&
-                  offsetof(nnrt_tensor_info, shape) == 16 &&
-                  offsetof(nnrt_tensor_info, num_elements) == 24 &&
-                  sizeof(nnrt_tensor_info) == 32,
-              "nnrt_tensor_info changed: update infoType in "
-              "GenerateEntryPoints.cpp");
-
 namespace {
-
-/// A tensor in an info table.
-struct TensorDesc {
-  std::string name;
-  RankedTensorType type;
-};
 
 /// What an argument of a lowered entry function is bound to.
 struct ArgBinding {
@@ -56,24 +33,14 @@ struct ArgBinding {
   unsigned index; ///< input, output or state index
 };
 
-class EntryPointBuilder {
+class EntryPointBuilder : public ApiBuilder {
 public:
   EntryPointBuilder(ModuleOp module, StringRef model)
-      : module(module), builder(module.getContext()), model(model.str()),
-        loc(module.getLoc()) {
-    MLIRContext *ctx = module.getContext();
-    ptrType = LLVM::LLVMPointerType::get(ctx);
-    i32 = builder.getI32Type();
-    i64 = builder.getI64Type();
-    infoType = LLVM::LLVMStructType::getLiteral(
-        ctx, {ptrType, i32, i32, ptrType, i64});
-  }
+      : ApiBuilder(module), model(model.str()) {}
 
   LogicalResult run();
 
 private:
-  /// Checks that no symbol of the module takes a name the API needs.
-  LogicalResult reserve(const std::string &name, Location where);
   LogicalResult collectStates();
   LogicalResult buildCreateDestroy();
   /// The C names of an entry's functions: entry, packed entry, and the
@@ -96,29 +63,9 @@ private:
   void buildQueries(StringRef prefix, StringRef kind, LLVM::GlobalOp table,
                     size_t count);
 
-  //===--- Globals and functions ------------------------------------------===//
-
-  LLVM::GlobalOp addConstant(StringRef name, Type type, Attribute value);
-  LLVM::GlobalOp addString(StringRef name, StringRef value);
-  /// A constant global whose value `fill` builds in its initializer region.
-  LLVM::GlobalOp addInitialized(StringRef name, Type type,
-                                function_ref<Value(OpBuilder &)> fill);
-  /// nnrt_tensor_info[] for `tensors`; null when there are none.
-  LLVM::GlobalOp addInfoTable(StringRef name, ArrayRef<TensorDesc> tensors);
-  /// The address of `global`, or a null pointer when there is none.
-  Value addressOf(OpBuilder &b, LLVM::GlobalOp global);
-  Value constant(OpBuilder &b, Type type, int64_t value) {
-    return LLVM::ConstantOp::create(b, loc, type, value);
-  }
-  /// A public function of the C API with an entry block.
-  LLVM::LLVMFuncOp addApiFunction(StringRef name, Type result,
-                                  ArrayRef<Type> params, OpBuilder &body);
   /// Declares the functions of nnrt_hooks.h the API calls; fails when the
   /// module already defines one of those names otherwise.
   LogicalResult declareHooks();
-  /// An external function of libnnrt; null (with an error) when the module
-  /// has another symbol of that name.
-  LLVM::LLVMFuncOp hook(StringRef name, Type result, ArrayRef<Type> params);
 
   /// The version variable of nnrt_hooks.h, declared by declareHooks.
   static constexpr llvm::StringLiteral kAbiSymbol = "nnrt_hooks_abi_1";
@@ -132,129 +79,11 @@ private:
         stateNext, commit;
   } hooks;
 
-  ModuleOp module;
-  OpBuilder builder;
   std::string model;
-  Location loc;
-  Type ptrType, i32, i64;
-  LLVM::LLVMStructType infoType;
   llvm::StringMap<unsigned> stateIndex;
   SmallVector<TensorDesc> states;
   SmallVector<LLVM::GlobalOp> stateInits;
-  llvm::StringSet<> apiNames;
 };
-
-LogicalResult EntryPointBuilder::reserve(const std::string &name,
-                                         Location where) {
-  if (Operation *existing = module.lookupSymbol(name))
-    return emitError(where)
-           << "the C API needs the symbol '" << name
-           << "', which the module already defines"
-           << (isa<LLVM::LLVMFuncOp>(existing) ? " as a function" : "");
-  if (!apiNames.insert(name).second)
-    return emitError(where) << "two parts of the C API would both be named '"
-                            << name << "'; rename an entry function";
-  return success();
-}
-
-LLVM::GlobalOp EntryPointBuilder::addConstant(StringRef name, Type type,
-                                              Attribute value) {
-  OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToEnd(module.getBody());
-  auto global = LLVM::GlobalOp::create(builder, loc, type, /*isConstant=*/true,
-                                       LLVM::Linkage::Private, name, value);
-  global.setUnnamedAddr(LLVM::UnnamedAddr::Global);
-  return global;
-}
-
-LLVM::GlobalOp EntryPointBuilder::addString(StringRef name, StringRef value) {
-  std::string data = value.str();
-  data.push_back('\0');
-  auto type = LLVM::LLVMArrayType::get(builder.getI8Type(), data.size());
-  return addConstant(name, type, builder.getStringAttr(data));
-}
-
-LLVM::GlobalOp
-EntryPointBuilder::addInitialized(StringRef name, Type type,
-                                  function_ref<Value(OpBuilder &)> fill) {
-  LLVM::GlobalOp global = addConstant(name, type, Attribute());
-  OpBuilder b(module.getContext());
-  b.createBlock(&global.getInitializerRegion());
-  LLVM::ReturnOp::create(b, loc, fill(b));
-  return global;
-}
-
-Value EntryPointBuilder::addressOf(OpBuilder &b, LLVM::GlobalOp global) {
-  if (!global)
-    return LLVM::ZeroOp::create(b, loc, ptrType);
-  return LLVM::AddressOfOp::create(b, loc, global);
-}
-
-LLVM::GlobalOp EntryPointBuilder::addInfoTable(StringRef name,
-                                               ArrayRef<TensorDesc> tensors) {
-  if (tensors.empty())
-    return {};
-  SmallVector<LLVM::GlobalOp> names, shapes;
-  for (auto [i, tensor] : llvm::enumerate(tensors)) {
-    std::string base = (name + "." + Twine(i)).str();
-    names.push_back(addString(base + ".name", tensor.name));
-    ArrayRef<int64_t> shape = tensor.type.getShape();
-    if (shape.empty()) {
-      shapes.push_back({});
-      continue;
-    }
-    auto attr = DenseElementsAttr::get(
-        RankedTensorType::get({(int64_t)shape.size()}, i64), shape);
-    shapes.push_back(addConstant(
-        base + ".shape", LLVM::LLVMArrayType::get(i64, shape.size()), attr));
-  }
-  auto tableType = LLVM::LLVMArrayType::get(infoType, tensors.size());
-  return addInitialized(name, tableType, [&](OpBuilder &b) -> Value {
-    Value table = LLVM::UndefOp::create(b, loc, tableType);
-    for (auto [i, tensor] : llvm::enumerate(tensors)) {
-      const DTypeInfo *dtype =
-          nncc::nn::lookupDType(tensor.type.getElementType());
-      int64_t row = i;
-      Value fields[] = {addressOf(b, names[i]), constant(b, i32, dtype->value),
-                        constant(b, i32, tensor.type.getRank()),
-                        addressOf(b, shapes[i]),
-                        constant(b, i64, tensor.type.getNumElements())};
-      for (auto [f, field] : llvm::enumerate(fields))
-        table = LLVM::InsertValueOp::create(b, loc, table, field,
-                                            ArrayRef<int64_t>{row, (int64_t)f});
-    }
-    return table;
-  });
-}
-
-LLVM::LLVMFuncOp EntryPointBuilder::addApiFunction(StringRef name, Type result,
-                                                   ArrayRef<Type> params,
-                                                   OpBuilder &body) {
-  OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToEnd(module.getBody());
-  auto func = LLVM::LLVMFuncOp::create(
-      builder, loc, name, LLVM::LLVMFunctionType::get(result, params));
-  func.setNoUnwind(true);
-  body.setInsertionPointToStart(func.addEntryBlock(body));
-  return func;
-}
-
-LLVM::LLVMFuncOp EntryPointBuilder::hook(StringRef name, Type result,
-                                         ArrayRef<Type> params) {
-  auto type = LLVM::LLVMFunctionType::get(result, params);
-  if (Operation *existing = module.lookupSymbol(name)) {
-    auto func = dyn_cast<LLVM::LLVMFuncOp>(existing);
-    if (func && func.isExternal() && func.getFunctionType() == type)
-      return func;
-    existing->emitError() << "'" << name
-                          << "' is a function of the nncc runtime; the module "
-                             "must not define it";
-    return {};
-  }
-  OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointToEnd(module.getBody());
-  return LLVM::LLVMFuncOp::create(builder, loc, name, type);
-}
 
 LogicalResult EntryPointBuilder::declareHooks() {
   auto voidType = LLVM::LLVMVoidType::get(module.getContext());
@@ -601,12 +430,15 @@ LogicalResult EntryPointBuilder::run() {
   for (LLVM::LLVMFuncOp func : entries)
     if (failed(reserveEntryNames(func)))
       return failure();
-  if (failed(declareHooks()) || failed(collectStates()) ||
-      failed(buildCreateDestroy()))
+  nncc::StateFileBuilder stateFiles(*this, model);
+  if (failed(stateFiles.prepare()) || failed(declareHooks()) ||
+      failed(collectStates()) || failed(buildCreateDestroy()))
     return failure();
   for (LLVM::LLVMFuncOp func : entries)
     if (failed(buildEntry(func)))
       return failure();
+  if (failed(stateFiles.build(stateInfos)))
+    return failure();
   // The contract is built into the API now; LLVM IR has no use for it.
   for (auto func : module.getOps<LLVM::LLVMFuncOp>()) {
     func->removeAttr(NnDialect::kEntryAttr);

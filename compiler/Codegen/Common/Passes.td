@@ -77,9 +77,16 @@ def GenerateEntryPoints
       state it wrote and end the call (nnrt_hook_leave);
     - nnrt_tensor_info tables of every entry's inputs and outputs with query
       functions (`<model>_num_inputs`, `<model>_input_info`, ... for `infer`,
-      `<model>_f_num_inputs`, ... for other entries) and of the states.
-    Everything else becomes internal to the object, and nn.parameter ops are
-    removed.
+      `<model>_f_num_inputs`, ... for other entries) and of the states;
+    - for a module with state and a train_step entry,
+      `<model>_save_checkpoint(ctx, path)` and `<model>_load_checkpoint`, and
+      when the module keeps its ONNX model file (`nncc.model_file`, with
+      `nncc.file_offset` on the nn.parameter ops stored in it),
+      `<model>_save(ctx, path)` and `<model>_load`: calls of the runtime's
+      file hooks with the state table (and the file's bytes and the offsets
+      of the states in it).
+    Everything else becomes internal to the object; nn.parameter ops and the
+    model file attribute are removed.
   }];
   let options = [
     Option<"modelName", "model-name", "std::string", "\"model\"",

@@ -11,6 +11,7 @@
 
 #include "compiler/Import/Onnx/OnnxImporter.h"
 #include "compiler/Import/Onnx/ImporterState.h"
+#include "compiler/Import/Onnx/ModelFile.h"
 
 #include "dialects/Nn/IR/NnDialect.h"
 
@@ -389,6 +390,9 @@ OwningOpRef<ModuleOp> ModelImporter::run() {
   OpBuilder builder(&ctx);
   ImporterState state(builder, fileLoc, opset);
   OwningOpRef<ModuleOp> module = build(state);
+  if (module && options.initializersAsParameters &&
+      failed(attachModelFile(*module, model, fileLoc)))
+    return nullptr;
   // The handlers check what they build; the verifier catches what slipped
   // through.
   if (!module || failed(checkShapeInference(state)) || failed(verify(*module)))

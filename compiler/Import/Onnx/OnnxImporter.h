@@ -32,7 +32,9 @@ struct OnnxImportOptions {
 /// (`nn.entry = #nn.entry<infer>`, docs/contract.md) in the nn dialect. The
 /// function's arguments are the graph inputs that are not initializers, its
 /// results the graph outputs, both in order and named by `nn.input` /
-/// `nn.output`; the module records `nncc.source` and `nncc.opset`.
+/// `nn.output`; the module records `nncc.source` and `nncc.opset`, and with
+/// initializersAsParameters the model file (`nncc.model_file`, with
+/// `nncc.file_offset` on each nn.parameter; docs/contract.md).
 /// Problems are reported through `ctx`'s diagnostic engine, at the node they
 /// concern when there is one; nothing aborts or throws, whatever the input.
 /// Returns a null OwningOpRef on failure.

@@ -366,3 +366,17 @@ FailureOr<ModelContract> nncc::nn::getModelContract(ModuleOp module) {
            << "docs/contract.md)";
   return FailureOr<ModelContract>(std::move(contract));
 }
+
+StateFileFunctions nncc::nn::getStateFileFunctions(ModuleOp module) {
+  StateFileFunctions functions;
+  bool hasState = !module.getOps<ParameterOp>().empty();
+  bool trains =
+      llvm::any_of(module.getOps<FunctionOpInterface>(), [](auto func) {
+        auto kind =
+            func->template getAttrOfType<EntryKindAttr>(NnDialect::kEntryAttr);
+        return kind && kind.getValue() == EntryKind::TrainStep;
+      });
+  functions.checkpoint = hasState && trains;
+  functions.modelFile = functions.checkpoint && module->hasAttr(kModelFileAttr);
+  return functions;
+}

@@ -44,6 +44,31 @@ struct ModelContract {
   std::vector<ContractEntry> entries;
 };
 
+/// The model file a module keeps for <model>_save and <model>_load
+/// (docs/contract.md): on the module, the serialized ONNX model, a rank-1
+/// tensor of i8 (the importer writes a dense_resource blob); on each
+/// nn.parameter stored in it, the byte offset of its raw data in those bytes
+/// (an i64). Neither is an nn attribute: the dialect does not verify them,
+/// the entry-point pass checks them and removes them.
+constexpr llvm::StringLiteral kModelFileAttr = "nncc.model_file";
+constexpr llvm::StringLiteral kFileOffsetAttr = "nncc.file_offset";
+
+/// The functions of the C API that save and load the state, besides the
+/// entry points (docs/generated-api.md).
+struct StateFileFunctions {
+  /// <model>_save_checkpoint and <model>_load_checkpoint: the module has
+  /// state and a train_step entry.
+  bool checkpoint = false;
+  /// <model>_save and <model>_load: checkpoints, and the module keeps its
+  /// model file (kModelFileAttr).
+  bool modelFile = false;
+};
+
+/// Which of those functions `module` gets; the same answer before lowering
+/// (for the header) and after (for the entry-point pass), as long as the
+/// nn.parameter ops and the nn.entry attributes are there.
+StateFileFunctions getStateFileFunctions(mlir::ModuleOp module);
+
 /// Reads the contract of a verified module at the tensor level (before
 /// nncc-prepare-entry-abi; the verifier has checked every type). Emits an
 /// error and fails when the module has no entry function or was prepared.

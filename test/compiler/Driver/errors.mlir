@@ -1,6 +1,6 @@
 // Every error the driver itself reports: exit code 1 and a clear message.
 // RUN: not nncc %S/Inputs/mlp.mlir --emit=bogus 2>&1 | FileCheck %s --check-prefix=EMIT
-// EMIT: nncc: error: unknown --emit phase 'bogus' (expected one of: import, nn, linalg, codegen, llvm, asm, obj)
+// EMIT: nncc: error: unknown --emit phase 'bogus' (expected one of: import, nn, train, linalg, codegen, llvm, asm, obj)
 
 // RUN: not nncc %S/Inputs/mlp.mlir --target=cuda -o %t.o 2>&1 | FileCheck %s --check-prefix=TARGET
 // TARGET: nncc: error: --target=cuda is not implemented yet; this version of nncc generates code for --target=cpu only
