@@ -43,7 +43,8 @@ cl::opt<std::string> headerPath(
 cl::opt<std::string>
     emitPhase("emit",
               cl::desc("Stop after a phase and write its result: import, "
-                       "nn, train (with --train), linalg, codegen (MLIR), llvm (LLVM IR), asm, obj "
+                       "nn, train (with --train), linalg, codegen (MLIR), llvm "
+                       "(LLVM IR), asm, obj "
                        "(default: obj, plus the C header)"),
               cl::value_desc("phase"), cl::init("obj"), cl::cat(nnccCategory));
 
@@ -159,7 +160,8 @@ cl::opt<double> lrGamma("lr-gamma",
                         cl::cat(trainCategory));
 cl::opt<double> lrMin("lr-min",
                       cl::desc("Final learning rate of cosine (default 0)"),
-                      cl::value_desc("F"), cl::init(trainDefaults.scheduleMinLr),
+                      cl::value_desc("F"),
+                      cl::init(trainDefaults.scheduleMinLr),
                       cl::cat(trainCategory));
 cl::opt<int64_t> warmupSteps("warmup-steps",
                              cl::desc("Linear warm-up over N steps (default "
@@ -173,6 +175,11 @@ cl::opt<double> clipGradNorm("clip-grad-norm",
                              cl::value_desc("F"),
                              cl::init(trainDefaults.clipGradNorm),
                              cl::cat(trainCategory));
+cl::opt<bool> gradientsEntry(
+    "gradients-entry",
+    cl::desc("Also generate <model>_gradients: the loss and the gradient of "
+             "every trainable parameter, without an update"),
+    cl::cat(trainCategory));
 cl::list<std::string> trainable("trainable",
                                 cl::desc("Train only the parameters matching "
                                          "these globs"),
@@ -186,10 +193,10 @@ cl::list<std::string> freeze("freeze",
 
 /// The training options given without --train, which would be ignored.
 std::string misplacedTrainingOption() {
-  cl::Option *options[] = {&loss,        &optimizer,  &lr,       &momentum,
-                           &beta1,       &beta2,      &alpha,    &eps,
-                           &weightDecay, &lrSchedule, &lrPeriod, &lrGamma,
-                           &lrMin,       &warmupSteps, &clipGradNorm};
+  cl::Option *options[] = {
+      &loss,  &optimizer,   &lr,           &momentum,      &beta1,    &beta2,
+      &alpha, &eps,         &weightDecay,  &lrSchedule,    &lrPeriod, &lrGamma,
+      &lrMin, &warmupSteps, &clipGradNorm, &gradientsEntry};
   for (cl::Option *option : options)
     if (option->getNumOccurrences() > 0)
       return option->ArgStr.str();
@@ -272,6 +279,7 @@ int main(int argc, char **argv) {
   t.scheduleMinLr = lrMin;
   t.warmup = warmupSteps;
   t.clipGradNorm = clipGradNorm;
+  t.gradientsEntry = gradientsEntry;
   t.trainable.assign(trainable.begin(), trainable.end());
   t.freeze.assign(freeze.begin(), freeze.end());
   return nncc::runDriver(options, llvm::errs());
