@@ -71,7 +71,25 @@ static LogicalResult vjp(SumOp op, VJPContext &c) {
 
 static LogicalResult vjp(ReluOp op, VJPContext &c) {
   c.set(0, [&] {
-    return ReluGradOp::create(c.b, c.loc, c.grad(), c.primal(op.getInput()));
+    return ReluGradOp::create(c.b, c.loc, c.grad(), c.primal(op.getInput()),
+                              c.b.getF32FloatAttr(0.0f));
+  });
+  return success();
+}
+
+static LogicalResult vjp(LeakyReluOp op, VJPContext &c) {
+  c.set(0, [&] {
+    return ReluGradOp::create(c.b, c.loc, c.grad(), c.primal(op.getInput()),
+                              op.getAlpha());
+  });
+  return success();
+}
+
+/// From the forward result: 1 where it is positive, result + alpha
+/// elsewhere (alpha * exp(x) = result + alpha).
+static LogicalResult vjp(EluOp op, VJPContext &c) {
+  c.set(0, [&] {
+    return EluGradOp::create(c.b, c.loc, c.grad(), c.primal(op), op.getAlpha());
   });
   return success();
 }
@@ -214,9 +232,9 @@ static LogicalResult vjp(MatMulOp op, VJPContext &c) {
 }
 
 void attachMathRules(MLIRContext *ctx) {
-  attachRules<AddOp, SubOp, MulOp, DivOp, SumOp, ReluOp, SigmoidOp, TanhOp,
-              SoftplusOp, AbsOp, SignOp, SqrtOp, ExpOp, LogOp, SoftmaxOp,
-              LogSoftmaxOp, ReduceSumOp, MatMulOp>(ctx);
+  attachRules<AddOp, SubOp, MulOp, DivOp, SumOp, ReluOp, LeakyReluOp, EluOp,
+              SigmoidOp, TanhOp, SoftplusOp, AbsOp, SignOp, SqrtOp, ExpOp,
+              LogOp, SoftmaxOp, LogSoftmaxOp, ReduceSumOp, MatMulOp>(ctx);
 }
 
 } // namespace nncc::autodiff

@@ -35,8 +35,31 @@ static LogicalResult vjp(BroadcastOp op, VJPContext &c) {
   return success();
 }
 
+/// Each operand's gradient is its part of the result's.
+static LogicalResult vjp(ConcatOp op, VJPContext &c) {
+  int64_t axis = op.getAxis(), offset = 0;
+  for (auto [index, input] : llvm::enumerate(op.getInputs())) {
+    auto type = cast<RankedTensorType>(input.getType());
+    c.set(index, [&] {
+      SmallVector<int64_t> starts(type.getRank(), 0), steps(type.getRank(), 1);
+      starts[axis] = offset;
+      return SliceOp::create(c.b, c.loc, type, c.grad(), starts, steps);
+    });
+    offset += type.getDimSize(axis);
+  }
+  return success();
+}
+
+static LogicalResult vjp(SliceOp op, VJPContext &c) {
+  c.set(0, [&] {
+    return SliceBackwardOp::create(c.b, c.loc, op.getInput().getType(),
+                                   c.grad(), op.getStarts(), op.getSteps());
+  });
+  return success();
+}
+
 void attachTensorRules(MLIRContext *ctx) {
-  attachRules<ReshapeOp, TransposeOp, BroadcastOp>(ctx);
+  attachRules<ReshapeOp, TransposeOp, BroadcastOp, ConcatOp, SliceOp>(ctx);
 }
 
 } // namespace nncc::autodiff

@@ -97,6 +97,33 @@ def small_models():
             h = torch.softmax(self.b(h), dim=1) + self.relu(h)
             return self.c(h)
 
+    class MoreActivations(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(6, 8)
+            self.b = nn.Linear(8, 8)
+            self.c = nn.Linear(8, 4)
+            self.leaky = nn.LeakyReLU(0.1)
+            self.elu = nn.ELU(0.7)
+
+        def forward(self, x):
+            h = self.leaky(self.a(x))
+            h = self.elu(self.b(h)) + torch.log_softmax(h, dim=1)
+            return self.c(h)
+
+    class ConcatSlice(nn.Module):
+        # concat along features, strided and offset slices (its gradient
+        # scatters back with zeros between), a slice of the input.
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(6, 8)
+            self.b = nn.Linear(6, 4)
+
+        def forward(self, x):
+            h = torch.tanh(self.a(x))
+            joined = torch.cat([h, x[:, 1:5], h[:, 2:4]], dim=1)
+            return self.b(joined[:, 1:13:2])
+
     class Conv(nn.Module):
         # strided, padded, dilated and grouped convolutions with bias.
         def __init__(self):
@@ -136,12 +163,15 @@ def small_models():
     return {
         "broadcast": (Broadcast, (6,), 4),
         "activations": (Activations, (6,), 4),
+        "more_activations": (MoreActivations, (6,), 4),
+        "concat_slice": (ConcatSlice, (6,), 4),
         "conv": (Conv, (3, 10, 10), 4),
         "pool": (Pool, (2, 11, 11), 3),
     }
 
 
-MODEL_NAMES = ["broadcast", "activations", "conv", "pool", "mlp", "lenet",
+MODEL_NAMES = ["broadcast", "activations", "more_activations",
+               "concat_slice", "conv", "pool", "mlp", "lenet",
                "convnet"]
 
 
@@ -272,7 +302,7 @@ def near_kink(model, x):
 
     handles = []
     for module in model.modules():
-        if isinstance(module, nn.ReLU):
+        if isinstance(module, (nn.ReLU, nn.LeakyReLU, nn.ELU)):
             handles.append(module.register_forward_hook(relu_hook))
         elif isinstance(module, nn.MaxPool2d):
             handles.append(module.register_forward_hook(pool_hook))

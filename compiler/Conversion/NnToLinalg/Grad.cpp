@@ -24,27 +24,66 @@ using namespace nncc::lowering;
 
 namespace {
 
+/// grad where `x` > 0, else negative(grad, x): the gradients of piecewise
+/// activations.
+Value buildPiecewiseGrad(
+    OpBuilder &b, Operation *op, Value grad, Value x,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> negative) {
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
+  Location loc = op->getLoc();
+  return buildGeneric(
+      b, loc, ValueRange{grad, x}, {identity, identity},
+      createEmpty(b, loc, type), identity,
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        Value zero =
+            arith::ConstantOp::create(nb, l, scalarAttr(args[0].getType(), 0));
+        Value positive = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGT,
+                                               args[1], zero);
+        return arith::SelectOp::create(nb, l, positive, args[0],
+                                       negative(nb, l, args[0], args[1]));
+      });
+}
+
 struct ReluGradLowering : OpConversionPattern<nn::ReluGradOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
   matchAndRewrite(nn::ReluGradOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    RankedTensorType type = op.getType();
-    AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
-    Location loc = op.getLoc();
+    double slope = op.getNegativeSlope().convertToDouble();
     rewriter.replaceOp(
-        op,
-        buildGeneric(
-            rewriter, loc, ValueRange{adaptor.getGrad(), adaptor.getInput()},
-            {identity, identity}, createEmpty(rewriter, loc, type), identity,
-            [](OpBuilder &b, Location l, ValueRange args) -> Value {
-              Value zero = arith::ConstantOp::create(
-                  b, l, scalarAttr(args[0].getType(), 0.0));
-              Value positive = arith::CmpFOp::create(
-                  b, l, arith::CmpFPredicate::OGT, args[1], zero);
-              return arith::SelectOp::create(b, l, positive, args[0], zero);
-            }));
+        op, buildPiecewiseGrad(
+                rewriter, op, adaptor.getGrad(), adaptor.getInput(),
+                [&](OpBuilder &b, Location l, Value g, Value) -> Value {
+                  if (slope == 0.0)
+                    return arith::ConstantOp::create(
+                        b, l, scalarAttr(g.getType(), 0.0));
+                  Value s = arith::ConstantOp::create(
+                      b, l, scalarAttr(g.getType(), slope));
+                  return arith::MulFOp::create(b, l, g, s);
+                }));
+    return success();
+  }
+};
+
+/// elu' is 1 where the result is positive, result + alpha elsewhere.
+struct EluGradLowering : OpConversionPattern<nn::EluGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::EluGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    double alpha = op.getAlpha().convertToDouble();
+    rewriter.replaceOp(
+        op, buildPiecewiseGrad(
+                rewriter, op, adaptor.getGrad(), adaptor.getResultValue(),
+                [&](OpBuilder &b, Location l, Value g, Value y) -> Value {
+                  Value a = arith::ConstantOp::create(
+                      b, l, scalarAttr(g.getType(), alpha));
+                  return arith::MulFOp::create(
+                      b, l, g, arith::AddFOp::create(b, l, y, a));
+                }));
     return success();
   }
 };
@@ -403,7 +442,7 @@ struct AvgPool2DBackwardLowering
 } // namespace
 
 void nncc::populateNnGradToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ReluGradLowering, Conv2DBackwardInputLowering,
+  patterns.add<ReluGradLowering, EluGradLowering, Conv2DBackwardInputLowering,
                Conv2DBackwardFilterLowering, MaxPool2DIndicesLowering,
                MaxPool2DBackwardLowering, AvgPool2DBackwardLowering>(
       patterns.getContext());

@@ -102,6 +102,22 @@ Value buildUnary(OpBuilder &b, Location loc, Operation *op, Value x) {
   }
   if (isa<nn::TanhOp>(op))
     return math::TanhOp::create(b, loc, x);
+  if (isa<nn::LeakyReluOp, nn::EluOp>(op)) {
+    double alpha = isa<nn::EluOp>(op)
+                       ? cast<nn::EluOp>(op).getAlpha().convertToDouble()
+                       : cast<nn::LeakyReluOp>(op).getAlpha().convertToDouble();
+    Value zero = arith::ConstantOp::create(b, loc, scalarAttr(type, 0.0));
+    Value scale = arith::ConstantOp::create(b, loc, scalarAttr(type, alpha));
+    Value negative = x;
+    if (isa<nn::EluOp>(op)) {
+      // alpha * expm1(x): exact near 0, where exp(x) - 1 would cancel.
+      negative = math::ExpM1Op::create(b, loc, x);
+    }
+    Value positive =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, x, zero);
+    return arith::SelectOp::create(
+        b, loc, positive, x, arith::MulFOp::create(b, loc, scale, negative));
+  }
   if (isa<nn::AbsOp>(op))
     return math::AbsFOp::create(b, loc, x);
   if (isa<nn::SqrtOp>(op))
@@ -348,14 +364,15 @@ struct MatMulLowering : OpConversionPattern<nn::MatMulOp> {
 } // namespace
 
 void nncc::populateNnMathToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<SumLowering, BinaryOpLowering<nn::AddOp>,
-               BinaryOpLowering<nn::SubOp>, BinaryOpLowering<nn::MulOp>,
-               BinaryOpLowering<nn::DivOp>, UnaryOpLowering<nn::ReluOp>,
-               UnaryOpLowering<nn::SigmoidOp>, UnaryOpLowering<nn::TanhOp>,
-               UnaryOpLowering<nn::SoftplusOp>, UnaryOpLowering<nn::AbsOp>,
-               UnaryOpLowering<nn::SignOp>, UnaryOpLowering<nn::SqrtOp>,
-               UnaryOpLowering<nn::ExpOp>, UnaryOpLowering<nn::LogOp>,
-               SoftmaxLowering<nn::SoftmaxOp, false>,
-               SoftmaxLowering<nn::LogSoftmaxOp, true>, ReduceSumLowering,
-               MatMulLowering>(patterns.getContext());
+  patterns.add<
+      SumLowering, BinaryOpLowering<nn::AddOp>, BinaryOpLowering<nn::SubOp>,
+      BinaryOpLowering<nn::MulOp>, BinaryOpLowering<nn::DivOp>,
+      UnaryOpLowering<nn::ReluOp>, UnaryOpLowering<nn::SigmoidOp>,
+      UnaryOpLowering<nn::TanhOp>, UnaryOpLowering<nn::SoftplusOp>,
+      UnaryOpLowering<nn::LeakyReluOp>, UnaryOpLowering<nn::EluOp>,
+      UnaryOpLowering<nn::AbsOp>, UnaryOpLowering<nn::SignOp>,
+      UnaryOpLowering<nn::SqrtOp>, UnaryOpLowering<nn::ExpOp>,
+      UnaryOpLowering<nn::LogOp>, SoftmaxLowering<nn::SoftmaxOp, false>,
+      SoftmaxLowering<nn::LogSoftmaxOp, true>, ReduceSumLowering,
+      MatMulLowering>(patterns.getContext());
 }

@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -63,6 +64,63 @@ struct TransposeLowering : OpConversionPattern<nn::TransposeOp> {
                                                        adaptor.getInput(), init,
                                                        op.getPerm())
                                ->getResults());
+    return success();
+  }
+};
+
+/// Each operand goes into its place of a tensor.empty with insert_slice.
+struct ConcatLowering : OpConversionPattern<nn::ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t axis = op.getAxis();
+    Value result = createEmpty(rewriter, loc, type);
+    int64_t offset = 0;
+    for (Value input : adaptor.getInputs()) {
+      auto inType = cast<RankedTensorType>(input.getType());
+      SmallVector<int64_t> offsets(type.getRank(), 0),
+          strides(type.getRank(), 1);
+      offsets[axis] = offset;
+      result = tensor::InsertSliceOp::create(
+          rewriter, loc, input, result, ValueRange{}, ValueRange{},
+          ValueRange{}, offsets, inType.getShape(), strides);
+      offset += inType.getDimSize(axis);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SliceLowering : OpConversionPattern<nn::SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, op.getType(), adaptor.getInput(), ValueRange{}, ValueRange{},
+        ValueRange{}, op.getStarts(), op.getType().getShape(), op.getSteps());
+    return success();
+  }
+};
+
+/// Zeros with the gradient inserted where the slice read.
+struct SliceBackwardLowering : OpConversionPattern<nn::SliceBackwardOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::SliceBackwardOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    Value zeros = createFilled(rewriter, op.getLoc(), type,
+                               scalarAttr(type.getElementType(), 0.0));
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        op, adaptor.getGrad(), zeros, ValueRange{}, ValueRange{}, ValueRange{},
+        op.getStarts(), op.getGrad().getType().getShape(), op.getSteps());
     return success();
   }
 };
@@ -129,5 +187,6 @@ struct OneHotLowering : OpConversionPattern<nn::OneHotOp> {
 
 void nncc::populateNnTensorToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, ReshapeLowering, TransposeLowering,
-               BroadcastLowering, OneHotLowering>(patterns.getContext());
+               BroadcastLowering, OneHotLowering, ConcatLowering, SliceLowering,
+               SliceBackwardLowering>(patterns.getContext());
 }

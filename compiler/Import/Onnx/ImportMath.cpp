@@ -1,6 +1,7 @@
 //===- ImportMath.cpp - elementwise, activation and matrix ops ------------===//
 //
-// Add, Sub, Mul, Div, Relu, Sigmoid, Tanh, Softmax, Gemm and MatMul.
+// Add, Sub, Mul, Div, Relu, LeakyRelu, Elu, Sigmoid, Tanh, Softmax,
+// LogSoftmax, Gemm and MatMul.
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,10 +61,22 @@ template <typename OpTy> LogicalResult importActivation(NodeImporter &node) {
   return node.setResult(0, node.create<OpTy>(*input));
 }
 
-/// Softmax from opset 13 normalizes along one axis (default -1). Earlier
-/// versions flatten the input to 2-D at `axis` (default 1), normalize each
-/// row and restore the shape.
-LogicalResult importSoftmax(NodeImporter &node) {
+/// LeakyRelu (alpha default 0.01), Elu (alpha default 1).
+template <typename OpTy, int DefaultAlphaPercent>
+LogicalResult importAlphaActivation(NodeImporter &node) {
+  FailureOr<Value> input = node.getInput(0);
+  FailureOr<float> alpha =
+      node.getFloatAttr("alpha", DefaultAlphaPercent / 100.0f);
+  if (anyFailed(input, alpha) || failed(node.requireFloat(*input, "input")))
+    return failure();
+  return node.setResult(
+      0, node.create<OpTy>(*input, node.getBuilder().getF32FloatAttr(*alpha)));
+}
+
+/// Softmax and LogSoftmax from opset 13 normalize along one axis (default
+/// -1). Earlier versions flatten the input to 2-D at `axis` (default 1),
+/// normalize each row and restore the shape.
+template <typename OpTy> LogicalResult importSoftmax(NodeImporter &node) {
   FailureOr<Value> input = node.getInput(0);
   if (failed(input) || failed(node.requireFloat(*input, "input")))
     return failure();
@@ -80,7 +93,7 @@ LogicalResult importSoftmax(NodeImporter &node) {
   // Coercing at the last axis makes each row one slice along that axis: the
   // two definitions agree there, and no reshapes are needed.
   if (perAxis || *axis == rank - 1)
-    return node.setResult(0, node.create<nn::SoftmaxOp>(*input, *axis));
+    return node.setResult(0, node.create<OpTy>(*input, *axis));
 
   ArrayRef<int64_t> shape = type.getShape();
   int64_t rows = *getNumElements(shape.take_front(*axis));
@@ -88,7 +101,7 @@ LogicalResult importSoftmax(NodeImporter &node) {
   FailureOr<Value> matrix = node.createReshape(*input, {rows, columns});
   if (failed(matrix))
     return failure();
-  FailureOr<Value> normalized = node.create<nn::SoftmaxOp>(*matrix, 1);
+  FailureOr<Value> normalized = node.create<OpTy>(*matrix, 1);
   if (failed(normalized))
     return failure();
   return node.setResult(0, node.createReshape(*normalized, shape));
@@ -203,10 +216,19 @@ ArrayRef<OpInfo> getMathOps() {
        "`nn.div`",
        "NumPy broadcasting; integers divide with truncation; before opset 7, "
        "`broadcast` with `axis`"},
+      {"Elu", OpCategory::Math, 1, kMaxOpset,
+       importAlphaActivation<nn::EluOp, 100>, "`nn.elu`",
+       "float only; `alpha` (default 1)"},
       {"Gemm", OpCategory::Math, 1, kMaxOpset, importGemm,
        "`nn.matmul`, `nn.transpose`, `nn.mul`, `nn.add`",
        "`alpha`, `beta`, `transA`, `transB`, optional `C` (unidirectional "
        "broadcast); constant transposes fold at compile time"},
+      {"LeakyRelu", OpCategory::Math, 1, kMaxOpset,
+       importAlphaActivation<nn::LeakyReluOp, 1>, "`nn.leaky_relu`",
+       "float only; `alpha` (default 0.01)"},
+      {"LogSoftmax", OpCategory::Math, 1, kMaxOpset,
+       importSoftmax<nn::LogSoftmaxOp>,
+       "`nn.log_softmax` (+ `nn.reshape` before opset 13)", "as Softmax"},
       {"MatMul", OpCategory::Math, 1, kMaxOpset, importMatMul,
        "`nn.matmul` (+ `nn.reshape` for 1-D operands)",
        "NumPy semantics, broadcast batch dimensions; float only"},
@@ -217,7 +239,7 @@ ArrayRef<OpInfo> getMathOps() {
        "`nn.relu`", "float only"},
       {"Sigmoid", OpCategory::Math, 1, kMaxOpset,
        importActivation<nn::SigmoidOp>, "`nn.sigmoid`", "float only"},
-      {"Softmax", OpCategory::Math, 1, kMaxOpset, importSoftmax,
+      {"Softmax", OpCategory::Math, 1, kMaxOpset, importSoftmax<nn::SoftmaxOp>,
        "`nn.softmax` (+ `nn.reshape` before opset 13)",
        "any axis, negative axes normalized; before opset 13 the input is "
        "flattened to 2-D at `axis`"},

@@ -1,8 +1,8 @@
 //===- ImportTensor.cpp - constants and shape manipulation ----------------===//
 //
-// Constant, Identity, Flatten, Reshape and Transpose. Flatten and Reshape
-// become nn.reshape with the target shape computed here from the static
-// input shape.
+// Concat, Constant, Identity, Flatten, Reshape, Slice and Transpose. Flatten
+// and Reshape become nn.reshape with the target shape computed here from the
+// static input shape.
 //
 //===----------------------------------------------------------------------===//
 
@@ -177,10 +177,116 @@ LogicalResult importTranspose(NodeImporter &node) {
   return node.setResult(0, node.create<nn::TransposeOp>(*input, *perm));
 }
 
+/// Concat: every input along `axis` (required from opset 4, default 1
+/// before; negative from opset 11).
+LogicalResult importConcat(NodeImporter &node) {
+  SmallVector<Value> inputs;
+  for (int i = 0, e = node.getNode().input_size(); i < e; ++i) {
+    FailureOr<Value> input = node.getInput(i);
+    if (failed(input))
+      return failure();
+    inputs.push_back(*input);
+  }
+  if (inputs.empty())
+    return node.emitOpError() << "needs at least one input";
+  if (node.getOpset() >= 4 && !node.findAttribute("axis"))
+    return node.emitOpError() << "requires attribute 'axis'";
+  int64_t rank = cast<RankedTensorType>(inputs.front().getType()).getRank();
+  FailureOr<int64_t> axis = node.getAxisAttr("axis", 1, rank);
+  if (failed(axis))
+    return failure();
+  return node.setResult(0, node.create<nn::ConcatOp>(inputs, *axis));
+}
+
+/// The integers of a constant index list (int32 or int64).
+FailureOr<SmallVector<int64_t>> getIndexList(NodeImporter &node, unsigned index,
+                                             StringRef role) {
+  FailureOr<DenseElementsAttr> list = node.getConstantInput(index, role);
+  if (failed(list))
+    return failure();
+  if (!list->getElementType().isInteger(32) &&
+      !list->getElementType().isInteger(64))
+    return node.emitOpError() << role << " must be int32 or int64";
+  SmallVector<int64_t> values;
+  for (const APInt &value : list->getValues<APInt>())
+    values.push_back(value.getSExtValue());
+  return values;
+}
+
+/// Slice: starts/ends/axes as attributes before opset 10, as constant
+/// inputs (with steps) from opset 10. Indices are clamped as ONNX says;
+/// steps must be positive.
+LogicalResult importSlice(NodeImporter &node) {
+  FailureOr<Value> input = node.getInput(0);
+  if (failed(input))
+    return failure();
+  auto type = cast<RankedTensorType>(input->getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> allAxes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  FailureOr<SmallVector<int64_t>> starts = failure(), ends = failure(),
+                                  axes = allAxes, steps = failure();
+  if (node.getOpset() < 10) {
+    starts = node.getIntsAttr("starts", std::nullopt);
+    ends = node.getIntsAttr("ends", std::nullopt);
+    axes = node.getIntsAttr("axes", ArrayRef<int64_t>(allAxes));
+  } else {
+    starts = getIndexList(node, 1, "starts");
+    ends = getIndexList(node, 2, "ends");
+    if (node.hasInput(3))
+      axes = getIndexList(node, 3, "axes");
+  }
+  if (anyFailed(starts, ends, axes))
+    return failure();
+  steps = SmallVector<int64_t>(starts->size(), 1);
+  if (node.getOpset() >= 10 && node.hasInput(4))
+    steps = getIndexList(node, 4, "steps");
+  if (failed(steps))
+    return failure();
+  if (ends->size() != starts->size() || axes->size() != starts->size() ||
+      steps->size() != starts->size())
+    return node.emitOpError()
+           << "starts, ends, axes and steps must have the same length";
+
+  SmallVector<int64_t> begin(rank, 0), stride(rank, 1);
+  SmallVector<int64_t> shape(type.getShape());
+  SmallVector<bool> seen(rank, false);
+  for (size_t i = 0; i < starts->size(); ++i) {
+    int64_t axis = (*axes)[i] < 0 ? (*axes)[i] + rank : (*axes)[i];
+    if (axis < 0 || axis >= rank || seen[axis])
+      return node.emitOpError()
+             << "axis " << (*axes)[i] << " is out of range or repeated";
+    seen[axis] = true;
+    int64_t dim = type.getDimSize(axis), step = (*steps)[i];
+    if (step < 1)
+      return node.emitOpError()
+             << "step " << step << " is not supported (only positive steps)";
+    auto clamp = [&](int64_t v) {
+      if (v < 0)
+        v += dim;
+      return std::clamp<int64_t>(v, 0, dim);
+    };
+    int64_t from = clamp((*starts)[i]), to = clamp((*ends)[i]);
+    int64_t size = to > from ? (to - from + step - 1) / step : 0;
+    if (size == 0)
+      return node.emitOpError()
+             << "the slice of axis " << axis
+             << " is empty, and nncc does not support empty tensors";
+    begin[axis] = from;
+    stride[axis] = step;
+    shape[axis] = size;
+  }
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  Value slice = nn::SliceOp::create(node.getBuilder(), node.getLoc(),
+                                    resultType, *input, begin, stride);
+  return node.setResult(0, slice);
+}
+
 } // namespace
 
 ArrayRef<OpInfo> getTensorOps() {
   static const OpInfo ops[] = {
+      {"Concat", OpCategory::Tensor, 1, kMaxOpset, importConcat, "`nn.concat`",
+       "any axis, negative allowed"},
       {"Constant", OpCategory::Tensor, 1, kMaxOpset, importConstant,
        "`nn.constant`",
        "`value`, `value_float(s)`, `value_int(s)`; sparse tensors are not "
@@ -193,6 +299,8 @@ ArrayRef<OpInfo> getTensorOps() {
        "`nn.reshape`",
        "the shape must be a constant (initializer or Constant); `0` and "
        "`-1`, `allowzero`; before opset 5 the `shape` attribute"},
+      {"Slice", OpCategory::Tensor, 1, kMaxOpset, importSlice, "`nn.slice`",
+       "constant starts/ends/axes/steps, positive steps; non-empty results"},
       {"Transpose", OpCategory::Tensor, 1, kMaxOpset, importTranspose,
        "`nn.transpose`", "default permutation reverses the dimensions"},
   };

@@ -85,6 +85,18 @@ def Nn_SigmoidOp : Nn_UnaryFloatOp<"sigmoid"> {
 def Nn_TanhOp : Nn_UnaryFloatOp<"tanh"> {
   let summary = "Hyperbolic tangent";
 }
+class Nn_AlphaActivationOp<string mnemonic>
+    : Nn_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let arguments = (ins Nn_FloatTensor:$input, F32Attr:$alpha);
+  let results = (outs Nn_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+def Nn_LeakyReluOp : Nn_AlphaActivationOp<"leaky_relu"> {
+  let summary = "x for x > 0, alpha * x otherwise (derivative alpha at 0)";
+}
+def Nn_EluOp : Nn_AlphaActivationOp<"elu"> {
+  let summary = "x for x > 0, alpha * (exp(x) - 1) otherwise";
+}
 def Nn_SoftplusOp : Nn_UnaryFloatOp<"softplus"> {
   let summary = "log(1 + exp(x)), computed without overflow";
 }

@@ -53,6 +53,36 @@ def Nn_TransposeOp : Nn_Op<"transpose", [Pure,
   let hasFolder = 1;
 }
 
+def Nn_ConcatOp : Nn_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+  let summary = "Join tensors of one rank and element type along `axis`";
+  let description = [{
+    The operands agree in every dimension but `axis`; the result's `axis`
+    dimension is the sum of theirs.
+  }];
+  let arguments = (ins Variadic<Nn_AnyTensor>:$inputs, I64Attr:$axis);
+  let results = (outs Nn_AnyTensor:$result);
+  let assemblyFormat = [{
+    $inputs attr-dict `:` type($inputs) `->` type($result)
+  }];
+  let hasFolder = 1;
+}
+
+def Nn_SliceOp : Nn_Op<"slice", [Pure, AllElementTypesMatch<["input",
+    "result"]>]> {
+  let summary = "Elements start[d], start[d] + step[d], ... of each dimension";
+  let description = [{
+    A strided window: result dimension d takes result_shape[d] elements of
+    input dimension d from `starts[d]` every `steps[d]` (>= 1) elements; the
+    result type gives the sizes, which must fit in the input.
+  }];
+  let arguments = (ins Nn_AnyTensor:$input, DenseI64ArrayAttr:$starts,
+      DenseI64ArrayAttr:$steps);
+  let results = (outs Nn_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 def Nn_BroadcastOp : Nn_Op<"broadcast", [Pure,
     AllElementTypesMatch<["input", "result"]>]> {
   let summary = "Stretch a tensor to a larger shape by NumPy broadcasting";

@@ -47,6 +47,82 @@ OpFoldResult BroadcastOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
+/// `starts` and `steps` have one entry per dimension and the window of
+/// `window` elements fits in `full`.
+static LogicalResult verifySliceWindow(Operation *op, RankedTensorType full,
+                                       RankedTensorType window,
+                                       ArrayRef<int64_t> starts,
+                                       ArrayRef<int64_t> steps) {
+  int64_t rank = full.getRank();
+  if (window.getRank() != rank || (int64_t)starts.size() != rank ||
+      (int64_t)steps.size() != rank)
+    return op->emitOpError("needs one start and one step per dimension of ")
+           << full;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t size = window.getDimSize(d);
+    if (starts[d] < 0 || steps[d] < 1 ||
+        (size > 0 && starts[d] + (size - 1) * steps[d] >= full.getDimSize(d)))
+      return op->emitOpError("dimension ")
+             << d << ": " << size << " elements from " << starts[d] << " every "
+             << steps[d] << " do not fit in " << full;
+  }
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  return verifySliceWindow(*this, getInput().getType(), getType(), getStarts(),
+                           getSteps());
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+LogicalResult SliceBackwardOp::verify() {
+  return verifySliceWindow(*this, getType(), getGrad().getType(), getStarts(),
+                           getSteps());
+}
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  StringRef name = getOperationName();
+  if (!adaptor.getAxisAttr())
+    return emitOptionalError(loc, name, ": requires attribute 'axis'");
+  ValueRange inputs = adaptor.getInputs();
+  if (inputs.empty())
+    return emitOptionalError(loc, name, ": needs at least one operand");
+  auto first = cast<RankedTensorType>(inputs.front().getType());
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= first.getRank())
+    return emitOptionalError(loc, name, ": axis ", axis,
+                             " is out of range for rank ", first.getRank());
+  SmallVector<int64_t> shape(first.getShape());
+  shape[axis] = 0;
+  for (Value input : inputs) {
+    auto type = cast<RankedTensorType>(input.getType());
+    bool compatible = type.getRank() == first.getRank() &&
+                      type.getElementType() == first.getElementType();
+    for (int64_t d = 0; compatible && d < type.getRank(); ++d)
+      compatible = d == axis || type.getDimSize(d) == first.getDimSize(d);
+    if (!compatible)
+      return emitOptionalError(loc, name, ": ", type, " and ", first,
+                               " differ outside axis ", axis);
+    shape[axis] += type.getDimSize(axis);
+  }
+  inferred.push_back(RankedTensorType::get(shape, first.getElementType()));
+  return success();
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor) {
+  if (getInputs().size() == 1)
+    return getInputs().front();
+  return {};
+}
+
 LogicalResult OneHotOp::verify() {
   ArrayRef<int64_t> in = getIndices().getType().getShape();
   ArrayRef<int64_t> out = getType().getShape();

@@ -20,14 +20,42 @@
 
 def Nn_ReluGradOp : Nn_Op<"relu_grad", [Pure, AllTypesMatch<["grad", "input",
     "result"]>]> {
-  let summary = "Gradient of relu: grad where input > 0, else 0";
+  let summary = "Gradient of (leaky) relu: grad where input > 0, else "
+                "negative_slope * grad";
   let description = [{
-    The derivative at 0 is 0 (PyTorch's convention), so a gradient check
-    against PyTorch agrees even where an input is exactly 0.
+    The derivative at 0 is the negative slope (0 for relu: PyTorch's
+    convention), so a gradient check against PyTorch agrees even where an
+    input is exactly 0.
   }];
-  let arguments = (ins Nn_FloatTensor:$grad, Nn_FloatTensor:$input);
+  let arguments = (ins Nn_FloatTensor:$grad, Nn_FloatTensor:$input,
+      DefaultValuedAttr<F32Attr, "0.0f">:$negative_slope);
   let results = (outs Nn_FloatTensor:$result);
   let assemblyFormat = "$grad `,` $input attr-dict `:` type($grad)";
+}
+
+def Nn_EluGradOp : Nn_Op<"elu_grad", [Pure, AllTypesMatch<["grad",
+    "result_value", "result"]>]> {
+  let summary = "Gradient of elu from its result: grad where result > 0, "
+                "else grad * (result + alpha)";
+  let arguments = (ins Nn_FloatTensor:$grad, Nn_FloatTensor:$result_value,
+      F32Attr:$alpha);
+  let results = (outs Nn_FloatTensor:$result);
+  let assemblyFormat = "$grad `,` $result_value attr-dict `:` type($grad)";
+}
+
+def Nn_SliceBackwardOp : Nn_Op<"slice_backward", [Pure,
+    AllElementTypesMatch<["grad", "result"]>]> {
+  let summary = "Gradient of nn.slice: the slice's gradient in place, zeros "
+                "elsewhere";
+  let description = [{
+    `grad` has the slice's result type; the result type is the sliced
+    input's. `starts` and `steps` are the slice's.
+  }];
+  let arguments = (ins Nn_FloatTensor:$grad, DenseI64ArrayAttr:$starts,
+      DenseI64ArrayAttr:$steps);
+  let results = (outs Nn_FloatTensor:$result);
+  let assemblyFormat = "$grad attr-dict `:` type($grad) `->` type($result)";
+  let hasVerifier = 1;
 }
 
 def Nn_Conv2DBackwardInputOp : Nn_Op<"conv2d_backward_input", [Pure]> {
