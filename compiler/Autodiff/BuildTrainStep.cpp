@@ -84,7 +84,17 @@ struct BuildTrainStepPass : nncc::impl::BuildTrainStepBase<BuildTrainStepPass> {
 
 private:
   LogicalResult resolveOptions(Location loc);
+  /// Finds the parameters that are running statistics of batch norms
+  /// (runningStats), which the train step updates rather than trains.
+  LogicalResult findRunningStatistics(func::FuncOp infer);
   LogicalResult selectTrainable(func::FuncOp infer);
+  /// Switches the forward pass cloned into `func` to training mode: every
+  /// nn.batch_norm normalizes with its batch's statistics. Returns the new
+  /// value of each running statistic, in runningStats order.
+  /// Every nn.dropout drops with the mask of step `step` (the step counter
+  /// before this step).
+  SmallVector<Value> switchToTrainingMode(func::FuncOp func, OpBuilder &b,
+                                          Value step);
   /// Declares state `name` (an nn.parameter with `initial`), failing when
   /// the model already has a symbol of that name.
   LogicalResult declareState(StringRef name, DenseElementsAttr initial);
@@ -97,10 +107,12 @@ private:
   /// Clones the forward pass into `func`, attaches the loss (returned in
   /// `loss`) and differentiates it: the gradient of each trainable
   /// parameter, in trainableParams order.
-  FailureOr<SmallVector<Value>> buildGradients(func::FuncOp infer,
-                                               func::FuncOp func,
-                                               unsigned targetArg, OpBuilder &b,
-                                               Value &loss);
+  /// The new running statistics of the batch norms go to
+  /// `runningUpdates` when given.
+  FailureOr<SmallVector<Value>>
+  buildGradients(func::FuncOp infer, func::FuncOp func, unsigned targetArg,
+                 Value step, OpBuilder &b, Value &loss,
+                 SmallVector<Value> *runningUpdates = nullptr);
   LogicalResult buildTrainStep(func::FuncOp infer, OpBuilder &b);
   LogicalResult buildGradientsEntry(func::FuncOp infer, OpBuilder &b);
   void buildEval(func::FuncOp infer, OpBuilder &b);
@@ -113,6 +125,10 @@ private:
   std::string targetInputName;
   /// infer's argument index and name of every trainable parameter.
   SmallVector<std::pair<unsigned, std::string>> trainableParams;
+  /// The state names of the batch norms' running means and variances, and
+  /// their argument index in infer.
+  SmallVector<std::string> runningStats;
+  SmallVector<unsigned> runningStatArgs;
 };
 
 LogicalResult BuildTrainStepPass::resolveOptions(Location loc) {
@@ -176,6 +192,10 @@ LogicalResult BuildTrainStepPass::selectTrainable(func::FuncOp infer) {
     if (!isa<FloatType>(cast<RankedTensorType>(infer.getArgument(i).getType())
                             .getElementType()))
       continue;
+    // Running statistics are state but not trained: the train step
+    // updates them from the batch.
+    if (llvm::is_contained(runningStats, name))
+      continue;
     bool selected = include.empty();
     for (auto [k, pattern] : llvm::enumerate(include))
       if (pattern.match(name))
@@ -206,13 +226,102 @@ LogicalResult BuildTrainStepPass::selectTrainable(func::FuncOp infer) {
   return success();
 }
 
+LogicalResult BuildTrainStepPass::findRunningStatistics(func::FuncOp infer) {
+  WalkResult walk = infer.walk([&](nn::BatchNormOp op) {
+    for (Value stat : {op.getMean(), op.getVar()}) {
+      auto arg = dyn_cast<BlockArgument>(stat);
+      auto state = arg ? infer.getArgAttrOfType<FlatSymbolRefAttr>(
+                             arg.getArgNumber(), nn::NnDialect::kStateAttr)
+                       : FlatSymbolRefAttr();
+      if (!state)
+        continue; // a constant: the train step leaves it alone
+      if (llvm::is_contained(runningStats, state.getValue())) {
+        op.emitError("parameter '")
+            << state.getValue()
+            << "' is the running statistic of two batch normalizations; a "
+               "train step would update it twice";
+        return WalkResult::interrupt();
+      }
+      runningStats.push_back(state.getValue().str());
+      runningStatArgs.push_back(arg.getArgNumber());
+    }
+    return WalkResult::advance();
+  });
+  return failure(walk.wasInterrupted());
+}
+
+SmallVector<Value> BuildTrainStepPass::switchToTrainingMode(func::FuncOp func,
+                                                            OpBuilder &b,
+                                                            Value step) {
+  SmallVector<nn::DropoutOp> dropouts;
+  func.walk([&](nn::DropoutOp op) { dropouts.push_back(op); });
+  for (auto [index, op] : llvm::enumerate(dropouts)) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(op);
+    // Each dropout op draws its own mask: the seed option and the op's
+    // position, mixed by the lowering's hash.
+    auto train = nn::DropoutTrainOp::create(
+        b, op.getLoc(), op.getType(), op.getType(), op.getInput(), step,
+        op.getRatioAttr(),
+        b.getI64IntegerAttr(static_cast<int64_t>(seed) * 1000003 + index));
+    op.getResult().replaceAllUsesWith(train.getResult());
+    op.erase();
+  }
+
+  SmallVector<Value> updates(runningStats.size());
+  auto updateOf = [&](Value stat) -> Value * {
+    auto arg = dyn_cast<BlockArgument>(stat);
+    if (!arg)
+      return nullptr;
+    auto it = llvm::find(runningStatArgs, arg.getArgNumber());
+    return it == runningStatArgs.end() ? nullptr
+                                       : &updates[it - runningStatArgs.begin()];
+  };
+  SmallVector<nn::BatchNormOp> norms;
+  func.walk([&](nn::BatchNormOp op) { norms.push_back(op); });
+  for (nn::BatchNormOp op : norms) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(op);
+    Location loc = op.getLoc();
+    auto train =
+        nn::BatchNormTrainOp::create(b, loc, op.getInput(), op.getScale(),
+                                     op.getBias(), op.getEpsilonAttr());
+    op.getResult().replaceAllUsesWith(train.getResult());
+    // running = momentum * running + (1 - momentum) * batch, with the
+    // unbiased variance (as PyTorch, whose momentum is 1 - ONNX's).
+    auto type = op.getInput().getType();
+    double count = double(type.getNumElements() / type.getDimSize(1));
+    double momentum = op.getMomentum().convertToDouble();
+    Type elementType = type.getElementType();
+    auto blend = [&](Value running, Value batch, double batchScale) {
+      Value kept = nn::MulOp::create(
+          b, loc, running, VJPState::scalar(b, loc, elementType, momentum));
+      Value added = nn::MulOp::create(
+          b, loc, batch,
+          VJPState::scalar(b, loc, elementType, (1 - momentum) * batchScale));
+      return nn::AddOp::create(b, loc, kept, added).getResult();
+    };
+    if (Value *update = updateOf(op.getMean()))
+      *update = blend(op.getMean(), train.getBatchMean(), 1.0);
+    if (Value *update = updateOf(op.getVar()))
+      *update = blend(op.getVar(), train.getBatchVar(),
+                      count > 1 ? count / (count - 1) : 1.0);
+    op.erase();
+  }
+  return updates;
+}
+
 LogicalResult BuildTrainStepPass::declareState(StringRef name,
                                                DenseElementsAttr initial) {
   ModuleOp module = getOperation();
   if (SymbolTable::lookupSymbolIn(module, name))
     return module.emitError() << "the model already has a symbol named '"
                               << name << "', which the training step needs";
+  // After the existing state, so that the model's parameters come first in
+  // the state tables and checkpoints, then what training adds, in order.
   OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  for (auto parameter : module.getOps<nn::ParameterOp>())
+    b.setInsertionPointAfter(parameter);
   nn::ParameterOp::create(b, module.getLoc(), name, initial);
   return success();
 }
@@ -291,6 +400,9 @@ LogicalResult BuildTrainStepPass::buildTrainStep(func::FuncOp infer,
       entry.addResult(type, nn::NnDialect::kStateAttr,
                       stateRef(slotStateName(slot, param.second)));
   }
+  for (auto [name, arg] : llvm::zip(runningStats, runningStatArgs))
+    entry.addResult(infer.getArgument(arg).getType(), nn::NnDialect::kStateAttr,
+                    stateRef(name));
   entry.addResult(scalarI64, nn::NnDialect::kStateAttr, stateRef(kStepState));
 
   b.setInsertionPointToEnd(getOperation().getBody());
@@ -298,8 +410,10 @@ LogicalResult BuildTrainStepPass::buildTrainStep(func::FuncOp infer,
       entry.finish(b, loc, "train_step", nn::EntryKind::TrainStep);
   Block &body = func.front();
   Value loss;
+  SmallVector<Value> runningUpdates;
   FailureOr<SmallVector<Value>> grads =
-      buildGradients(infer, func, targetArg, b, loss);
+      buildGradients(infer, func, targetArg, body.getArgument(stepArg), b, loss,
+                     &runningUpdates);
   if (failed(grads))
     return failure();
   SmallVector<Value> params;
@@ -343,16 +457,19 @@ LogicalResult BuildTrainStepPass::buildTrainStep(func::FuncOp infer,
     llvm::append_range(results, buildUpdate(b, loc, config, param, (*grads)[p],
                                             states, learningRate, nextStep));
   }
+  llvm::append_range(results, runningUpdates);
   results.push_back(nextStep);
   func::ReturnOp::create(b, loc, results);
   return success();
 }
 
-FailureOr<SmallVector<Value>>
-BuildTrainStepPass::buildGradients(func::FuncOp infer, func::FuncOp func,
-                                   unsigned targetArg, OpBuilder &b,
-                                   Value &loss) {
+FailureOr<SmallVector<Value>> BuildTrainStepPass::buildGradients(
+    func::FuncOp infer, func::FuncOp func, unsigned targetArg, Value step,
+    OpBuilder &b, Value &loss, SmallVector<Value> *runningUpdates) {
   Value prediction = cloneForward(infer, func, b);
+  SmallVector<Value> updates = switchToTrainingMode(func, b, step);
+  if (runningUpdates)
+    *runningUpdates = std::move(updates);
   Block &body = func.front();
   loss = buildLoss(b, func.getLoc(), lossKind, prediction,
                    body.getArgument(targetArg));
@@ -368,6 +485,11 @@ LogicalResult BuildTrainStepPass::buildGradientsEntry(func::FuncOp infer,
   MLIRContext *ctx = &getContext();
   EntryBuilder entry;
   unsigned targetArg = copyForwardArgs(infer, entry);
+  // The step counter seeds dropout: the gradients are those the next
+  // train step will compute.
+  unsigned stepArg = entry.addArg(
+      RankedTensorType::get({}, IntegerType::get(ctx, 64)),
+      nn::NnDialect::kStateAttr, FlatSymbolRefAttr::get(ctx, kStepState));
   entry.addResult(RankedTensorType::get({}, Float32Type::get(ctx)),
                   nn::NnDialect::kOutputAttr, StringAttr::get(ctx, "loss"));
   for (auto &[argIndex, name] : trainableParams)
@@ -378,8 +500,8 @@ LogicalResult BuildTrainStepPass::buildGradientsEntry(func::FuncOp infer,
   func::FuncOp func =
       entry.finish(b, infer.getLoc(), "gradients", nn::EntryKind::Eval);
   Value loss;
-  FailureOr<SmallVector<Value>> grads =
-      buildGradients(infer, func, targetArg, b, loss);
+  FailureOr<SmallVector<Value>> grads = buildGradients(
+      infer, func, targetArg, func.getArgument(stepArg), b, loss);
   if (failed(grads))
     return failure();
   SmallVector<Value> results = {loss};
@@ -477,7 +599,7 @@ void BuildTrainStepPass::runOnOperation() {
           clash = true;
         }
   }
-  if (failed(selectTrainable(infer)))
+  if (failed(findRunningStatistics(infer)) || failed(selectTrainable(infer)))
     return signalPassFailure();
 
   OpBuilder b(&getContext());

@@ -56,6 +56,8 @@ def BuildTrainStep : Pass<"nncc-build-train-step", "::mlir::ModuleOp"> {
            "Linear warm-up over this many steps (0: none)">,
     Option<"clipGradNorm", "clip-grad-norm", "double", "0",
            "Clip gradients to this global norm (0: no clipping)">,
+    Option<"seed", "seed", "int64_t", "0",
+           "Seed of the dropout masks">,
     Option<"gradientsEntry", "gradients-entry", "bool", "false",
            "Also build `gradients(inputs..., target) -> (loss, grad:<param>"
            "...)`, the loss and gradients without an update">,

@@ -74,8 +74,109 @@ static LogicalResult vjp(GlobalAvgPoolOp op, VJPContext &c) {
   return success();
 }
 
+/// A per-channel [C] value reshaped to [1, C, 1, ...] to broadcast over
+/// `like`.
+static Value perChannel(VJPContext &c, Value value, Value like) {
+  auto type = cast<RankedTensorType>(like.getType());
+  SmallVector<int64_t> shape(type.getRank(), 1);
+  shape[1] = type.getDimSize(1);
+  return ReshapeOp::create(
+      c.b, c.loc, RankedTensorType::get(shape, type.getElementType()), value);
+}
+
+/// Every dimension but the channel's.
+static SmallVector<int64_t> nonChannelAxes(Value like) {
+  SmallVector<int64_t> axes = {0};
+  for (int64_t d = 2; d < cast<RankedTensorType>(like.getType()).getRank(); ++d)
+    axes.push_back(d);
+  return axes;
+}
+
+/// 1 / sqrt(var + epsilon), per channel.
+static Value inverseStd(VJPContext &c, Value var, APFloat epsilon) {
+  Type elementType = getElementTypeOrSelf(var);
+  Value shifted = AddOp::create(
+      c.b, c.loc, var, c.scalar(elementType, epsilon.convertToDouble()));
+  return DivOp::create(c.b, c.loc, c.scalar(elementType, 1.0),
+                       SqrtOp::create(c.b, c.loc, shifted));
+}
+
+/// Inference mode: the statistics are constants, so the op is affine in
+/// each of x, scale and bias. The statistics (running state) get no
+/// gradient.
+static LogicalResult vjp(BatchNormOp op, VJPContext &c) {
+  Value x = op.getInput(), g = c.grad();
+  Value invStd = inverseStd(c, c.primal(op.getVar()), op.getEpsilon());
+  c.set(0, [&] {
+    Value factor = MulOp::create(c.b, c.loc, invStd, c.primal(op.getScale()));
+    return MulOp::create(c.b, c.loc, g, perChannel(c, factor, x));
+  });
+  c.set(1, [&] {
+    Value centered = SubOp::create(c.b, c.loc, c.primal(x),
+                                   perChannel(c, c.primal(op.getMean()), x));
+    Value xhat = MulOp::create(c.b, c.loc, centered, perChannel(c, invStd, x));
+    return ReduceSumOp::create(c.b, c.loc, MulOp::create(c.b, c.loc, g, xhat),
+                               nonChannelAxes(x), /*keep_dims=*/false);
+  });
+  c.set(2, [&] {
+    return ReduceSumOp::create(c.b, c.loc, g, nonChannelAxes(x),
+                               /*keep_dims=*/false);
+  });
+  return success();
+}
+
+/// Training mode (AUTODIFF.md): with xhat the normalized input,
+/// dx = (g - mean(g) - xhat * mean(g * xhat)) * invstd * scale,
+/// dscale = sum(g * xhat), dbias = sum(g), sums and means per channel.
+static LogicalResult vjp(BatchNormTrainOp op, VJPContext &c) {
+  Value x = op.getInput(), g = c.grad();
+  if (!g)
+    return success(); // only the statistics are used: nothing to propagate
+  auto type = cast<RankedTensorType>(x.getType());
+  Type elementType = type.getElementType();
+  double count = double(type.getNumElements() / type.getDimSize(1));
+  SmallVector<int64_t> axes = nonChannelAxes(x);
+  Value invStd = inverseStd(c, c.primal(op.getBatchVar()), op.getEpsilon());
+  Value centered = SubOp::create(c.b, c.loc, c.primal(x),
+                                 perChannel(c, c.primal(op.getBatchMean()), x));
+  Value xhat = MulOp::create(c.b, c.loc, centered, perChannel(c, invStd, x));
+  Value gx = MulOp::create(c.b, c.loc, g, xhat);
+  c.set(0, [&] {
+    Value invCount = c.scalar(elementType, 1.0 / count);
+    Value meanG = MulOp::create(
+        c.b, c.loc, ReduceSumOp::create(c.b, c.loc, g, axes, true), invCount);
+    Value meanGx = MulOp::create(
+        c.b, c.loc, ReduceSumOp::create(c.b, c.loc, gx, axes, true), invCount);
+    Value centeredG =
+        SubOp::create(c.b, c.loc, SubOp::create(c.b, c.loc, g, meanG),
+                      MulOp::create(c.b, c.loc, xhat, meanGx));
+    Value factor = MulOp::create(c.b, c.loc, invStd, c.primal(op.getScale()));
+    return MulOp::create(c.b, c.loc, centeredG, perChannel(c, factor, x));
+  });
+  c.set(1, [&] { return ReduceSumOp::create(c.b, c.loc, gx, axes, false); });
+  c.set(2, [&] { return ReduceSumOp::create(c.b, c.loc, g, axes, false); });
+  return success();
+}
+
+/// Inference dropout is the identity.
+static LogicalResult vjp(DropoutOp, VJPContext &c) {
+  c.set(0, [&] { return c.grad(); });
+  return success();
+}
+
+/// The forward pass's mask, kept: never redrawn.
+static LogicalResult vjp(DropoutTrainOp op, VJPContext &c) {
+  if (!c.grad())
+    return success();
+  c.set(0, [&] {
+    return MulOp::create(c.b, c.loc, c.grad(), c.primal(op.getMask()));
+  });
+  return success();
+}
+
 void attachNNRules(MLIRContext *ctx) {
-  attachRules<Conv2DOp, MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(ctx);
+  attachRules<Conv2DOp, MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp, BatchNormOp,
+              BatchNormTrainOp, DropoutOp, DropoutTrainOp>(ctx);
 }
 
 } // namespace nncc::autodiff

@@ -138,6 +138,32 @@ def small_models():
             x = torch.tanh(self.c3(self.c2(x)))
             return self.fc(x.flatten(1))
 
+    class BatchNorm(nn.Module):
+        # batch normalization over images and over features, trained with
+        # the batch's statistics while the running ones are updated.
+        def __init__(self):
+            super().__init__()
+            self.c = nn.Conv2d(2, 4, 3, padding=1)
+            self.bn1 = nn.BatchNorm2d(4)
+            self.fc1 = nn.Linear(4 * 6 * 6, 6)
+            self.bn2 = nn.BatchNorm1d(6, momentum=0.3)
+            self.fc2 = nn.Linear(6, 3)
+            with torch.no_grad():  # not the default 1 and 0, to see them
+                for bn in (self.bn1, self.bn2):
+                    bn.weight.uniform_(0.5, 1.5)
+                    bn.bias.uniform_(-0.5, 0.5)
+                    bn.running_mean.uniform_(-0.5, 0.5)
+                    bn.running_var.uniform_(0.5, 1.5)
+
+        def forward(self, x):
+            # (PyTorch's export folds a batch norm right after a
+            # convolution into its weights, so a tanh sits between them.)
+            # A bias right before a batch norm has a zero gradient (the norm
+            # removes the mean), so a tanh sits before each.
+            x = self.bn1(torch.tanh(self.c(x)))
+            h = torch.tanh(self.fc1(x.flatten(1)))
+            return self.fc2(torch.tanh(self.bn2(h)))
+
     class Pool(nn.Module):
         # max pooling with padding and ceil mode, average pooling with the
         # padding in the divisor and without, in ceil mode, global average
@@ -166,12 +192,13 @@ def small_models():
         "more_activations": (MoreActivations, (6,), 4),
         "concat_slice": (ConcatSlice, (6,), 4),
         "conv": (Conv, (3, 10, 10), 4),
+        "batchnorm": (BatchNorm, (2, 6, 6), 3),
         "pool": (Pool, (2, 11, 11), 3),
     }
 
 
 MODEL_NAMES = ["broadcast", "activations", "more_activations",
-               "concat_slice", "conv", "pool", "mlp", "lenet",
+               "concat_slice", "conv", "batchnorm", "pool", "mlp", "lenet",
                "convnet"]
 
 
@@ -330,13 +357,14 @@ def relative_error(actual, expected):
 
 
 class Report:
-    def __init__(self):
+    def __init__(self, metric="relative error"):
         self.failed = 0
+        self.metric = metric
 
     def check(self, what, error, tolerance):
         ok = error <= tolerance
         self.failed += not ok
-        print(f"{what}: relative error {error:.3g} (tolerance {tolerance}):"
+        print(f"{what}: {self.metric} {error:.3g} (tolerance {tolerance}):"
               f" {'PASS' if ok else 'FAIL'}")
 
 
@@ -476,6 +504,17 @@ def check_training(args, report, model, loss_of, x, target, losses, states,
             np.array(losses[1:]), np.array(expected_losses[1:])),
             LATER_LOSS_TOLERANCE)
     report.check("gradients of the first step", worst_grad, GRAD_TOLERANCE)
+    for name, buffer in model.named_buffers():
+        if name.endswith("num_batches_tracked"):
+            continue
+        expected = buffer.numpy()
+        if name not in states:
+            report.failed += 1
+            print(f"{name}: no state of that name in the compiled model: FAIL")
+            continue
+        report.check(f"{name} after {args.steps} steps",
+                     relative_error(read_state(states[name], expected),
+                                    expected), PARAM_TOLERANCE)
     for name, p in params.items():
         expected = first[name]
         after_first = states[name].replace("state_", "first_")
@@ -548,6 +587,9 @@ def main():
                               output_names=["output"],
                               do_constant_folding=args.model == "convnet")
     ends_in_softmax = args.model == "convnet"
+    # Exported for inference (running statistics); trained, like nncc's
+    # train step, with the batch's.
+    model.train()
 
     def loss_of(m, xt, tt):
         return torch_loss(args.loss, m(xt), tt, ends_in_softmax)

@@ -175,6 +175,9 @@ cl::opt<double> clipGradNorm("clip-grad-norm",
                              cl::value_desc("F"),
                              cl::init(trainDefaults.clipGradNorm),
                              cl::cat(trainCategory));
+cl::opt<int64_t> seed("seed", cl::desc("Seed of the dropout masks (default 0)"),
+                      cl::value_desc("N"), cl::init(trainDefaults.seed),
+                      cl::cat(trainCategory));
 cl::opt<bool> gradientsEntry(
     "gradients-entry",
     cl::desc("Also generate <model>_gradients: the loss and the gradient of "
@@ -280,6 +283,7 @@ int main(int argc, char **argv) {
   t.warmup = warmupSteps;
   t.clipGradNorm = clipGradNorm;
   t.gradientsEntry = gradientsEntry;
+  t.seed = seed;
   t.trainable.assign(trainable.begin(), trainable.end());
   t.freeze.assign(freeze.begin(), freeze.end());
   return nncc::runDriver(options, llvm::errs());

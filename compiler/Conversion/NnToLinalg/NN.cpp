@@ -12,8 +12,11 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace nncc;
@@ -222,9 +225,208 @@ struct GlobalAvgPoolLowering : OpConversionPattern<nn::GlobalAvgPoolOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Batch normalization (nn.batch_norm, and nn.batch_norm_train of
+// NnTrainOps.td, which shares its helpers)
+//===----------------------------------------------------------------------===//
+
+/// The map of a per-channel [C] operand in a loop nest over [N, C, ...].
+AffineMap channelMap(OpBuilder &b, unsigned rank) {
+  return AffineMap::get(rank, 0, {b.getAffineDimExpr(1)}, b.getContext());
+}
+
+/// (x - mean) * scale / sqrt(var + epsilon) + bias, per channel.
+Value normalize(OpBuilder &b, Location loc, Value x, Value scale, Value bias,
+                Value mean, Value var, double epsilon) {
+  auto type = cast<RankedTensorType>(x.getType());
+  unsigned rank = type.getRank();
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  AffineMap channel = channelMap(b, rank);
+  return buildGeneric(
+      b, loc, ValueRange{x, scale, bias, mean, var},
+      {identity, channel, channel, channel, channel}, createEmpty(b, loc, type),
+      identity, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value eps = arith::ConstantOp::create(
+            nb, l, scalarAttr(a[0].getType(), epsilon));
+        // 1 / sqrt: math.rsqrt would become a call to rsqrtf, which libm
+        // does not have.
+        Value one =
+            arith::ConstantOp::create(nb, l, scalarAttr(a[0].getType(), 1.0));
+        Value invStd = arith::DivFOp::create(
+            nb, l, one,
+            math::SqrtOp::create(nb, l,
+                                 arith::AddFOp::create(nb, l, a[4], eps)));
+        Value centered = arith::SubFOp::create(nb, l, a[0], a[3]);
+        Value scaled = arith::MulFOp::create(
+            nb, l, centered, arith::MulFOp::create(nb, l, invStd, a[1]));
+        return arith::AddFOp::create(nb, l, scaled, a[2]);
+      });
+}
+
+struct BatchNormLowering : OpConversionPattern<nn::BatchNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::BatchNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, normalize(rewriter, op.getLoc(), adaptor.getInput(),
+                                     adaptor.getScale(), adaptor.getBias(),
+                                     adaptor.getMean(), adaptor.getVar(),
+                                     op.getEpsilon().convertToDouble()));
+    return success();
+  }
+};
+
+/// The batch's mean and biased variance per channel, then the normalized
+/// input.
+struct BatchNormTrainLowering : OpConversionPattern<nn::BatchNormTrainOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::BatchNormTrainOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    auto type = cast<RankedTensorType>(x.getType());
+    unsigned rank = type.getRank();
+    auto channelType = cast<RankedTensorType>(op.getBatchMean().getType());
+    Type elementType = type.getElementType();
+    double count = double(type.getNumElements() / type.getDimSize(1));
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap channel = channelMap(rewriter, rank);
+    AffineMap vector = rewriter.getMultiDimIdentityMap(1);
+    auto zeros = [&] {
+      return createFilled(rewriter, loc, channelType,
+                          scalarAttr(elementType, 0.0));
+    };
+    auto divideByCount = [&](Value sum) {
+      return buildGeneric(
+          rewriter, loc, sum, vector, createEmpty(rewriter, loc, channelType),
+          vector, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            Value n =
+                arith::ConstantOp::create(b, l, scalarAttr(elementType, count));
+            return arith::DivFOp::create(b, l, a[0], n);
+          });
+    };
+    Value mean = divideByCount(
+        buildGeneric(rewriter, loc, x, identity, zeros(), channel,
+                     [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                       return arith::AddFOp::create(b, l, a[1], a[0]);
+                     }));
+    Value var = divideByCount(buildGeneric(
+        rewriter, loc, ValueRange{x, mean}, {identity, channel}, zeros(),
+        channel, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value d = arith::SubFOp::create(b, l, a[0], a[1]);
+          return arith::AddFOp::create(b, l, a[2],
+                                       arith::MulFOp::create(b, l, d, d));
+        }));
+    Value y = normalize(rewriter, loc, x, adaptor.getScale(), adaptor.getBias(),
+                        mean, var, op.getEpsilon().convertToDouble());
+    rewriter.replaceOp(op, ValueRange{y, mean, var});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Dropout (nn.dropout, and nn.dropout_train of NnTrainOps.td)
+//===----------------------------------------------------------------------===//
+
+struct DropoutLowering : OpConversionPattern<nn::DropoutOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::DropoutOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, adaptor.getInput());
+    return success();
+  }
+};
+
+/// splitmix64's finalizer of key + index * golden ratio: a well-mixed 64-bit
+/// value per element, computed independently (so the loop stays parallel).
+Value hashIndex(OpBuilder &b, Location loc, Value key, Value index) {
+  auto c = [&](uint64_t v) {
+    return arith::ConstantIntOp::create(b, loc, static_cast<int64_t>(v), 64);
+  };
+  auto mix = [&](Value z, int64_t shift, uint64_t factor) {
+    Value shifted = arith::ShRUIOp::create(b, loc, z, c(shift));
+    return arith::MulIOp::create(
+        b, loc, arith::XOrIOp::create(b, loc, z, shifted), c(factor));
+  };
+  Value z = arith::AddIOp::create(
+      b, loc, key, arith::MulIOp::create(b, loc, index, c(0x9E3779B97F4A7C15)));
+  z = mix(z, 30, 0xBF58476D1CE4E5B9);
+  z = mix(z, 27, 0x94D049BB133111EB);
+  return arith::XOrIOp::create(b, loc, z,
+                               arith::ShRUIOp::create(b, loc, z, c(31)));
+}
+
+struct DropoutTrainLowering : OpConversionPattern<nn::DropoutTrainOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::DropoutTrainOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getInput().getType());
+    unsigned rank = type.getRank();
+    double ratio = op.getRatio().convertToDouble();
+    uint64_t seed = static_cast<uint64_t>(op.getSeed());
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap scalar = AffineMap::get(rank, 0, {}, getContext());
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type, type},
+        ValueRange{adaptor.getInput(), adaptor.getStep()},
+        ValueRange{createEmpty(rewriter, loc, type),
+                   createEmpty(rewriter, loc, type)},
+        {identity, scalar, identity, identity}, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          // The element's row-major index.
+          Value linear = arith::ConstantIndexOp::create(b, l, 0);
+          for (unsigned d = 0; d < rank; ++d) {
+            Value size =
+                arith::ConstantIndexOp::create(b, l, type.getDimSize(d));
+            linear = arith::AddIOp::create(
+                b, l, arith::MulIOp::create(b, l, linear, size),
+                linalg::IndexOp::create(b, l, d));
+          }
+          Value index =
+              arith::IndexCastOp::create(b, l, b.getI64Type(), linear);
+          Value key = arith::AddIOp::create(
+              b, l, args[1],
+              arith::ConstantIntOp::create(
+                  b, l, static_cast<int64_t>(seed * 0xD1B54A32D192ED03ull),
+                  64));
+          Value hash = hashIndex(b, l, key, index);
+          // The top 24 bits as a uniform number in [0, 1), compared in
+          // integers: keep when u >= ratio.
+          Value bits = arith::ShRUIOp::create(
+              b, l, hash, arith::ConstantIntOp::create(b, l, 40, 64));
+          int64_t threshold =
+              static_cast<int64_t>(std::ceil(ratio * (1 << 24)));
+          Value keep = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::uge, bits,
+              arith::ConstantIntOp::create(b, l, threshold, 64));
+          Type elementType = type.getElementType();
+          Value scale = arith::ConstantOp::create(
+              b, l, scalarAttr(elementType, 1.0 / (1.0 - ratio)));
+          Value zero =
+              arith::ConstantOp::create(b, l, scalarAttr(elementType, 0.0));
+          Value mask = arith::SelectOp::create(b, l, keep, scale, zero);
+          Value result = arith::MulFOp::create(b, l, args[0], mask);
+          linalg::YieldOp::create(b, l, ValueRange{result, mask});
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void nncc::populateNnNNToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<Conv2DLowering, MaxPool2DLowering, AvgPool2DLowering,
-               GlobalAvgPoolLowering>(patterns.getContext());
+               GlobalAvgPoolLowering, BatchNormLowering, BatchNormTrainLowering,
+               DropoutLowering, DropoutTrainLowering>(patterns.getContext());
 }

@@ -1,6 +1,7 @@
 //===- ImportNN.cpp - convolution and pooling -----------------------------===//
 //
-// Conv, MaxPool, AveragePool and GlobalAveragePool. nn has 2-D windows on
+// Conv, MaxPool, AveragePool, GlobalAveragePool, BatchNormalization and
+// Dropout. nn has 2-D windows on
 // NCHW tensors only. auto_pad is resolved here into explicit padding, since
 // the input shape is static.
 //
@@ -205,6 +206,81 @@ LogicalResult importGlobalAveragePool(NodeImporter &node) {
   return node.setResult(0, node.create<nn::GlobalAvgPoolOp>(*input));
 }
 
+/// BatchNormalization in inference form (Y only); the train step switches
+/// it to the batch's statistics.
+LogicalResult importBatchNormalization(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0), scale = node.getInput(1),
+                   bias = node.getInput(2), mean = node.getInput(3),
+                   var = node.getInput(4);
+  if (anyFailed(x, scale, bias, mean, var) ||
+      failed(node.requireFloat(*x, "X")))
+    return failure();
+  for (unsigned i = 1; i < 5; ++i)
+    if (node.hasOutput(i))
+      return node.emitOpError()
+             << "output " << i
+             << " (the training-mode statistics) is not supported; nncc "
+                "computes them itself when it builds a train step (--train)";
+  FailureOr<float> epsilon = node.getFloatAttr("epsilon", 1e-5f);
+  FailureOr<float> momentum = node.getFloatAttr("momentum", 0.9f);
+  FailureOr<int64_t> trainingMode = node.getIntAttr("training_mode", 0);
+  FailureOr<int64_t> spatial = node.getIntAttr("spatial", 1);
+  if (anyFailed(epsilon, momentum, trainingMode, spatial))
+    return failure();
+  if (*trainingMode != 0)
+    return node.emitUnsupportedAttr("training_mode", Twine(*trainingMode));
+  if (*spatial != 1)
+    return node.emitUnsupportedAttr("spatial", Twine(*spatial));
+  OpBuilder &b = node.getBuilder();
+  return node.setResult(
+      0, node.create<nn::BatchNormOp>(*x, *scale, *bias, *mean, *var,
+                                      b.getF32FloatAttr(*epsilon),
+                                      b.getF32FloatAttr(*momentum)));
+}
+
+/// Dropout: the identity in inference; nn.dropout keeps the ratio for a
+/// train step. The ratio is an attribute before opset 12, an optional
+/// constant input from 12 (default 0.5 in both).
+LogicalResult importDropout(NodeImporter &node) {
+  FailureOr<Value> input = node.getInput(0);
+  if (failed(input) || failed(node.requireFloat(*input, "data")))
+    return failure();
+  if (node.hasOutput(1))
+    return node.emitOpError() << "the mask output is not supported";
+  float ratio = 0.5f;
+  if (node.getOpset() < 12) {
+    FailureOr<float> attr = node.getFloatAttr("ratio", 0.5f);
+    if (failed(attr))
+      return failure();
+    ratio = *attr;
+  } else {
+    if (node.hasInput(1)) {
+      FailureOr<DenseElementsAttr> value = node.getConstantInput(1, "ratio");
+      if (failed(value))
+        return failure();
+      if (!isa<FloatType>(value->getElementType()) || value->size() != 1)
+        return node.emitOpError() << "ratio must be a float scalar";
+      ratio = (*value->getValues<APFloat>().begin()).convertToDouble();
+    }
+    if (node.hasInput(2)) {
+      FailureOr<DenseElementsAttr> mode =
+          node.getConstantInput(2, "training_mode");
+      if (failed(mode))
+        return failure();
+      if (mode->size() != 1 || !mode->getElementType().isInteger(1) ||
+          *mode->getValues<bool>().begin())
+        return node.emitOpError()
+               << "training_mode must be a constant false: an inference "
+                  "model drops nothing (nncc's train step drops)";
+    }
+  }
+  if (!(ratio >= 0.0f && ratio < 1.0f))
+    return node.emitOpError() << "ratio must be in [0, 1), got " << ratio;
+  return node.setResult(
+      0, node.create<nn::DropoutOp>(*input,
+                                    node.getBuilder().getF32FloatAttr(ratio)));
+}
+
 } // namespace
 
 ArrayRef<OpInfo> getNNOps() {
@@ -212,9 +288,16 @@ ArrayRef<OpInfo> getNNOps() {
       {"AveragePool", OpCategory::NN, 1, kMaxOpset, importAveragePool,
        "`nn.avg_pool2d`",
        "2-D only; `count_include_pad`, `ceil_mode`, `auto_pad`"},
+      {"BatchNormalization", OpCategory::NN, 1, kMaxOpset,
+       importBatchNormalization, "`nn.batch_norm`",
+       "output Y only (inference form; `--train` uses the batch's "
+       "statistics and updates the running ones); `spatial` = 1"},
       {"Conv", OpCategory::NN, 1, kMaxOpset, importConv, "`nn.conv2d`",
        "2-D only; `strides`, `pads`, `dilations`, `group`, `auto_pad` "
        "(NOTSET, VALID, SAME_UPPER, SAME_LOWER), optional bias"},
+      {"Dropout", OpCategory::NN, 1, kMaxOpset, importDropout, "`nn.dropout`",
+       "output only (no mask); the identity in inference, dropping in a "
+       "train step (`--train`); constant ratio, training_mode false"},
       {"GlobalAveragePool", OpCategory::NN, 1, kMaxOpset,
        importGlobalAveragePool, "`nn.global_avg_pool`",
        "any number of spatial dimensions"},

@@ -299,8 +299,7 @@ OwningOpRef<ModuleOp> ModelImporter::build(ImporterState &state) {
       builder.setInsertionPoint(func);
       nn::ParameterOp::create(builder, loc, name, value);
       argTypes.push_back(value.getType());
-      stateArgs.emplace_back(argTypes.size() - 1,
-                             builder.getStringAttr(name));
+      stateArgs.emplace_back(argTypes.size() - 1, builder.getStringAttr(name));
       return entry->addArgument(value.getType(), loc);
     });
 

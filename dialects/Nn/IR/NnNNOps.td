@@ -79,4 +79,51 @@ def Nn_GlobalAvgPoolOp : Nn_Op<"global_avg_pool", [Pure,
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
 }
 
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+def Nn_BatchNormOp : Nn_Op<"batch_norm", [Pure,
+    AllTypesMatch<["input", "result"]>,
+    AllTypesMatch<["scale", "bias", "mean", "var"]>]> {
+  let summary = "Batch normalization with running statistics (inference)";
+  let description = [{
+    input [N, C, ...]; scale, bias, mean and var [C]: (x - mean) /
+    sqrt(var + epsilon) * scale + bias per channel. A train step built by
+    nncc-build-train-step normalizes with the batch's statistics instead
+    (nn.batch_norm_train) and updates mean and var, when they are model
+    state, by `momentum`: running = momentum * running + (1 - momentum) *
+    batch (ONNX's convention; PyTorch's momentum is 1 - this), the variance
+    unbiased.
+  }];
+  let arguments = (ins Nn_FloatTensor:$input, Nn_FloatTensor:$scale,
+      Nn_FloatTensor:$bias, Nn_FloatTensor:$mean, Nn_FloatTensor:$var,
+      F32Attr:$epsilon, F32Attr:$momentum);
+  let results = (outs Nn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias `,` $mean `,` $var attr-dict `:` type($input)
+    `,` type($scale)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Dropout
+//===----------------------------------------------------------------------===//
+
+def Nn_DropoutOp : Nn_Op<"dropout", [Pure,
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "Dropout: the identity in inference";
+  let description = [{
+    A train step built by nncc-build-train-step zeroes each element with
+    probability `ratio` (0 <= ratio < 1) and scales the others by
+    1 / (1 - ratio) (nn.dropout_train); everywhere else it is the identity.
+    It is not folded away, so that the train step still finds it.
+  }];
+  let arguments = (ins Nn_FloatTensor:$input, F32Attr:$ratio);
+  let results = (outs Nn_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 #endif // NNCC_DIALECT_NN_IR_NNNNOPS_TD

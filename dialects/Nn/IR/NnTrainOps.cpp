@@ -202,6 +202,37 @@ LogicalResult AvgPool2DBackwardOp::verify() {
   return expectType(*this, "grad", forward[0], getGrad().getType());
 }
 
+/// input [N, C, ...] and every per-channel operand [C] of its element type.
+static LogicalResult verifyChannels(Operation *op, RankedTensorType input,
+                                    ValueRange perChannel) {
+  if (input.getRank() < 2)
+    return op->emitOpError("input must be [N, C, ...], got ") << input;
+  auto expected =
+      RankedTensorType::get({input.getDimSize(1)}, input.getElementType());
+  for (Value value : perChannel)
+    if (value.getType() != expected)
+      return op->emitOpError("per-channel operands must be ")
+             << expected << ", got " << value.getType();
+  return success();
+}
+
+LogicalResult BatchNormOp::verify() {
+  return verifyChannels(*this, getInput().getType(),
+                        {getScale(), getBias(), getMean(), getVar()});
+}
+
+LogicalResult BatchNormTrainOp::verify() {
+  return verifyChannels(*this, getInput().getType(),
+                        {getScale(), getBias(), getBatchMean(), getBatchVar()});
+}
+
+LogicalResult DropoutOp::verify() {
+  double ratio = getRatio().convertToDouble();
+  if (!(ratio >= 0 && ratio < 1))
+    return emitOpError("ratio must be in [0, 1), got ") << ratio;
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Optimizer updates
 //===----------------------------------------------------------------------===//

@@ -14,6 +14,9 @@
 #ifndef NNCC_DIALECT_NN_IR_NNTRAINOPS_TD
 #define NNCC_DIALECT_NN_IR_NNTRAINOPS_TD
 
+def Nn_ScalarF32 : 0DTensorOf<[F32]>;
+def Nn_ScalarI64 : 0DTensorOf<[I64]>;
+
 //===----------------------------------------------------------------------===//
 // Backward helpers
 //===----------------------------------------------------------------------===//
@@ -31,6 +34,44 @@ def Nn_ReluGradOp : Nn_Op<"relu_grad", [Pure, AllTypesMatch<["grad", "input",
       DefaultValuedAttr<F32Attr, "0.0f">:$negative_slope);
   let results = (outs Nn_FloatTensor:$result);
   let assemblyFormat = "$grad `,` $input attr-dict `:` type($grad)";
+}
+
+def Nn_BatchNormTrainOp : Nn_Op<"batch_norm_train", [Pure,
+    AllTypesMatch<["input", "result"]>,
+    AllTypesMatch<["scale", "bias", "batch_mean", "batch_var"]>]> {
+  let summary = "Batch normalization with the batch's own statistics";
+  let description = [{
+    input [N, C, ...], scale and bias [C]. Returns the normalized input and
+    the batch's per-channel mean and biased variance (over every dimension
+    but 1), which the backward pass and the running statistics' update read.
+  }];
+  let arguments = (ins Nn_FloatTensor:$input, Nn_FloatTensor:$scale,
+      Nn_FloatTensor:$bias, F32Attr:$epsilon);
+  let results = (outs Nn_FloatTensor:$result, Nn_FloatTensor:$batch_mean,
+      Nn_FloatTensor:$batch_var);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias attr-dict `:` type($input) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+}
+
+def Nn_DropoutTrainOp : Nn_Op<"dropout_train", [Pure,
+    AllTypesMatch<["input", "result", "mask"]>]> {
+  let summary = "Dropout with a counter-based random mask";
+  let description = [{
+    mask = 1 / (1 - ratio) where a uniform number u >= ratio, else 0;
+    result = input * mask. u is a hash (splitmix64's finalizer) of `seed`,
+    the training step number `step` and the element's row-major index, so
+    a step's mask depends on nothing else: the backward pass reads it (it
+    is never redrawn), a checkpoint (which holds the step) resumes the same
+    sequence, and a different `seed` per dropout op decorrelates them.
+  }];
+  let arguments = (ins Nn_FloatTensor:$input, Nn_ScalarI64:$step,
+      F32Attr:$ratio, I64Attr:$seed);
+  let results = (outs Nn_FloatTensor:$result, Nn_FloatTensor:$mask);
+  let assemblyFormat = [{
+    $input `,` $step attr-dict `:` type($input) `,` type($step)
+  }];
 }
 
 def Nn_EluGradOp : Nn_Op<"elu_grad", [Pure, AllTypesMatch<["grad",
@@ -161,8 +202,6 @@ def Nn_AvgPool2DBackwardOp : Nn_Op<"avg_pool2d_backward", [Pure]> {
 // gradient first (L2 regularization, coupled).
 //===----------------------------------------------------------------------===//
 
-def Nn_ScalarF32 : 0DTensorOf<[F32]>;
-def Nn_ScalarI64 : 0DTensorOf<[I64]>;
 
 class Nn_UpdateOp<string mnemonic, dag stateArgs, dag stateResults,
                   dag attrs>
