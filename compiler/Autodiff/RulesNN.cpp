@@ -158,6 +158,48 @@ static LogicalResult vjp(BatchNormTrainOp op, VJPContext &c) {
   return success();
 }
 
+/// With xhat the normalized input and d = g * scale, over the normalized
+/// dimensions: dx = invstd * (d - mean(d) - xhat * mean(d * xhat));
+/// dscale = sum(g * xhat) and dbias = sum(g) over the leading dimensions.
+/// The statistics are recomputed from the input.
+static LogicalResult vjp(LayerNormOp op, VJPContext &c) {
+  Value x = c.primal(op.getInput()), g = c.grad();
+  auto type = cast<RankedTensorType>(x.getType());
+  Type elementType = type.getElementType();
+  int64_t axis = op.getAxis();
+  SmallVector<int64_t> leading, trailing;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    (d < axis ? leading : trailing).push_back(d);
+  double count =
+      double(cast<RankedTensorType>(op.getScale().getType()).getNumElements());
+  Value invCount = c.scalar(elementType, 1.0 / count);
+  auto meanOver = [&](Value v) -> Value {
+    return MulOp::create(c.b, c.loc,
+                         ReduceSumOp::create(c.b, c.loc, v, trailing, true),
+                         invCount);
+  };
+  Value centered = SubOp::create(c.b, c.loc, x, meanOver(x));
+  Value var = meanOver(MulOp::create(c.b, c.loc, centered, centered));
+  Value invStd = inverseStd(c, var, op.getEpsilon());
+  Value xhat = MulOp::create(c.b, c.loc, centered, invStd);
+  c.set(0, [&] {
+    Value d = MulOp::create(c.b, c.loc, g, c.primal(op.getScale()));
+    Value dx = SubOp::create(
+        c.b, c.loc, SubOp::create(c.b, c.loc, d, meanOver(d)),
+        MulOp::create(c.b, c.loc, xhat,
+                      meanOver(MulOp::create(c.b, c.loc, d, xhat))));
+    return MulOp::create(c.b, c.loc, dx, invStd);
+  });
+  auto sumLeading = [&](Value v) -> Value {
+    return leading.empty()
+               ? v
+               : ReduceSumOp::create(c.b, c.loc, v, leading, false).getResult();
+  };
+  c.set(1, [&] { return sumLeading(MulOp::create(c.b, c.loc, g, xhat)); });
+  c.set(2, [&] { return sumLeading(g); });
+  return success();
+}
+
 /// Inference dropout is the identity.
 static LogicalResult vjp(DropoutOp, VJPContext &c) {
   c.set(0, [&] { return c.grad(); });
@@ -176,7 +218,7 @@ static LogicalResult vjp(DropoutTrainOp op, VJPContext &c) {
 
 void attachNNRules(MLIRContext *ctx) {
   attachRules<Conv2DOp, MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp, BatchNormOp,
-              BatchNormTrainOp, DropoutOp, DropoutTrainOp>(ctx);
+              BatchNormTrainOp, LayerNormOp, DropoutOp, DropoutTrainOp>(ctx);
 }
 
 } // namespace nncc::autodiff

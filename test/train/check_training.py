@@ -164,6 +164,25 @@ def small_models():
             h = torch.tanh(self.fc1(x.flatten(1)))
             return self.fc2(torch.tanh(self.bn2(h)))
 
+    class LayerNorm(nn.Module):
+        # layer normalization over the last dimension and over the last two
+        # (ONNX LayerNormalization: exported at opset 17).
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(6, 8)
+            self.ln1 = nn.LayerNorm(8)
+            self.ln2 = nn.LayerNorm([2, 4])
+            self.out = nn.Linear(8, 3)
+            with torch.no_grad():
+                for ln in (self.ln1, self.ln2):
+                    ln.weight.uniform_(0.5, 1.5)
+                    ln.bias.uniform_(-0.5, 0.5)
+
+        def forward(self, x):
+            h = torch.tanh(self.ln1(self.fc(x)))
+            h = self.ln2(h.reshape(-1, 2, 4)).reshape(-1, 8)
+            return self.out(torch.tanh(h))
+
     class Pool(nn.Module):
         # max pooling with padding and ceil mode, average pooling with the
         # padding in the divisor and without, in ceil mode, global average
@@ -193,12 +212,13 @@ def small_models():
         "concat_slice": (ConcatSlice, (6,), 4),
         "conv": (Conv, (3, 10, 10), 4),
         "batchnorm": (BatchNorm, (2, 6, 6), 3),
+        "layernorm": (LayerNorm, (6,), 3),
         "pool": (Pool, (2, 11, 11), 3),
     }
 
 
 MODEL_NAMES = ["broadcast", "activations", "more_activations",
-               "concat_slice", "conv", "batchnorm", "pool", "mlp", "lenet",
+               "concat_slice", "conv", "batchnorm", "layernorm", "pool", "mlp", "lenet",
                "convnet"]
 
 
@@ -583,9 +603,11 @@ def main():
             # which would then train as independent parameters; it is only
             # needed where shapes are computed (convnet's view).
             torch.onnx.export(model, torch.from_numpy(x), onnx_path,
-                              opset_version=13, input_names=["input"],
+                              opset_version=17 if args.model == "layernorm"
+                              else 13, input_names=["input"],
                               output_names=["output"],
-                              do_constant_folding=args.model == "convnet")
+                              do_constant_folding=args.model in
+                              ("convnet", "layernorm"))
     ends_in_softmax = args.model == "convnet"
     # Exported for inference (running statistics); trained, like nncc's
     # train step, with the batch's.

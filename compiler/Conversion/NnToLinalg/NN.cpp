@@ -327,6 +327,81 @@ struct BatchNormTrainLowering : OpConversionPattern<nn::BatchNormTrainOp> {
   }
 };
 
+/// Mean and biased variance over the trailing dimensions from `axis`, then
+/// the normalized, scaled and shifted input.
+struct LayerNormLowering : OpConversionPattern<nn::LayerNormOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::LayerNormOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput();
+    auto type = cast<RankedTensorType>(x.getType());
+    unsigned rank = type.getRank(), axis = op.getAxis();
+    Type elementType = type.getElementType();
+    auto leadingType =
+        RankedTensorType::get(type.getShape().take_front(axis), elementType);
+    double count = double(type.getNumElements() /
+                          std::max<int64_t>(leadingType.getNumElements(), 1));
+    double epsilon = op.getEpsilon().convertToDouble();
+    MLIRContext *ctx = getContext();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    SmallVector<unsigned> leadingDims, trailingDims;
+    for (unsigned d = 0; d < rank; ++d)
+      (d < axis ? leadingDims : trailingDims).push_back(d);
+    AffineMap leading = dropDimsMap(ctx, rank, leadingDims);
+    AffineMap trailing = dropDimsMap(ctx, rank, trailingDims);
+    auto zeros = [&] {
+      return createFilled(rewriter, loc, leadingType,
+                          scalarAttr(elementType, 0.0));
+    };
+    auto average = [&](Value sum) {
+      AffineMap same = rewriter.getMultiDimIdentityMap(axis);
+      return buildGeneric(
+          rewriter, loc, sum, same, createEmpty(rewriter, loc, leadingType),
+          same, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+            Value n =
+                arith::ConstantOp::create(b, l, scalarAttr(elementType, count));
+            return arith::DivFOp::create(b, l, a[0], n);
+          });
+    };
+    Value mean = average(
+        buildGeneric(rewriter, loc, x, identity, zeros(), leading,
+                     [](OpBuilder &b, Location l, ValueRange a) -> Value {
+                       return arith::AddFOp::create(b, l, a[1], a[0]);
+                     }));
+    Value var = average(buildGeneric(
+        rewriter, loc, ValueRange{x, mean}, {identity, leading}, zeros(),
+        leading, [](OpBuilder &b, Location l, ValueRange a) -> Value {
+          Value d = arith::SubFOp::create(b, l, a[0], a[1]);
+          return arith::AddFOp::create(b, l, a[2],
+                                       arith::MulFOp::create(b, l, d, d));
+        }));
+    rewriter.replaceOp(
+        op, buildGeneric(
+                rewriter, loc,
+                ValueRange{x, mean, var, adaptor.getScale(), adaptor.getBias()},
+                {identity, leading, leading, trailing, trailing},
+                createEmpty(rewriter, loc, type), identity,
+                [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                  Value eps = arith::ConstantOp::create(
+                      b, l, scalarAttr(elementType, epsilon));
+                  Value one = arith::ConstantOp::create(
+                      b, l, scalarAttr(elementType, 1.0));
+                  Value invStd = arith::DivFOp::create(
+                      b, l, one,
+                      math::SqrtOp::create(
+                          b, l, arith::AddFOp::create(b, l, a[2], eps)));
+                  Value xhat = arith::MulFOp::create(
+                      b, l, arith::SubFOp::create(b, l, a[0], a[1]), invStd);
+                  return arith::AddFOp::create(
+                      b, l, arith::MulFOp::create(b, l, xhat, a[3]), a[4]);
+                }));
+    return success();
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Dropout (nn.dropout, and nn.dropout_train of NnTrainOps.td)
 //===----------------------------------------------------------------------===//
@@ -428,5 +503,6 @@ struct DropoutTrainLowering : OpConversionPattern<nn::DropoutTrainOp> {
 void nncc::populateNnNNToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<Conv2DLowering, MaxPool2DLowering, AvgPool2DLowering,
                GlobalAvgPoolLowering, BatchNormLowering, BatchNormTrainLowering,
-               DropoutLowering, DropoutTrainLowering>(patterns.getContext());
+               LayerNormLowering, DropoutLowering, DropoutTrainLowering>(
+      patterns.getContext());
 }

@@ -1,7 +1,7 @@
 //===- ImportNN.cpp - convolution and pooling -----------------------------===//
 //
-// Conv, MaxPool, AveragePool, GlobalAveragePool, BatchNormalization and
-// Dropout. nn has 2-D windows on
+// Conv, MaxPool, AveragePool, GlobalAveragePool, BatchNormalization,
+// LayerNormalization and Dropout. nn has 2-D windows on
 // NCHW tensors only. auto_pad is resolved here into explicit padding, since
 // the input shape is static.
 //
@@ -238,6 +238,45 @@ LogicalResult importBatchNormalization(NodeImporter &node) {
                                       b.getF32FloatAttr(*momentum)));
 }
 
+/// LayerNormalization (opset 17): Y only; a missing bias is zero.
+LogicalResult importLayerNormalization(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0), scale = node.getInput(1),
+                   bias = node.getOptionalInput(2);
+  if (anyFailed(x, scale, bias) || failed(node.requireFloat(*x, "X")))
+    return failure();
+  if (node.hasOutput(1) || node.hasOutput(2))
+    return node.emitOpError() << "the Mean and InvStdDev outputs are not "
+                                 "supported";
+  auto type = cast<RankedTensorType>(x->getType());
+  FailureOr<int64_t> axis = node.getAxisAttr("axis", -1, type.getRank());
+  FailureOr<float> epsilon = node.getFloatAttr("epsilon", 1e-5f);
+  if (anyFailed(axis, epsilon))
+    return failure();
+  // Scale and bias broadcast to the normalized dimensions.
+  auto normalized = RankedTensorType::get(type.getShape().drop_front(*axis),
+                                          type.getElementType());
+  auto expand = [&](Value v) -> FailureOr<Value> {
+    if (v.getType() == normalized)
+      return v;
+    auto vType = cast<RankedTensorType>(v.getType());
+    if (!nn::broadcastShapes(vType.getShape(), normalized.getShape()) ||
+        vType.getRank() > normalized.getRank())
+      return node.emitOpError() << "scale/bias " << vType
+                                << " does not broadcast to " << normalized;
+    return nn::BroadcastOp::create(node.getBuilder(), node.getLoc(), normalized,
+                                   v)
+        .getResult();
+  };
+  Value zero = node.createFloatScalar(type.getElementType(), 0.0);
+  FailureOr<Value> s = expand(*scale), b = expand(*bias ? *bias : zero);
+  if (anyFailed(s, b))
+    return failure();
+  OpBuilder &builder = node.getBuilder();
+  return node.setResult(0, node.create<nn::LayerNormOp>(
+                               *x, *s, *b, builder.getI64IntegerAttr(*axis),
+                               builder.getF32FloatAttr(*epsilon)));
+}
+
 /// Dropout: the identity in inference; nn.dropout keeps the ratio for a
 /// train step. The ratio is an attribute before opset 12, an optional
 /// constant input from 12 (default 0.5 in both).
@@ -301,6 +340,9 @@ ArrayRef<OpInfo> getNNOps() {
       {"GlobalAveragePool", OpCategory::NN, 1, kMaxOpset,
        importGlobalAveragePool, "`nn.global_avg_pool`",
        "any number of spatial dimensions"},
+      {"LayerNormalization", OpCategory::NN, 17, kMaxOpset,
+       importLayerNormalization, "`nn.layer_norm`",
+       "output Y only; scale and bias broadcast to the normalized shape"},
       {"MaxPool", OpCategory::NN, 1, kMaxOpset, importMaxPool,
        "`nn.max_pool2d`",
        "2-D only; `strides`, `pads`, `dilations`, `ceil_mode`, `auto_pad`; "

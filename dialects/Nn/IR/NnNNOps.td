@@ -107,6 +107,24 @@ def Nn_BatchNormOp : Nn_Op<"batch_norm", [Pure,
   let hasVerifier = 1;
 }
 
+def Nn_LayerNormOp : Nn_Op<"layer_norm", [Pure,
+    AllTypesMatch<["input", "result"]>,
+    AllTypesMatch<["scale", "bias"]>]> {
+  let summary = "Layer normalization over the dimensions from `axis` on";
+  let description = [{
+    Each slice input[i..., :] over dimensions axis..rank-1 is normalized by
+    its own mean and biased variance, then multiplied by `scale` and shifted
+    by `bias`, both shaped like those dimensions.
+  }];
+  let arguments = (ins Nn_FloatTensor:$input, Nn_FloatTensor:$scale,
+      Nn_FloatTensor:$bias, I64Attr:$axis, F32Attr:$epsilon);
+  let results = (outs Nn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $bias attr-dict `:` type($input) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Dropout
 //===----------------------------------------------------------------------===//

@@ -226,6 +226,19 @@ LogicalResult BatchNormTrainOp::verify() {
                         {getScale(), getBias(), getBatchMean(), getBatchVar()});
 }
 
+LogicalResult LayerNormOp::verify() {
+  RankedTensorType type = getInput().getType();
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= type.getRank())
+    return emitOpError("axis ") << axis << " is out of range for " << type;
+  auto expected = RankedTensorType::get(type.getShape().drop_front(axis),
+                                        type.getElementType());
+  if (getScale().getType() != expected)
+    return emitOpError("scale and bias must be ")
+           << expected << ", got " << getScale().getType();
+  return success();
+}
+
 LogicalResult DropoutOp::verify() {
   double ratio = getRatio().convertToDouble();
   if (!(ratio >= 0 && ratio < 1))
