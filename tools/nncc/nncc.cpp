@@ -256,6 +256,15 @@ int main(int argc, char **argv) {
     return 1;
   }
 
+  // Negative eps and weight decay mean "not given" to the pass (PyTorch's
+  // default then applies); a value the user gives must not be negative.
+  for (cl::opt<double> *option : {&eps, &weightDecay})
+    if (option->getNumOccurrences() > 0 && *option < 0) {
+      llvm::errs() << "nncc: error: --" << option->ArgStr
+                   << " must not be negative, got " << *option << "\n";
+      return 1;
+    }
+
   nncc::DriverOptions options;
   options.inputPath = inputPath;
   options.outputPath = outputPath;
