@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Autodiff/Differentiate.h"
+#include "compiler/Autodiff/Initialize.h"
 #include "compiler/Autodiff/Losses.h"
 #include "compiler/Autodiff/Optimizers.h"
 #include "compiler/Autodiff/Passes.h"
@@ -148,6 +149,7 @@ LogicalResult BuildTrainStepPass::resolveOptions(Location loc) {
   options.scheduleMinLr = scheduleMinLr;
   options.warmup = warmup;
   options.clipGradNorm = clipGradNorm;
+  options.init = init;
   std::string error = checkTrainOptions(options);
   if (!error.empty())
     return emitError(loc) << error;
@@ -601,6 +603,13 @@ void BuildTrainStepPass::runOnOperation() {
   }
   if (failed(findRunningStatistics(infer)) || failed(selectTrainable(infer)))
     return signalPassFailure();
+  if (!init.empty()) {
+    SmallVector<unsigned> args;
+    for (auto &param : trainableParams)
+      args.push_back(param.first);
+    initializeParameters(infer, args, *parseInitKind(init),
+                         static_cast<uint64_t>(seed));
+  }
 
   OpBuilder b(&getContext());
   if (failed(buildTrainStep(infer, b)))
@@ -625,6 +634,10 @@ std::string nncc::checkTrainOptions(const BuildTrainStepOptions &o) {
   if (!kind) {
     os << "unknown --optimizer '" << o.optimizer
        << "' (expected one of: " << optimizerKindNames() << ")";
+    return message;
+  }
+  if (!o.init.empty() && !parseInitKind(o.init)) {
+    os << "unknown --init '" << o.init << "' (expected glorot or he)";
     return message;
   }
   if (!nn::symbolizeLrScheduleKind(o.schedule)) {

@@ -57,7 +57,10 @@ def BuildTrainStep : Pass<"nncc-build-train-step", "::mlir::ModuleOp"> {
     Option<"clipGradNorm", "clip-grad-norm", "double", "0",
            "Clip gradients to this global norm (0: no clipping)">,
     Option<"seed", "seed", "int64_t", "0",
-           "Seed of the dropout masks">,
+           "Seed of the dropout masks and of --init">,
+    Option<"init", "init", "std::string", "\"\"",
+           "Fresh initial values of the trainable parameters instead of the "
+           "model's: glorot (uniform) or he (normal); empty keeps them">,
     Option<"gradientsEntry", "gradients-entry", "bool", "false",
            "Also build `gradients(inputs..., target) -> (loss, grad:<param>"
            "...)`, the loss and gradients without an update">,

@@ -175,7 +175,16 @@ cl::opt<double> clipGradNorm("clip-grad-norm",
                              cl::value_desc("F"),
                              cl::init(trainDefaults.clipGradNorm),
                              cl::cat(trainCategory));
-cl::opt<int64_t> seed("seed", cl::desc("Seed of the dropout masks (default 0)"),
+cl::opt<std::string>
+    initKind("init",
+             cl::desc("Start from fresh parameters instead of the model's: "
+                      "glorot (uniform) or he (normal) weights, zero biases, "
+                      "unit norm scales"),
+             cl::value_desc("glorot|he"), cl::init(trainDefaults.init),
+             cl::cat(trainCategory));
+cl::opt<int64_t> seed("seed",
+                      cl::desc("Seed of --init and of the dropout masks "
+                               "(default 0)"),
                       cl::value_desc("N"), cl::init(trainDefaults.seed),
                       cl::cat(trainCategory));
 cl::opt<bool> gradientsEntry(
@@ -197,9 +206,10 @@ cl::list<std::string> freeze("freeze",
 /// The training options given without --train, which would be ignored.
 std::string misplacedTrainingOption() {
   cl::Option *options[] = {
-      &loss,  &optimizer,   &lr,           &momentum,      &beta1,    &beta2,
-      &alpha, &eps,         &weightDecay,  &lrSchedule,    &lrPeriod, &lrGamma,
-      &lrMin, &warmupSteps, &clipGradNorm, &gradientsEntry};
+      &loss,           &optimizer, &lr,      &momentum,    &beta1,
+      &beta2,          &alpha,     &eps,     &weightDecay, &lrSchedule,
+      &lrPeriod,       &lrGamma,   &lrMin,   &warmupSteps, &clipGradNorm,
+      &gradientsEntry, &seed,      &initKind};
   for (cl::Option *option : options)
     if (option->getNumOccurrences() > 0)
       return option->ArgStr.str();
@@ -293,6 +303,7 @@ int main(int argc, char **argv) {
   t.clipGradNorm = clipGradNorm;
   t.gradientsEntry = gradientsEntry;
   t.seed = seed;
+  t.init = initKind;
   t.trainable.assign(trainable.begin(), trainable.end());
   t.freeze.assign(freeze.begin(), freeze.end());
   return nncc::runDriver(options, llvm::errs());
