@@ -39,6 +39,15 @@ namespace {
 /// likely to start with "nncc:"; a model that has one gets an error.
 constexpr llvm::StringLiteral kStepState = "nncc:step";
 constexpr llvm::StringLiteral kLearningRateState = "nncc:learning_rate";
+/// Module attribute with the byte counts of the memory contract.
+constexpr llvm::StringLiteral kTrainMemoryAttr = "nncc.train_memory";
+
+/// Bytes of a tensor type's elements (bool and i1 take a byte).
+int64_t tensorBytes(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  int64_t bits = tensor.getElementType().getIntOrFloatBitWidth();
+  return tensor.getNumElements() * std::max<int64_t>(1, bits / 8);
+}
 
 std::string slotStateName(StringRef slot, StringRef param) {
   return ("nncc:" + slot + ":" + param).str();
@@ -130,6 +139,8 @@ private:
   /// their argument index in infer.
   SmallVector<std::string> runningStats;
   SmallVector<unsigned> runningStatArgs;
+  /// Bytes of the forward values the last buildGradients' backward reads.
+  int64_t keptBytes = 0;
 };
 
 LogicalResult BuildTrainStepPass::resolveOptions(Location loc) {
@@ -462,6 +473,25 @@ LogicalResult BuildTrainStepPass::buildTrainStep(func::FuncOp infer,
   llvm::append_range(results, runningUpdates);
   results.push_back(nextStep);
   func::ReturnOp::create(b, loc, results);
+
+  // The memory contract (nncc --report-memory, the header's macros).
+  int64_t parameterBytes = 0, gradientBytes = 0, optimizerBytes = 0;
+  for (unsigned i = 0; i < infer.getNumArguments(); ++i)
+    if (infer.getArgAttr(i, nn::NnDialect::kStateAttr))
+      parameterBytes += tensorBytes(infer.getArgument(i).getType());
+  for (auto &param : trainableParams)
+    gradientBytes += tensorBytes(infer.getArgument(param.first).getType());
+  optimizerBytes = gradientBytes * int64_t(slots.size()) +
+                   tensorBytes(scalarF32) + tensorBytes(scalarI64);
+  auto entryOf = [&](StringRef name, int64_t bytes) {
+    return b.getNamedAttr(name, b.getI64IntegerAttr(bytes));
+  };
+  getOperation()->setAttr(
+      kTrainMemoryAttr,
+      b.getDictionaryAttr({entryOf("parameters", parameterBytes),
+                           entryOf("gradients", gradientBytes),
+                           entryOf("optimizer_state", optimizerBytes),
+                           entryOf("kept_activations", keptBytes)}));
   return success();
 }
 
@@ -479,7 +509,17 @@ FailureOr<SmallVector<Value>> BuildTrainStepPass::buildGradients(
   for (auto &param : trainableParams)
     params.push_back(body.getArgument(param.first));
   VJPState state;
-  return differentiate(b, body, loss, params, state);
+  FailureOr<SmallVector<Value>> grads =
+      differentiate(b, body, loss, params, state);
+  // The activations the backward pass keeps: forward values it reads that
+  // are computed (arguments are held by the caller or the context anyway,
+  // constants are in the code).
+  keptBytes = 0;
+  for (Value value : state.keptValues())
+    if (Operation *def = value.getDefiningOp();
+        def && !def->hasTrait<OpTrait::ConstantLike>())
+      keptBytes += tensorBytes(value.getType());
+  return grads;
 }
 
 LogicalResult BuildTrainStepPass::buildGradientsEntry(func::FuncOp infer,

@@ -11,6 +11,7 @@
 #include "compiler/Codegen/Cpu/Passes.h"
 #include "compiler/Driver/Diagnostics.h"
 #include "compiler/Driver/HeaderWriter.h"
+#include "compiler/Driver/MemoryReport.h"
 #include "compiler/Driver/ModelSignature.h"
 #include "compiler/Driver/ObjectEmitter.h"
 #include "compiler/Import/Onnx/OnnxImporter.h"
@@ -196,6 +197,11 @@ LogicalResult Compilation::checkOptions() {
   std::string error;
   if (!resolveCpuTarget(options.cpu, target, error))
     return emitError(UnknownLoc::get(&context)) << "--mcpu: " << error;
+  if (options.reportMemory && request.phase != Phase::Codegen)
+    return emitError(UnknownLoc::get(&context))
+           << "--report-memory measures the generated code; it cannot stop "
+              "at --emit="
+           << options.emit;
   if (request.phase == Phase::Train && !options.train)
     return emitError(UnknownLoc::get(&context))
            << "--emit=train shows the training entries; it needs --train";
@@ -412,6 +418,13 @@ int Compilation::run() {
         buildCpuCodegenPipeline(pm, cpuOptions);
       })))
     return 1;
+  // The memory contract: printed on request, and macros in the header.
+  MemoryReport memory = takeMemoryReport(*module);
+  if (options.reportMemory)
+    printMemoryReport(llvm::outs(), modelName, memory);
+  size_t end = header.rfind("#ifdef __cplusplus\n}");
+  if (end != std::string::npos)
+    header.insert(end, memoryMacros(modelName, memory));
   if (stopAfter(Phase::Codegen))
     return failed(writeText(printModule)) ? 1 : 0;
   return emitNative(*module);

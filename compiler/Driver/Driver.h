@@ -24,6 +24,8 @@ struct DriverOptions {
   /// --train: add the training entries (docs/training.md), configured by
   /// `training` (the training flags).
   bool train = false;
+  /// --report-memory: print the memory contract (MemoryReport.h).
+  bool reportMemory = false;
   BuildTrainStepOptions training;
 };
 

@@ -75,6 +75,13 @@ cl::opt<OptLevel> optLevel(cl::desc("Optimization level (default: -O2):"),
                                       clEnumVal(O3, "Aggressive optimization")),
                            cl::init(O2), cl::cat(nnccCategory));
 
+cl::opt<bool> reportMemory(
+    "report-memory",
+    cl::desc("Print the bytes of parameters, gradients, optimizer state, "
+             "activations kept for the backward pass (with --train) and "
+             "each entry's workspace"),
+    cl::cat(nnccCategory));
+
 enum class OpListFormat { None, List, Markdown };
 cl::opt<OpListFormat> supportedOps(
     "supported-ops", cl::desc("Print the ONNX operators nncc imports and exit"),
@@ -285,6 +292,7 @@ int main(int argc, char **argv) {
   options.cpu = cpu;
   options.optLevel = optLevel;
   options.train = train;
+  options.reportMemory = reportMemory;
   nncc::BuildTrainStepOptions &t = options.training;
   t.loss = loss;
   t.optimizer = optimizer;

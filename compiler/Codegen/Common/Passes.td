@@ -46,6 +46,20 @@ def UnshareDestinations
   }];
 }
 
+def MeasureWorkspace : Pass<"nncc-measure-workspace", "::mlir::ModuleOp"> {
+  let summary = "Record the temporary memory each entry needs";
+  let description = [{
+    After bufferization and the deallocation pipeline: walks each entry
+    function (nn.entry) in program order, adding the bytes of every
+    statically shaped memref.alloc and subtracting them at its
+    memref.dealloc, and records the peak, the most bytes of temporaries
+    live at once in one call, in the module attribute
+    `nncc.workspace_bytes = {<entry> = N}`. nncc --report-memory and the
+    header's memory macros print it. libnnrt's arena adds a header of up
+    to 128 bytes per buffer (runtime/src/workspace.c).
+  }];
+}
+
 def AllocateThroughContext
     : Pass<"nncc-allocate-through-context", "::mlir::ModuleOp"> {
   let summary = "Route the heap allocations of generated code through the "

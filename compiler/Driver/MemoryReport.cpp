@@ -1,0 +1,76 @@
+//===- MemoryReport.cpp - the memory contract of a compiled model ---------===//
+
+#include "compiler/Driver/MemoryReport.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <fmt/format.h>
+
+using namespace mlir;
+
+namespace nncc {
+
+MemoryReport takeMemoryReport(ModuleOp module) {
+  MemoryReport report;
+  if (auto training =
+          module->getAttrOfType<DictionaryAttr>("nncc.train_memory")) {
+    auto get = [&](StringRef key) {
+      auto value = training.getAs<IntegerAttr>(key);
+      return value ? value.getInt() : 0;
+    };
+    report.training =
+        MemoryReport::Training{get("parameters"), get("gradients"),
+                               get("optimizer_state"), get("kept_activations")};
+    module->removeAttr("nncc.train_memory");
+  }
+  if (auto workspaces =
+          module->getAttrOfType<DictionaryAttr>("nncc.workspace_bytes")) {
+    for (NamedAttribute entry : workspaces)
+      if (auto bytes = dyn_cast<IntegerAttr>(entry.getValue()))
+        report.workspaces.emplace_back(entry.getName().str(), bytes.getInt());
+    module->removeAttr("nncc.workspace_bytes");
+  }
+  return report;
+}
+
+void printMemoryReport(llvm::raw_ostream &os, StringRef modelName,
+                       const MemoryReport &report) {
+  os << fmt::format("memory of model '{}' (bytes, for the compiled batch "
+                    "size):\n",
+                    modelName.str());
+  auto row = [&](StringRef what, int64_t bytes) {
+    os << fmt::format("  {:<34} {:>12}\n", what.str(), bytes);
+  };
+  if (report.training) {
+    row("parameters", report.training->parameters);
+    row("gradients", report.training->gradients);
+    row("optimizer state", report.training->optimizerState);
+    row("activations kept for backward", report.training->keptActivations);
+  }
+  for (const auto &[entry, bytes] : report.workspaces)
+    row("workspace of " + entry, bytes);
+}
+
+std::string memoryMacros(StringRef modelName, const MemoryReport &report) {
+  std::string prefix = modelName.upper();
+  std::string out =
+      "/** Memory, in bytes, for the compiled batch size (nncc "
+      "--report-memory):\n *  a workspace is the most bytes of temporaries "
+      "an entry has live at\n *  once; libnnrt's arena adds up to 128 bytes "
+      "per buffer. */\n";
+  auto macro = [&](StringRef name, int64_t bytes) {
+    out += fmt::format("#define {}_{} {}\n", prefix, name.str(), bytes);
+  };
+  if (report.training) {
+    macro("PARAMETER_BYTES", report.training->parameters);
+    macro("GRADIENT_BYTES", report.training->gradients);
+    macro("OPTIMIZER_STATE_BYTES", report.training->optimizerState);
+    macro("KEPT_ACTIVATION_BYTES", report.training->keptActivations);
+  }
+  for (const auto &[entry, bytes] : report.workspaces)
+    macro(StringRef(entry).upper() + "_WORKSPACE_BYTES", bytes);
+  return out + "\n";
+}
+
+} // namespace nncc

@@ -1,0 +1,49 @@
+//===- MemoryReport.h - the memory contract of a compiled model -*- C++ -*-===//
+//
+// What `nncc --report-memory` prints and the header's memory macros say: the
+// bytes of parameters, gradients, optimizer state and activations kept for
+// the backward pass (recorded by nncc-build-train-step) and of each entry's
+// workspace (recorded by nncc-measure-workspace), for the compiled batch
+// size.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNCC_COMPILER_DRIVER_MEMORYREPORT_H
+#define NNCC_COMPILER_DRIVER_MEMORYREPORT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace nncc {
+
+struct MemoryReport {
+  /// With --train: parameters, gradients, optimizer state, kept activations.
+  struct Training {
+    int64_t parameters = 0, gradients = 0, optimizerState = 0,
+            keptActivations = 0;
+  };
+  std::optional<Training> training;
+  /// Each entry's workspace: the most bytes of temporaries live at once.
+  std::vector<std::pair<std::string, int64_t>> workspaces;
+};
+
+/// Reads the report off the attributes the passes left on `module` and
+/// removes them (they are not for the object file).
+MemoryReport takeMemoryReport(mlir::ModuleOp module);
+
+/// The table of `nncc --report-memory`.
+void printMemoryReport(llvm::raw_ostream &os, llvm::StringRef modelName,
+                       const MemoryReport &report);
+
+/// The header's macros: <PREFIX>_PARAMETER_BYTES, ..., and
+/// <PREFIX>_<ENTRY>_WORKSPACE_BYTES.
+std::string memoryMacros(llvm::StringRef modelName, const MemoryReport &report);
+
+} // namespace nncc
+
+#endif // NNCC_COMPILER_DRIVER_MEMORYREPORT_H
