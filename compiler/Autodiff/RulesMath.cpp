@@ -118,6 +118,21 @@ static LogicalResult vjp(TanhOp op, VJPContext &c) {
   return success();
 }
 
+/// swish' = s + x s (1 - s) = s (1 + x (1 - s)), s = sigmoid(x).
+static LogicalResult vjp(SwishOp op, VJPContext &c) {
+  c.set(0, [&] {
+    Value x = c.primal(op.getInput());
+    Type type = getElementTypeOrSelf(x);
+    Value s = SigmoidOp::create(c.b, c.loc, x);
+    Value oneMinus = SubOp::create(c.b, c.loc, c.scalar(type, 1.0), s);
+    Value inner = AddOp::create(c.b, c.loc, c.scalar(type, 1.0),
+                                MulOp::create(c.b, c.loc, x, oneMinus));
+    return MulOp::create(c.b, c.loc, c.grad(),
+                         MulOp::create(c.b, c.loc, s, inner));
+  });
+  return success();
+}
+
 /// softplus' = sigmoid.
 static LogicalResult vjp(SoftplusOp op, VJPContext &c) {
   c.set(0, [&] {
@@ -233,8 +248,9 @@ static LogicalResult vjp(MatMulOp op, VJPContext &c) {
 
 void attachMathRules(MLIRContext *ctx) {
   attachRules<AddOp, SubOp, MulOp, DivOp, SumOp, ReluOp, LeakyReluOp, EluOp,
-              SigmoidOp, TanhOp, SoftplusOp, AbsOp, SignOp, SqrtOp, ExpOp,
-              LogOp, SoftmaxOp, LogSoftmaxOp, ReduceSumOp, MatMulOp>(ctx);
+              SigmoidOp, TanhOp, SwishOp, SoftplusOp, AbsOp, SignOp, SqrtOp,
+              ExpOp, LogOp, SoftmaxOp, LogSoftmaxOp, ReduceSumOp, MatMulOp>(
+      ctx);
 }
 
 } // namespace nncc::autodiff

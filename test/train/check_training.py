@@ -109,7 +109,8 @@ def small_models():
         def forward(self, x):
             h = self.leaky(self.a(x))
             h = self.elu(self.b(h)) + torch.log_softmax(h, dim=1)
-            return self.c(h)
+            # SiLU exports as x * Sigmoid(x): nncc's swish.
+            return self.c(torch.nn.functional.silu(h))
 
     class ConcatSlice(nn.Module):
         # concat along features, strided and offset slices (its gradient

@@ -120,6 +120,12 @@ Value buildUnary(OpBuilder &b, Location loc, Operation *op, Value x) {
   }
   if (isa<nn::AbsOp>(op))
     return math::AbsFOp::create(b, loc, x);
+  if (isa<nn::SwishOp>(op)) {
+    Value one = arith::ConstantOp::create(b, loc, scalarAttr(type, 1.0));
+    Value exp = math::ExpOp::create(b, loc, arith::NegFOp::create(b, loc, x));
+    return arith::DivFOp::create(b, loc, x,
+                                 arith::AddFOp::create(b, loc, one, exp));
+  }
   if (isa<nn::SqrtOp>(op))
     return math::SqrtOp::create(b, loc, x);
   if (isa<nn::ExpOp>(op))
@@ -364,15 +370,16 @@ struct MatMulLowering : OpConversionPattern<nn::MatMulOp> {
 } // namespace
 
 void nncc::populateNnMathToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<
-      SumLowering, BinaryOpLowering<nn::AddOp>, BinaryOpLowering<nn::SubOp>,
-      BinaryOpLowering<nn::MulOp>, BinaryOpLowering<nn::DivOp>,
-      UnaryOpLowering<nn::ReluOp>, UnaryOpLowering<nn::SigmoidOp>,
-      UnaryOpLowering<nn::TanhOp>, UnaryOpLowering<nn::SoftplusOp>,
-      UnaryOpLowering<nn::LeakyReluOp>, UnaryOpLowering<nn::EluOp>,
-      UnaryOpLowering<nn::AbsOp>, UnaryOpLowering<nn::SignOp>,
-      UnaryOpLowering<nn::SqrtOp>, UnaryOpLowering<nn::ExpOp>,
-      UnaryOpLowering<nn::LogOp>, SoftmaxLowering<nn::SoftmaxOp, false>,
-      SoftmaxLowering<nn::LogSoftmaxOp, true>, ReduceSumLowering,
-      MatMulLowering>(patterns.getContext());
+  patterns
+      .add<SumLowering, BinaryOpLowering<nn::AddOp>,
+           BinaryOpLowering<nn::SubOp>, BinaryOpLowering<nn::MulOp>,
+           BinaryOpLowering<nn::DivOp>, UnaryOpLowering<nn::ReluOp>,
+           UnaryOpLowering<nn::SigmoidOp>, UnaryOpLowering<nn::TanhOp>,
+           UnaryOpLowering<nn::SoftplusOp>, UnaryOpLowering<nn::LeakyReluOp>,
+           UnaryOpLowering<nn::EluOp>, UnaryOpLowering<nn::AbsOp>,
+           UnaryOpLowering<nn::SwishOp>, UnaryOpLowering<nn::SignOp>,
+           UnaryOpLowering<nn::SqrtOp>, UnaryOpLowering<nn::ExpOp>,
+           UnaryOpLowering<nn::LogOp>, SoftmaxLowering<nn::SoftmaxOp, false>,
+           SoftmaxLowering<nn::LogSoftmaxOp, true>, ReduceSumLowering,
+           MatMulLowering>(patterns.getContext());
 }

@@ -10,6 +10,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
 
 #include <cstring>
 
@@ -17,6 +18,30 @@ using namespace mlir;
 using namespace nncc::nn;
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+namespace {
+/// x * sigmoid(x) -> swish(x): one op, whose gradient rule needs only x.
+struct MulBySigmoidToSwish : OpRewritePattern<MulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MulOp op,
+                                PatternRewriter &rewriter) const override {
+    for (auto [x, other] : {std::pair(op.getLhs(), op.getRhs()),
+                            std::pair(op.getRhs(), op.getLhs())}) {
+      auto sigmoid = other.getDefiningOp<SigmoidOp>();
+      if (sigmoid && sigmoid.getInput() == x && x.getType() == op.getType()) {
+        rewriter.replaceOpWithNewOp<SwishOp>(op, x);
+        return success();
+      }
+    }
+    return failure();
+  }
+};
+} // namespace
+
+void MulOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                        MLIRContext *context) {
+  patterns.add<MulBySigmoidToSwish>(context);
+}
 
 OpFoldResult SumOp::fold(FoldAdaptor) {
   if (getInputs().size() == 1)

@@ -41,6 +41,8 @@ def Nn_SubOp : Nn_BroadcastBinaryOp<"sub"> {
 }
 def Nn_MulOp : Nn_BroadcastBinaryOp<"mul", [Commutative]> {
   let summary = "Elementwise multiplication with broadcasting";
+  // x * sigmoid(x) becomes nn.swish.
+  let hasCanonicalizer = 1;
 }
 def Nn_DivOp : Nn_BroadcastBinaryOp<"div"> {
   let summary = "Elementwise division with broadcasting";
@@ -96,6 +98,9 @@ def Nn_LeakyReluOp : Nn_AlphaActivationOp<"leaky_relu"> {
 }
 def Nn_EluOp : Nn_AlphaActivationOp<"elu"> {
   let summary = "x for x > 0, alpha * (exp(x) - 1) otherwise";
+}
+def Nn_SwishOp : Nn_UnaryFloatOp<"swish"> {
+  let summary = "x * sigmoid(x) (SiLU); canonicalized from that product";
 }
 def Nn_SoftplusOp : Nn_UnaryFloatOp<"softplus"> {
   let summary = "log(1 + exp(x)), computed without overflow";

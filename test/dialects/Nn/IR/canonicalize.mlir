@@ -65,3 +65,28 @@ func.func @dead_code(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = nn.relu %x : tensor<4xf32>
   return %x : tensor<4xf32>
 }
+
+// -----
+
+// x * sigmoid(x), either way round, is swish (SiLU); sigmoid of another
+// value, or a broadcasting product, is left alone.
+// CHECK-LABEL: func @swish
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[Y:.*]]: tensor<4xf32>, %[[S:.*]]: tensor<1xf32>)
+// CHECK-NEXT: %[[A:.*]] = nn.swish %[[X]] : tensor<4xf32>
+// CHECK-NEXT: %[[B:.*]] = nn.swish %[[X]] : tensor<4xf32>
+// CHECK-NEXT: %[[SY:.*]] = nn.sigmoid %[[Y]]
+// CHECK-NEXT: %[[C:.*]] = nn.mul %[[X]], %[[SY]]
+// CHECK-NEXT: %[[SS:.*]] = nn.sigmoid %[[S]]
+// CHECK-NEXT: %[[D:.*]] = nn.mul %[[X]], %[[SS]]
+// CHECK-NEXT: return %[[A]], %[[B]], %[[C]], %[[D]]
+func.func @swish(%x: tensor<4xf32>, %y: tensor<4xf32>, %s: tensor<1xf32>)
+    -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %0 = nn.sigmoid %x : tensor<4xf32>
+  %1 = nn.mul %x, %0 : tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  %2 = nn.mul %0, %x : tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  %3 = nn.sigmoid %y : tensor<4xf32>
+  %4 = nn.mul %x, %3 : tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  %5 = nn.sigmoid %s : tensor<1xf32>
+  %6 = nn.mul %x, %5 : tensor<4xf32>, tensor<1xf32> -> tensor<4xf32>
+  return %1, %2, %4, %6 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
