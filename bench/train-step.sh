@@ -18,9 +18,8 @@
 # (libblas.so.3). The reference BLAS there is ~20x slower than OpenBLAS,
 # so PyTorch is pointed at OpenBLAS: TORCH_BLAS_DIR, else
 # /usr/lib/x86_64-linux-gnu/openblas-pthread when the system BLAS is not
-# already OpenBLAS. Without libopenblas0-pthread installed:
-#   apt-get download libopenblas0-pthread && dpkg -x libopenblas0-pthread_*.deb D
-#   TORCH_BLAS_DIR=D/usr/lib/x86_64-linux-gnu/openblas-pthread bench/train-step.sh
+# already OpenBLAS; the script installs Debian's libopenblas0-pthread
+# (apt-get, as root or with sudo) when neither is there.
 # On Intel CPUs OPENBLAS_CORETYPE is set to SkylakeX (AVX-512) or Haswell
 # (AVX2) unless given: OpenBLAS 0.3.21 falls back to SSE3 on Xeons it does
 # not know (/work/shared/TOOLCHAIN.md). The BLAS and kernel PyTorch used are
@@ -59,6 +58,12 @@ if [[ -z ${OPENBLAS_CORETYPE:-} && $(field 'Vendor ID') == GenuineIntel ]]; then
   esac
 fi
 blas_dir=${TORCH_BLAS_DIR:-}
+if [[ -z $blas_dir && ! -d /usr/lib/x86_64-linux-gnu/openblas-pthread ]]; then
+  sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends \
+    libopenblas0-pthread >&2
+fi
 if [[ -z $blas_dir && $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3) != *openblas* &&
       -d /usr/lib/x86_64-linux-gnu/openblas-pthread ]]; then
   blas_dir=/usr/lib/x86_64-linux-gnu/openblas-pthread
