@@ -112,6 +112,19 @@ def small_models():
             # SiLU exports as x * Sigmoid(x): nncc's swish.
             return self.c(torch.nn.functional.silu(h))
 
+    class Functions(nn.Module):
+        # exp, log, sqrt, abs and softplus, on values where they are smooth.
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(6, 8)
+            self.b = nn.Linear(8, 4)
+
+        def forward(self, x):
+            h = self.a(x)
+            h = torch.log(torch.exp(0.5 * h) + 1.0) + torch.sqrt(h * h + 1.0)
+            h = torch.nn.functional.softplus(h) - torch.abs(h - 3.0)
+            return self.b(h)
+
     class ConcatSlice(nn.Module):
         # concat along features, strided and offset slices (its gradient
         # scatters back with zeros between), a slice of the input.
@@ -211,6 +224,7 @@ def small_models():
         "activations": (Activations, (6,), 4),
         "more_activations": (MoreActivations, (6,), 4),
         "concat_slice": (ConcatSlice, (6,), 4),
+        "functions": (Functions, (6,), 4),
         "conv": (Conv, (3, 10, 10), 4),
         "batchnorm": (BatchNorm, (2, 6, 6), 3),
         "layernorm": (LayerNorm, (6,), 3),
@@ -219,8 +233,8 @@ def small_models():
 
 
 MODEL_NAMES = ["broadcast", "activations", "more_activations",
-               "concat_slice", "conv", "batchnorm", "layernorm", "pool", "mlp", "lenet",
-               "convnet"]
+               "concat_slice", "conv", "batchnorm", "layernorm", "functions",
+               "pool", "mlp", "lenet", "convnet"]
 
 
 def pool_onnx(model, batch, sample_shape, path):

@@ -1,6 +1,7 @@
 //===- ImportMath.cpp - elementwise, activation and matrix ops ------------===//
 //
-// Add, Sub, Mul, Div, Relu, LeakyRelu, Elu, Sigmoid, Tanh, Softmax,
+// Add, Sub, Mul, Div, elementwise functions and activations (Relu,
+// LeakyRelu, Elu, Sigmoid, Tanh, Softplus, Abs, Exp, Log, Sqrt), Softmax,
 // LogSoftmax, Gemm and MatMul.
 //
 //===----------------------------------------------------------------------===//
@@ -53,7 +54,7 @@ template <typename OpTy> LogicalResult importBinary(NodeImporter &node) {
   return node.setResult(0, node.create<OpTy>(*lhs, *rhs));
 }
 
-/// Relu, Sigmoid, Tanh.
+/// Relu, Sigmoid, Tanh, Abs, Exp, Log, Softplus, Sqrt.
 template <typename OpTy> LogicalResult importActivation(NodeImporter &node) {
   FailureOr<Value> input = node.getInput(0);
   if (failed(input) || failed(node.requireFloat(*input, "input")))
@@ -209,6 +210,8 @@ LogicalResult importMatMul(NodeImporter &node) {
 
 ArrayRef<OpInfo> getMathOps() {
   static const OpInfo ops[] = {
+      {"Abs", OpCategory::Math, 1, kMaxOpset, importActivation<nn::AbsOp>,
+       "`nn.abs`", "float only"},
       {"Add", OpCategory::Math, 1, kMaxOpset, importBinary<nn::AddOp>,
        "`nn.add`",
        "NumPy broadcasting; before opset 7, `broadcast` with `axis`"},
@@ -219,6 +222,8 @@ ArrayRef<OpInfo> getMathOps() {
       {"Elu", OpCategory::Math, 1, kMaxOpset,
        importAlphaActivation<nn::EluOp, 100>, "`nn.elu`",
        "float only; `alpha` (default 1)"},
+      {"Exp", OpCategory::Math, 1, kMaxOpset, importActivation<nn::ExpOp>,
+       "`nn.exp`", "float only"},
       {"Gemm", OpCategory::Math, 1, kMaxOpset, importGemm,
        "`nn.matmul`, `nn.transpose`, `nn.mul`, `nn.add`",
        "`alpha`, `beta`, `transA`, `transB`, optional `C` (unidirectional "
@@ -226,6 +231,8 @@ ArrayRef<OpInfo> getMathOps() {
       {"LeakyRelu", OpCategory::Math, 1, kMaxOpset,
        importAlphaActivation<nn::LeakyReluOp, 1>, "`nn.leaky_relu`",
        "float only; `alpha` (default 0.01)"},
+      {"Log", OpCategory::Math, 1, kMaxOpset, importActivation<nn::LogOp>,
+       "`nn.log`", "float only"},
       {"LogSoftmax", OpCategory::Math, 1, kMaxOpset,
        importSoftmax<nn::LogSoftmaxOp>,
        "`nn.log_softmax` (+ `nn.reshape` before opset 13)", "as Softmax"},
@@ -243,6 +250,10 @@ ArrayRef<OpInfo> getMathOps() {
        "`nn.softmax` (+ `nn.reshape` before opset 13)",
        "any axis, negative axes normalized; before opset 13 the input is "
        "flattened to 2-D at `axis`"},
+      {"Softplus", OpCategory::Math, 1, kMaxOpset,
+       importActivation<nn::SoftplusOp>, "`nn.softplus`", "float only"},
+      {"Sqrt", OpCategory::Math, 1, kMaxOpset, importActivation<nn::SqrtOp>,
+       "`nn.sqrt`", "float only"},
       {"Sub", OpCategory::Math, 1, kMaxOpset, importBinary<nn::SubOp>,
        "`nn.sub`",
        "NumPy broadcasting; before opset 7, `broadcast` with `axis`"},
