@@ -63,7 +63,6 @@ def Nn_SumOp : Nn_Op<"sum", [Pure, SameOperandsAndResultType]> {
   let arguments = (ins Variadic<Nn_NumericTensor>:$inputs);
   let results = (outs Nn_NumericTensor:$result);
   let assemblyFormat = "$inputs attr-dict `:` type($result)";
-  let hasVerifier = 1;
   let hasFolder = 1;
 }
 

@@ -103,12 +103,6 @@ NN_INFER_BROADCAST(MulOp)
 NN_INFER_BROADCAST(DivOp)
 #undef NN_INFER_BROADCAST
 
-LogicalResult SumOp::verify() {
-  if (getInputs().empty())
-    return emitOpError("needs at least one operand");
-  return success();
-}
-
 /// Softmax and log_softmax: the axis is a dimension of the input.
 static LogicalResult verifyAxis(Operation *op, RankedTensorType type,
                                 int64_t axis) {

@@ -101,11 +101,11 @@ def Nn_BroadcastOp : Nn_Op<"broadcast", [Pure,
 def Nn_OneHotOp : Nn_Op<"one_hot", [Pure]> {
   let summary = "Integer class indices to one-hot float rows";
   let description = [{
-    indices [N...] of an integer type become [N..., depth] with 1.0 at the
+    indices [N...] of i32 or i64 become [N..., depth] with 1.0 at the
     index and 0.0 elsewhere. An index outside [0, depth) gives a row of
     zeros.
   }];
-  let arguments = (ins StaticShapeTensorOf<[AnySignlessInteger]>:$indices);
+  let arguments = (ins StaticShapeTensorOf<[I32, I64]>:$indices);
   let results = (outs Nn_FloatTensor:$result);
   let assemblyFormat = "$indices attr-dict `:` type($indices) `->` type($result)";
   let hasVerifier = 1;

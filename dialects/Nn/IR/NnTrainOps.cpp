@@ -60,8 +60,8 @@ static LogicalResult verifySliceWindow(Operation *op, RankedTensorType full,
            << full;
   for (int64_t d = 0; d < rank; ++d) {
     int64_t size = window.getDimSize(d);
-    if (starts[d] < 0 || steps[d] < 1 ||
-        (size > 0 && starts[d] + (size - 1) * steps[d] >= full.getDimSize(d)))
+    if (starts[d] < 0 || steps[d] < 1 || size < 1 ||
+        starts[d] + (size - 1) * steps[d] >= full.getDimSize(d))
       return op->emitOpError("dimension ")
              << d << ": " << size << " elements from " << starts[d] << " every "
              << steps[d] << " do not fit in " << full;
@@ -239,10 +239,35 @@ LogicalResult LayerNormOp::verify() {
   return success();
 }
 
-LogicalResult DropoutOp::verify() {
-  double ratio = getRatio().convertToDouble();
-  if (!(ratio >= 0 && ratio < 1))
-    return emitOpError("ratio must be in [0, 1), got ") << ratio;
+/// Dropout ratios are in [0, 1): 1 would scale the kept elements by 1/0.
+static LogicalResult verifyRatio(Operation *op, APFloat ratio) {
+  double value = ratio.convertToDouble();
+  if (!(value >= 0 && value < 1))
+    return op->emitOpError("ratio must be in [0, 1), got ") << value;
+  return success();
+}
+
+LogicalResult DropoutOp::verify() { return verifyRatio(*this, getRatio()); }
+
+LogicalResult DropoutTrainOp::verify() {
+  return verifyRatio(*this, getRatio());
+}
+
+LogicalResult LrScheduleOp::verify() {
+  if (getPeriod() < 1)
+    return emitOpError("period must be at least 1, got ") << getPeriod();
+  if (getWarmup() < 0)
+    return emitOpError("warmup must be non-negative, got ") << getWarmup();
+  if (!(getGamma().convertToDouble() > 0) ||
+      !(getMinLr().convertToDouble() >= 0))
+    return emitOpError("gamma must be positive and min_lr non-negative");
+  return success();
+}
+
+LogicalResult ClipCoefficientOp::verify() {
+  if (!(getMaxNorm().convertToDouble() > 0))
+    return emitOpError("max_norm must be positive, got ")
+           << getMaxNorm().convertToDouble();
   return success();
 }
 
@@ -251,11 +276,11 @@ LogicalResult DropoutOp::verify() {
 //===----------------------------------------------------------------------===//
 
 /// Gradient, state operands and every tensor result have the parameter's
-/// type.
+/// type; only the learning rate (last) and Adam's step (i64) are scalars.
 static LogicalResult verifyUpdate(Operation *op) {
   Type param = op->getOperand(0).getType();
   for (Value operand : op->getOperands().drop_back())
-    if (cast<RankedTensorType>(operand.getType()).getRank() != 0 &&
+    if (!getElementTypeOrSelf(operand).isInteger(64) &&
         operand.getType() != param)
       return op->emitOpError("operands must have the parameter's type ")
              << param << ", got " << operand.getType();

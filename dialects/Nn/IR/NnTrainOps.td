@@ -69,6 +69,7 @@ def Nn_DropoutTrainOp : Nn_Op<"dropout_train", [Pure,
   let arguments = (ins Nn_FloatTensor:$input, Nn_ScalarI64:$step,
       F32Attr:$ratio, I64Attr:$seed);
   let results = (outs Nn_FloatTensor:$result, Nn_FloatTensor:$mask);
+  let hasVerifier = 1;
   let assemblyFormat = [{
     $input `,` $step attr-dict `:` type($input) `,` type($step)
   }];
@@ -289,6 +290,7 @@ def Nn_LrScheduleOp : Nn_Op<"lr_schedule", [Pure]> {
       Nn_LrScheduleKindAttr:$schedule, I64Attr:$period, F64Attr:$gamma,
       F64Attr:$min_lr, I64Attr:$warmup);
   let results = (outs Nn_ScalarF32:$result);
+  let hasVerifier = 1;
   let assemblyFormat = [{
     $base `,` $step attr-dict `:` type($base) `,` type($step) `->` type($result)
   }];
@@ -302,6 +304,7 @@ def Nn_ClipCoefficientOp : Nn_Op<"clip_coefficient", [Pure]> {
   }];
   let arguments = (ins Nn_ScalarF32:$sum_of_squares, F64Attr:$max_norm);
   let results = (outs Nn_ScalarF32:$result);
+  let hasVerifier = 1;
   let assemblyFormat = [{
     $sum_of_squares attr-dict `:` type($sum_of_squares) `->` type($result)
   }];
