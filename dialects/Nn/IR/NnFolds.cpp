@@ -12,6 +12,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <cmath>
 #include <cstring>
 
 using namespace mlir;
@@ -41,6 +42,92 @@ struct MulBySigmoidToSwish : OpRewritePattern<MulOp> {
 void MulOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                         MLIRContext *context) {
   patterns.add<MulBySigmoidToSwish>(context);
+}
+
+namespace {
+/// Inference batch norm with constant scale, bias, mean and var is
+/// y = x * a + c per channel, a = scale / sqrt(var + eps), c = bias -
+/// mean * a. After a convolution with a constant filter (and bias) used only
+/// here, a and c fold into the filter and bias; otherwise it becomes a
+/// multiply and an add by per-channel constants.
+struct FoldConstantBatchNorm : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BatchNormOp op,
+                                PatternRewriter &rewriter) const override {
+    DenseElementsAttr scale, bias, mean, var;
+    if (!matchPattern(op.getScale(), m_Constant(&scale)) ||
+        !matchPattern(op.getBias(), m_Constant(&bias)) ||
+        !matchPattern(op.getMean(), m_Constant(&mean)) ||
+        !matchPattern(op.getVar(), m_Constant(&var)))
+      return failure();
+    RankedTensorType type = op.getType();
+    auto elementType = cast<FloatType>(type.getElementType());
+    double eps = op.getEpsilon().convertToDouble();
+    SmallVector<double> a, c;
+    auto values = [](DenseElementsAttr attr) {
+      SmallVector<double> out;
+      for (const APFloat &v : attr.getValues<APFloat>())
+        out.push_back(v.convertToDouble());
+      return out;
+    };
+    SmallVector<double> s = values(scale), b = values(bias), m = values(mean),
+                        v = values(var);
+    for (size_t i = 0; i < s.size(); ++i) {
+      a.push_back(s[i] / std::sqrt(v[i] + eps));
+      c.push_back(b[i] - m[i] * a.back());
+    }
+    auto constant = [&](ArrayRef<int64_t> shape,
+                        function_ref<double(int64_t)> element) -> Value {
+      auto constType = RankedTensorType::get(shape, elementType);
+      SmallVector<APFloat> out;
+      for (int64_t i = 0; i < constType.getNumElements(); ++i) {
+        APFloat f(element(i));
+        bool lost;
+        f.convert(elementType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                  &lost);
+        out.push_back(f);
+      }
+      return ConstantOp::create(rewriter, op.getLoc(),
+                                DenseElementsAttr::get(constType, out));
+    };
+
+    auto conv = op.getInput().getDefiningOp<Conv2DOp>();
+    DenseElementsAttr filter, convBias;
+    if (conv && conv->hasOneUse() &&
+        matchPattern(conv.getFilter(), m_Constant(&filter)) &&
+        (!conv.getBias() ||
+         matchPattern(conv.getBias(), m_Constant(&convBias)))) {
+      SmallVector<double> w = values(filter);
+      SmallVector<double> cb =
+          convBias ? values(convBias) : SmallVector<double>(a.size(), 0.0);
+      int64_t perFilter = filter.getNumElements() / int64_t(a.size());
+      ArrayRef<int64_t> filterShape = filter.getType().getShape();
+      Value newFilter = constant(
+          filterShape, [&](int64_t i) { return w[i] * a[i / perFilter]; });
+      Value newBias = constant({int64_t(a.size())},
+                               [&](int64_t i) { return cb[i] * a[i] + c[i]; });
+      rewriter.replaceOpWithNewOp<Conv2DOp>(
+          op, conv.getInput(), newFilter, newBias, conv.getStridesAttr(),
+          conv.getPaddingAttr(), conv.getDilationsAttr(), conv.getGroupsAttr());
+      rewriter.eraseOp(conv);
+      return success();
+    }
+
+    SmallVector<int64_t> shape(type.getRank(), 1);
+    shape[1] = type.getDimSize(1);
+    Value mul = MulOp::create(rewriter, op.getLoc(), op.getInput(),
+                              constant(shape, [&](int64_t i) { return a[i]; }));
+    rewriter.replaceOpWithNewOp<AddOp>(
+        op, mul, constant(shape, [&](int64_t i) { return c[i]; }));
+    return success();
+  }
+};
+} // namespace
+
+void BatchNormOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                              MLIRContext *context) {
+  patterns.add<FoldConstantBatchNorm>(context);
 }
 
 OpFoldResult SumOp::fold(FoldAdaptor) {

@@ -105,6 +105,9 @@ def Nn_BatchNormOp : Nn_Op<"batch_norm", [Pure,
     `,` type($scale)
   }];
   let hasVerifier = 1;
+  // With constant statistics and parameters (an inference build), folds
+  // into the convolution before it, or into a per-channel multiply-add.
+  let hasCanonicalizer = 1;
 }
 
 def Nn_LayerNormOp : Nn_Op<"layer_norm", [Pure,
