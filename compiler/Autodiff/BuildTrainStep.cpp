@@ -53,9 +53,9 @@ std::string slotStateName(StringRef slot, StringRef param) {
   return ("nncc:" + slot + ":" + param).str();
 }
 
-/// A function under construction: its signature grows as arguments and
-/// results are added, then `finish` creates it with a body built by the
-/// callback.
+/// The signature of an entry under construction: arguments and results,
+/// each with its contract attribute, are added in order; `finish` creates
+/// the function with an empty entry block.
 struct EntryBuilder {
   SmallVector<Type> argTypes, resultTypes;
   SmallVector<NamedAttrList> argAttrs, resultAttrs;
