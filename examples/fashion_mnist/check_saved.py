@@ -12,7 +12,7 @@ the model compiled (make_models.py's). Checks, one line each:
   - with --initial: it is the compiled model with other initializer values
     (same graph, same initializer names, types and shapes), and every
     initializer was trained (differs from its initial value);
-  - PyTorch, with these weights loaded into make_models.py's module by name,
+  - PyTorch, with these weights loaded into fashion_mnist.py's module by name,
     classifies the 10,000 test images (x / 255) as nncc did: at most
     --max-differing (2) predictions differ. They need not all be equal: nncc
     and PyTorch sum the products of the convolutions and matrix products in
@@ -30,8 +30,7 @@ import numpy as np
 
 SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, SCRIPT_DIR)
-import make_models  # noqa: E402
-import train_torch  # noqa: E402
+import fashion_mnist  # noqa: E402
 
 
 def read_predictions(path, count):
@@ -86,11 +85,11 @@ def main():
               f"the rest: {'as compiled' if same_graph else 'CHANGED'}")
         ok = ok and same_graph and not untrained
 
-    x_test, y_test = train_torch.load_split(args.data_dir, "t10k")
+    x_test, y_test = fashion_mnist.load_split(args.data_dir, "t10k")
     nncc = read_predictions(args.predictions, y_test.shape[0])
-    model = make_models.make_model(make_models.model_kind(trained))
-    make_models.load_onnx_weights(model, trained)
-    _, correct, preds = train_torch.evaluate(model, x_test, y_test)
+    model = fashion_mnist.make_model(fashion_mnist.model_kind(trained))
+    fashion_mnist.load_onnx_weights(model, trained)
+    _, correct, preds = fashion_mnist.evaluate(model, x_test, y_test)
     total = y_test.shape[0]
     nncc_correct = int((nncc == y_test).sum())
     differing = int((preds != nncc).sum())

@@ -16,19 +16,18 @@
 //
 //===----------------------------------------------------------------------===//
 
-#define _POSIX_C_SOURCE 200809L // clock_gettime
+#define _POSIX_C_SOURCE 200809L // clock_gettime, in fashion_mnist.h
 
+#include "fashion_mnist.h"
 #include "lenet.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-enum { IMAGE_ROWS = 28, IMAGE_COLS = 28, NUM_CLASSES = 10, NUM_SHOWN = 10 };
+enum { NUM_SHOWN = 10 };
 
 _Static_assert(LENET_INPUT_0_SIZE == IMAGE_ROWS * IMAGE_COLS,
                "lenet.onnx must take one 1x1x28x28 image");
@@ -47,99 +46,6 @@ static const char *const class_names[NUM_CLASSES] = {
     "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
 
 static const char *program = "classify";
-
-/// Reads an unsigned 32-bit big-endian integer (the idx header format).
-static uint32_t read_be32(const unsigned char *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-         (uint32_t)p[3];
-}
-
-/// Reads a whole idx file: checks the magic number (`expected_magic`, which
-/// also fixes the number of dimensions, `ndims`), stores the dimensions in
-/// `dims` and returns the data bytes (malloc'ed, exactly the product of the
-/// dimensions), or prints an error and returns NULL.
-static unsigned char *read_idx(const char *path, uint32_t expected_magic,
-                               int ndims, uint32_t *dims) {
-  unsigned char *data = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    fprintf(stderr, "%s: cannot open '%s': %s\n", program, path,
-            strerror(errno));
-    return NULL;
-  }
-
-  unsigned char header[16];
-  size_t header_size = 4 + 4 * (size_t)ndims;
-  size_t got = fread(header, 1, header_size, f);
-  if (got < 4) {
-    fprintf(stderr,
-            "%s: '%s' is too short to be an idx file (%zu bytes; is it "
-            "still gzip-compressed?)\n",
-            program, path, got);
-    goto fail;
-  }
-  uint32_t magic = read_be32(header);
-  if (magic != expected_magic) {
-    fprintf(stderr,
-            "%s: '%s' has magic number %u (0x%08x), expected %u (an idx%d "
-            "%s file)%s\n",
-            program, path, (unsigned)magic, (unsigned)magic,
-            (unsigned)expected_magic, ndims, ndims == 3 ? "image" : "label",
-            header[0] == 0x1f && header[1] == 0x8b
-                ? "; it looks gzip-compressed, decompress it with gzip -dc"
-                : "");
-    goto fail;
-  }
-  if (got < header_size) {
-    fprintf(stderr, "%s: '%s': truncated idx header (%zu of %zu bytes)\n",
-            program, path, got, header_size);
-    goto fail;
-  }
-
-  // Fashion-MNIST needs 7.8 MB; refuse absurd headers before allocating.
-  const size_t max_count = (size_t)1 << 30;
-  size_t count = 1;
-  for (int i = 0; i < ndims; ++i) {
-    dims[i] = read_be32(header + 4 + 4 * i);
-    if (dims[i] == 0 || dims[i] > max_count / count) {
-      fprintf(stderr, "%s: '%s': implausible idx dimension %d: %u\n", program,
-              path, i, (unsigned)dims[i]);
-      goto fail;
-    }
-    count *= dims[i];
-  }
-  data = malloc(count);
-  if (!data) {
-    fprintf(stderr, "%s: out of memory reading '%s' (%zu bytes)\n", program,
-            path, count);
-    goto fail;
-  }
-  got = fread(data, 1, count, f);
-  if (got != count) {
-    if (ferror(f))
-      fprintf(stderr, "%s: error reading '%s': %s\n", program, path,
-              strerror(errno));
-    else
-      fprintf(stderr,
-              "%s: '%s' is truncated: the header announces %zu bytes of "
-              "data, the file holds %zu\n",
-              program, path, count, got);
-    goto fail;
-  }
-  if (fgetc(f) != EOF) {
-    fprintf(stderr,
-            "%s: '%s' has data after the %zu bytes its header announces\n",
-            program, path, count);
-    goto fail;
-  }
-  fclose(f);
-  return data;
-
-fail:
-  free(data);
-  fclose(f);
-  return NULL;
-}
 
 /// PyTorch's results from lenet.expected.
 typedef struct expected_results {
@@ -187,20 +93,10 @@ static int read_expected(const char *path, expected_results *out) {
   return 0;
 }
 
-/// Prints a failed nnrt call with the runtime's message and the context's
-/// last error (lenet_runtime_context() is the generated accessor of the
-/// runtime context; nnrt_context_last_error(NULL) returns "").
+/// Prints a failed nnrt call with the context's last error.
 static void report_failure(const char *call, nnrt_status status,
                            lenet_ctx *ctx) {
-  const char *detail = nnrt_context_last_error(lenet_runtime_context(ctx));
-  fprintf(stderr, "%s: %s failed: %s%s%s\n", program, call,
-          nnrt_status_message(status), *detail ? ": " : "", detail);
-}
-
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+  report_nnrt_failure(program, call, status, lenet_runtime_context(ctx));
 }
 
 int main(int argc, char **argv) {
@@ -218,40 +114,17 @@ int main(int argc, char **argv) {
   }
 
   int exit_code = 1;
-  unsigned char *pixels = NULL, *labels = NULL;
+  dataset test = {0};
   int *predictions = NULL;
   lenet_ctx *ctx = NULL;
   expected_results expected;
-  uint32_t image_dims[3], label_dims[1];
 
   if (argc == 4 && read_expected(argv[3], &expected) != 0)
     goto done;
-  pixels = read_idx(argv[1], 2051, 3, image_dims);
-  if (!pixels)
+  if (read_dataset(program, argv[1], argv[2], &test) != 0)
     goto done;
-  labels = read_idx(argv[2], 2049, 1, label_dims);
-  if (!labels)
-    goto done;
-  if (image_dims[1] != IMAGE_ROWS || image_dims[2] != IMAGE_COLS) {
-    fprintf(stderr, "%s: '%s' holds %ux%u images, expected %dx%d\n", program,
-            argv[1], (unsigned)image_dims[1], (unsigned)image_dims[2],
-            IMAGE_ROWS, IMAGE_COLS);
-    goto done;
-  }
-  if (image_dims[0] != label_dims[0]) {
-    fprintf(stderr, "%s: '%s' holds %u images but '%s' holds %u labels\n",
-            program, argv[1], (unsigned)image_dims[0], argv[2],
-            (unsigned)label_dims[0]);
-    goto done;
-  }
-  size_t num_images = image_dims[0];
-  for (size_t i = 0; i < num_images; ++i) {
-    if (labels[i] >= NUM_CLASSES) {
-      fprintf(stderr, "%s: '%s': label %zu is %u, expected 0-9\n", program,
-              argv[2], i, (unsigned)labels[i]);
-      goto done;
-    }
-  }
+  const unsigned char *pixels = test.pixels, *labels = test.labels;
+  size_t num_images = test.count;
   predictions = malloc(num_images * sizeof *predictions);
   if (!predictions) {
     fprintf(stderr, "%s: out of memory\n", program);
@@ -357,7 +230,7 @@ int main(int argc, char **argv) {
 done:
   lenet_destroy(ctx);
   free(predictions);
-  free(labels);
-  free(pixels);
+  free(test.labels);
+  free(test.pixels);
   return exit_code;
 }

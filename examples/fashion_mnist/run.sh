@@ -17,31 +17,19 @@ root=$(cd "$here/../.." && pwd)
 build=${1:-$root/build}
 data=${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
 cc=${CC:-cc}
+splits=(t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
 
-die() {
-  echo "run.sh: $*" >&2
-  exit 1
-}
+# die, check_build (sets build and nncc), check_dataset, decompress.
+source "$here/common.sh"
 
-[[ -d $build ]] || die "build directory '$build' does not exist (build nncc first)"
-build=$(cd "$build" && pwd)
-nncc=$build/bin/nncc
-[[ -x $nncc ]] || die "'$nncc' not found: build nncc first"
-[[ -f $build/runtime/libnnrt.a || -f $build/runtime/libnnrt.so ]] ||
-  die "libnnrt not found in '$build/runtime': build the runtime first"
-for f in t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
-  [[ -f $data/$f.gz ]] ||
-    die "'$data/$f.gz' not found (install dataset-fashion-mnist or set FASHION_MNIST_DIR)"
-done
+check_build
+check_dataset "$data" "${splits[@]}"
 
 out=$build/examples/fashion_mnist
 mkdir -p "$out"
 
 echo "== decompressing the Fashion-MNIST test set into $out"
-for f in t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
-  gzip -dc "$data/$f.gz" >"$out/$f.tmp"
-  mv "$out/$f.tmp" "$out/$f"
-done
+decompress "$data" "$out" "${splits[@]}"
 
 echo "== nncc lenet.onnx -o $out/lenet.o --name lenet"
 "$nncc" "$here/lenet.onnx" -o "$out/lenet.o" --name lenet

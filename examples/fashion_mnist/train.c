@@ -47,7 +47,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#define _POSIX_C_SOURCE 200809L // clock_gettime
+#define _POSIX_C_SOURCE 200809L // clock_gettime, in fashion_mnist.h
 
 #define STRINGIFY2(x) #x
 #define STRINGIFY(x) STRINGIFY2(x)
@@ -62,13 +62,14 @@
 #endif
 #include MODEL_HEADER
 
+#include "fashion_mnist.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 // The generated functions used here, under model-independent names.
 typedef PASTE(MODEL, ctx) model_ctx;
@@ -84,13 +85,7 @@ typedef PASTE(MODEL, ctx) model_ctx;
 #define model_save_checkpoint PASTE(MODEL, save_checkpoint)
 #define model_load_checkpoint PASTE(MODEL, load_checkpoint)
 
-enum {
-  IMAGE_ROWS = 28,
-  IMAGE_COLS = 28,
-  IMAGE_SIZE = IMAGE_ROWS * IMAGE_COLS,
-  NUM_CLASSES = 10,
-  PAD = 2, // --augment: zero padding of the random crop
-};
+enum { PAD = 2 }; // --augment: zero padding of the random crop
 
 static const char *program = "train";
 
@@ -142,106 +137,6 @@ static void shuffle(size_t *perm, size_t n, splitmix64 *rng) {
 // Data
 //===----------------------------------------------------------------------===//
 
-/// Reads an unsigned 32-bit big-endian integer (the idx header format).
-static uint32_t read_be32(const unsigned char *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-         (uint32_t)p[3];
-}
-
-/// Reads a whole idx file (as classify.c does): checks the magic number
-/// (`expected_magic`, which also fixes the number of dimensions, `ndims`),
-/// stores the dimensions in `dims` and returns the data bytes (malloc'ed),
-/// or prints an error and returns NULL.
-static unsigned char *read_idx(const char *path, uint32_t expected_magic,
-                               int ndims, uint32_t *dims) {
-  unsigned char *data = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    fprintf(stderr, "%s: cannot open '%s': %s\n", program, path,
-            strerror(errno));
-    return NULL;
-  }
-
-  unsigned char header[16];
-  size_t header_size = 4 + 4 * (size_t)ndims;
-  size_t got = fread(header, 1, header_size, f);
-  if (got < 4) {
-    fprintf(stderr,
-            "%s: '%s' is too short to be an idx file (%zu bytes; is it "
-            "still gzip-compressed?)\n",
-            program, path, got);
-    goto fail;
-  }
-  uint32_t magic = read_be32(header);
-  if (magic != expected_magic) {
-    fprintf(stderr,
-            "%s: '%s' has magic number %u (0x%08x), expected %u (an idx%d "
-            "%s file)%s\n",
-            program, path, (unsigned)magic, (unsigned)magic,
-            (unsigned)expected_magic, ndims, ndims == 3 ? "image" : "label",
-            header[0] == 0x1f && header[1] == 0x8b
-                ? "; it looks gzip-compressed, decompress it with gzip -dc"
-                : "");
-    goto fail;
-  }
-  if (got < header_size) {
-    fprintf(stderr, "%s: '%s': truncated idx header (%zu of %zu bytes)\n",
-            program, path, got, header_size);
-    goto fail;
-  }
-
-  // Fashion-MNIST needs 47 MB; refuse absurd headers before allocating.
-  const size_t max_count = (size_t)1 << 30;
-  size_t count = 1;
-  for (int i = 0; i < ndims; ++i) {
-    dims[i] = read_be32(header + 4 + 4 * i);
-    if (dims[i] == 0 || dims[i] > max_count / count) {
-      fprintf(stderr, "%s: '%s': implausible idx dimension %d: %u\n", program,
-              path, i, (unsigned)dims[i]);
-      goto fail;
-    }
-    count *= dims[i];
-  }
-  data = malloc(count);
-  if (!data) {
-    fprintf(stderr, "%s: out of memory reading '%s' (%zu bytes)\n", program,
-            path, count);
-    goto fail;
-  }
-  got = fread(data, 1, count, f);
-  if (got != count) {
-    if (ferror(f))
-      fprintf(stderr, "%s: error reading '%s': %s\n", program, path,
-              strerror(errno));
-    else
-      fprintf(stderr,
-              "%s: '%s' is truncated: the header announces %zu bytes of "
-              "data, the file holds %zu\n",
-              program, path, count, got);
-    goto fail;
-  }
-  if (fgetc(f) != EOF) {
-    fprintf(stderr,
-            "%s: '%s' has data after the %zu bytes its header announces\n",
-            program, path, count);
-    goto fail;
-  }
-  fclose(f);
-  return data;
-
-fail:
-  free(data);
-  fclose(f);
-  return NULL;
-}
-
-/// Images (IMAGE_SIZE bytes each) and their labels (0-9).
-typedef struct dataset {
-  unsigned char *pixels;
-  unsigned char *labels;
-  size_t count;
-} dataset;
-
 /// Reads <dir>/<split>-images-idx3-ubyte and <dir>/<split>-labels-idx1-ubyte
 /// into `out`. Returns 0 on success; prints an error and returns -1.
 static int read_split(const char *dir, const char *split, dataset *out) {
@@ -250,34 +145,7 @@ static int read_split(const char *dir, const char *split, dataset *out) {
            split);
   snprintf(labels_path, sizeof labels_path, "%s/%s-labels-idx1-ubyte", dir,
            split);
-  uint32_t image_dims[3], label_dims[1];
-  out->pixels = read_idx(images_path, 2051, 3, image_dims);
-  if (!out->pixels)
-    return -1;
-  out->labels = read_idx(labels_path, 2049, 1, label_dims);
-  if (!out->labels)
-    return -1;
-  if (image_dims[1] != IMAGE_ROWS || image_dims[2] != IMAGE_COLS) {
-    fprintf(stderr, "%s: '%s' holds %ux%u images, expected %dx%d\n", program,
-            images_path, (unsigned)image_dims[1], (unsigned)image_dims[2],
-            IMAGE_ROWS, IMAGE_COLS);
-    return -1;
-  }
-  if (image_dims[0] != label_dims[0]) {
-    fprintf(stderr, "%s: '%s' holds %u images but '%s' holds %u labels\n",
-            program, images_path, (unsigned)image_dims[0], labels_path,
-            (unsigned)label_dims[0]);
-    return -1;
-  }
-  out->count = image_dims[0];
-  for (size_t i = 0; i < out->count; ++i) {
-    if (out->labels[i] >= NUM_CLASSES) {
-      fprintf(stderr, "%s: '%s': label %zu is %u, expected 0-9\n", program,
-              labels_path, i, (unsigned)out->labels[i]);
-      return -1;
-    }
-  }
-  return 0;
+  return read_dataset(program, images_path, labels_path, out);
 }
 
 /// Writes image `src` to `dst` as floats p / 255 (train_torch.py: the same).
@@ -306,19 +174,10 @@ static void augment(const unsigned char *src, float *dst, splitmix64 *rng) {
 // Training and evaluation
 //===----------------------------------------------------------------------===//
 
-/// Prints a failed nnrt call with the runtime's message and the context's
-/// last error.
+/// Prints a failed nnrt call with the context's last error.
 static void report_failure(const char *call, nnrt_status status,
                            model_ctx *ctx) {
-  const char *detail = nnrt_context_last_error(model_runtime_context(ctx));
-  fprintf(stderr, "%s: %s failed: %s%s%s\n", program, call,
-          nnrt_status_message(status), *detail ? ": " : "", detail);
-}
-
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+  report_nnrt_failure(program, call, status, model_runtime_context(ctx));
 }
 
 /// The buffers of one batch.

@@ -37,23 +37,13 @@ read -r -a models <<<"${MODELS:-mlp lenet}"
 read -r -a extra <<<"${TRAIN_ARGS:-}"
 python=/usr/bin/python3
 ort_version=1.30
+splits=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
 
-die() {
-  echo "train.sh: $*" >&2
-  exit 1
-}
+# die, check_build (sets build and nncc), check_dataset, decompress.
+source "$here/common.sh"
 
-[[ -d $build ]] || die "build directory '$build' does not exist (build nncc first)"
-build=$(cd "$build" && pwd)
-nncc=$build/bin/nncc
-[[ -x $nncc ]] || die "'$nncc' not found: build nncc first"
-[[ -f $build/runtime/libnnrt.a || -f $build/runtime/libnnrt.so ]] ||
-  die "libnnrt not found in '$build/runtime': build the runtime first"
-splits="train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte"
-for f in $splits; do
-  [[ -f $data_gz/$f.gz ]] ||
-    die "'$data_gz/$f.gz' not found (install dataset-fashion-mnist or set FASHION_MNIST_DIR)"
-done
+check_build
+check_dataset "$data_gz" "${splits[@]}"
 "$python" -c 'import torch, onnx, numpy' 2>/dev/null ||
   die "$python cannot import torch, onnx and numpy (Debian: python3-torch python3-onnx)"
 # Debian packages this script needs beyond the build's: installed when
@@ -80,10 +70,7 @@ now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 echo "== decompressing Fashion-MNIST into $data"
-for f in $splits; do
-  gzip -dc "$data_gz/$f.gz" >"$data/$f.tmp"
-  mv "$data/$f.tmp" "$data/$f"
-done
+decompress "$data_gz" "$data" "${splits[@]}"
 
 echo "== ONNX Runtime (onnxruntime-node@$ort_version)"
 if [[ -n ${ORT_NODE_MODULES:-} ]]; then

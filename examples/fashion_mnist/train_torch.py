@@ -2,7 +2,7 @@
 """Train a Fashion-MNIST model in PyTorch exactly as train.c does with nncc.
 
 The reference for train.c: the same model and initial weights (read from the
-ONNX file that nncc compiles, --model, into make_models.py's module by
+ONNX file that nncc compiles, --model, into fashion_mnist.py's module by
 initializer name), the same data in the same order, the same optimizer and
 hyper-parameters, the same flags, outputs and messages. What "the same"
 means, as train.c's file comment describes it:
@@ -36,7 +36,6 @@ Usage: /usr/bin/python3 train_torch.py --model mlp.onnx --data-dir DIR
 
 import argparse
 import copy
-import gzip
 import os
 import sys
 import time
@@ -45,7 +44,7 @@ import numpy as np
 
 SCRIPT_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, SCRIPT_DIR)
-import make_models  # noqa: E402
+import fashion_mnist  # noqa: E402
 
 MASK64 = (1 << 64) - 1
 PAD = 2  # --augment: zero padding of the random crop
@@ -90,67 +89,6 @@ def augment(images, rng):
     return out
 
 
-def read_idx(path, magic, ndim):
-    """Returns the array stored in an idx file, or in path + ".gz"."""
-    if os.path.exists(path):
-        with open(path, "rb") as f:
-            data = f.read()
-    elif os.path.exists(path + ".gz"):
-        with gzip.open(path + ".gz", "rb") as f:
-            data = f.read()
-    else:
-        sys.exit(f"cannot find '{path}' (nor '{path}.gz')")
-    header_size = 4 + 4 * ndim
-    if len(data) < header_size:
-        sys.exit(f"{path}: truncated idx header")
-    got_magic = int.from_bytes(data[0:4], "big")
-    if got_magic != magic:
-        sys.exit(f"{path}: bad magic {got_magic}, expected {magic}")
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big")
-            for i in range(ndim)]
-    count = int(np.prod(dims))
-    if len(data) - header_size != count:
-        sys.exit(f"{path}: expected {count} bytes of data, "
-                 f"found {len(data) - header_size}")
-    return np.frombuffer(data, dtype=np.uint8,
-                         offset=header_size).reshape(dims)
-
-
-def load_split(data_dir, split):
-    """Returns (images float32 [N, 1, 28, 28] = pixels / 255, labels int64
-    [N]) as numpy arrays."""
-    images = read_idx(os.path.join(data_dir, f"{split}-images-idx3-ubyte"),
-                      2051, 3)
-    labels = read_idx(os.path.join(data_dir, f"{split}-labels-idx1-ubyte"),
-                      2049, 1)
-    if images.shape[0] != labels.shape[0] or images.shape[1:] != (28, 28):
-        sys.exit(f"{split}: unexpected shapes {images.shape} {labels.shape}")
-    if labels.max() >= 10:
-        sys.exit(f"{split}: a label is {labels.max()}, expected 0-9")
-    # The normalization of train.c: (float)p / 255.0f.
-    x = images.astype(np.float32) / np.float32(255.0)
-    return x.reshape(-1, 1, 28, 28), labels.astype(np.int64)
-
-
-def evaluate(model, x, y, batch_size=1000):
-    """Returns (mean cross-entropy, number correct, predictions)."""
-    import torch
-    import torch.nn.functional as F
-
-    model.eval()
-    loss_sum, preds = 0.0, []
-    with torch.no_grad():
-        for i in range(0, x.shape[0], batch_size):
-            logits = model(torch.from_numpy(x[i:i + batch_size]))
-            target = torch.from_numpy(y[i:i + batch_size])
-            loss_sum += float(F.cross_entropy(logits, target,
-                                              reduction="sum"))
-            preds.append(logits.argmax(dim=1).numpy())
-    model.train()
-    preds = np.concatenate(preds)
-    return loss_sum / x.shape[0], int((preds == y).sum()), preds
-
-
 def add_training_arguments(parser):
     """The flags train.c takes too, with its defaults."""
     parser.add_argument("--data-dir", required=True)
@@ -186,15 +124,15 @@ def main():
 
     torch.set_num_threads(args.threads)
     onnx_model = onnx.load(args.model)
-    kind = make_models.model_kind(onnx_model)
-    batch = make_models.onnx_batch_size(onnx_model)
-    model = make_models.make_model(kind)
-    make_models.load_onnx_weights(model, onnx_model)
+    kind = fashion_mnist.model_kind(onnx_model)
+    batch = fashion_mnist.onnx_batch_size(onnx_model)
+    model = fashion_mnist.make_model(kind)
+    fashion_mnist.load_onnx_weights(model, onnx_model)
     model.train()
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
 
-    x_all, y_all = load_split(args.data_dir, "train")
-    x_test, y_test = load_split(args.data_dir, "t10k")
+    x_all, y_all = fashion_mnist.load_split(args.data_dir, "train")
+    x_test, y_test = fashion_mnist.load_split(args.data_dir, "t10k")
     if args.val >= x_all.shape[0]:
         sys.exit(f"--val {args.val} leaves no training images of "
                  f"{x_all.shape[0]}")
@@ -261,8 +199,8 @@ def main():
         epoch_seconds = time.perf_counter() - epoch_start
         train_seconds += epoch_seconds
 
-        val_loss, val_correct, _ = evaluate(model, x_val, y_val)
-        _, test_correct, _ = evaluate(model, x_test, y_test)
+        val_loss, val_correct, _ = fashion_mnist.evaluate(model, x_val, y_val)
+        _, test_correct, _ = fashion_mnist.evaluate(model, x_test, y_test)
         improved = best_epoch == 0 or val_correct > best_val_correct
         val_acc = 100.0 * val_correct / args.val
         test_acc = 100.0 * test_correct / x_test.shape[0]
@@ -289,7 +227,8 @@ def main():
     metrics_csv.close()
 
     model.load_state_dict(best_state)
-    test_loss, test_correct, preds = evaluate(model, x_test, y_test)
+    test_loss, test_correct, preds = fashion_mnist.evaluate(model, x_test,
+                                                            y_test)
     with open(os.path.join(args.out_dir, "test-predictions.txt"), "w") as f:
         f.write("".join(f"{p}\n" for p in preds))
     print(f"best epoch {best_epoch}: validation accuracy "
