@@ -47,12 +47,8 @@
 nnrt_status nnrt_hook_save_checkpoint(nnrt_context *ctx, const char *entry,
                                       const nnrt_tensor_info *state_infos,
                                       size_t num_states, const char *path) {
-  if (!ctx)
-    return NNRT_ERROR_INVALID_ARGUMENT;
-  if (!entry)
-    entry = "<unknown entry>";
   nnrt_status status =
-      nnrt_check_file_hook(ctx, entry, state_infos, num_states, path);
+      nnrt_check_file_hook(ctx, &entry, state_infos, num_states, path);
   if (status != NNRT_OK)
     return status;
   // The format stores name lengths in 32 bits; check before writing
@@ -260,12 +256,8 @@ static nnrt_status read_checkpoint(reader *r, const nnrt_tensor_info *infos,
 nnrt_status nnrt_hook_load_checkpoint(nnrt_context *ctx, const char *entry,
                                       const nnrt_tensor_info *state_infos,
                                       size_t num_states, const char *path) {
-  if (!ctx)
-    return NNRT_ERROR_INVALID_ARGUMENT;
-  if (!entry)
-    entry = "<unknown entry>";
   nnrt_status status =
-      nnrt_check_file_hook(ctx, entry, state_infos, num_states, path);
+      nnrt_check_file_hook(ctx, &entry, state_infos, num_states, path);
   if (status != NNRT_OK)
     return status;
   reader r = {ctx, entry, path, NULL, 0, 0, "", SIZE_MAX, ""};

@@ -42,15 +42,19 @@ static nnrt_status read_error(nnrt_context *ctx, const char *entry,
                                 entry, what, path, errno_text(err, text));
 }
 
-nnrt_status nnrt_check_file_hook(nnrt_context *ctx, const char *entry,
+nnrt_status nnrt_check_file_hook(nnrt_context *ctx, const char **entry,
                                  const nnrt_tensor_info *state_infos,
                                  size_t num_states, const char *path) {
-  nnrt_status status = nnrt_check_model(ctx, entry, state_infos, num_states);
+  if (!ctx)
+    return NNRT_ERROR_INVALID_ARGUMENT;
+  if (!*entry)
+    *entry = "<unknown entry>";
+  nnrt_status status = nnrt_check_model(ctx, *entry, state_infos, num_states);
   if (status != NNRT_OK)
     return status;
   if (!path)
     return nnrt_context_set_error(ctx, NNRT_ERROR_INVALID_ARGUMENT,
-                                  "%s: path is NULL", entry);
+                                  "%s: path is NULL", *entry);
   return NNRT_OK;
 }
 

@@ -13,10 +13,10 @@
 
 #include <stdio.h>
 
-/// The checks the file hooks start with, after the NULL `ctx` and `entry`:
-/// that `ctx` holds the states of the model (nnrt_check_model) and that
-/// `path` is not NULL.
-nnrt_status nnrt_check_file_hook(nnrt_context *ctx, const char *entry,
+/// The checks every file hook starts with: a NULL `ctx` fails without a
+/// message, a NULL `*entry` becomes "<unknown entry>", then `ctx` must hold
+/// the states of the model (nnrt_check_model) and `path` must not be NULL.
+nnrt_status nnrt_check_file_hook(nnrt_context *ctx, const char **entry,
                                  const nnrt_tensor_info *state_infos,
                                  size_t num_states, const char *path);
 

@@ -97,25 +97,32 @@ static nnrt_status write_patched(nnrt_context *ctx, const char *entry,
   return nnrt_writer_finish(&writer);
 }
 
+/// The checks both ONNX hooks start with: the file hooks' and a patch
+/// table.
+static nnrt_status check_onnx_hook(nnrt_context *ctx, const char **entry,
+                                   const nnrt_tensor_info *state_infos,
+                                   size_t num_states, const char *path,
+                                   const uint64_t *patch_offsets) {
+  nnrt_status status =
+      nnrt_check_file_hook(ctx, entry, state_infos, num_states, path);
+  if (status == NNRT_OK && !patch_offsets && num_states != 0)
+    return nnrt_context_set_error(ctx, NNRT_ERROR_INVALID_ARGUMENT,
+                                  "%s: patch_offsets is NULL", *entry);
+  return status;
+}
+
 nnrt_status nnrt_hook_save_onnx(nnrt_context *ctx, const char *entry,
                                 const nnrt_tensor_info *state_infos,
                                 size_t num_states, const char *path,
                                 const uint8_t *model, uint64_t model_size,
                                 const uint64_t *patch_offsets) {
-  if (!ctx)
-    return NNRT_ERROR_INVALID_ARGUMENT;
-  if (!entry)
-    entry = "<unknown entry>";
-  nnrt_status status =
-      nnrt_check_file_hook(ctx, entry, state_infos, num_states, path);
+  nnrt_status status = check_onnx_hook(ctx, &entry, state_infos, num_states,
+                                       path, patch_offsets);
   if (status != NNRT_OK)
     return status;
   if (!model && model_size != 0)
     return nnrt_context_set_error(ctx, NNRT_ERROR_INVALID_ARGUMENT,
                                   "%s: the model's ONNX data is NULL", entry);
-  if (!patch_offsets && num_states != 0)
-    return nnrt_context_set_error(ctx, NNRT_ERROR_INVALID_ARGUMENT,
-                                  "%s: patch_offsets is NULL", entry);
   if (model_size > SIZE_MAX)
     return nnrt_context_set_error(ctx, NNRT_ERROR_INVALID_ARGUMENT,
                                   "%s: the model's ONNX data is too large",
@@ -147,17 +154,10 @@ nnrt_status nnrt_hook_load_onnx(nnrt_context *ctx, const char *entry,
                                 const nnrt_tensor_info *state_infos,
                                 size_t num_states, const char *path,
                                 const uint64_t *patch_offsets) {
-  if (!ctx)
-    return NNRT_ERROR_INVALID_ARGUMENT;
-  if (!entry)
-    entry = "<unknown entry>";
-  nnrt_status status =
-      nnrt_check_file_hook(ctx, entry, state_infos, num_states, path);
+  nnrt_status status = check_onnx_hook(ctx, &entry, state_infos, num_states,
+                                       path, patch_offsets);
   if (status != NNRT_OK)
     return status;
-  if (!patch_offsets && num_states != 0)
-    return nnrt_context_set_error(ctx, NNRT_ERROR_INVALID_ARGUMENT,
-                                  "%s: patch_offsets is NULL", entry);
 
   size_t count;
   nnrt_onnx_wanted *list =

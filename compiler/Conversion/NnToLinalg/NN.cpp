@@ -277,6 +277,44 @@ struct BatchNormLowering : OpConversionPattern<nn::BatchNormOp> {
   }
 };
 
+/// The mean and biased variance of `x` over the loops `statsMap` leaves
+/// out, as tensors of `statsType` (the loops it keeps): batch norm keeps the
+/// channel, layer norm the leading dimensions.
+std::pair<Value, Value> meanAndVariance(OpBuilder &b, Location loc, Value x,
+                                        AffineMap statsMap,
+                                        RankedTensorType statsType) {
+  auto type = cast<RankedTensorType>(x.getType());
+  Type elementType = type.getElementType();
+  double count = double(type.getNumElements() /
+                        std::max<int64_t>(statsType.getNumElements(), 1));
+  AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
+  AffineMap same = b.getMultiDimIdentityMap(statsType.getRank());
+  auto zeros = [&] {
+    return createFilled(b, loc, statsType, scalarAttr(elementType, 0.0));
+  };
+  auto divideByCount = [&](Value sum) {
+    return buildGeneric(b, loc, sum, same, createEmpty(b, loc, statsType), same,
+                        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                          Value n = arith::ConstantOp::create(
+                              nb, l, scalarAttr(elementType, count));
+                          return arith::DivFOp::create(nb, l, a[0], n);
+                        });
+  };
+  Value mean = divideByCount(
+      buildGeneric(b, loc, x, identity, zeros(), statsMap,
+                   [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                     return arith::AddFOp::create(nb, l, a[1], a[0]);
+                   }));
+  Value var = divideByCount(buildGeneric(
+      b, loc, ValueRange{x, mean}, {identity, statsMap}, zeros(), statsMap,
+      [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
+        return arith::AddFOp::create(nb, l, a[2],
+                                     arith::MulFOp::create(nb, l, d, d));
+      }));
+  return {mean, var};
+}
+
 /// The batch's mean and biased variance per channel, then the normalized
 /// input.
 struct BatchNormTrainLowering : OpConversionPattern<nn::BatchNormTrainOp> {
@@ -288,38 +326,9 @@ struct BatchNormTrainLowering : OpConversionPattern<nn::BatchNormTrainOp> {
     Location loc = op.getLoc();
     Value x = adaptor.getInput();
     auto type = cast<RankedTensorType>(x.getType());
-    unsigned rank = type.getRank();
-    auto channelType = cast<RankedTensorType>(op.getBatchMean().getType());
-    Type elementType = type.getElementType();
-    double count = double(type.getNumElements() / type.getDimSize(1));
-    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
-    AffineMap channel = channelMap(rewriter, rank);
-    AffineMap vector = rewriter.getMultiDimIdentityMap(1);
-    auto zeros = [&] {
-      return createFilled(rewriter, loc, channelType,
-                          scalarAttr(elementType, 0.0));
-    };
-    auto divideByCount = [&](Value sum) {
-      return buildGeneric(
-          rewriter, loc, sum, vector, createEmpty(rewriter, loc, channelType),
-          vector, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-            Value n =
-                arith::ConstantOp::create(b, l, scalarAttr(elementType, count));
-            return arith::DivFOp::create(b, l, a[0], n);
-          });
-    };
-    Value mean = divideByCount(
-        buildGeneric(rewriter, loc, x, identity, zeros(), channel,
-                     [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                       return arith::AddFOp::create(b, l, a[1], a[0]);
-                     }));
-    Value var = divideByCount(buildGeneric(
-        rewriter, loc, ValueRange{x, mean}, {identity, channel}, zeros(),
-        channel, [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value d = arith::SubFOp::create(b, l, a[0], a[1]);
-          return arith::AddFOp::create(b, l, a[2],
-                                       arith::MulFOp::create(b, l, d, d));
-        }));
+    auto [mean, var] =
+        meanAndVariance(rewriter, loc, x, channelMap(rewriter, type.getRank()),
+                        cast<RankedTensorType>(op.getBatchMean().getType()));
     Value y = normalize(rewriter, loc, x, adaptor.getScale(), adaptor.getBias(),
                         mean, var, op.getEpsilon().convertToDouble());
     rewriter.replaceOp(op, ValueRange{y, mean, var});
@@ -342,8 +351,6 @@ struct LayerNormLowering : OpConversionPattern<nn::LayerNormOp> {
     Type elementType = type.getElementType();
     auto leadingType =
         RankedTensorType::get(type.getShape().take_front(axis), elementType);
-    double count = double(type.getNumElements() /
-                          std::max<int64_t>(leadingType.getNumElements(), 1));
     double epsilon = op.getEpsilon().convertToDouble();
     MLIRContext *ctx = getContext();
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
@@ -352,32 +359,7 @@ struct LayerNormLowering : OpConversionPattern<nn::LayerNormOp> {
       (d < axis ? leadingDims : trailingDims).push_back(d);
     AffineMap leading = dropDimsMap(ctx, rank, leadingDims);
     AffineMap trailing = dropDimsMap(ctx, rank, trailingDims);
-    auto zeros = [&] {
-      return createFilled(rewriter, loc, leadingType,
-                          scalarAttr(elementType, 0.0));
-    };
-    auto average = [&](Value sum) {
-      AffineMap same = rewriter.getMultiDimIdentityMap(axis);
-      return buildGeneric(
-          rewriter, loc, sum, same, createEmpty(rewriter, loc, leadingType),
-          same, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-            Value n =
-                arith::ConstantOp::create(b, l, scalarAttr(elementType, count));
-            return arith::DivFOp::create(b, l, a[0], n);
-          });
-    };
-    Value mean = average(
-        buildGeneric(rewriter, loc, x, identity, zeros(), leading,
-                     [](OpBuilder &b, Location l, ValueRange a) -> Value {
-                       return arith::AddFOp::create(b, l, a[1], a[0]);
-                     }));
-    Value var = average(buildGeneric(
-        rewriter, loc, ValueRange{x, mean}, {identity, leading}, zeros(),
-        leading, [](OpBuilder &b, Location l, ValueRange a) -> Value {
-          Value d = arith::SubFOp::create(b, l, a[0], a[1]);
-          return arith::AddFOp::create(b, l, a[2],
-                                       arith::MulFOp::create(b, l, d, d));
-        }));
+    auto [mean, var] = meanAndVariance(rewriter, loc, x, leading, leadingType);
     rewriter.replaceOp(
         op, buildGeneric(
                 rewriter, loc,
