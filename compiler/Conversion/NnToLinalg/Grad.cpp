@@ -132,42 +132,6 @@ struct IndexMath {
   }
 };
 
-/// Splits dimension `dim` of `value` into (groups, size / groups).
-Value splitGroups(OpBuilder &b, Location loc, Value value, int64_t dim,
-                  int64_t groups) {
-  auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<int64_t> shape(type.getShape());
-  shape[dim] /= groups;
-  shape.insert(shape.begin() + dim, groups);
-  SmallVector<ReassociationIndices> reassociation;
-  for (int64_t i = 0, out = 0; i < type.getRank(); ++i) {
-    if (i == dim) {
-      reassociation.push_back({out, out + 1});
-      out += 2;
-    } else {
-      reassociation.push_back({out++});
-    }
-  }
-  return tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get(shape, type.getElementType()), value,
-      reassociation);
-}
-
-/// Merges dimensions `dim` and `dim + 1` of `value` into one of `type`.
-Value mergeGroups(OpBuilder &b, Location loc, Value value, int64_t dim,
-                  RankedTensorType type) {
-  SmallVector<ReassociationIndices> reassociation;
-  for (int64_t i = 0, in = 0; i < type.getRank(); ++i) {
-    if (i == dim) {
-      reassociation.push_back({in, in + 1});
-      in += 2;
-    } else {
-      reassociation.push_back({in++});
-    }
-  }
-  return tensor::CollapseShapeOp::create(b, loc, type, value, reassociation);
-}
-
 /// dx[n, g, c, h, w] = sum over (f, kh, kw) of dy[n, g, f, oh, ow] *
 /// filter[g, f, c, kh, kw] for the windows (oh, ow) that cover (h, w).
 struct Conv2DBackwardInputLowering
@@ -186,13 +150,8 @@ struct Conv2DBackwardInputLowering
                       dilations = op.getDilations();
     Value grad = splitGroups(rewriter, loc, adaptor.getGrad(), 1, groups);
     Value filter = splitGroups(rewriter, loc, adaptor.getFilter(), 0, groups);
-    Value init = createFilled(
-        rewriter, loc,
-        cast<RankedTensorType>(splitGroups(rewriter, loc,
-                                           createEmpty(rewriter, loc, type), 1,
-                                           groups)
-                                   .getType()),
-        scalarAttr(elementType, 0.0));
+    Value init = createFilled(rewriter, loc, splitGroupsType(type, 1, groups),
+                              scalarAttr(elementType, 0.0));
     // Loops (n, g, c, h, w, f, kh, kw).
     MLIRContext *ctx = getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
@@ -240,13 +199,8 @@ struct Conv2DBackwardFilterLowering
                   {0, 0, pad[2], pad[3]}, scalarAttr(elementType, 0.0));
     input = splitGroups(rewriter, loc, input, 1, groups);
     Value grad = splitGroups(rewriter, loc, adaptor.getGrad(), 1, groups);
-    Value init = createFilled(
-        rewriter, loc,
-        cast<RankedTensorType>(splitGroups(rewriter, loc,
-                                           createEmpty(rewriter, loc, type), 0,
-                                           groups)
-                                   .getType()),
-        scalarAttr(elementType, 0.0));
+    Value init = createFilled(rewriter, loc, splitGroupsType(type, 0, groups),
+                              scalarAttr(elementType, 0.0));
     // Loops (g, f, c, kh, kw, n, oh, ow).
     MLIRContext *ctx = getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };

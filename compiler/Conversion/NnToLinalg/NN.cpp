@@ -69,35 +69,14 @@ struct Conv2DLowering : OpConversionPattern<nn::Conv2DOp> {
     }
 
     // Grouped: split the channel dimensions into (group, per-group).
-    auto split = [&](Value value, int64_t dim) {
-      auto valueType = cast<RankedTensorType>(value.getType());
-      SmallVector<int64_t> shape(valueType.getShape());
-      shape[dim] /= groups;
-      shape.insert(shape.begin() + dim, groups);
-      SmallVector<ReassociationIndices> reassociation;
-      for (int64_t i = 0, out = 0; i < valueType.getRank(); ++i) {
-        if (i == dim) {
-          reassociation.push_back({out, out + 1});
-          out += 2;
-        } else {
-          reassociation.push_back({out++});
-        }
-      }
-      auto splitType = RankedTensorType::get(shape, elementType);
-      return std::make_pair(tensor::ExpandShapeOp::create(
-                                rewriter, loc, splitType, value, reassociation)
-                                .getResult(),
-                            reassociation);
-    };
-    Value groupedInput = split(input, 1).first;
-    Value groupedFilter = split(filter, 0).first;
-    auto [groupedInit, outReassociation] = split(init, 1);
+    Value groupedInit = splitGroups(rewriter, loc, init, 1, groups);
     auto conv = linalg::Conv2DNgchwGfchwOp::create(
         rewriter, loc, TypeRange{groupedInit.getType()},
-        ValueRange{groupedInput, groupedFilter}, ValueRange{groupedInit},
-        strides, dilations);
-    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
-        op, type, conv.getResult(0), outReassociation);
+        ValueRange{splitGroups(rewriter, loc, input, 1, groups),
+                   splitGroups(rewriter, loc, filter, 0, groups)},
+        ValueRange{groupedInit}, strides, dilations);
+    rewriter.replaceOp(op,
+                       mergeGroups(rewriter, loc, conv.getResult(0), 1, type));
     return success();
   }
 };

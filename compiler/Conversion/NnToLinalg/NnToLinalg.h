@@ -82,6 +82,18 @@ mlir::AffineMap dropDimsMap(mlir::MLIRContext *ctx, unsigned rank,
 mlir::Value reshapeTensor(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::Value input, mlir::RankedTensorType type);
 
+/// Grouped convolutions: `type` with dimension `dim` split into (groups,
+/// size / groups); the expand_shape that splits `value` so; the
+/// collapse_shape that merges dimensions `dim` and `dim + 1` of `value` back
+/// into `type`.
+mlir::RankedTensorType splitGroupsType(mlir::RankedTensorType type, int64_t dim,
+                                       int64_t groups);
+mlir::Value splitGroups(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value value, int64_t dim, int64_t groups);
+mlir::Value mergeGroups(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value value, int64_t dim,
+                        mlir::RankedTensorType type);
+
 /// Padding at the bottom/right of a pooled NCHW input so that every window
 /// of `outType`, including the ceil-mode overhang, lies inside it.
 llvm::SmallVector<int64_t> poolHighPadding(mlir::RankedTensorType inType,

@@ -151,6 +151,44 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value input,
                                        reassociation(type.getRank()));
 }
 
+/// The reassociation between a rank-`rank` tensor and its form with
+/// dimension `dim` split in two.
+static SmallVector<ReassociationIndices> groupReassociation(int64_t rank,
+                                                            int64_t dim) {
+  SmallVector<ReassociationIndices> reassociation;
+  for (int64_t i = 0, split = 0; i < rank; ++i) {
+    if (i == dim) {
+      reassociation.push_back({split, split + 1});
+      split += 2;
+    } else {
+      reassociation.push_back({split++});
+    }
+  }
+  return reassociation;
+}
+
+RankedTensorType splitGroupsType(RankedTensorType type, int64_t dim,
+                                 int64_t groups) {
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim] /= groups;
+  shape.insert(shape.begin() + dim, groups);
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+Value splitGroups(OpBuilder &b, Location loc, Value value, int64_t dim,
+                  int64_t groups) {
+  auto type = cast<RankedTensorType>(value.getType());
+  return tensor::ExpandShapeOp::create(
+      b, loc, splitGroupsType(type, dim, groups), value,
+      groupReassociation(type.getRank(), dim));
+}
+
+Value mergeGroups(OpBuilder &b, Location loc, Value value, int64_t dim,
+                  RankedTensorType type) {
+  return tensor::CollapseShapeOp::create(
+      b, loc, type, value, groupReassociation(type.getRank(), dim));
+}
+
 SmallVector<int64_t>
 poolHighPadding(RankedTensorType inType, RankedTensorType outType,
                 ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
