@@ -15,6 +15,7 @@
 #include "compiler/Autodiff/Losses.h"
 #include "compiler/Autodiff/Optimizers.h"
 #include "compiler/Autodiff/Passes.h"
+#include "dialects/Nn/IR/NnDTypes.h"
 #include "dialects/Nn/IR/NnOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -42,11 +43,30 @@ constexpr llvm::StringLiteral kLearningRateState = "nncc:learning_rate";
 /// Module attribute with the byte counts of the memory contract.
 constexpr llvm::StringLiteral kTrainMemoryAttr = "nncc.train_memory";
 
-/// Bytes of a tensor type's elements (bool and i1 take a byte).
+/// Bytes of a tensor type's elements, sized as the C API stores them
+/// (dtypes.def; bool takes a byte).
 int64_t tensorBytes(Type type) {
   auto tensor = cast<RankedTensorType>(type);
-  int64_t bits = tensor.getElementType().getIntOrFloatBitWidth();
-  return tensor.getNumElements() * std::max<int64_t>(1, bits / 8);
+  if (const nn::DTypeInfo *dtype = nn::lookupDType(tensor.getElementType()))
+    return tensor.getNumElements() * dtype->size;
+  return tensor.getNumElements() *
+         ((tensor.getElementType().getIntOrFloatBitWidth() + 7) / 8);
+}
+
+/// The optimizer the options describe (its name must be valid). Negative
+/// eps and weight decay are the flags' unset value and select PyTorch's
+/// defaults for the optimizer.
+OptimizerConfig optimizerConfig(const BuildTrainStepOptions &o) {
+  OptimizerConfig config;
+  config.kind = *parseOptimizerKind(o.optimizer);
+  config.momentum = o.momentum;
+  config.beta1 = o.beta1;
+  config.beta2 = o.beta2;
+  config.alpha = o.alpha;
+  config.eps = o.eps < 0 ? defaultEps(config.kind) : double(o.eps);
+  config.weightDecay = o.weightDecay < 0 ? defaultWeightDecay(config.kind)
+                                         : double(o.weightDecay);
+  return config;
 }
 
 std::string slotStateName(StringRef slot, StringRef param) {
@@ -165,15 +185,8 @@ LogicalResult BuildTrainStepPass::resolveOptions(Location loc) {
   if (!error.empty())
     return emitError(loc) << error;
   lossKind = *parseLossKind(loss);
-  config.kind = *parseOptimizerKind(optimizer);
+  config = optimizerConfig(options);
   scheduleKind = *nn::symbolizeLrScheduleKind(schedule);
-  config.momentum = momentum;
-  config.beta1 = beta1;
-  config.beta2 = beta2;
-  config.alpha = alpha;
-  config.eps = eps < 0 ? defaultEps(config.kind) : double(eps);
-  config.weightDecay =
-      weightDecay < 0 ? defaultWeightDecay(config.kind) : double(weightDecay);
   return success();
 }
 
@@ -670,8 +683,7 @@ std::string nncc::checkTrainOptions(const BuildTrainStepOptions &o) {
        << "' (expected one of: " << lossKindNames() << ")";
     return message;
   }
-  std::optional<OptimizerKind> kind = parseOptimizerKind(o.optimizer);
-  if (!kind) {
+  if (!parseOptimizerKind(o.optimizer)) {
     os << "unknown --optimizer '" << o.optimizer
        << "' (expected one of: " << optimizerKindNames() << ")";
     return message;
@@ -685,11 +697,8 @@ std::string nncc::checkTrainOptions(const BuildTrainStepOptions &o) {
        << "' (expected one of: constant, step, exponential, cosine)";
     return message;
   }
-  // Negative eps and weight decay select the defaults (the flags' unset
-  // value); a user can only give values >= 0.
-  double eps = o.eps < 0 ? defaultEps(*kind) : double(o.eps);
-  double weightDecay =
-      o.weightDecay < 0 ? defaultWeightDecay(*kind) : double(o.weightDecay);
+  OptimizerConfig config = optimizerConfig(o);
+  double eps = config.eps, weightDecay = config.weightDecay;
   struct Check {
     llvm::StringRef flag;
     double value;
