@@ -171,7 +171,8 @@ private:
   EmitRequest request{Phase::Codegen, OutputKind::Object};
   CpuTarget target;
   std::string outputPath, headerPath, modelName;
-  /// The C header, generated before lowering (and checked then).
+  /// The C header, generated before lowering (and checked then), then
+  /// again with the memory macros once the code is generated.
   std::string header;
 };
 
@@ -422,9 +423,9 @@ int Compilation::run() {
   MemoryReport memory = takeMemoryReport(*module);
   if (options.reportMemory)
     printMemoryReport(llvm::outs(), modelName, memory);
-  size_t end = header.rfind("#ifdef __cplusplus\n}");
-  if (end != std::string::npos)
-    header.insert(end, memoryMacros(modelName, memory));
+  header = generateHeader(modelName, *signature,
+                          llvm::sys::path::filename(options.inputPath),
+                          memoryMacros(modelName, memory));
   if (stopAfter(Phase::Codegen))
     return failed(writeText(printModule)) ? 1 : 0;
   return emitNative(*module);

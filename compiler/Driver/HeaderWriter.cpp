@@ -191,7 +191,8 @@ std::optional<std::string> findHeaderClash(llvm::StringRef header) {
 
 std::string generateHeader(llvm::StringRef modelName,
                            const ModelSignature &signature,
-                           llvm::StringRef source) {
+                           llvm::StringRef source,
+                           llvm::StringRef memoryMacros) {
   std::string name = modelName.str();
   std::string prefix = llvm::StringRef(name).upper();
   Buffer out;
@@ -237,6 +238,7 @@ std::string generateHeader(llvm::StringRef modelName,
   writeStateFiles(out, name, signature.stateFiles);
   for (const EntrySignature &entry : signature.entries)
     writeEntry(out, name, entry);
+  emit(out, "{}", memoryMacros);
   emit(out,
        "#ifdef __cplusplus\n}} /* extern \"C\" */\n#endif\n\n"
        "#endif /* NNCC_MODEL_{}_H */\n",

@@ -11,10 +11,13 @@
 namespace nncc {
 
 /// The C header declaring the entry points of model `modelName` (see
-/// docs/generated-api.md). `source` names the input file in the banner.
+/// docs/generated-api.md). `source` names the input file in the banner;
+/// `memoryMacros` (MemoryReport.h, known once the code is generated) goes
+/// last.
 std::string generateHeader(llvm::StringRef modelName,
                            const ModelSignature &signature,
-                           llvm::StringRef source);
+                           llvm::StringRef source,
+                           llvm::StringRef memoryMacros = "");
 
 /// What makes `header` (from generateHeader) unusable: an identifier it
 /// defines at file scope (macros, the context type, functions) twice (a
