@@ -63,6 +63,65 @@ static LogicalResult vjp(DivOp op, VJPContext &c) {
   return success();
 }
 
+/// `g` where `mask` holds, 0 elsewhere, summed back to `like`'s shape.
+static Value maskedGrad(VJPContext &c, Value mask, Value like, bool onTrue) {
+  Value zero = c.scalar(elementTypeOf(c.grad()), 0.0);
+  Value grad = onTrue ? SelectOp::create(c.b, c.loc, mask, c.grad(), zero)
+                      : SelectOp::create(c.b, c.loc, mask, zero, c.grad());
+  return c.reduceTo(grad, like);
+}
+
+/// The gradient goes to the larger operand, to lhs on a tie (so that
+/// clip(x, lo, hi) = min(max(x, lo), hi) passes it on at the bounds, as
+/// torch.clamp does).
+static LogicalResult vjp(MaximumOp op, VJPContext &c) {
+  Value mask = GreaterEqualOp::create(c.b, c.loc, c.primal(op.getLhs()),
+                                      c.primal(op.getRhs()));
+  c.set(0, [&] { return maskedGrad(c, mask, op.getLhs(), true); });
+  c.set(1, [&] { return maskedGrad(c, mask, op.getRhs(), false); });
+  return success();
+}
+
+static LogicalResult vjp(MinimumOp op, VJPContext &c) {
+  Value mask = LessEqualOp::create(c.b, c.loc, c.primal(op.getLhs()),
+                                   c.primal(op.getRhs()));
+  c.set(0, [&] { return maskedGrad(c, mask, op.getLhs(), true); });
+  c.set(1, [&] { return maskedGrad(c, mask, op.getRhs(), false); });
+  return success();
+}
+
+/// d(a^b) = b a^(b-1) for a and a^b log(a) for b (NaN for a < 0, as in
+/// PyTorch).
+static LogicalResult vjp(PowOp op, VJPContext &c) {
+  c.set(0, [&] {
+    Value b = c.primal(op.getRhs());
+    Value lowered = PowOp::create(
+        c.b, c.loc, c.primal(op.getLhs()),
+        SubOp::create(c.b, c.loc, b, c.scalar(elementTypeOf(b), 1.0)));
+    Value slope = MulOp::create(c.b, c.loc, b, lowered);
+    return c.reduceTo(MulOp::create(c.b, c.loc, c.grad(), slope), op.getLhs());
+  });
+  c.set(1, [&] {
+    Value slope =
+        MulOp::create(c.b, c.loc, c.primal(op),
+                      LogOp::create(c.b, c.loc, c.primal(op.getLhs())));
+    return c.reduceTo(MulOp::create(c.b, c.loc, c.grad(), slope), op.getRhs());
+  });
+  return success();
+}
+
+/// Each branch gets the gradient where it was chosen; the condition none.
+static LogicalResult vjp(SelectOp op, VJPContext &c) {
+  Value condition = c.primal(op.getCondition());
+  c.set(1, [&] { return maskedGrad(c, condition, op.getOnTrue(), true); });
+  c.set(2, [&] { return maskedGrad(c, condition, op.getOnFalse(), false); });
+  return success();
+}
+
+/// Piecewise constant: no gradient reaches the input.
+static LogicalResult vjp(FloorOp, VJPContext &) { return success(); }
+static LogicalResult vjp(CeilOp, VJPContext &) { return success(); }
+
 static LogicalResult vjp(SumOp op, VJPContext &c) {
   for (unsigned i = 0, e = op.getInputs().size(); i < e; ++i)
     c.set(i, [&] { return c.grad(); });
@@ -205,20 +264,62 @@ static LogicalResult vjp(LogSoftmaxOp op, VJPContext &c) {
   return success();
 }
 
+/// A reduction's result (or its gradient) with the reduced dimensions
+/// restored as size 1, broadcast back to the input's shape.
+template <typename OpTy>
+static Value spreadBack(VJPContext &c, OpTy op, Value reduced) {
+  RankedTensorType inType = op.getInput().getType();
+  if (!op.getKeepDims()) {
+    SmallVector<int64_t> kept(inType.getShape());
+    for (int64_t axis : op.getAxes())
+      kept[axis] = 1;
+    reduced = ReshapeOp::create(
+        c.b, c.loc, inType.clone(kept, getElementTypeOrSelf(reduced.getType())),
+        reduced);
+  }
+  return BroadcastOp::create(
+      c.b, c.loc, inType.clone(getElementTypeOrSelf(reduced.getType())),
+      reduced);
+}
+
 /// The gradient spreads back over the summed dimensions.
 static LogicalResult vjp(ReduceSumOp op, VJPContext &c) {
+  c.set(0, [&] { return spreadBack(c, op, c.grad()); });
+  return success();
+}
+
+/// g y / x (PyTorch's formula for inputs without zeros).
+static LogicalResult vjp(ReduceProdOp op, VJPContext &c) {
   c.set(0, [&] {
-    RankedTensorType inType = op.getInput().getType();
-    Value grad = c.grad();
-    if (!op.getKeepDims()) {
-      SmallVector<int64_t> kept(inType.getShape());
-      for (int64_t axis : op.getAxes())
-        kept[axis] = 1;
-      grad = ReshapeOp::create(c.b, c.loc, inType.clone(kept), grad);
-    }
-    return BroadcastOp::create(c.b, c.loc, inType, grad);
+    Value spread =
+        spreadBack(c, op, MulOp::create(c.b, c.loc, c.grad(), c.primal(op)));
+    return DivOp::create(c.b, c.loc, spread, c.primal(op.getInput()));
   });
   return success();
+}
+
+/// The gradient is shared evenly by the elements equal to the extreme, as
+/// PyTorch's amax/amin do.
+template <typename OpTy>
+static LogicalResult extremeVJP(OpTy op, VJPContext &c) {
+  c.set(0, [&] {
+    Value x = c.primal(op.getInput());
+    Type type = elementTypeOf(x);
+    Value hit = EqualOp::create(c.b, c.loc, x, spreadBack(c, op, c.primal(op)));
+    Value ones = SelectOp::create(c.b, c.loc, hit, c.scalar(type, 1.0),
+                                  c.scalar(type, 0.0));
+    Value count =
+        ReduceSumOp::create(c.b, c.loc, ones, op.getAxes(), op.getKeepDims());
+    Value share = spreadBack(c, op, DivOp::create(c.b, c.loc, c.grad(), count));
+    return SelectOp::create(c.b, c.loc, hit, share, c.scalar(type, 0.0));
+  });
+  return success();
+}
+static LogicalResult vjp(ReduceMaxOp op, VJPContext &c) {
+  return extremeVJP(op, c);
+}
+static LogicalResult vjp(ReduceMinOp op, VJPContext &c) {
+  return extremeVJP(op, c);
 }
 
 /// Swaps the two matrix dimensions of a rank >= 2 tensor.
@@ -249,8 +350,9 @@ static LogicalResult vjp(MatMulOp op, VJPContext &c) {
 void attachMathRules(MLIRContext *ctx) {
   attachRules<AddOp, SubOp, MulOp, DivOp, SumOp, ReluOp, LeakyReluOp, EluOp,
               SigmoidOp, TanhOp, SwishOp, SoftplusOp, AbsOp, SignOp, SqrtOp,
-              ExpOp, LogOp, SoftmaxOp, LogSoftmaxOp, ReduceSumOp, MatMulOp>(
-      ctx);
+              ExpOp, LogOp, SoftmaxOp, LogSoftmaxOp, ReduceSumOp, MatMulOp,
+              MaximumOp, MinimumOp, PowOp, SelectOp, FloorOp, CeilOp,
+              ReduceProdOp, ReduceMaxOp, ReduceMinOp>(ctx);
 }
 
 } // namespace nncc::autodiff

@@ -58,8 +58,43 @@ static LogicalResult vjp(SliceOp op, VJPContext &c) {
   return success();
 }
 
+static LogicalResult vjp(GatherOp op, VJPContext &c) {
+  c.set(0, [&] {
+    return GatherBackwardOp::create(c.b, c.loc, op.getInput().getType(),
+                                    c.grad(), c.primal(op.getIndices()),
+                                    op.getAxis());
+  });
+  return success();
+}
+
+/// Between float types the gradient converts back; to or from integers
+/// there is none (integer values carry no gradient).
+static LogicalResult vjp(CastOp op, VJPContext &c) {
+  RankedTensorType inType = op.getInput().getType();
+  if (!isa<FloatType>(inType.getElementType()))
+    return success();
+  c.set(0, [&] { return CastOp::create(c.b, c.loc, inType, c.grad()); });
+  return success();
+}
+
+/// Constant padding: the gradient of the kept window. The edge and reflect
+/// modes send several outputs' gradients to one input, which no rule sums
+/// yet.
+static LogicalResult vjp(PadOp op, VJPContext &c) {
+  if (op.getMode() != "constant")
+    return op.emitOpError("cannot differentiate '")
+           << op.getMode() << "' padding yet (only constant padding)";
+  c.set(0, [&] {
+    RankedTensorType inType = op.getInput().getType();
+    SmallVector<int64_t> steps(inType.getRank(), 1);
+    return SliceOp::create(c.b, c.loc, inType, c.grad(), op.getLow(), steps);
+  });
+  return success();
+}
+
 void attachTensorRules(MLIRContext *ctx) {
-  attachRules<ReshapeOp, TransposeOp, BroadcastOp, ConcatOp, SliceOp>(ctx);
+  attachRules<ReshapeOp, TransposeOp, BroadcastOp, ConcatOp, SliceOp, GatherOp,
+              CastOp, PadOp>(ctx);
 }
 
 } // namespace nncc::autodiff

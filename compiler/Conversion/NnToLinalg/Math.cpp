@@ -24,10 +24,43 @@ namespace {
 // Elementwise binary ops and activations
 //===----------------------------------------------------------------------===//
 
+/// The predicates of the comparison ops, for floats (ordered) and signed
+/// integers.
+std::pair<arith::CmpFPredicate, arith::CmpIPredicate>
+comparePredicates(Operation *op) {
+  if (isa<nn::EqualOp>(op))
+    return {arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq};
+  if (isa<nn::LessOp>(op))
+    return {arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt};
+  if (isa<nn::LessEqualOp>(op))
+    return {arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle};
+  if (isa<nn::GreaterOp>(op))
+    return {arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt};
+  assert(isa<nn::GreaterEqualOp>(op) && "unhandled comparison");
+  return {arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge};
+}
+
 /// The scalar computation of each binary op, for float and integer types.
 Value buildBinary(OpBuilder &b, Location loc, Operation *op, Value lhs,
                   Value rhs) {
   bool isFloat = isa<FloatType>(lhs.getType());
+  if (isa<nn::EqualOp, nn::LessOp, nn::LessEqualOp, nn::GreaterOp,
+          nn::GreaterEqualOp>(op)) {
+    auto [floatPredicate, intPredicate] = comparePredicates(op);
+    return isFloat ? arith::CmpFOp::create(b, loc, floatPredicate, lhs, rhs)
+                         .getResult()
+                   : arith::CmpIOp::create(b, loc, intPredicate, lhs, rhs)
+                         .getResult();
+  }
+  if (isa<nn::MaximumOp>(op))
+    return isFloat ? arith::MaximumFOp::create(b, loc, lhs, rhs).getResult()
+                   : arith::MaxSIOp::create(b, loc, lhs, rhs).getResult();
+  if (isa<nn::MinimumOp>(op))
+    return isFloat ? arith::MinimumFOp::create(b, loc, lhs, rhs).getResult()
+                   : arith::MinSIOp::create(b, loc, lhs, rhs).getResult();
+  if (isa<nn::PowOp>(op))
+    return isFloat ? math::PowFOp::create(b, loc, lhs, rhs).getResult()
+                   : math::IPowIOp::create(b, loc, lhs, rhs).getResult();
   if (isa<nn::AddOp>(op))
     return isFloat ? arith::AddFOp::create(b, loc, lhs, rhs).getResult()
                    : arith::AddIOp::create(b, loc, lhs, rhs).getResult();
@@ -94,6 +127,36 @@ struct SumLowering : OpConversionPattern<nn::SumOp> {
   }
 };
 
+struct SelectLowering : OpConversionPattern<nn::SelectOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::SelectOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    unsigned rank = type.getRank();
+    SmallVector<Value> values;
+    SmallVector<AffineMap> maps;
+    for (Value operand : adaptor.getOperands()) {
+      BroadcastOperand prepared =
+          broadcastOperand(rewriter, loc, operand, type.getShape(), rank);
+      values.push_back(prepared.value);
+      maps.push_back(prepared.map);
+    }
+    rewriter.replaceOp(
+        op, buildGeneric(rewriter, loc, values, maps,
+                         createEmpty(rewriter, loc, type),
+                         rewriter.getMultiDimIdentityMap(rank),
+                         [](OpBuilder &b, Location l, ValueRange args) {
+                           return arith::SelectOp::create(b, l, args[0],
+                                                          args[1], args[2])
+                               .getResult();
+                         }));
+    return success();
+  }
+};
+
 Value buildUnary(OpBuilder &b, Location loc, Operation *op, Value x) {
   Type type = x.getType();
   if (isa<nn::ReluOp>(op)) {
@@ -128,6 +191,10 @@ Value buildUnary(OpBuilder &b, Location loc, Operation *op, Value x) {
   }
   if (isa<nn::SqrtOp>(op))
     return math::SqrtOp::create(b, loc, x);
+  if (isa<nn::FloorOp>(op))
+    return math::FloorOp::create(b, loc, x);
+  if (isa<nn::CeilOp>(op))
+    return math::CeilOp::create(b, loc, x);
   if (isa<nn::ExpOp>(op))
     return math::ExpOp::create(b, loc, x);
   if (isa<nn::LogOp>(op))
@@ -263,37 +330,161 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
 // Reductions
 //===----------------------------------------------------------------------===//
 
-struct ReduceSumLowering : OpConversionPattern<nn::ReduceSumOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// The start of a running maximum (-inf or the lowest integer) or minimum.
+TypedAttr extremeIdentity(Type elementType, bool max) {
+  if (auto floatType = dyn_cast<FloatType>(elementType))
+    return FloatAttr::get(floatType,
+                          APFloat::getInf(floatType.getFloatSemantics(), max));
+  unsigned width = elementType.getIntOrFloatBitWidth();
+  return IntegerAttr::get(elementType, max ? APInt::getSignedMinValue(width)
+                                           : APInt::getSignedMaxValue(width));
+}
+
+/// The identity of each reduction (its initial value).
+TypedAttr reductionIdentity(Operation *op, Type elementType) {
+  if (isa<nn::ReduceSumOp>(op))
+    return scalarAttr(elementType, 0.0);
+  if (isa<nn::ReduceProdOp>(op))
+    return scalarAttr(elementType, 1.0);
+  return extremeIdentity(elementType, isa<nn::ReduceMaxOp>(op));
+}
+
+Value buildReduction(OpBuilder &b, Location loc, Operation *op, Value element,
+                     Value accumulator) {
+  bool isFloat = isa<FloatType>(element.getType());
+  if (isa<nn::ReduceSumOp>(op))
+    return isFloat
+               ? arith::AddFOp::create(b, loc, element, accumulator).getResult()
+               : arith::AddIOp::create(b, loc, element, accumulator)
+                     .getResult();
+  if (isa<nn::ReduceProdOp>(op))
+    return isFloat
+               ? arith::MulFOp::create(b, loc, element, accumulator).getResult()
+               : arith::MulIOp::create(b, loc, element, accumulator)
+                     .getResult();
+  if (isa<nn::ReduceMaxOp>(op))
+    return isFloat ? arith::MaximumFOp::create(b, loc, element, accumulator)
+                         .getResult()
+                   : arith::MaxSIOp::create(b, loc, element, accumulator)
+                         .getResult();
+  assert(isa<nn::ReduceMinOp>(op) && "unhandled reduction");
+  return isFloat
+             ? arith::MinimumFOp::create(b, loc, element, accumulator)
+                   .getResult()
+             : arith::MinSIOp::create(b, loc, element, accumulator).getResult();
+}
+
+/// The kept dimensions of a reduction over sorted `axes` of a rank-`rank`
+/// input, and their sizes.
+std::pair<SmallVector<unsigned>, SmallVector<int64_t>>
+keptDims(RankedTensorType type, ArrayRef<int64_t> axes) {
+  SmallVector<unsigned> kept;
+  SmallVector<int64_t> shape;
+  for (unsigned d = 0; d < type.getRank(); ++d)
+    if (!llvm::is_contained(axes, d)) {
+      kept.push_back(d);
+      shape.push_back(type.getDimSize(d));
+    }
+  return {kept, shape};
+}
+
+template <typename OpTy> struct ReduceLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
 
   LogicalResult
-  matchAndRewrite(nn::ReduceSumOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    auto inType = op.getInput().getType();
+    RankedTensorType inType = op.getInput().getType();
     unsigned rank = inType.getRank();
-    ArrayRef<int64_t> axes = op.getAxes();
-    SmallVector<unsigned> kept;
-    SmallVector<int64_t> shape;
-    for (unsigned d = 0; d < rank; ++d)
-      if (!llvm::is_contained(axes, d)) {
-        kept.push_back(d);
-        shape.push_back(inType.getDimSize(d));
-      }
+    auto [kept, shape] = keptDims(inType, op.getAxes());
     Type elementType = inType.getElementType();
     auto reducedType = RankedTensorType::get(shape, elementType);
-    bool isFloat = isa<FloatType>(elementType);
-    Value sum = buildGeneric(
-        rewriter, loc, adaptor.getInput(),
-        rewriter.getMultiDimIdentityMap(rank),
-        createFilled(rewriter, loc, reducedType, scalarAttr(elementType, 0.0)),
-        dropDimsMap(getContext(), rank, kept),
-        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          if (isFloat)
-            return arith::AddFOp::create(b, l, args[0], args[1]);
-          return arith::AddIOp::create(b, l, args[0], args[1]);
+    Operation *nnOp = op.getOperation();
+    Value reduced =
+        buildGeneric(rewriter, loc, adaptor.getInput(),
+                     rewriter.getMultiDimIdentityMap(rank),
+                     createFilled(rewriter, loc, reducedType,
+                                  reductionIdentity(nnOp, elementType)),
+                     dropDimsMap(rewriter.getContext(), rank, kept),
+                     [&](OpBuilder &b, Location l, ValueRange args) {
+                       return buildReduction(b, l, nnOp, args[0], args[1]);
+                     });
+    rewriter.replaceOp(op, reshapeTensor(rewriter, loc, reduced, op.getType()));
+    return success();
+  }
+};
+
+/// arg_max / arg_min: one pass that carries the best value and its index.
+/// The first (or, with select_last_index, the last) extreme wins, and NaN
+/// counts as the extreme, as in NumPy.
+template <typename OpTy, bool Max>
+struct ArgReduceLowering : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType inType = op.getInput().getType();
+    unsigned rank = inType.getRank();
+    int64_t axis = op.getAxis();
+    auto [kept, shape] = keptDims(inType, {axis});
+    Type elementType = inType.getElementType();
+    Type i64 = rewriter.getI64Type();
+    Value bestInit =
+        createFilled(rewriter, loc, RankedTensorType::get(shape, elementType),
+                     extremeIdentity(elementType, Max));
+    Value indexInit =
+        createFilled(rewriter, loc, RankedTensorType::get(shape, i64),
+                     rewriter.getI64IntegerAttr(0));
+    AffineMap full = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap reduced = dropDimsMap(rewriter.getContext(), rank, kept);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators[axis] = utils::IteratorType::reduction;
+    bool last = op.getSelectLastIndex();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{bestInit.getType(), indexInit.getType()},
+        adaptor.getInput(), ValueRange{bestInit, indexInit},
+        ArrayRef<AffineMap>{full, reduced, reduced}, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value x = args[0], best = args[1], bestIndex = args[2];
+          Value take;
+          if (isa<FloatType>(elementType)) {
+            // Unordered comparisons make a NaN x beat a number; once the
+            // best is NaN, only a later NaN replaces it (select_last_index).
+            auto beats = Max ? (last ? arith::CmpFPredicate::UGE
+                                     : arith::CmpFPredicate::UGT)
+                             : (last ? arith::CmpFPredicate::ULE
+                                     : arith::CmpFPredicate::ULT);
+            auto isNaN = [&](Value v) -> Value {
+              return arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, v,
+                                           v);
+            };
+            Value bestIsNumber = arith::CmpFOp::create(
+                b, l, arith::CmpFPredicate::ORD, best, best);
+            Value mayReplace = bestIsNumber;
+            if (last)
+              mayReplace = arith::OrIOp::create(b, l, bestIsNumber, isNaN(x));
+            take = arith::AndIOp::create(
+                b, l, arith::CmpFOp::create(b, l, beats, x, best), mayReplace);
+          } else {
+            auto beats = Max ? (last ? arith::CmpIPredicate::sge
+                                     : arith::CmpIPredicate::sgt)
+                             : (last ? arith::CmpIPredicate::sle
+                                     : arith::CmpIPredicate::slt);
+            take = arith::CmpIOp::create(b, l, beats, x, best);
+          }
+          Value index = arith::IndexCastOp::create(
+              b, l, i64, linalg::IndexOp::create(b, l, axis));
+          Value newBest = arith::SelectOp::create(b, l, take, x, best);
+          Value newIndex =
+              arith::SelectOp::create(b, l, take, index, bestIndex);
+          linalg::YieldOp::create(b, l, ValueRange{newBest, newIndex});
         });
-    rewriter.replaceOp(op, reshapeTensor(rewriter, loc, sum, op.getType()));
+    rewriter.replaceOp(
+        op, reshapeTensor(rewriter, loc, generic.getResult(1), op.getType()));
     return success();
   }
 };
@@ -370,16 +561,24 @@ struct MatMulLowering : OpConversionPattern<nn::MatMulOp> {
 } // namespace
 
 void nncc::populateNnMathToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns
-      .add<SumLowering, BinaryOpLowering<nn::AddOp>,
-           BinaryOpLowering<nn::SubOp>, BinaryOpLowering<nn::MulOp>,
-           BinaryOpLowering<nn::DivOp>, UnaryOpLowering<nn::ReluOp>,
-           UnaryOpLowering<nn::SigmoidOp>, UnaryOpLowering<nn::TanhOp>,
-           UnaryOpLowering<nn::SoftplusOp>, UnaryOpLowering<nn::LeakyReluOp>,
-           UnaryOpLowering<nn::EluOp>, UnaryOpLowering<nn::AbsOp>,
-           UnaryOpLowering<nn::SwishOp>, UnaryOpLowering<nn::SignOp>,
-           UnaryOpLowering<nn::SqrtOp>, UnaryOpLowering<nn::ExpOp>,
-           UnaryOpLowering<nn::LogOp>, SoftmaxLowering<nn::SoftmaxOp, false>,
-           SoftmaxLowering<nn::LogSoftmaxOp, true>, ReduceSumLowering,
-           MatMulLowering>(patterns.getContext());
+  patterns.add<
+      SumLowering, BinaryOpLowering<nn::AddOp>, BinaryOpLowering<nn::SubOp>,
+      BinaryOpLowering<nn::MulOp>, BinaryOpLowering<nn::DivOp>,
+      UnaryOpLowering<nn::ReluOp>, UnaryOpLowering<nn::SigmoidOp>,
+      UnaryOpLowering<nn::TanhOp>, UnaryOpLowering<nn::SoftplusOp>,
+      UnaryOpLowering<nn::LeakyReluOp>, UnaryOpLowering<nn::EluOp>,
+      UnaryOpLowering<nn::AbsOp>, UnaryOpLowering<nn::SwishOp>,
+      UnaryOpLowering<nn::SignOp>, UnaryOpLowering<nn::SqrtOp>,
+      UnaryOpLowering<nn::ExpOp>, UnaryOpLowering<nn::LogOp>,
+      SoftmaxLowering<nn::SoftmaxOp, false>,
+      SoftmaxLowering<nn::LogSoftmaxOp, true>, ReduceLowering<nn::ReduceSumOp>,
+      ReduceLowering<nn::ReduceMaxOp>, ReduceLowering<nn::ReduceMinOp>,
+      ReduceLowering<nn::ReduceProdOp>, ArgReduceLowering<nn::ArgMaxOp, true>,
+      ArgReduceLowering<nn::ArgMinOp, false>, MatMulLowering,
+      BinaryOpLowering<nn::MaximumOp>, BinaryOpLowering<nn::MinimumOp>,
+      BinaryOpLowering<nn::PowOp>, BinaryOpLowering<nn::EqualOp>,
+      BinaryOpLowering<nn::LessOp>, BinaryOpLowering<nn::LessEqualOp>,
+      BinaryOpLowering<nn::GreaterOp>, BinaryOpLowering<nn::GreaterEqualOp>,
+      SelectLowering, UnaryOpLowering<nn::FloorOp>,
+      UnaryOpLowering<nn::CeilOp>>(patterns.getContext());
 }

@@ -183,10 +183,238 @@ struct OneHotLowering : OpConversionPattern<nn::OneHotOp> {
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Conversions
+//===----------------------------------------------------------------------===//
+
+/// One element converted from `x`'s type to `to`: see nn.cast.
+Value convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
+  Type from = x.getType();
+  if (from == to)
+    return x;
+  auto fromFloat = dyn_cast<FloatType>(from);
+  auto toFloat = dyn_cast<FloatType>(to);
+  if (to.isInteger(1)) {
+    Value zero = arith::ConstantOp::create(b, loc, scalarAttr(from, 0.0));
+    if (fromFloat)
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, x, zero);
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, x, zero);
+  }
+  if (fromFloat && toFloat)
+    return fromFloat.getWidth() < toFloat.getWidth()
+               ? arith::ExtFOp::create(b, loc, to, x).getResult()
+               : arith::TruncFOp::create(b, loc, to, x).getResult();
+  if (fromFloat)
+    return arith::FPToSIOp::create(b, loc, to, x);
+  bool fromBool = from.isInteger(1);
+  if (toFloat)
+    return fromBool ? arith::UIToFPOp::create(b, loc, to, x).getResult()
+                    : arith::SIToFPOp::create(b, loc, to, x).getResult();
+  if (from.getIntOrFloatBitWidth() > to.getIntOrFloatBitWidth())
+    return arith::TruncIOp::create(b, loc, to, x);
+  return fromBool ? arith::ExtUIOp::create(b, loc, to, x).getResult()
+                  : arith::ExtSIOp::create(b, loc, to, x).getResult();
+}
+
+struct CastLowering : OpConversionPattern<nn::CastOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::CastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(type.getRank());
+    Type to = type.getElementType();
+    rewriter.replaceOp(
+        op, buildGeneric(rewriter, loc, adaptor.getInput(), identity,
+                         createEmpty(rewriter, loc, type), identity,
+                         [&](OpBuilder &b, Location l, ValueRange args) {
+                           return convertScalar(b, l, args[0], to);
+                         }));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Gather and pad: loops over the result that read the input with
+// tensor.extract at a computed position
+//===----------------------------------------------------------------------===//
+
+/// An index read from an indices tensor, as an `index` in [0, size): a
+/// negative one counts from the end.
+Value normalizeIndex(OpBuilder &b, Location loc, Value index, int64_t size) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value negative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  Value wrapped = arith::AddIOp::create(
+      b, loc, i, arith::ConstantIndexOp::create(b, loc, size));
+  return arith::SelectOp::create(b, loc, negative, wrapped, i);
+}
+
+/// The loops of a gather's result visit [outer..., index dims..., inner...];
+/// the indices are read along the index dims.
+AffineMap gatherIndicesMap(MLIRContext *ctx, int64_t axis, int64_t indexRank,
+                           int64_t numLoops) {
+  SmallVector<AffineExpr> results;
+  for (int64_t k = 0; k < indexRank; ++k)
+    results.push_back(getAffineDimExpr(axis + k, ctx));
+  return AffineMap::get(numLoops, 0, results, ctx);
+}
+
+struct GatherLowering : OpConversionPattern<nn::GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    RankedTensorType inType = op.getInput().getType();
+    int64_t axis = op.getAxis();
+    int64_t indexRank = op.getIndices().getType().getRank();
+    int64_t rank = type.getRank();
+    Value input = adaptor.getInput();
+    rewriter.replaceOp(
+        op,
+        buildGeneric(rewriter, loc, adaptor.getIndices(),
+                     gatherIndicesMap(getContext(), axis, indexRank, rank),
+                     createEmpty(rewriter, loc, type),
+                     rewriter.getMultiDimIdentityMap(rank),
+                     [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+                       SmallVector<Value> position;
+                       for (int64_t d = 0; d < axis; ++d)
+                         position.push_back(linalg::IndexOp::create(b, l, d));
+                       position.push_back(normalizeIndex(
+                           b, l, args[0], inType.getDimSize(axis)));
+                       for (int64_t d = axis + indexRank; d < rank; ++d)
+                         position.push_back(linalg::IndexOp::create(b, l, d));
+                       return tensor::ExtractOp::create(b, l, input, position);
+                     }));
+    return success();
+  }
+};
+
+/// Sums each gathered entry's gradient back at its index: loops over the
+/// input's dimensions (parallel) and the index dimensions (a reduction).
+struct GatherBackwardLowering : OpConversionPattern<nn::GatherBackwardOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::GatherBackwardOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t axis = op.getAxis(), rank = type.getRank();
+    int64_t indexRank = op.getIndices().getType().getRank();
+    int64_t numLoops = rank + indexRank;
+    MLIRContext *ctx = getContext();
+    // Loops: [input dims..., index dims...].
+    SmallVector<AffineExpr> gradResults, indexResults, outResults;
+    for (int64_t d = 0; d < rank; ++d)
+      outResults.push_back(getAffineDimExpr(d, ctx));
+    for (int64_t k = 0; k < indexRank; ++k)
+      indexResults.push_back(getAffineDimExpr(rank + k, ctx));
+    for (int64_t d = 0; d < rank; ++d) {
+      if (d == axis)
+        llvm::append_range(gradResults, indexResults);
+      else
+        gradResults.push_back(getAffineDimExpr(d, ctx));
+    }
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(numLoops, 0, gradResults, ctx),
+        AffineMap::get(numLoops, 0, indexResults, ctx),
+        AffineMap::get(numLoops, 0, outResults, ctx)};
+    SmallVector<utils::IteratorType> iterators(numLoops,
+                                               utils::IteratorType::parallel);
+    for (int64_t k = 0; k < indexRank; ++k)
+      iterators[rank + k] = utils::IteratorType::reduction;
+    Value init = createFilled(rewriter, loc, type,
+                              scalarAttr(type.getElementType(), 0.0));
+    int64_t size = type.getDimSize(axis);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type},
+        ValueRange{adaptor.getGrad(), adaptor.getIndices()}, init, maps,
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value hit =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                    normalizeIndex(b, l, args[1], size),
+                                    linalg::IndexOp::create(b, l, axis));
+          Value sum = arith::AddFOp::create(b, l, args[2], args[0]);
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, hit, sum, args[2])});
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+/// The input position a padded position reads in "edge" or "reflect" mode.
+Value padSourceIndex(OpBuilder &b, Location loc, Value i, int64_t low,
+                     int64_t size, bool reflect) {
+  auto constant = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value shifted = arith::SubIOp::create(b, loc, i, constant(low));
+  if (!reflect)
+    return arith::MinSIOp::create(
+        b, loc, arith::MaxSIOp::create(b, loc, shifted, constant(0)),
+        constant(size - 1));
+  // Mirror at 0 (-j -> j) and at size - 1 (size - 1 + j -> size - 1 - j).
+  Value mirrored = arith::SubIOp::create(b, loc, constant(0), shifted);
+  Value below = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                      shifted, constant(0));
+  Value folded = arith::SelectOp::create(b, loc, below, mirrored, shifted);
+  Value over = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, folded,
+                                     constant(size - 1));
+  Value back = arith::SubIOp::create(b, loc, constant(2 * (size - 1)), folded);
+  return arith::SelectOp::create(b, loc, over, back, folded);
+}
+
+struct PadLowering : OpConversionPattern<nn::PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    RankedTensorType inType = op.getInput().getType();
+    if (op.getMode() == "constant") {
+      rewriter.replaceOp(
+          op, padTensor(rewriter, loc, adaptor.getInput(), op.getLow(),
+                        op.getHigh(),
+                        scalarAttr(type.getElementType(),
+                                   op.getValue().convertToDouble())));
+      return success();
+    }
+    bool reflect = op.getMode() == "reflect";
+    Value input = adaptor.getInput();
+    int64_t rank = type.getRank();
+    rewriter.replaceOp(
+        op,
+        buildGeneric(rewriter, loc, ValueRange{}, {},
+                     createEmpty(rewriter, loc, type),
+                     rewriter.getMultiDimIdentityMap(rank),
+                     [&](OpBuilder &b, Location l, ValueRange) -> Value {
+                       SmallVector<Value> position;
+                       for (int64_t d = 0; d < rank; ++d)
+                         position.push_back(padSourceIndex(
+                             b, l, linalg::IndexOp::create(b, l, d),
+                             op.getLow()[d], inType.getDimSize(d), reflect));
+                       return tensor::ExtractOp::create(b, l, input, position);
+                     }));
+    return success();
+  }
+};
+
 } // namespace
 
 void nncc::populateNnTensorToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, ReshapeLowering, TransposeLowering,
                BroadcastLowering, OneHotLowering, ConcatLowering, SliceLowering,
-               SliceBackwardLowering>(patterns.getContext());
+               SliceBackwardLowering, CastLowering, GatherLowering,
+               GatherBackwardLowering, PadLowering>(patterns.getContext());
 }

@@ -54,7 +54,7 @@ template <typename OpTy> LogicalResult importBinary(NodeImporter &node) {
   return node.setResult(0, node.create<OpTy>(*lhs, *rhs));
 }
 
-/// Relu, Sigmoid, Tanh, Abs, Exp, Log, Softplus, Sqrt.
+/// Relu, Sigmoid, Tanh, Abs, Exp, Log, Softplus, Sqrt, Floor, Ceil.
 template <typename OpTy> LogicalResult importActivation(NodeImporter &node) {
   FailureOr<Value> input = node.getInput(0);
   if (failed(input) || failed(node.requireFloat(*input, "input")))
@@ -206,6 +206,220 @@ LogicalResult importMatMul(NodeImporter &node) {
   return node.setResult(0, node.createReshape(*product, shape));
 }
 
+/// Min, Max, Sum, Mean: a chain of broadcast binary ops over one or more
+/// inputs (Sum of inputs of one type is one n-ary nn.sum); Mean divides the
+/// sum by the count.
+template <typename OpTy, bool Mean = false>
+LogicalResult importVariadic(NodeImporter &node) {
+  SmallVector<Value> inputs;
+  for (int i = 0, e = node.getNode().input_size(); i < e; ++i) {
+    FailureOr<Value> input = node.getInput(i);
+    if (failed(input))
+      return failure();
+    inputs.push_back(*input);
+  }
+  if (inputs.empty())
+    return node.emitOpError() << "needs at least one input";
+  FailureOr<Value> result = inputs.front();
+  bool sameTypes = llvm::all_equal(
+      llvm::map_range(inputs, [](Value v) { return v.getType(); }));
+  if (std::is_same_v<OpTy, nn::AddOp> && sameTypes && inputs.size() > 1)
+    result = node.foldIfConstant(
+        nn::SumOp::create(node.getBuilder(), node.getLoc(), inputs));
+  else
+    for (Value input : ArrayRef(inputs).drop_front()) {
+      result = node.create<OpTy>(*result, input);
+      if (failed(result))
+        return failure();
+    }
+  if (Mean) {
+    if (failed(node.requireFloat(*result, "the input")))
+      return failure();
+    result = node.create<nn::DivOp>(
+        *result, node.createScalar(getElementTypeOrSelf(*result),
+                                   static_cast<double>(inputs.size())));
+  }
+  return node.setResult(0, result);
+}
+
+/// Neg: -1 * x, for floats and signed integers.
+LogicalResult importNeg(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0);
+  if (failed(x))
+    return failure();
+  Value minusOne = node.createScalar(getElementTypeOrSelf(*x), -1.0);
+  return node.setResult(0, node.create<nn::MulOp>(minusOne, *x));
+}
+
+/// Reciprocal: 1 / x.
+LogicalResult importReciprocal(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0);
+  if (failed(x) || failed(node.requireFloat(*x, "input")))
+    return failure();
+  Value one = node.createFloatScalar(getElementTypeOrSelf(*x), 1.0);
+  return node.setResult(0, node.create<nn::DivOp>(one, *x));
+}
+
+/// max(0, min(1, alpha * x + beta)), shared by HardSigmoid and HardSwish.
+FailureOr<Value> hardSigmoid(NodeImporter &node, Value x, double alpha,
+                             double beta) {
+  Type type = getElementTypeOrSelf(x);
+  FailureOr<Value> scaled =
+      node.create<nn::MulOp>(x, node.createFloatScalar(type, alpha));
+  if (failed(scaled))
+    return failure();
+  FailureOr<Value> shifted =
+      node.create<nn::AddOp>(*scaled, node.createFloatScalar(type, beta));
+  if (failed(shifted))
+    return failure();
+  FailureOr<Value> upper =
+      node.create<nn::MinimumOp>(*shifted, node.createFloatScalar(type, 1.0));
+  if (failed(upper))
+    return failure();
+  return node.create<nn::MaximumOp>(*upper, node.createFloatScalar(type, 0.0));
+}
+
+LogicalResult importHardSigmoid(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0);
+  FailureOr<float> alpha = node.getFloatAttr("alpha", 0.2f);
+  FailureOr<float> beta = node.getFloatAttr("beta", 0.5f);
+  if (anyFailed(x, alpha, beta) || failed(node.requireFloat(*x, "input")))
+    return failure();
+  return node.setResult(0, hardSigmoid(node, *x, *alpha, *beta));
+}
+
+/// HardSwish: x * HardSigmoid(x) with alpha 1/6, beta 0.5.
+LogicalResult importHardSwish(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0);
+  if (failed(x) || failed(node.requireFloat(*x, "input")))
+    return failure();
+  FailureOr<Value> gate = hardSigmoid(node, *x, 1.0 / 6.0, 0.5);
+  if (failed(gate))
+    return failure();
+  return node.setResult(0, node.create<nn::MulOp>(*x, *gate));
+}
+
+/// Selu: gamma * elu(x, alpha).
+LogicalResult importSelu(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0);
+  FailureOr<float> alpha =
+      node.getFloatAttr("alpha", 1.67326319217681884765625f);
+  FailureOr<float> gamma =
+      node.getFloatAttr("gamma", 1.05070102214813232421875f);
+  if (anyFailed(x, alpha, gamma) || failed(node.requireFloat(*x, "input")))
+    return failure();
+  FailureOr<Value> elu =
+      node.create<nn::EluOp>(*x, node.getBuilder().getF32FloatAttr(*alpha));
+  if (failed(elu))
+    return failure();
+  return node.setResult(
+      0, node.create<nn::MulOp>(
+             *elu, node.createFloatScalar(getElementTypeOrSelf(*x), *gamma)));
+}
+
+/// Softsign: x / (1 + |x|).
+LogicalResult importSoftsign(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0);
+  if (failed(x) || failed(node.requireFloat(*x, "input")))
+    return failure();
+  FailureOr<Value> abs = node.create<nn::AbsOp>(*x);
+  if (failed(abs))
+    return failure();
+  FailureOr<Value> denominator = node.create<nn::AddOp>(
+      *abs, node.createFloatScalar(getElementTypeOrSelf(*x), 1.0));
+  if (failed(denominator))
+    return failure();
+  return node.setResult(0, node.create<nn::DivOp>(*x, *denominator));
+}
+
+/// PRelu: x where x >= 0, slope * x elsewhere; the slope broadcasts to x.
+LogicalResult importPRelu(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0), slope = node.getInput(1);
+  if (anyFailed(x, slope) || failed(node.requireFloat(*x, "input")))
+    return failure();
+  auto type = cast<RankedTensorType>(x->getType());
+  auto slopeType = cast<RankedTensorType>(slope->getType());
+  auto shape = nn::broadcastShapes(slopeType.getShape(), type.getShape());
+  if (!shape || ArrayRef<int64_t>(*shape) != type.getShape())
+    return node.emitOpError() << "slope " << slopeType
+                              << " does not broadcast to the input " << type;
+  FailureOr<Value> negative = node.create<nn::LessOp>(
+      *x, node.createFloatScalar(type.getElementType(), 0.0));
+  FailureOr<Value> scaled = node.create<nn::MulOp>(*slope, *x);
+  if (anyFailed(negative, scaled))
+    return failure();
+  return node.setResult(0, node.create<nn::SelectOp>(*negative, *scaled, *x));
+}
+
+/// Clip: max(x, min) then min(x, max). The bounds are attributes before
+/// opset 11 (default: unbounded) and optional scalar inputs from 11.
+LogicalResult importClip(NodeImporter &node) {
+  FailureOr<Value> x = node.getInput(0);
+  if (failed(x))
+    return failure();
+  Type type = getElementTypeOrSelf(*x);
+  Value bounds[2];
+  if (node.getOpset() < 11) {
+    if (failed(node.requireFloat(*x, "input")))
+      return failure();
+    for (auto [index, name] :
+         llvm::enumerate(ArrayRef<StringRef>{"min", "max"})) {
+      if (!node.findAttribute(name))
+        continue;
+      FailureOr<float> bound = node.getFloatAttr(name, std::nullopt);
+      if (failed(bound))
+        return failure();
+      bounds[index] = node.createFloatScalar(type, *bound);
+    }
+  } else {
+    for (unsigned index : {0u, 1u}) {
+      FailureOr<Value> bound = node.getOptionalInput(index + 1);
+      if (failed(bound))
+        return failure();
+      if (*bound && cast<RankedTensorType>(bound->getType()).getRank() != 0)
+        return node.emitOpError()
+               << (index ? "max" : "min") << " must be a scalar, got "
+               << bound->getType();
+      bounds[index] = *bound;
+    }
+  }
+  FailureOr<Value> result = *x;
+  if (bounds[0])
+    result = node.create<nn::MaximumOp>(*result, bounds[0]);
+  if (succeeded(result) && bounds[1])
+    result = node.create<nn::MinimumOp>(*result, bounds[1]);
+  return node.setResult(0, result);
+}
+
+/// Pow: the exponent converts to the base's element type, which is the
+/// result's.
+LogicalResult importPow(NodeImporter &node) {
+  FailureOr<Value> base = node.getInput(0), exponent = node.getInput(1);
+  if (anyFailed(base, exponent))
+    return failure();
+  auto exponentType = cast<RankedTensorType>(exponent->getType());
+  Type elementType = getElementTypeOrSelf(*base);
+  if (exponentType.getElementType() != elementType)
+    exponent = node.createCast(*exponent, elementType);
+  if (node.getOpset() < 7 && node.findAttribute("axis")) {
+    FailureOr<Value> aligned = alignLegacyBroadcast(node, *base, *exponent);
+    if (failed(aligned))
+      return failure();
+    exponent = *aligned;
+  }
+  return node.setResult(0, node.create<nn::PowOp>(*base, *exponent));
+}
+
+/// Where: the three operands broadcast together.
+LogicalResult importWhere(NodeImporter &node) {
+  FailureOr<Value> condition = node.getInput(0), onTrue = node.getInput(1),
+                   onFalse = node.getInput(2);
+  if (anyFailed(condition, onTrue, onFalse))
+    return failure();
+  return node.setResult(
+      0, node.create<nn::SelectOp>(*condition, *onTrue, *onFalse));
+}
+
 } // namespace
 
 ArrayRef<OpInfo> getMathOps() {
@@ -215,6 +429,12 @@ ArrayRef<OpInfo> getMathOps() {
       {"Add", OpCategory::Math, 1, kMaxOpset, importBinary<nn::AddOp>,
        "`nn.add`",
        "NumPy broadcasting; before opset 7, `broadcast` with `axis`"},
+      {"Ceil", OpCategory::Math, 1, kMaxOpset, importActivation<nn::CeilOp>,
+       "`nn.ceil`", "float only; zero gradient"},
+      {"Clip", OpCategory::Math, 1, kMaxOpset, importClip,
+       "`nn.maximum`, `nn.minimum`",
+       "bounds as attributes before opset 11, optional scalar inputs from 11; "
+       "the gradient passes at the bounds, as torch.clamp"},
       {"Div", OpCategory::Math, 1, kMaxOpset, importBinary<nn::DivOp>,
        "`nn.div`",
        "NumPy broadcasting; integers divide with truncation; before opset 7, "
@@ -222,15 +442,34 @@ ArrayRef<OpInfo> getMathOps() {
       {"Elu", OpCategory::Math, 1, kMaxOpset,
        importAlphaActivation<nn::EluOp, 100>, "`nn.elu`",
        "float only; `alpha` (default 1)"},
+      {"Equal", OpCategory::Math, 1, kMaxOpset, importBinary<nn::EqualOp>,
+       "`nn.equal`", "NumPy broadcasting; bool result"},
       {"Exp", OpCategory::Math, 1, kMaxOpset, importActivation<nn::ExpOp>,
        "`nn.exp`", "float only"},
+      {"Floor", OpCategory::Math, 1, kMaxOpset, importActivation<nn::FloorOp>,
+       "`nn.floor`", "float only; zero gradient"},
       {"Gemm", OpCategory::Math, 1, kMaxOpset, importGemm,
        "`nn.matmul`, `nn.transpose`, `nn.mul`, `nn.add`",
        "`alpha`, `beta`, `transA`, `transB`, optional `C` (unidirectional "
        "broadcast); constant transposes fold at compile time"},
+      {"Greater", OpCategory::Math, 1, kMaxOpset, importBinary<nn::GreaterOp>,
+       "`nn.greater`", "NumPy broadcasting; bool result"},
+      {"GreaterOrEqual", OpCategory::Math, 12, kMaxOpset,
+       importBinary<nn::GreaterEqualOp>, "`nn.greater_equal`",
+       "NumPy broadcasting; bool result"},
+      {"HardSigmoid", OpCategory::Math, 1, kMaxOpset, importHardSigmoid,
+       "`nn.mul`, `nn.add`, `nn.minimum`, `nn.maximum`",
+       "float only; `alpha`, `beta`"},
+      {"HardSwish", OpCategory::Math, 14, kMaxOpset, importHardSwish,
+       "`nn.mul`, `nn.add`, `nn.minimum`, `nn.maximum`", "float only"},
       {"LeakyRelu", OpCategory::Math, 1, kMaxOpset,
        importAlphaActivation<nn::LeakyReluOp, 1>, "`nn.leaky_relu`",
        "float only; `alpha` (default 0.01)"},
+      {"Less", OpCategory::Math, 1, kMaxOpset, importBinary<nn::LessOp>,
+       "`nn.less`", "NumPy broadcasting; bool result"},
+      {"LessOrEqual", OpCategory::Math, 12, kMaxOpset,
+       importBinary<nn::LessEqualOp>, "`nn.less_equal`",
+       "NumPy broadcasting; bool result"},
       {"Log", OpCategory::Math, 1, kMaxOpset, importActivation<nn::LogOp>,
        "`nn.log`", "float only"},
       {"LogSoftmax", OpCategory::Math, 1, kMaxOpset,
@@ -239,11 +478,30 @@ ArrayRef<OpInfo> getMathOps() {
       {"MatMul", OpCategory::Math, 1, kMaxOpset, importMatMul,
        "`nn.matmul` (+ `nn.reshape` for 1-D operands)",
        "NumPy semantics, broadcast batch dimensions; float only"},
+      {"Max", OpCategory::Math, 1, kMaxOpset, importVariadic<nn::MaximumOp>,
+       "`nn.maximum`", "one or more inputs, NumPy broadcasting"},
+      {"Mean", OpCategory::Math, 1, kMaxOpset,
+       importVariadic<nn::AddOp, /*Mean=*/true>,
+       "`nn.sum` or `nn.add`, `nn.div`",
+       "one or more inputs, NumPy broadcasting; float only"},
+      {"Min", OpCategory::Math, 1, kMaxOpset, importVariadic<nn::MinimumOp>,
+       "`nn.minimum`", "one or more inputs, NumPy broadcasting"},
       {"Mul", OpCategory::Math, 1, kMaxOpset, importBinary<nn::MulOp>,
        "`nn.mul`",
        "NumPy broadcasting; before opset 7, `broadcast` with `axis`"},
+      {"Neg", OpCategory::Math, 1, kMaxOpset, importNeg, "`nn.mul` by -1",
+       "floats and signed integers"},
+      {"Pow", OpCategory::Math, 1, kMaxOpset, importPow, "`nn.pow`",
+       "NumPy broadcasting; the exponent converts to the base's type"},
+      {"PRelu", OpCategory::Math, 1, kMaxOpset, importPRelu,
+       "`nn.less`, `nn.mul`, `nn.select`",
+       "float only; the slope broadcasts to the input"},
+      {"Reciprocal", OpCategory::Math, 1, kMaxOpset, importReciprocal,
+       "`nn.div`", "float only"},
       {"Relu", OpCategory::Math, 1, kMaxOpset, importActivation<nn::ReluOp>,
        "`nn.relu`", "float only"},
+      {"Selu", OpCategory::Math, 1, kMaxOpset, importSelu, "`nn.elu`, `nn.mul`",
+       "float only; `alpha`, `gamma`"},
       {"Sigmoid", OpCategory::Math, 1, kMaxOpset,
        importActivation<nn::SigmoidOp>, "`nn.sigmoid`", "float only"},
       {"Softmax", OpCategory::Math, 1, kMaxOpset, importSoftmax<nn::SoftmaxOp>,
@@ -252,13 +510,19 @@ ArrayRef<OpInfo> getMathOps() {
        "flattened to 2-D at `axis`"},
       {"Softplus", OpCategory::Math, 1, kMaxOpset,
        importActivation<nn::SoftplusOp>, "`nn.softplus`", "float only"},
+      {"Softsign", OpCategory::Math, 1, kMaxOpset, importSoftsign,
+       "`nn.abs`, `nn.add`, `nn.div`", "float only"},
       {"Sqrt", OpCategory::Math, 1, kMaxOpset, importActivation<nn::SqrtOp>,
        "`nn.sqrt`", "float only"},
       {"Sub", OpCategory::Math, 1, kMaxOpset, importBinary<nn::SubOp>,
        "`nn.sub`",
        "NumPy broadcasting; before opset 7, `broadcast` with `axis`"},
+      {"Sum", OpCategory::Math, 1, kMaxOpset, importVariadic<nn::AddOp>,
+       "`nn.sum` or `nn.add`", "one or more inputs, NumPy broadcasting"},
       {"Tanh", OpCategory::Math, 1, kMaxOpset, importActivation<nn::TanhOp>,
        "`nn.tanh`", "float only"},
+      {"Where", OpCategory::Math, 9, kMaxOpset, importWhere, "`nn.select`",
+       "the three operands broadcast together"},
   };
   return ops;
 }

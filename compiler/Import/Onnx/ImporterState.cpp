@@ -51,6 +51,13 @@ Type ImporterState::getBoundType(StringRef name) const {
 }
 
 FailureOr<DenseElementsAttr> ImporterState::lookupConstant(StringRef name) {
+  // A computed value is a constant when it folded (NodeImporter::create).
+  if (Value value = values.lookup(name)) {
+    DenseElementsAttr folded;
+    if (auto constant = value.getDefiningOp<nn::ConstantOp>())
+      folded = dyn_cast<DenseElementsAttr>(constant.getValue());
+    return folded;
+  }
   auto it = constants.find(name);
   if (it == constants.end())
     return DenseElementsAttr();
@@ -326,6 +333,44 @@ FailureOr<Value> NodeImporter::createReshape(Value input,
                          << inputType.getNumElements() << " elements) to "
                          << type;
   return nn::ReshapeOp::create(getBuilder(), loc, type, input).getResult();
+}
+
+Value NodeImporter::foldIfConstant(Operation *op) {
+  Value result = op->getResult(0);
+  if (op->getNumResults() != 1 || op->getNumOperands() == 0 ||
+      !llvm::all_of(op->getOperands(), [](Value operand) {
+        return operand.getDefiningOp<nn::ConstantOp>();
+      }))
+    return result;
+  SmallVector<OpFoldResult, 1> folded;
+  if (failed(op->fold(folded)) || folded.empty())
+    return result;
+  Value replacement = dyn_cast_if_present<Value>(folded.front());
+  if (auto attr = dyn_cast_if_present<Attribute>(folded.front())) {
+    auto dense = dyn_cast<DenseElementsAttr>(attr);
+    if (!dense || dense.getType() != result.getType())
+      return result;
+    replacement = nn::ConstantOp::create(getBuilder(), loc, dense);
+  }
+  if (!replacement || replacement == result)
+    return result;
+  op->erase();
+  return replacement;
+}
+
+Value NodeImporter::createCast(Value input, Type elementType) {
+  auto type = cast<RankedTensorType>(input.getType()).clone(elementType);
+  return foldIfConstant(
+      nn::CastOp::create(getBuilder(), loc, type, input).getOperation());
+}
+
+Value NodeImporter::createScalar(Type elementType, double value) {
+  if (isa<FloatType>(elementType))
+    return createFloatScalar(elementType, value);
+  auto type = RankedTensorType::get({}, elementType);
+  Attribute scalar = IntegerAttr::get(elementType, static_cast<int64_t>(value));
+  return nn::ConstantOp::create(getBuilder(), loc,
+                                DenseElementsAttr::get(type, scalar));
 }
 
 Value NodeImporter::createFloatScalar(Type elementType, double value) {

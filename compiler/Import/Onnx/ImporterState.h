@@ -251,13 +251,22 @@ public:
             opState.attributes.getDictionary(getContext()),
             opState.getRawProperties(), opState.regions, opState.types)))
       return mlir::failure();
-    return getBuilder().create(opState)->getResult(0);
+    return foldIfConstant(getBuilder().create(opState));
   }
+  /// The result of `op`, or, when all its operands are constants and it
+  /// folds (NnConstantFolds.cpp), the folded value in its place: shape
+  /// subgraphs become constants that later nodes read as shapes.
+  mlir::Value foldIfConstant(mlir::Operation *op);
   /// An nn.reshape of `input` to `shape`, which must hold as many elements.
   mlir::FailureOr<mlir::Value> createReshape(mlir::Value input,
                                              llvm::ArrayRef<int64_t> shape);
+  /// An nn.cast of `input` to `elementType` (folded when constant).
+  mlir::Value createCast(mlir::Value input, mlir::Type elementType);
   /// A rank-0 nn.constant of a floating-point `elementType`.
   mlir::Value createFloatScalar(mlir::Type elementType, double value);
+  /// A rank-0 nn.constant of any numeric `elementType` (integers take the
+  /// value truncated).
+  mlir::Value createScalar(mlir::Type elementType, double value);
 
 private:
   /// Checks the type of an attribute that is present.

@@ -17,8 +17,14 @@ using llvm::StringRef;
 ArrayRef<OpInfo> getOpRegistry() {
   static const std::vector<OpInfo> registry = [] {
     std::vector<OpInfo> ops;
-    for (ArrayRef<OpInfo> category : {getMathOps(), getNNOps(), getTensorOps()})
-      ops.insert(ops.end(), category.begin(), category.end());
+    for (ArrayRef<OpInfo> part : {getMathOps(), getReduceOps(), getNNOps(),
+                                  getTensorOps(), getShapeOps()})
+      ops.insert(ops.end(), part.begin(), part.end());
+    // The docs list each category's ops alphabetically.
+    llvm::sort(ops, [](const OpInfo &a, const OpInfo &b) {
+      return std::make_pair(a.category, a.opType.lower()) <
+             std::make_pair(b.category, b.opType.lower());
+    });
     return ops;
   }();
   return registry;

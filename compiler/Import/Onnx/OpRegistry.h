@@ -49,7 +49,7 @@ struct OpInfo {
 constexpr int64_t kMinOpset = 1;
 constexpr int64_t kMaxOpset = 17;
 
-/// Every supported operator, grouped by category, sorted by op type.
+/// Every supported operator, sorted by category, then by op type.
 llvm::ArrayRef<OpInfo> getOpRegistry();
 
 /// The entry for `opType`, or null when nncc does not support it.
@@ -58,10 +58,12 @@ const OpInfo *lookupOp(llvm::StringRef opType);
 /// The name of a category ("Math", "NN", "Tensor").
 llvm::StringRef getCategoryName(OpCategory category);
 
-/// Per-category lists, defined next to their handlers.
-llvm::ArrayRef<OpInfo> getMathOps();
-llvm::ArrayRef<OpInfo> getNNOps();
-llvm::ArrayRef<OpInfo> getTensorOps();
+/// The lists of the importer's sources, defined next to their handlers.
+llvm::ArrayRef<OpInfo> getMathOps();   // ImportMath.cpp
+llvm::ArrayRef<OpInfo> getReduceOps(); // ImportReduce.cpp (Math category)
+llvm::ArrayRef<OpInfo> getNNOps();     // ImportNN.cpp
+llvm::ArrayRef<OpInfo> getTensorOps(); // ImportTensor.cpp
+llvm::ArrayRef<OpInfo> getShapeOps();  // ImportShape.cpp (Tensor category)
 
 /// Writes docs/supported-ops.md.
 void printSupportedOpsMarkdown(llvm::raw_ostream &os);

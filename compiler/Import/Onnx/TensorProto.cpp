@@ -21,7 +21,8 @@ namespace nncc::onnx_import {
 
 bool isImportedDType(const nn::DTypeInfo &dtype) {
   return dtype.kind == nn::DTypeInfo::Kind::Float ||
-         dtype.kind == nn::DTypeInfo::Kind::Signed;
+         dtype.kind == nn::DTypeInfo::Kind::Signed ||
+         dtype.kind == nn::DTypeInfo::Kind::Bool;
 }
 
 std::string getSupportedElementTypes() {
@@ -159,6 +160,25 @@ LogicalResult readTypedField(const onnx::TensorProto &tensor,
   }
 }
 
+/// BOOL tensors: one byte per element in raw_data, one int32_data entry per
+/// element otherwise. DenseElementsAttr packs i1 as bits, so they go
+/// through a list of bools rather than a raw buffer.
+FailureOr<DenseElementsAttr> convertBoolTensor(const onnx::TensorProto &tensor,
+                                               RankedTensorType type,
+                                               Location loc, StringRef what) {
+  SmallVector<bool> values;
+  if (tensor.has_raw_data())
+    for (char byte : tensor.raw_data())
+      values.push_back(byte != 0);
+  else
+    for (int32_t value : tensor.int32_data())
+      values.push_back(value != 0);
+  if (static_cast<int64_t>(values.size()) != type.getNumElements())
+    return emitError(loc) << what << " holds " << values.size()
+                          << " bool values, expected " << type.getNumElements();
+  return DenseElementsAttr::get(type, values);
+}
+
 } // namespace
 
 LogicalResult checkDataIsEmbedded(const onnx::TensorProto &tensor, Location loc,
@@ -205,6 +225,9 @@ FailureOr<DenseElementsAttr> convertTensorProto(const onnx::TensorProto &tensor,
   if (!numElements || *numElements > kMaxTensorElements)
     return emitError(loc) << what << " has more than " << kMaxTensorElements
                           << " elements";
+  auto type = RankedTensorType::get(shape, elementType);
+  if (elementType.isInteger(1))
+    return convertBoolTensor(tensor, type, loc, what);
   int64_t elementBytes = elementType.getIntOrFloatBitWidth() / 8;
   int64_t numBytes = *numElements * elementBytes;
 
@@ -232,7 +255,6 @@ FailureOr<DenseElementsAttr> convertTensorProto(const onnx::TensorProto &tensor,
       return emitError(loc) << what << ": " << fieldName << " holds " << count
                             << " values, expected " << *numElements;
   }
-  auto type = RankedTensorType::get(shape, elementType);
   return DenseElementsAttr::getFromRawBuffer(type, buffer);
 }
 

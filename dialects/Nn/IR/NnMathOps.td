@@ -35,22 +35,83 @@ class Nn_BroadcastBinaryOp<string mnemonic, list<Trait> traits = []>
 
 def Nn_AddOp : Nn_BroadcastBinaryOp<"add", [Commutative]> {
   let summary = "Elementwise addition with broadcasting";
+  let hasFolder = 1;
 }
 def Nn_SubOp : Nn_BroadcastBinaryOp<"sub"> {
   let summary = "Elementwise subtraction with broadcasting";
+  let hasFolder = 1;
 }
 def Nn_MulOp : Nn_BroadcastBinaryOp<"mul", [Commutative]> {
   let summary = "Elementwise multiplication with broadcasting";
   // x * sigmoid(x) becomes nn.swish.
   let hasCanonicalizer = 1;
+  let hasFolder = 1;
 }
 def Nn_DivOp : Nn_BroadcastBinaryOp<"div"> {
   let summary = "Elementwise division with broadcasting";
+  let hasFolder = 1;
   let description = [{
     Floats divide with IEEE semantics; integers divide with truncation
     towards zero (ONNX and C semantics). Integer division by zero is
     undefined, as in ONNX.
   }];
+}
+
+def Nn_MaximumOp : Nn_BroadcastBinaryOp<"maximum", [Commutative]> {
+  let summary = "Elementwise maximum with broadcasting (NaN propagates)";
+  let hasFolder = 1;
+}
+def Nn_MinimumOp : Nn_BroadcastBinaryOp<"minimum", [Commutative]> {
+  let summary = "Elementwise minimum with broadcasting (NaN propagates)";
+  let hasFolder = 1;
+}
+def Nn_PowOp : Nn_BroadcastBinaryOp<"pow"> {
+  let summary = "lhs raised to the power rhs, with broadcasting";
+  let description = [{
+    Floats use powf; integers use exact repeated multiplication (a negative
+    integer exponent gives 0 unless the base is 1 or -1).
+  }];
+}
+
+class Nn_CompareOp<string mnemonic>
+    : Nn_Op<mnemonic, [Pure, AllElementTypesMatch<["lhs", "rhs"]>,
+        InferTypeOpAdaptor]> {
+  let description = [{
+    Elementwise comparison with NumPy broadcasting; the result is i1. Float
+    comparisons are ordered (false when either side is NaN); integers
+    compare as signed.
+  }];
+  let arguments = (ins Nn_NumericTensor:$lhs, Nn_NumericTensor:$rhs);
+  let results = (outs StaticShapeTensorOf<[I1]>:$result);
+  let assemblyFormat = [{
+    $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
+  }];
+  let hasFolder = 1;
+}
+def Nn_EqualOp : Nn_CompareOp<"equal"> { let summary = "lhs == rhs"; }
+def Nn_LessOp : Nn_CompareOp<"less"> { let summary = "lhs < rhs"; }
+def Nn_LessEqualOp : Nn_CompareOp<"less_equal"> { let summary = "lhs <= rhs"; }
+def Nn_GreaterOp : Nn_CompareOp<"greater"> { let summary = "lhs > rhs"; }
+def Nn_GreaterEqualOp : Nn_CompareOp<"greater_equal"> {
+  let summary = "lhs >= rhs";
+}
+
+def Nn_SelectOp : Nn_Op<"select", [Pure,
+    AllElementTypesMatch<["on_true", "on_false", "result"]>,
+    InferTypeOpAdaptor]> {
+  let summary = "on_true where condition holds, else on_false (ONNX Where)";
+  let description = [{
+    The three operands broadcast together like NumPy. The gradient flows to
+    the chosen operand only.
+  }];
+  let arguments = (ins StaticShapeTensorOf<[I1]>:$condition,
+      Nn_AnyTensor:$on_true, Nn_AnyTensor:$on_false);
+  let results = (outs Nn_AnyTensor:$result);
+  let assemblyFormat = [{
+    $condition `,` $on_true `,` $on_false attr-dict `:` type($condition) `,`
+    type($on_true) `,` type($on_false) `->` type($result)
+  }];
+  let hasFolder = 1;
 }
 
 def Nn_SumOp : Nn_Op<"sum", [Pure, SameOperandsAndResultType]> {
@@ -113,6 +174,12 @@ def Nn_SignOp : Nn_UnaryFloatOp<"sign"> {
 def Nn_SqrtOp : Nn_UnaryFloatOp<"sqrt"> {
   let summary = "Square root";
 }
+def Nn_FloorOp : Nn_UnaryFloatOp<"floor"> {
+  let summary = "Largest integer <= x (zero gradient)";
+}
+def Nn_CeilOp : Nn_UnaryFloatOp<"ceil"> {
+  let summary = "Smallest integer >= x (zero gradient)";
+}
 def Nn_ExpOp : Nn_UnaryFloatOp<"exp"> {
   let summary = "e^x";
 }
@@ -147,9 +214,8 @@ def Nn_LogSoftmaxOp : Nn_Op<"log_softmax", [Pure, SameOperandsAndResultType]> {
 // Reductions
 //===----------------------------------------------------------------------===//
 
-def Nn_ReduceSumOp : Nn_Op<"reduce_sum", [Pure,
+class Nn_ReduceOp<string mnemonic> : Nn_Op<mnemonic, [Pure,
     AllElementTypesMatch<["input", "result"]>, InferTypeOpAdaptor]> {
-  let summary = "Sum over the dimensions `axes`";
   let description = [{
     `axes` are distinct, sorted dimensions of the input (possibly none, or
     all). With `keep_dims` the reduced dimensions stay as size 1, otherwise
@@ -159,6 +225,37 @@ def Nn_ReduceSumOp : Nn_Op<"reduce_sum", [Pure,
       BoolAttr:$keep_dims);
   let results = (outs Nn_NumericTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+def Nn_ReduceSumOp : Nn_ReduceOp<"reduce_sum"> {
+  let summary = "Sum over the dimensions `axes`";
+}
+def Nn_ReduceMaxOp : Nn_ReduceOp<"reduce_max"> {
+  let summary = "Maximum over the dimensions `axes` (NaN propagates)";
+}
+def Nn_ReduceMinOp : Nn_ReduceOp<"reduce_min"> {
+  let summary = "Minimum over the dimensions `axes` (NaN propagates)";
+}
+def Nn_ReduceProdOp : Nn_ReduceOp<"reduce_prod"> {
+  let summary = "Product over the dimensions `axes`";
+}
+
+class Nn_ArgReduceOp<string mnemonic> : Nn_Op<mnemonic, [Pure,
+    InferTypeOpAdaptor]> {
+  let description = [{
+    The i64 index along `axis` of the extreme element: the first one, or the
+    last one with `select_last_index`. NaN counts as the extreme. With
+    `keep_dims` the axis stays as size 1.
+  }];
+  let arguments = (ins Nn_NumericTensor:$input, I64Attr:$axis,
+      BoolAttr:$keep_dims, BoolAttr:$select_last_index);
+  let results = (outs StaticShapeTensorOf<[I64]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+def Nn_ArgMaxOp : Nn_ArgReduceOp<"arg_max"> {
+  let summary = "Index of the maximum along one axis";
+}
+def Nn_ArgMinOp : Nn_ArgReduceOp<"arg_min"> {
+  let summary = "Index of the minimum along one axis";
 }
 
 //===----------------------------------------------------------------------===//

@@ -101,7 +101,47 @@ NN_INFER_BROADCAST(AddOp)
 NN_INFER_BROADCAST(SubOp)
 NN_INFER_BROADCAST(MulOp)
 NN_INFER_BROADCAST(DivOp)
+NN_INFER_BROADCAST(MaximumOp)
+NN_INFER_BROADCAST(MinimumOp)
+NN_INFER_BROADCAST(PowOp)
 #undef NN_INFER_BROADCAST
+
+/// Comparisons broadcast like the arithmetic ops but give i1.
+#define NN_INFER_COMPARE(OP)                                                   \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *ctx, std::optional<Location> loc, Adaptor adaptor,          \
+      SmallVectorImpl<Type> &inferred) {                                       \
+    if (failed(inferBroadcast(loc, getOperationName(), adaptor.getLhs(),       \
+                              adaptor.getRhs(), inferred)))                    \
+      return failure();                                                        \
+    inferred[0] =                                                              \
+        cast<RankedTensorType>(inferred[0]).clone(IntegerType::get(ctx, 1));   \
+    return success();                                                          \
+  }
+NN_INFER_COMPARE(EqualOp)
+NN_INFER_COMPARE(LessOp)
+NN_INFER_COMPARE(LessEqualOp)
+NN_INFER_COMPARE(GreaterOp)
+NN_INFER_COMPARE(GreaterEqualOp)
+#undef NN_INFER_COMPARE
+
+LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  SmallVector<Type, 1> branches;
+  if (failed(inferBroadcast(loc, getOperationName(), adaptor.getOnTrue(),
+                            adaptor.getOnFalse(), branches)))
+    return failure();
+  auto type = cast<RankedTensorType>(branches[0]);
+  auto condition = cast<RankedTensorType>(adaptor.getCondition().getType());
+  auto shape = broadcastShapes(condition.getShape(), type.getShape());
+  if (!shape)
+    return emitOptionalError(loc, getOperationName(), ": condition ", condition,
+                             " does not broadcast with ", type);
+  inferred.push_back(type.clone(*shape));
+  return success();
+}
 
 /// Softmax and log_softmax: the axis is a dimension of the input.
 static LogicalResult verifyAxis(Operation *op, RankedTensorType type,
@@ -120,11 +160,11 @@ LogicalResult LogSoftmaxOp::verify() {
   return verifyAxis(*this, getInput().getType(), getAxis());
 }
 
-LogicalResult ReduceSumOp::inferReturnTypes(MLIRContext *,
-                                            std::optional<Location> loc,
-                                            Adaptor adaptor,
-                                            SmallVectorImpl<Type> &inferred) {
-  StringRef op = getOperationName();
+/// The reductions keep or drop the sorted, distinct `axes`.
+template <typename Adaptor>
+static LogicalResult inferReduceType(std::optional<Location> loc, StringRef op,
+                                     Adaptor adaptor,
+                                     SmallVectorImpl<Type> &inferred) {
   if (failed(requireAttrs(loc, op,
                           {{"axes", adaptor.getAxesAttr()},
                            {"keep_dims", adaptor.getKeepDimsAttr()}})))
@@ -149,6 +189,55 @@ LogicalResult ReduceSumOp::inferReturnTypes(MLIRContext *,
                              type.getRank(), " input");
   inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
   return success();
+}
+
+#define NN_INFER_REDUCE(OP)                                                    \
+  LogicalResult OP::inferReturnTypes(                                          \
+      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
+      SmallVectorImpl<Type> &inferred) {                                       \
+    return inferReduceType(loc, getOperationName(), adaptor, inferred);        \
+  }
+NN_INFER_REDUCE(ReduceSumOp)
+NN_INFER_REDUCE(ReduceMaxOp)
+NN_INFER_REDUCE(ReduceMinOp)
+NN_INFER_REDUCE(ReduceProdOp)
+#undef NN_INFER_REDUCE
+
+/// arg_max and arg_min: the input's shape with `axis` kept as 1 or dropped.
+template <typename Adaptor>
+static LogicalResult
+inferArgReduceType(MLIRContext *ctx, std::optional<Location> loc, StringRef op,
+                   Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
+  if (failed(requireAttrs(
+          loc, op,
+          {{"axis", adaptor.getAxisAttr()},
+           {"keep_dims", adaptor.getKeepDimsAttr()},
+           {"select_last_index", adaptor.getSelectLastIndexAttr()}})))
+    return failure();
+  auto type = cast<RankedTensorType>(adaptor.getInput().getType());
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= type.getRank())
+    return emitOptionalError(loc, op, ": axis ", axis,
+                             " is out of range for rank ", type.getRank());
+  SmallVector<int64_t> shape(type.getShape());
+  if (adaptor.getKeepDims())
+    shape[axis] = 1;
+  else
+    shape.erase(shape.begin() + axis);
+  inferred.push_back(RankedTensorType::get(shape, IntegerType::get(ctx, 64)));
+  return success();
+}
+LogicalResult ArgMaxOp::inferReturnTypes(MLIRContext *ctx,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  return inferArgReduceType(ctx, loc, getOperationName(), adaptor, inferred);
+}
+LogicalResult ArgMinOp::inferReturnTypes(MLIRContext *ctx,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  return inferArgReduceType(ctx, loc, getOperationName(), adaptor, inferred);
 }
 
 LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
@@ -336,6 +425,67 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
     shape.push_back(type.getDimSize(p));
   }
   inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
+  return success();
+}
+
+RankedTensorType nncc::nn::getGatherType(RankedTensorType input,
+                                         RankedTensorType indices,
+                                         int64_t axis) {
+  SmallVector<int64_t> shape(input.getShape().take_front(axis));
+  llvm::append_range(shape, indices.getShape());
+  llvm::append_range(shape, input.getShape().drop_front(axis + 1));
+  return RankedTensorType::get(shape, input.getElementType());
+}
+
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  if (failed(requireAttrs(loc, getOperationName(),
+                          {{"axis", adaptor.getAxisAttr()}})))
+    return failure();
+  auto type = cast<RankedTensorType>(adaptor.getInput().getType());
+  auto indices = cast<RankedTensorType>(adaptor.getIndices().getType());
+  int64_t axis = adaptor.getAxis();
+  if (axis < 0 || axis >= type.getRank())
+    return emitOptionalError(loc, getOperationName(), ": axis ", axis,
+                             " is out of range for rank ", type.getRank());
+  inferred.push_back(getGatherType(type, indices, axis));
+  return success();
+}
+
+LogicalResult PadOp::inferReturnTypes(MLIRContext *,
+                                      std::optional<Location> loc,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &inferred) {
+  StringRef op = getOperationName();
+  if (failed(requireAttrs(
+          loc, op,
+          {{"low", adaptor.getLowAttr()}, {"high", adaptor.getHighAttr()}})))
+    return failure();
+  auto type = cast<RankedTensorType>(adaptor.getInput().getType());
+  size_t rank = type.getRank();
+  if (failed(checkArray(loc, op, "low", adaptor.getLow(), rank, 0)) ||
+      failed(checkArray(loc, op, "high", adaptor.getHigh(), rank, 0)))
+    return failure();
+  SmallVector<int64_t> shape(type.getShape());
+  for (size_t d = 0; d < rank; ++d)
+    shape[d] += adaptor.getLow()[d] + adaptor.getHigh()[d];
+  inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
+  return success();
+}
+
+LogicalResult PadOp::verify() {
+  StringRef mode = getMode();
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    return emitOpError("mode must be constant, reflect or edge, got '")
+           << mode << "'";
+  RankedTensorType type = getInput().getType();
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (mode == "reflect" &&
+        std::max(getLow()[d], getHigh()[d]) >= type.getDimSize(d))
+      return emitOpError("reflect padding of dimension ")
+             << d << " must be smaller than its size " << type.getDimSize(d);
   return success();
 }
 

@@ -44,6 +44,12 @@ inferPool2DType(std::optional<mlir::Location> loc, llvm::StringRef op,
                 llvm::ArrayRef<int64_t> dilations, bool ceilMode,
                 llvm::SmallVectorImpl<mlir::Type> &inferred);
 
+/// The result type of nn.gather: input.shape[:axis] + indices.shape +
+/// input.shape[axis+1:]; `axis` must be a dimension of `input`.
+mlir::RankedTensorType getGatherType(mlir::RankedTensorType input,
+                                     mlir::RankedTensorType indices,
+                                     int64_t axis);
+
 } // namespace nncc::nn
 
 #endif // NNCC_DIALECT_NN_IR_NNOPS_H

@@ -98,6 +98,53 @@ def Nn_BroadcastOp : Nn_Op<"broadcast", [Pure,
   let hasFolder = 1;
 }
 
+def Nn_CastOp : Nn_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Convert each element to the result's element type";
+  let description = [{
+    Floats to integers truncate towards zero (out-of-range values are
+    undefined, as in ONNX); integers to floats round to nearest; to i1 is
+    `x != 0`; from i1 gives 0 or 1. Integers are signed.
+  }];
+  let arguments = (ins Nn_AnyTensor:$input);
+  let results = (outs Nn_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+}
+
+def Nn_GatherOp : Nn_Op<"gather", [Pure,
+    AllElementTypesMatch<["input", "result"]>, InferTypeOpAdaptor]> {
+  let summary = "Take entries along `axis` at the given indices (ONNX Gather)";
+  let description = [{
+    The result is input.shape[:axis] + indices.shape + input.shape[axis+1:].
+    A negative index counts from the end; an index outside
+    [-size, size) is undefined (the importer rejects constant ones).
+  }];
+  let arguments = (ins Nn_AnyTensor:$input,
+      StaticShapeTensorOf<[I32, I64]>:$indices, I64Attr:$axis);
+  let results = (outs Nn_AnyTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $indices attr-dict `:` type($input) `,` type($indices) `->`
+    type($result)
+  }];
+  let hasFolder = 1;
+}
+
+def Nn_PadOp : Nn_Op<"pad", [Pure, AllElementTypesMatch<["input", "result"]>,
+    InferTypeOpAdaptor]> {
+  let summary = "Pad each dimension at its start and end";
+  let description = [{
+    `low` and `high` give, per dimension, how many elements to add (>= 0).
+    `mode` is "constant" (the new elements are `value`), "reflect" (mirror
+    without repeating the edge; the padding must be smaller than the
+    dimension) or "edge" (repeat the edge element).
+  }];
+  let arguments = (ins Nn_NumericTensor:$input, DenseI64ArrayAttr:$low,
+      DenseI64ArrayAttr:$high, StrAttr:$mode, F64Attr:$value);
+  let results = (outs Nn_NumericTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 def Nn_OneHotOp : Nn_Op<"one_hot", [Pure]> {
   let summary = "Integer class indices to one-hot float rows";
   let description = [{

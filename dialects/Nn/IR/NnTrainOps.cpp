@@ -38,15 +38,6 @@ LogicalResult BroadcastOp::verify() {
   return success();
 }
 
-OpFoldResult BroadcastOp::fold(FoldAdaptor adaptor) {
-  if (getInput().getType() == getType())
-    return getInput();
-  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
-    if (dense.isSplat())
-      return dense.resizeSplat(getType());
-  return {};
-}
-
 /// `starts` and `steps` have one entry per dimension and the window of
 /// `window` elements fits in `full`.
 static LogicalResult verifySliceWindow(Operation *op, RankedTensorType full,
@@ -72,12 +63,6 @@ static LogicalResult verifySliceWindow(Operation *op, RankedTensorType full,
 LogicalResult SliceOp::verify() {
   return verifySliceWindow(*this, getInput().getType(), getType(), getStarts(),
                            getSteps());
-}
-
-OpFoldResult SliceOp::fold(FoldAdaptor) {
-  if (getInput().getType() == getType())
-    return getInput();
-  return {};
 }
 
 LogicalResult SliceBackwardOp::verify() {
@@ -117,10 +102,14 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-OpFoldResult ConcatOp::fold(FoldAdaptor) {
-  if (getInputs().size() == 1)
-    return getInputs().front();
-  return {};
+LogicalResult GatherBackwardOp::verify() {
+  RankedTensorType type = getType();
+  int64_t axis = getAxis();
+  if (axis < 0 || axis >= type.getRank())
+    return emitOpError("axis ") << axis << " is out of range for " << type;
+  return expectType(*this, "grad",
+                    getGatherType(type, getIndices().getType(), axis),
+                    getGrad().getType());
 }
 
 LogicalResult OneHotOp::verify() {

@@ -100,6 +100,25 @@ def Nn_SliceBackwardOp : Nn_Op<"slice_backward", [Pure,
   let hasVerifier = 1;
 }
 
+def Nn_GatherBackwardOp : Nn_Op<"gather_backward", [Pure,
+    AllElementTypesMatch<["grad", "result"]>]> {
+  let summary = "Gradient of nn.gather: each gathered entry's gradient added "
+                "back at its index";
+  let description = [{
+    `grad` has the gather's result type, `indices` and `axis` are the
+    gather's and the result type is the gathered input's. An index that
+    appears several times receives the sum of its gradients.
+  }];
+  let arguments = (ins Nn_FloatTensor:$grad,
+      StaticShapeTensorOf<[I32, I64]>:$indices, I64Attr:$axis);
+  let results = (outs Nn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $grad `,` $indices attr-dict `:` type($grad) `,` type($indices) `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
+}
+
 def Nn_Conv2DBackwardInputOp : Nn_Op<"conv2d_backward_input", [Pure]> {
   let summary = "Gradient of nn.conv2d with respect to its input";
   let description = [{
