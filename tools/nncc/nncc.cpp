@@ -5,7 +5,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Driver/Diagnostics.h"
 #include "compiler/Driver/Driver.h"
+#include "compiler/Import/Onnx/OnnxImporter.h"
 #include "compiler/Import/Onnx/OpRegistry.h"
 #include "compiler/Pipelines/Pipelines.h"
 
@@ -89,6 +91,14 @@ cl::opt<OpListFormat> supportedOps(
                clEnumValN(OpListFormat::Markdown, "markdown",
                           "the table of docs/supported-ops.md")),
     cl::init(OpListFormat::None), cl::cat(nnccCategory));
+
+cl::opt<bool> opStats(
+    "op-stats",
+    cl::desc("Print a table of the input model's op types (count, opset, "
+             "whether nncc imports each and why not), try the import, and "
+             "exit (status 0 even with unsupported ops; attach it to bug "
+             "reports)"),
+    cl::cat(nnccCategory));
 
 cl::OptionCategory trainCategory(
     "nncc training options (docs/training.md)",
@@ -264,6 +274,13 @@ int main(int argc, char **argv) {
   if (inputPath.empty()) {
     llvm::errs() << "nncc: error: no input model (see nncc --help)\n";
     return 1;
+  }
+
+  if (opStats) {
+    mlir::MLIRContext context;
+    nncc::CompilerDiagnosticHandler diagnostics(&context, llvm::errs());
+    return mlir::failed(
+        nncc::printOnnxOpStats(context, inputPath, llvm::outs()));
   }
 
   std::string misplaced = misplacedTrainingOption();

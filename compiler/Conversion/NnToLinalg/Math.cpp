@@ -58,9 +58,17 @@ Value buildBinary(OpBuilder &b, Location loc, Operation *op, Value lhs,
   if (isa<nn::MinimumOp>(op))
     return isFloat ? arith::MinimumFOp::create(b, loc, lhs, rhs).getResult()
                    : arith::MinSIOp::create(b, loc, lhs, rhs).getResult();
-  if (isa<nn::PowOp>(op))
-    return isFloat ? math::PowFOp::create(b, loc, lhs, rhs).getResult()
-                   : math::IPowIOp::create(b, loc, lhs, rhs).getResult();
+  if (isa<nn::PowOp>(op)) {
+    if (isFloat)
+      return math::PowFOp::create(b, loc, lhs, rhs);
+    // Integers through f64, which is exact while the result fits in 53
+    // bits; a negative exponent gives 1 / x^n truncated (0 unless |x| = 1).
+    Type f64 = b.getF64Type();
+    Value power =
+        math::PowFOp::create(b, loc, arith::SIToFPOp::create(b, loc, f64, lhs),
+                             arith::SIToFPOp::create(b, loc, f64, rhs));
+    return arith::FPToSIOp::create(b, loc, lhs.getType(), power);
+  }
   if (isa<nn::AddOp>(op))
     return isFloat ? arith::AddFOp::create(b, loc, lhs, rhs).getResult()
                    : arith::AddIOp::create(b, loc, lhs, rhs).getResult();

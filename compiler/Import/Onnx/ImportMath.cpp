@@ -339,6 +339,16 @@ LogicalResult importPRelu(NodeImporter &node) {
     return failure();
   auto type = cast<RankedTensorType>(x->getType());
   auto slopeType = cast<RankedTensorType>(slope->getType());
+  // Before opset 7 a 1-D slope of C values is per channel of [N, C, ...].
+  if (node.getOpset() < 7 && slopeType.getRank() == 1 && type.getRank() > 2 &&
+      slopeType.getDimSize(0) == type.getDimSize(1)) {
+    SmallVector<int64_t> perChannel(type.getRank() - 1, 1);
+    perChannel[0] = type.getDimSize(1);
+    slope = node.createReshape(*slope, perChannel);
+    if (failed(slope))
+      return failure();
+    slopeType = cast<RankedTensorType>(slope->getType());
+  }
   auto shape = nn::broadcastShapes(slopeType.getShape(), type.getShape());
   if (!shape || ArrayRef<int64_t>(*shape) != type.getShape())
     return node.emitOpError() << "slope " << slopeType

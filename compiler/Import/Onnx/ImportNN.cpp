@@ -1,9 +1,9 @@
 //===- ImportNN.cpp - convolution and pooling -----------------------------===//
 //
 // Conv, MaxPool, AveragePool, GlobalAveragePool, BatchNormalization,
-// LayerNormalization and Dropout. nn has 2-D windows on
-// NCHW tensors only. auto_pad is resolved here into explicit padding, since
-// the input shape is static.
+// LayerNormalization and Dropout. nn has 2-D windows on NCHW tensors; 1-D
+// windows run as 2-D ones over an H of 1. auto_pad is resolved here into
+// explicit padding, since the input shape is static.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,27 +24,49 @@ struct Window {
   SmallVector<int64_t> padding;
 };
 
-/// Fails unless `input` is N x C x H x W.
-LogicalResult require2D(NodeImporter &node, Value input, StringRef kind) {
+/// The number of spatial dimensions of `input` (N x C x ...), which nn's
+/// 2-D windows handle when it is 1 or 2: a 1-D window runs as a 2-D one
+/// over an H of 1 (liftTo2D).
+FailureOr<int64_t> getSpatialRank(NodeImporter &node, Value input,
+                                  StringRef kind) {
   auto type = cast<RankedTensorType>(input.getType());
-  if (type.getRank() == 4)
-    return success();
+  if (type.getRank() == 3 || type.getRank() == 4)
+    return type.getRank() - 2;
   InFlightDiagnostic diag = node.emitOpError()
-                            << "only 2-D " << kind << " is supported; input "
-                            << type;
+                            << "only 1-D and 2-D " << kind
+                            << " are supported; input " << type;
   if (type.getRank() >= 3)
-    return diag << " has " << type.getRank() - 2 << " spatial dimension"
-                << (type.getRank() == 3 ? "" : "s");
+    return diag << " has " << type.getRank() - 2 << " spatial dimensions";
   return diag << " is not N x C x H x W";
+}
+
+/// A 1-D tensor [N, C, L] as [N, C, 1, L]; a 2-D one as it is.
+FailureOr<Value> liftTo2D(NodeImporter &node, Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getRank() == 4)
+    return value;
+  SmallVector<int64_t> shape(type.getShape());
+  shape.insert(shape.end() - 1, 1);
+  return node.createReshape(value, shape);
+}
+
+/// The result of a lifted 1-D window op back as [N, C, L].
+FailureOr<Value> lowerFrom2D(NodeImporter &node, FailureOr<Value> value,
+                             int64_t spatialRank) {
+  if (failed(value) || spatialRank == 2)
+    return value;
+  SmallVector<int64_t> shape(
+      cast<RankedTensorType>(value->getType()).getShape());
+  shape.erase(shape.end() - 2);
+  return node.createReshape(*value, shape);
 }
 
 /// Reads an attribute holding one value per spatial dimension (or two per
 /// dimension for pads), each in [minValue, INT32_MAX]: the upper bound keeps
 /// the window arithmetic far from overflowing.
-FailureOr<SmallVector<int64_t>> getWindowAttr(NodeImporter &node,
-                                              StringRef name,
-                                              std::optional<int64_t> fill,
-                                              size_t size, int64_t minValue) {
+FailureOr<SmallVector<int64_t>>
+getWindowAttr(NodeImporter &node, StringRef name, std::optional<int64_t> fill,
+              size_t size, int64_t minValue, int64_t spatialRank) {
   SmallVector<int64_t> defaultValue(size, fill.value_or(0));
   FailureOr<SmallVector<int64_t>> values = node.getIntsAttr(
       name,
@@ -52,13 +74,18 @@ FailureOr<SmallVector<int64_t>> getWindowAttr(NodeImporter &node,
   if (failed(values))
     return failure();
   if (values->size() != size)
-    return node.emitError()
-           << "attribute '" << name << "' must have " << size
-           << " values for a 2-D window, got " << values->size();
+    return node.emitError() << "attribute '" << name << "' must have " << size
+                            << " values for a " << spatialRank
+                            << "-D window, got " << values->size();
   if (llvm::any_of(*values,
                    [&](int64_t v) { return v < minValue || v > INT32_MAX; }))
     return node.emitError() << "attribute '" << name << "' values must be in ["
                             << minValue << ", " << INT32_MAX << "]";
+  // A 1-D window is the 2-D window of extent 1 (fill) along the added H.
+  if (spatialRank == 1 && size == 1)
+    values->insert(values->begin(), fill.value_or(1));
+  else if (spatialRank == 1)
+    *values = {0, (*values)[0], 0, (*values)[1]};
   return values;
 }
 
@@ -74,17 +101,20 @@ SmallVector<int64_t> computeSamePadding(ArrayRef<int64_t> spatialSizes,
 }
 
 /// Reads strides, dilations (when the op has them), pads and auto_pad for a
-/// window of `kernel` over the 4-D `input`.
+/// 2-D window of `kernel` over the (lifted) 4-D `input`.
 FailureOr<Window> readWindow(NodeImporter &node, Value input,
-                             ArrayRef<int64_t> kernel, bool hasDilations) {
+                             ArrayRef<int64_t> kernel, bool hasDilations,
+                             int64_t spatialRank) {
   Window window;
   window.kernel.assign(kernel.begin(), kernel.end());
   FailureOr<SmallVector<int64_t>> strides =
-      getWindowAttr(node, "strides", 1, 2, 1);
+      getWindowAttr(node, "strides", 1, spatialRank, 1, spatialRank);
   FailureOr<SmallVector<int64_t>> dilations =
-      hasDilations ? getWindowAttr(node, "dilations", 1, 2, 1)
-                   : SmallVector<int64_t>{1, 1};
-  FailureOr<SmallVector<int64_t>> pads = getWindowAttr(node, "pads", 0, 4, 0);
+      hasDilations
+          ? getWindowAttr(node, "dilations", 1, spatialRank, 1, spatialRank)
+          : SmallVector<int64_t>{1, 1};
+  FailureOr<SmallVector<int64_t>> pads =
+      getWindowAttr(node, "pads", 0, 2 * spatialRank, 0, spatialRank);
   FailureOr<std::string> autoPad = node.getStringAttr("auto_pad", "NOTSET");
   if (anyFailed(strides, dilations, pads, autoPad))
     return failure();
@@ -114,57 +144,74 @@ LogicalResult importConv(NodeImporter &node) {
   FailureOr<Value> input = node.getInput(0), filter = node.getInput(1);
   FailureOr<Value> bias = node.getOptionalInput(2);
   if (anyFailed(input, filter, bias) ||
-      failed(node.requireFloat(*input, "input X")) ||
-      failed(require2D(node, *input, "convolution")))
+      failed(node.requireFloat(*input, "input X")))
+    return failure();
+  FailureOr<int64_t> spatialRank = getSpatialRank(node, *input, "convolutions");
+  if (failed(spatialRank))
     return failure();
   auto filterType = cast<RankedTensorType>(filter->getType());
-  if (filterType.getRank() != 4)
-    return node.emitOpError() << "filter W must be 4-D, got " << filterType;
-  ArrayRef<int64_t> kernel = filterType.getShape().drop_front(2);
-
+  if (filterType.getRank() != *spatialRank + 2)
+    return node.emitOpError() << "filter W must be " << *spatialRank + 2
+                              << "-D, got " << filterType;
   // kernel_shape is optional and redundant with W; it must agree.
   FailureOr<SmallVector<int64_t>> kernelAttr =
-      node.getIntsAttr("kernel_shape", kernel);
+      node.getIntsAttr("kernel_shape", filterType.getShape().drop_front(2));
   FailureOr<int64_t> group = node.getIntAttr("group", 1);
   if (anyFailed(kernelAttr, group))
     return failure();
-  if (ArrayRef<int64_t>(*kernelAttr) != kernel)
+  if (ArrayRef<int64_t>(*kernelAttr) != filterType.getShape().drop_front(2))
     return node.emitError() << "attribute 'kernel_shape' does not match the "
                                "filter "
                             << filterType;
   if (*group < 1)
     return node.emitError() << "attribute 'group' must be >= 1, got " << *group;
-  FailureOr<Window> window = readWindow(node, *input, kernel, true);
+  FailureOr<Value> input2D = liftTo2D(node, *input);
+  FailureOr<Value> filter2D = liftTo2D(node, *filter);
+  if (anyFailed(input2D, filter2D))
+    return failure();
+  ArrayRef<int64_t> kernel =
+      cast<RankedTensorType>(filter2D->getType()).getShape().drop_front(2);
+  FailureOr<Window> window =
+      readWindow(node, *input2D, kernel, true, *spatialRank);
   if (failed(window))
     return failure();
   return node.setResult(
-      0, node.create<nn::Conv2DOp>(*input, *filter, *bias, window->strides,
-                                   window->padding, window->dilations,
-                                   static_cast<uint64_t>(*group)));
+      0, lowerFrom2D(node,
+                     node.create<nn::Conv2DOp>(*input2D, *filter2D, *bias,
+                                               window->strides, window->padding,
+                                               window->dilations,
+                                               static_cast<uint64_t>(*group)),
+                     *spatialRank));
 }
 
 /// What MaxPool and AveragePool share: a 4-D float input, kernel_shape,
 /// the window and ceil_mode.
 struct PoolOperands {
+  /// The input, lifted to 2-D.
   Value input;
   Window window;
   bool ceilMode;
+  int64_t spatialRank;
 };
 
 FailureOr<PoolOperands> readPool(NodeImporter &node, bool hasDilations) {
   FailureOr<Value> input = node.getInput(0);
-  if (failed(input) || failed(node.requireFloat(*input, "input X")) ||
-      failed(require2D(node, *input, "pooling")))
+  if (failed(input) || failed(node.requireFloat(*input, "input X")))
     return failure();
-  FailureOr<SmallVector<int64_t>> kernel =
-      getWindowAttr(node, "kernel_shape", std::nullopt, 2, 1);
+  FailureOr<int64_t> spatialRank = getSpatialRank(node, *input, "pooling");
+  if (failed(spatialRank))
+    return failure();
+  FailureOr<SmallVector<int64_t>> kernel = getWindowAttr(
+      node, "kernel_shape", std::nullopt, *spatialRank, 1, *spatialRank);
   FailureOr<bool> ceilMode = node.getBoolAttr("ceil_mode", false);
-  if (anyFailed(kernel, ceilMode))
+  FailureOr<Value> input2D = liftTo2D(node, *input);
+  if (anyFailed(kernel, ceilMode, input2D))
     return failure();
-  FailureOr<Window> window = readWindow(node, *input, *kernel, hasDilations);
+  FailureOr<Window> window =
+      readWindow(node, *input2D, *kernel, hasDilations, *spatialRank);
   if (failed(window))
     return failure();
-  return PoolOperands{*input, std::move(*window), *ceilMode};
+  return PoolOperands{*input2D, std::move(*window), *ceilMode, *spatialRank};
 }
 
 LogicalResult importMaxPool(NodeImporter &node) {
@@ -180,9 +227,11 @@ LogicalResult importMaxPool(NodeImporter &node) {
     return failure();
   const Window &window = pool->window;
   return node.setResult(
-      0, node.create<nn::MaxPool2DOp>(pool->input, window.kernel,
-                                      window.strides, window.padding,
-                                      pool->ceilMode, window.dilations));
+      0, lowerFrom2D(node,
+                     node.create<nn::MaxPool2DOp>(
+                         pool->input, window.kernel, window.strides,
+                         window.padding, pool->ceilMode, window.dilations),
+                     pool->spatialRank));
 }
 
 LogicalResult importAveragePool(NodeImporter &node) {
@@ -193,9 +242,11 @@ LogicalResult importAveragePool(NodeImporter &node) {
     return failure();
   const Window &window = pool->window;
   return node.setResult(
-      0, node.create<nn::AvgPool2DOp>(pool->input, window.kernel,
-                                      window.strides, window.padding,
-                                      pool->ceilMode, *countIncludePad));
+      0, lowerFrom2D(node,
+                     node.create<nn::AvgPool2DOp>(
+                         pool->input, window.kernel, window.strides,
+                         window.padding, pool->ceilMode, *countIncludePad),
+                     pool->spatialRank));
 }
 
 /// GlobalAveragePool: nn's op takes any number of spatial dimensions.
@@ -204,6 +255,19 @@ LogicalResult importGlobalAveragePool(NodeImporter &node) {
   if (failed(input) || failed(node.requireFloat(*input, "input X")))
     return failure();
   return node.setResult(0, node.create<nn::GlobalAvgPoolOp>(*input));
+}
+
+/// GlobalMaxPool: the maximum over every spatial dimension, kept as size 1.
+LogicalResult importGlobalMaxPool(NodeImporter &node) {
+  FailureOr<Value> input = node.getInput(0);
+  if (failed(input) || failed(node.requireFloat(*input, "input X")))
+    return failure();
+  int64_t rank = cast<RankedTensorType>(input->getType()).getRank();
+  if (rank < 3)
+    return node.emitOpError() << "the input must be N x C x ...";
+  SmallVector<int64_t> spatial = llvm::to_vector(llvm::seq<int64_t>(2, rank));
+  return node.setResult(
+      0, node.create<nn::ReduceMaxOp>(*input, spatial, /*keep_dims=*/true));
 }
 
 /// BatchNormalization in inference form (Y only); the train step switches
@@ -326,13 +390,13 @@ ArrayRef<OpInfo> getNNOps() {
   static const OpInfo ops[] = {
       {"AveragePool", OpCategory::NN, 1, kMaxOpset, importAveragePool,
        "`nn.avg_pool2d`",
-       "2-D only; `count_include_pad`, `ceil_mode`, `auto_pad`"},
+       "1-D and 2-D; `count_include_pad`, `ceil_mode`, `auto_pad`"},
       {"BatchNormalization", OpCategory::NN, 1, kMaxOpset,
        importBatchNormalization, "`nn.batch_norm`",
        "output Y only (inference form; `--train` uses the batch's "
        "statistics and updates the running ones); `spatial` = 1"},
       {"Conv", OpCategory::NN, 1, kMaxOpset, importConv, "`nn.conv2d`",
-       "2-D only; `strides`, `pads`, `dilations`, `group`, `auto_pad` "
+       "1-D and 2-D; `strides`, `pads`, `dilations`, `group`, `auto_pad` "
        "(NOTSET, VALID, SAME_UPPER, SAME_LOWER), optional bias"},
       {"Dropout", OpCategory::NN, 1, kMaxOpset, importDropout, "`nn.dropout`",
        "output only (no mask); the identity in inference, dropping in a "
@@ -340,12 +404,14 @@ ArrayRef<OpInfo> getNNOps() {
       {"GlobalAveragePool", OpCategory::NN, 1, kMaxOpset,
        importGlobalAveragePool, "`nn.global_avg_pool`",
        "any number of spatial dimensions"},
+      {"GlobalMaxPool", OpCategory::NN, 1, kMaxOpset, importGlobalMaxPool,
+       "`nn.reduce_max`", "any number of spatial dimensions"},
       {"LayerNormalization", OpCategory::NN, 17, kMaxOpset,
        importLayerNormalization, "`nn.layer_norm`",
        "output Y only; scale and bias broadcast to the normalized shape"},
       {"MaxPool", OpCategory::NN, 1, kMaxOpset, importMaxPool,
        "`nn.max_pool2d`",
-       "2-D only; `strides`, `pads`, `dilations`, `ceil_mode`, `auto_pad`; "
+       "1-D and 2-D; `strides`, `pads`, `dilations`, `ceil_mode`, `auto_pad`; "
        "`storage_order` must be 0; the `Indices` output is not supported"},
   };
   return ops;

@@ -82,6 +82,11 @@ FailureOr<Value> ImporterState::lookupValue(StringRef name, Location useLoc) {
     FailureOr<DenseElementsAttr> value = lookupConstant(name);
     if (failed(value))
       return failure();
+    // Empty constants are fine as shapes or axes, never as operands.
+    if (value->empty())
+      return emitError(useLoc)
+             << "constant '" << name << "' " << value->getType()
+             << " is empty; nncc does not support empty tensors";
     if (makeParameter && it->second.proto &&
         isa<FloatType>(value->getElementType()))
       it->second.materialized = makeParameter(name, *value, it->second.loc);
@@ -314,7 +319,9 @@ LogicalResult NodeImporter::setConstantResult(unsigned index,
   const std::string &name = node.output(index);
   if (name.empty())
     return success();
-  if (failed(checkResultType(index, value.getType())))
+  // An empty constant may still serve as a shape or axes list; lookupValue
+  // rejects it as an operand.
+  if (!value.empty() && failed(checkResultType(index, value.getType())))
     return failure();
   state.bindConstant(name, value, loc);
   return success();

@@ -91,8 +91,14 @@ public:
         fileLoc(FileLineColLoc::get(&ctx, path, 0, 0)) {}
 
   OwningOpRef<ModuleOp> run();
+  /// The op table of printOnnxOpStats.
+  LogicalResult printOpStats(raw_ostream &os);
 
 private:
+  /// Parses the file and finds the default domain's opset.
+  LogicalResult parseAndReadOpset();
+  /// Why nncc cannot import `node`, or an empty string when it can.
+  std::string whyUnsupported(const onnx::NodeProto &node);
   LogicalResult parse();
   /// Reports every node nncc has no handler for, and external weights,
   /// before the checker: it rejects op types it does not know, and the
@@ -164,30 +170,34 @@ Location ModelImporter::getNodeLoc(const onnx::NodeProto &node, int index) {
       NameLoc::get(StringAttr::get(&ctx, node.op_type()), fileLoc));
 }
 
+std::string ModelImporter::whyUnsupported(const onnx::NodeProto &node) {
+  if (!isDefaultDomain(node.domain()))
+    return "unsupported op type '" + node.op_type() + "' in domain '" +
+           node.domain() + "'";
+  const OpInfo *op = lookupOp(node.op_type());
+  if (!op) {
+    std::string reason = "unsupported op type '" + node.op_type() + "'";
+    if (opset > 0)
+      reason += " (opset " + std::to_string(opset) + ")";
+    return reason;
+  }
+  if (opset < op->minOpset || opset > op->maxOpset)
+    return "op type '" + node.op_type() + "' is supported at opsets " +
+           std::to_string(op->minOpset) + " to " +
+           std::to_string(op->maxOpset) + "; the model imports opset " +
+           std::to_string(opset);
+  return "";
+}
+
 LogicalResult ModelImporter::checkSupported() {
   const onnx::GraphProto &graph = model.graph();
   bool supported = true;
   for (int i = 0, e = graph.node_size(); i < e; ++i) {
-    const onnx::NodeProto &node = graph.node(i);
-    const OpInfo *op =
-        isDefaultDomain(node.domain()) ? lookupOp(node.op_type()) : nullptr;
-    if (op && opset >= op->minOpset && opset <= op->maxOpset)
+    std::string reason = whyUnsupported(graph.node(i));
+    if (reason.empty())
       continue;
     supported = false;
-    if (op) {
-      emitError(getNodeLoc(node, i))
-          << "op type '" << node.op_type() << "' is supported at opsets "
-          << op->minOpset << " to " << op->maxOpset
-          << "; the model imports opset " << opset;
-      continue;
-    }
-    InFlightDiagnostic diag = emitError(getNodeLoc(node, i))
-                              << "unsupported op type '" << node.op_type()
-                              << "'";
-    if (!isDefaultDomain(node.domain()))
-      diag << " in domain '" << node.domain() << "'";
-    else if (opset > 0)
-      diag << " (opset " << opset << ")";
+    emitError(getNodeLoc(graph.node(i), i)) << reason;
   }
   for (const onnx::TensorProto &tensor : graph.initializer())
     if (failed(checkDataIsEmbedded(
@@ -195,6 +205,47 @@ LogicalResult ModelImporter::checkSupported() {
             "initializer '" + tensor.name() + "'")))
       supported = false;
   return success(supported);
+}
+
+LogicalResult ModelImporter::printOpStats(raw_ostream &os) {
+  if (failed(parseAndReadOpset()))
+    return failure();
+  // One row per (domain, op type), in order of first appearance.
+  struct Row {
+    std::string domain, opType, reason;
+    int64_t count = 0;
+  };
+  std::vector<Row> rows;
+  for (const onnx::NodeProto &node : model.graph().node()) {
+    auto it = llvm::find_if(rows, [&](const Row &row) {
+      return row.domain == node.domain() && row.opType == node.op_type();
+    });
+    if (it == rows.end()) {
+      rows.push_back({node.domain(), node.op_type(), whyUnsupported(node)});
+      it = rows.end() - 1;
+    }
+    ++it->count;
+  }
+  int64_t unsupported =
+      llvm::count_if(rows, [](const Row &row) { return !row.reason.empty(); });
+  os << path << ": " << model.graph().node_size() << " nodes, " << rows.size()
+     << " op types (" << unsupported << " unsupported); default-domain opset "
+     << opset << " (nncc imports " << kMinOpset << " to " << kMaxOpset
+     << ")\n\n";
+  os << "| op type | domain | opset | nodes | supported |\n";
+  os << "|---|---|---|---|---|\n";
+  for (const Row &row : rows) {
+    std::string domainOpset = "-";
+    for (const onnx::OperatorSetIdProto &import : model.opset_import())
+      if (import.domain() == row.domain ||
+          (isDefaultDomain(row.domain) && isDefaultDomain(import.domain())))
+        domainOpset = std::to_string(import.version());
+    os << "| " << row.opType << " | "
+       << (isDefaultDomain(row.domain) ? "ai.onnx" : row.domain) << " | "
+       << domainOpset << " | " << row.count << " | "
+       << (row.reason.empty() ? "yes" : "no: " + row.reason) << " |\n";
+  }
+  return success();
 }
 
 LogicalResult ModelImporter::runChecker() {
@@ -355,6 +406,15 @@ OwningOpRef<ModuleOp> ModelImporter::build(ImporterState &state) {
   return module;
 }
 
+LogicalResult ModelImporter::parseAndReadOpset() {
+  if (failed(parse()))
+    return failure();
+  for (const onnx::OperatorSetIdProto &import : model.opset_import())
+    if (isDefaultDomain(import.domain()))
+      opset = import.version();
+  return success();
+}
+
 OwningOpRef<ModuleOp> ModelImporter::run() {
   ctx.getOrLoadDialect<func::FuncDialect>();
   ctx.getOrLoadDialect<nn::NnDialect>();
@@ -362,11 +422,8 @@ OwningOpRef<ModuleOp> ModelImporter::run() {
     emitError(fileLoc) << "the function name must not be empty";
     return nullptr;
   }
-  if (failed(parse()))
+  if (failed(parseAndReadOpset()))
     return nullptr;
-  for (const onnx::OperatorSetIdProto &import : model.opset_import())
-    if (isDefaultDomain(import.domain()))
-      opset = import.version();
   // Operators resolve to their version at the model's opset: an opset this
   // build does not know could mean semantics it does not implement.
   if (opset == 0 && llvm::none_of(model.opset_import(), [](const auto &i) {
@@ -400,6 +457,25 @@ OwningOpRef<ModuleOp> ModelImporter::run() {
 }
 
 } // namespace
+
+LogicalResult printOnnxOpStats(MLIRContext &ctx, StringRef path,
+                               raw_ostream &os) {
+  OnnxImportOptions options;
+  try {
+    if (failed(ModelImporter(ctx, path, options).printOpStats(os)))
+      return failure();
+  } catch (const std::exception &error) {
+    return emitError(FileLineColLoc::get(&ctx, path, 0, 0))
+           << "internal error while reading the ONNX model: " << error.what();
+  }
+  os << "\nimport: ";
+  os.flush();
+  bool imported = static_cast<bool>(importOnnxFile(ctx, path, options));
+  os << (imported ? "succeeds\n"
+                  : "fails (the errors are on stderr; each names the node, "
+                    "op type and reason)\n");
+  return success();
+}
 
 OwningOpRef<ModuleOp> importOnnxFile(MLIRContext &ctx, StringRef path,
                                      const OnnxImportOptions &options) {

@@ -42,6 +42,15 @@ mlir::OwningOpRef<mlir::ModuleOp>
 importOnnxFile(mlir::MLIRContext &ctx, llvm::StringRef path,
                const OnnxImportOptions &options);
 
+/// `nncc --op-stats`: writes to `os` a table of the model's op types with
+/// their counts, the opset each resolves at and whether nncc imports it
+/// (with the reason when not), then tries the whole import, whose
+/// diagnostics go to the context's handler, and says whether it succeeded.
+/// Fails only when the file cannot be read as an ONNX model.
+mlir::LogicalResult printOnnxOpStats(mlir::MLIRContext &ctx,
+                                     llvm::StringRef path,
+                                     llvm::raw_ostream &os);
+
 } // namespace nncc
 
 #endif // NNCC_COMPILER_IMPORT_ONNX_ONNXIMPORTER_H

@@ -214,10 +214,6 @@ FailureOr<DenseElementsAttr> convertTensorProto(const onnx::TensorProto &tensor,
 
   llvm::SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
   for (int64_t size : shape) {
-    if (size == 0)
-      return emitError(loc) << what
-                            << " has a zero-sized dimension; nncc "
-                               "does not support empty tensors";
     if (size < 0)
       return emitError(loc) << what << " has a negative dimension";
   }

@@ -200,3 +200,101 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
     return transposeConstant(dense, getType(), perm);
   return {};
 }
+
+//===----------------------------------------------------------------------===//
+// Padding folded into windows
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The [top, left, bottom, right] padding an nn.pad adds to H and W, when it
+/// pads only those (of an NCHW tensor) in constant mode with `value`.
+std::optional<SmallVector<int64_t>>
+spatialPadding(PadOp pad, function_ref<bool(double)> valueFits) {
+  if (!pad || pad.getMode() != "constant" ||
+      !valueFits(pad.getValue().convertToDouble()))
+    return std::nullopt;
+  ArrayRef<int64_t> low = pad.getLow(), high = pad.getHigh();
+  if (low.size() != 4 || low[0] || low[1] || high[0] || high[1])
+    return std::nullopt;
+  return SmallVector<int64_t>{low[2], low[3], high[2], high[3]};
+}
+
+/// `padding` plus the folded pad's.
+DenseI64ArrayAttr addPadding(Builder &b, ArrayRef<int64_t> padding,
+                             ArrayRef<int64_t> extra) {
+  SmallVector<int64_t> sum(padding);
+  for (size_t i = 0; i < sum.size(); ++i)
+    sum[i] += extra[i];
+  return b.getDenseI64ArrayAttr(sum);
+}
+
+/// PyTorch exports padded average pooling (and TensorFlow padded
+/// convolutions) as a Pad in front of the op.
+struct FoldPadIntoConv : OpRewritePattern<Conv2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(Conv2DOp op,
+                                PatternRewriter &rewriter) const override {
+    auto pad = op.getInput().getDefiningOp<PadOp>();
+    auto extra = spatialPadding(pad, [](double v) { return v == 0.0; });
+    if (!extra)
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getInputMutable().assign(pad.getInput());
+      op.setPaddingAttr(addPadding(rewriter, op.getPadding(), *extra));
+    });
+    return success();
+  }
+};
+
+/// Zeros in front of average pooling are averaged in: fold them when the
+/// op counts its own padding too (or has none).
+struct FoldPadIntoAvgPool : OpRewritePattern<AvgPool2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AvgPool2DOp op,
+                                PatternRewriter &rewriter) const override {
+    auto pad = op.getInput().getDefiningOp<PadOp>();
+    auto extra = spatialPadding(pad, [](double v) { return v == 0.0; });
+    bool ownPadding =
+        llvm::any_of(op.getPadding(), [](int64_t p) { return p != 0; });
+    if (!extra || (ownPadding && !op.getCountIncludePad()))
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getInputMutable().assign(pad.getInput());
+      op.setPaddingAttr(addPadding(rewriter, op.getPadding(), *extra));
+      op.setCountIncludePad(true);
+    });
+    return success();
+  }
+};
+
+/// -inf padding never wins a maximum, like max pooling's own padding.
+struct FoldPadIntoMaxPool : OpRewritePattern<MaxPool2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MaxPool2DOp op,
+                                PatternRewriter &rewriter) const override {
+    auto pad = op.getInput().getDefiningOp<PadOp>();
+    auto extra =
+        spatialPadding(pad, [](double v) { return std::isinf(v) && v < 0; });
+    if (!extra)
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getInputMutable().assign(pad.getInput());
+      op.setPaddingAttr(addPadding(rewriter, op.getPadding(), *extra));
+    });
+    return success();
+  }
+};
+} // namespace
+
+void Conv2DOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                           MLIRContext *context) {
+  patterns.add<FoldPadIntoConv>(context);
+}
+void AvgPool2DOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                              MLIRContext *context) {
+  patterns.add<FoldPadIntoAvgPool>(context);
+}
+void MaxPool2DOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                              MLIRContext *context) {
+  patterns.add<FoldPadIntoMaxPool>(context);
+}

@@ -36,6 +36,8 @@ def Nn_Conv2DOp : Nn_Op<"conv2d", [Pure,
     $input `,` $filter (`,` $bias^)? attr-dict `:` type($input) `,`
     type($filter) (`,` type($bias)^)? `->` type($result)
   }];
+  // A zero nn.pad of the spatial dimensions folds into `padding`.
+  let hasCanonicalizer = 1;
 }
 
 class Nn_Pool2DOp<string mnemonic, dag extraArgs>
@@ -48,6 +50,10 @@ class Nn_Pool2DOp<string mnemonic, dag extraArgs>
       BoolAttr:$ceil_mode), extraArgs);
   let results = (outs Nn_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  // A constant nn.pad of the spatial dimensions folds into `padding` when
+  // the pooling treats padding the same way (-inf for max pooling, zeros
+  // counted for average pooling).
+  let hasCanonicalizer = 1;
 }
 
 def Nn_MaxPool2DOp : Nn_Pool2DOp<"max_pool2d",
