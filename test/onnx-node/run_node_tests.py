@@ -84,9 +84,6 @@ CONSTANT_OPERANDS = {
     "OneHot": [1],             # depth
     "Range": [0, 1, 2],        # start, limit, delta
     "Dropout": [1, 2],         # ratio, training_mode (opset 12)
-    "LSTM": [4],               # sequence_lens
-    "GRU": [4],                # sequence_lens
-    "RNN": [4],                # sequence_lens
     "CumSum": [1],             # axis
 }
 

@@ -214,8 +214,9 @@ FailureOr<SmallVector<int64_t>> getIndexList(NodeImporter &node, unsigned index,
 }
 
 /// Slice: starts/ends/axes as attributes before opset 10, as constant
-/// inputs (with steps) from opset 10. Indices are clamped as ONNX says;
-/// steps must be positive.
+/// inputs (with steps) from opset 10. Indices are clamped as ONNX says. A
+/// negative step (PyTorch's F.pad export reverses its pads with one) is a
+/// gather of the reversed positions.
 LogicalResult importSlice(NodeImporter &node) {
   FailureOr<Value> input = node.getInput(0);
   if (failed(input))
@@ -250,6 +251,8 @@ LogicalResult importSlice(NodeImporter &node) {
   SmallVector<int64_t> begin(rank, 0), stride(rank, 1);
   SmallVector<int64_t> shape(type.getShape());
   SmallVector<bool> seen(rank, false);
+  // Axes with a negative step become gathers of the reversed positions.
+  SmallVector<std::pair<int64_t, SmallVector<int64_t>>> reversed;
   for (size_t i = 0; i < starts->size(); ++i) {
     int64_t axis = (*axes)[i] < 0 ? (*axes)[i] + rank : (*axes)[i];
     if (axis < 0 || axis >= rank || seen[axis])
@@ -257,28 +260,54 @@ LogicalResult importSlice(NodeImporter &node) {
              << "axis " << (*axes)[i] << " is out of range or repeated";
     seen[axis] = true;
     int64_t dim = type.getDimSize(axis), step = (*steps)[i];
-    if (step < 1)
-      return node.emitOpError()
-             << "step " << step << " is not supported (only positive steps)";
+    if (step == 0)
+      return node.emitOpError() << "step 0 is invalid";
+    // ONNX clamps starts and ends to [0, dim] for positive steps and to
+    // [-1, dim - 1] for negative ones (after adding dim to negatives).
     auto clamp = [&](int64_t v) {
       if (v < 0)
         v += dim;
-      return std::clamp<int64_t>(v, 0, dim);
+      return step > 0 ? std::clamp<int64_t>(v, 0, dim)
+                      : std::clamp<int64_t>(v, -1, dim - 1);
     };
     int64_t from = clamp((*starts)[i]), to = clamp((*ends)[i]);
-    int64_t size = to > from ? (to - from + step - 1) / step : 0;
+    int64_t size = step > 0 ? (to > from ? (to - from + step - 1) / step : 0)
+                            : (from > to ? (from - to - step - 1) / -step : 0);
     if (size == 0)
       return node.emitOpError()
              << "the slice of axis " << axis
              << " is empty, and nncc does not support empty tensors";
+    if (step < 0) {
+      SmallVector<int64_t> positions;
+      for (int64_t k = 0; k < size; ++k)
+        positions.push_back(from + k * step);
+      reversed.emplace_back(axis, std::move(positions));
+      continue;
+    }
     begin[axis] = from;
     stride[axis] = step;
     shape[axis] = size;
   }
-  auto resultType = RankedTensorType::get(shape, type.getElementType());
-  Value slice = nn::SliceOp::create(node.getBuilder(), node.getLoc(),
-                                    resultType, *input, begin, stride);
-  return node.setResult(0, slice);
+  Value result = *input;
+  if (shape != type.getShape())
+    result = node.foldIfConstant(
+        nn::SliceOp::create(node.getBuilder(), node.getLoc(),
+                            RankedTensorType::get(shape, type.getElementType()),
+                            *input, begin, stride));
+  for (auto &[axis, positions] : reversed) {
+    auto indicesType =
+        RankedTensorType::get({static_cast<int64_t>(positions.size())},
+                              IntegerType::get(node.getContext(), 64));
+    Value indices = nn::ConstantOp::create(
+        node.getBuilder(), node.getLoc(),
+        DenseElementsAttr::get(indicesType, ArrayRef(positions)));
+    FailureOr<Value> gathered =
+        node.create<nn::GatherOp>(result, indices, axis);
+    if (failed(gathered))
+      return failure();
+    result = *gathered;
+  }
+  return node.setResult(0, result);
 }
 
 } // namespace
@@ -299,8 +328,10 @@ ArrayRef<OpInfo> getTensorOps() {
        "`nn.reshape`",
        "the shape must be a constant (initializer or Constant); `0` and "
        "`-1`, `allowzero`; before opset 5 the `shape` attribute"},
-      {"Slice", OpCategory::Tensor, 1, kMaxOpset, importSlice, "`nn.slice`",
-       "constant starts/ends/axes/steps, positive steps; non-empty results"},
+      {"Slice", OpCategory::Tensor, 1, kMaxOpset, importSlice,
+       "`nn.slice`, `nn.gather` for negative steps",
+       "constant starts/ends/axes/steps; negative steps gather the reversed "
+       "positions; non-empty results"},
       {"Transpose", OpCategory::Tensor, 1, kMaxOpset, importTranspose,
        "`nn.transpose`", "default permutation reverses the dimensions"},
   };

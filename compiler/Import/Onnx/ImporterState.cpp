@@ -339,7 +339,8 @@ FailureOr<Value> NodeImporter::createReshape(Value input,
     return emitOpError() << "cannot reshape " << inputType << " ("
                          << inputType.getNumElements() << " elements) to "
                          << type;
-  return nn::ReshapeOp::create(getBuilder(), loc, type, input).getResult();
+  return foldIfConstant(
+      nn::ReshapeOp::create(getBuilder(), loc, type, input).getOperation());
 }
 
 Value NodeImporter::foldIfConstant(Operation *op) {

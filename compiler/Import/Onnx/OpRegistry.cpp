@@ -17,8 +17,9 @@ using llvm::StringRef;
 ArrayRef<OpInfo> getOpRegistry() {
   static const std::vector<OpInfo> registry = [] {
     std::vector<OpInfo> ops;
-    for (ArrayRef<OpInfo> part : {getMathOps(), getReduceOps(), getNNOps(),
-                                  getTensorOps(), getShapeOps()})
+    for (ArrayRef<OpInfo> part :
+         {getMathOps(), getReduceOps(), getNNOps(), getRecurrentOps(),
+          getTensorOps(), getShapeOps()})
       ops.insert(ops.end(), part.begin(), part.end());
     // The docs list each category's ops alphabetically.
     llvm::sort(ops, [](const OpInfo &a, const OpInfo &b) {

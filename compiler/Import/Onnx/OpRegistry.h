@@ -59,11 +59,12 @@ const OpInfo *lookupOp(llvm::StringRef opType);
 llvm::StringRef getCategoryName(OpCategory category);
 
 /// The lists of the importer's sources, defined next to their handlers.
-llvm::ArrayRef<OpInfo> getMathOps();   // ImportMath.cpp
-llvm::ArrayRef<OpInfo> getReduceOps(); // ImportReduce.cpp (Math category)
-llvm::ArrayRef<OpInfo> getNNOps();     // ImportNN.cpp
-llvm::ArrayRef<OpInfo> getTensorOps(); // ImportTensor.cpp
-llvm::ArrayRef<OpInfo> getShapeOps();  // ImportShape.cpp (Tensor category)
+llvm::ArrayRef<OpInfo> getMathOps();      // ImportMath.cpp
+llvm::ArrayRef<OpInfo> getReduceOps();    // ImportReduce.cpp (Math category)
+llvm::ArrayRef<OpInfo> getNNOps();        // ImportNN.cpp
+llvm::ArrayRef<OpInfo> getRecurrentOps(); // ImportRNN.cpp (NN category)
+llvm::ArrayRef<OpInfo> getTensorOps();    // ImportTensor.cpp
+llvm::ArrayRef<OpInfo> getShapeOps();     // ImportShape.cpp (Tensor category)
 
 /// Writes docs/supported-ops.md.
 void printSupportedOpsMarkdown(llvm::raw_ostream &os);
