@@ -19,8 +19,13 @@ The batch is drawn again (from the seed, deterministically) while some
 relu input or max-pooling window of PyTorch's forward pass lies within
 1e-6 (relative) of its kink or tie: there the two fp32 computations may
 take different sides and route a gradient differently, which is not an
-error (AUTODIFF.md). Later steps may still meet such a point, which is why
-their gradients are not compared; their losses and parameters are.
+error (AUTODIFF.md). The ops of the newer models are held further off,
+1e-3 (see near_kink): two operands of a max or min, the two largest values
+a ReduceMax/ReduceMin compares, a clamp or hard activation's input and its
+bounds, and a floor or ceil input and the nearest integer (a jump, which
+the finite differences' steps must not cross). Later steps may still meet
+such a point, which is why their gradients are not compared; their losses
+and parameters are.
 
     check_training.py --model conv --loss cross_entropy --mode grad --work D
 
@@ -63,6 +68,40 @@ FD_TOLERANCE = 1e-3
 PARAM_TOLERANCE = 1e-5
 LOSS_TOLERANCE = 1e-5
 LATER_LOSS_TOLERANCE = 1e-4
+
+
+def onnx_function(op_type, reference, constants=(), **attributes):
+    """A function computing `reference` in PyTorch (with its autograd) that
+    exports as one ONNX node `op_type` of its inputs, then `constants` (as
+    Constant nodes), with `attributes` (g.op's suffixed names: axes_i=[1]):
+    for the ONNX ops PyTorch never emits itself, such as Softsign,
+    ReduceSumSquare or Sum and Mean of more than two inputs."""
+    import torch
+
+    class Function(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, *inputs):
+            ctx.save_for_backward(*inputs)
+            return reference(*inputs)
+
+        @staticmethod
+        def backward(ctx, grad):
+            inputs = [t.detach().requires_grad_() for t in ctx.saved_tensors]
+            with torch.enable_grad():
+                result = reference(*inputs)
+            return torch.autograd.grad(result, inputs, grad, allow_unused=True)
+
+        @staticmethod
+        def symbolic(g, *inputs):
+            import warnings
+            with warnings.catch_warnings():
+                # PyTorch 1.13 calls g.op deprecated; it is what it passes.
+                warnings.simplefilter("ignore", FutureWarning)
+                constant_nodes = [g.op("Constant", value_t=torch.tensor(c))
+                                  for c in constants]
+                return g.op(op_type, *inputs, *constant_nodes, **attributes)
+
+    return Function.apply
 
 
 def small_models():
@@ -219,6 +258,244 @@ def small_models():
             x = F.adaptive_avg_pool2d(x, 1)
             return self.fc(x.flatten(1))
 
+    class Watched(nn.Module):
+        # `function` of the inputs, with `distance(*inputs)`: how far each
+        # element is from a kink, tie or step of it, which near_kink()
+        # compares with TIE_MARGIN times the inputs' largest magnitude
+        # (`relative`) or with TIE_MARGIN itself (floor and ceil, whose
+        # steps are at integers whatever the scale).
+        def __init__(self, function, distance, relative=True):
+            super().__init__()
+            self.function = function
+            self.kink_distance = distance
+            self.kink_relative = relative
+
+        def forward(self, *inputs):
+            return self.function(*inputs)
+
+    def tie(*inputs):
+        # The gap between the two largest of the (broadcast) operands.
+        stacked = torch.stack(torch.broadcast_tensors(*inputs))
+        top = stacked.topk(2, dim=0).values
+        return top[0] - top[1]
+
+    def reduction_tie(dims, negate=False):
+        # The gap between the two largest (smallest) values reduced together.
+        def gap(t):
+            t = -t if negate else t
+            kept = [d for d in range(t.dim()) if d not in dims]
+            t = t.permute(kept + list(dims)).flatten(len(kept))
+            top = t.topk(2, dim=-1).values
+            return top[..., 0] - top[..., 1]
+        return gap
+
+    def step(t):
+        return (t - t.round()).abs()
+
+    def pad_function(pads, value):
+        # Constant padding, as ONNX's Pad (pads: all starts, then all ends).
+        rank = len(pads) // 2
+        torch_pads = []
+        for d in reversed(range(rank)):
+            torch_pads += [pads[d], pads[rank + d]]
+        return onnx_function(
+            "Pad", lambda t: nn.functional.pad(t, torch_pads, value=value),
+            constants=[pads, value], mode_s="constant")
+
+    class MinMaxClipPow(nn.Module):
+        # Max and Min of two operands (a parameter broadcast along the batch
+        # in one) and of three (ONNX's variadic form); Clip with both bounds
+        # (hardtanh), with the lower one only (clamp(min=)) and relu6 (as
+        # MobileNet-V2: Relu then Clip(0, 6)), their inputs spanning the
+        # bounds; Pow of a positive base by a parameter exponent (both
+        # operands' gradients) and by a constant 2; Floor and Ceil of
+        # trained values (zero gradient).
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(6, 8)
+            self.b = nn.Linear(6, 8)
+            self.level = nn.Parameter(torch.randn(8) * 0.5)
+            self.exponent = nn.Parameter(torch.rand(8) + 0.5)
+            self.c = nn.Linear(8 * 9, 4)
+            self.maximum = Watched(torch.maximum, tie)
+            self.minimum = Watched(torch.minimum, lambda a, b: tie(-a, -b))
+            self.max3 = Watched(onnx_function(
+                "Max", lambda a, b, c: torch.maximum(torch.maximum(a, b), c)),
+                tie)
+            self.min3 = Watched(onnx_function(
+                "Min", lambda a, b, c: torch.minimum(torch.minimum(a, b), c)),
+                lambda a, b, c: tie(-a, -b, -c))
+            self.hardtanh = nn.Hardtanh(-0.5, 0.5)
+            self.relu6 = nn.ReLU6()
+            self.clamp = Watched(lambda t: torch.clamp(t, min=-0.2),
+                                 lambda t: (t + 0.2).abs())
+            self.floor = Watched(torch.floor, step, relative=False)
+            self.ceil = Watched(torch.ceil, step, relative=False)
+
+        def forward(self, x):
+            h, k = self.a(x), self.b(x)
+            parts = [
+                self.maximum(h, self.level),
+                self.minimum(k, h),
+                self.max3(h, 2 * k, self.level),
+                self.min3(k, self.level, h),
+                self.hardtanh(2 * k),
+                self.relu6(6 * h + 3),
+                self.clamp(k),
+                torch.pow(torch.sigmoid(h) + 0.5, self.exponent) + k ** 2,
+                h + 0.25 * self.floor(3 * k) + 0.25 * self.ceil(2 * h),
+            ]
+            return self.c(torch.cat(parts, dim=1))
+
+    class Gates(nn.Module):
+        # Where between two trained branches, and between a trained value
+        # and a parameter broadcast along the batch (conditions on the
+        # input, which get no gradient); PRelu with a trained slope per
+        # feature; HardSigmoid and HardSwish (exported at opset 17) on
+        # inputs spanning their bends at -3 and 3; Selu, Softsign, Neg and
+        # Reciprocal.
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(6, 6)
+            self.b = nn.Linear(6, 8)
+            self.fill = nn.Parameter(torch.randn(6))
+            self.c = nn.Linear(8 * 3 + 6, 4)
+            self.prelu = nn.PReLU(6)
+            with torch.no_grad():
+                self.prelu.weight.uniform_(0.1, 0.4)
+            self.selu = nn.SELU()
+            self.hardsigmoid = nn.Hardsigmoid()
+            self.hardswish = nn.Hardswish()
+            self.softsign = onnx_function("Softsign", nn.functional.softsign)
+
+        def forward(self, x):
+            h = self.a(x)
+            # `side` sends column 0 to the first branch and column 1 to the
+            # second for any |x| < 4, so that each branch gets a gradient
+            # whatever the batch; prelu's input is shifted to be mostly
+            # negative, where its slope trains.
+            side = torch.tensor([4.0, -4.0, 0.0, 0.0, 0.0, 0.0])
+            g = torch.where(x + side > 0, self.prelu(h - 0.5), self.selu(h))
+            g = torch.where(x - side > 0, g, self.fill)
+            k = 8 * self.b(torch.tanh(g))
+            parts = [
+                self.hardsigmoid(k),
+                self.hardswish(k),
+                torch.reciprocal(1.5 + self.softsign(k)),
+                -g,
+            ]
+            return self.c(torch.cat(parts, dim=1))
+
+    class Reductions(nn.Module):
+        # ReduceMean, ReduceSum, ReduceMax, ReduceMin (over the batch too),
+        # ReduceProd, ReduceL1, ReduceL2, ReduceSumSquare, ReduceLogSum and
+        # ReduceLogSumExp over one and several axes, with and without
+        # keepdims; their results joined by Sum and Mean of three and four
+        # operands broadcasting together.
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(6, 12)
+            self.c = nn.Linear(3 + 4 + 3, 4)
+            self.amax = Watched(lambda t: t.amax(dim=1), reduction_tie([1]))
+            self.amin = Watched(lambda t: t.amin(dim=(0, 2), keepdim=True),
+                                reduction_tie([0, 2], negate=True))
+            self.sum_square = onnx_function(
+                "ReduceSumSquare", lambda t: (t * t).sum(dim=1, keepdim=True),
+                axes_i=[1], keepdims_i=1)
+            self.log_sum = onnx_function(
+                "ReduceLogSum", lambda t: torch.log(t.sum(dim=2)),
+                axes_i=[2], keepdims_i=0)
+            self.sum3 = onnx_function("Sum", lambda a, b, c: a + b + c)
+            self.mean4 = onnx_function(
+                "Mean", lambda a, b, c, d: (a + b + c + d) / 4)
+
+        def forward(self, x):
+            t = self.a(x).reshape(-1, 3, 4)
+            p = torch.sigmoid(t) + 0.5  # positive: prod's y / x, log
+            rows = self.sum3(t.mean(dim=2) + p.prod(dim=2),
+                             t.sum(dim=(1, 2), keepdim=True).flatten(1),
+                             self.amin(t).reshape(1, 3) + self.log_sum(p))
+            columns = self.mean4(self.amax(t), t.norm(p=2, dim=1),
+                                 self.sum_square(t).flatten(1),
+                                 torch.logsumexp(t, dim=(1, 2)).unsqueeze(1))
+            l1 = t.norm(p=1, dim=2, keepdim=True).flatten(1)
+            return self.c(torch.cat([rows, columns, l1], dim=1))
+
+    class Indexing(nn.Module):
+        # Gather by constant indices (repeated: their gradients add up) of
+        # columns and, by index_select, of a middle axis; an embedding
+        # table (a parameter) looked up by indices computed from the input
+        # at run time (Floor, Clip, Cast to int64: no gradient), whose
+        # gradient scatter-adds; Split into unequal parts, Unsqueeze,
+        # Expand, Squeeze, Tile; constant Pad with a non-zero value on the
+        # last axis and a middle one, and with a negative pad (a crop); a
+        # Cast to float64 and back around a multiplication.
+        def __init__(self):
+            super().__init__()
+            self.a = nn.Linear(6, 8)
+            self.table = nn.Parameter(torch.randn(5, 3))
+            self.mix = nn.Parameter(torch.randn(2, 3))
+            self.c = nn.Linear(5 + 9 + 9 + 9 + 10 + 6 + 8, 4)
+            # PyTorch exports F.pad's pads through a Slice of step -1, which
+            # nncc does not import yet: these are ONNX Pad nodes with the
+            # pads (ONNX's order: all starts, then all ends) as a constant.
+            self.pad_rows = pad_function([0, 1, 0, 0, 0, 0], -1.0)
+            self.crop = pad_function([0, -1, 0, 1], 0.0)
+            self.pad_columns = pad_function([0, 1, 0, 2], 0.5)
+
+        def forward(self, x):
+            F = torch.nn.functional
+            h = torch.tanh(self.a(x))
+            picked = h[:, torch.tensor([5, 1, 1, 6, 5])]
+            ids = (torch.floor(2 * x[:, :3]).clamp(-2, 2) + 2).long()
+            looked_up = F.embedding(ids, self.table).flatten(1)
+            first, second = torch.split(h, [3, 5], dim=1)
+            grid = first.unsqueeze(1).expand(-1, 2, 3) * self.mix
+            grid = self.pad_rows(grid)
+            rows = torch.index_select(grid, 1, torch.tensor([2, 0, 2]))
+            grid, rows = grid.flatten(1), rows.flatten(1)
+            tiled = self.crop(second.repeat(1, 2))
+            squeezed = self.pad_columns(grid[:, 3:6].unsqueeze(1).squeeze(1))
+            # .to(x.dtype): a Cast back to float32 in the export, nothing in
+            # the float64 copy that the finite differences run.
+            doubled = (h.double() * 0.75).to(x.dtype)
+            return self.c(torch.cat([picked, rows, looked_up, grid, tiled,
+                                     squeezed, doubled], dim=1))
+
+    class Ties(nn.Module):
+        # Parameters exactly on ties, compared with PyTorch only (finite
+        # differences across a kink average its two sides): Clip passes
+        # the gradient on at both bounds (torch.clamp); ReduceMax and
+        # ReduceMin share it evenly among equal extremes (torch.amax,
+        # amin); Max and Min of two operands give it to the first
+        # (nncc's rule, which makes Clip = Min(Max(x, lo), hi) pass it on
+        # at the bounds; torch.maximum would split it).
+        exact_ties = True
+
+        def __init__(self):
+            super().__init__()
+            self.clamped = nn.Parameter(
+                torch.tensor([0.0, 1.0, 0.5, -0.3, 1.4, 0.0]))
+            self.extremes = nn.Parameter(torch.tensor(
+                [[0.5, 0.5, -1.0, 0.5], [-0.2, 0.3, -0.2, 0.1]]))
+            self.first = nn.Parameter(
+                torch.tensor([0.3, -0.1, 0.7, 0.2, 0.0, 0.9]))
+            self.second = nn.Parameter(
+                torch.tensor([0.3, 0.4, 0.7, -0.5, 0.0, 0.9]))
+            self.fc = nn.Linear(8, 4)
+            self.max2 = onnx_function(
+                "Max", lambda a, b: torch.where(a >= b, a, b))
+            self.min2 = onnx_function(
+                "Min", lambda a, b: torch.where(a <= b, a, b))
+
+        def forward(self, x):
+            y = (x * torch.clamp(self.clamped, 0.0, 1.0)
+                 + torch.tanh(x) * self.max2(self.first, self.second)
+                 + x * x * self.min2(self.second, self.first))
+            e = self.extremes
+            z = x[:, :2] * e.amax(dim=1) + x[:, 2:4] * e.amin(dim=1)
+            return self.fc(torch.cat([y, z], dim=1))
+
     return {
         "broadcast": (Broadcast, (6,), 4),
         "activations": (Activations, (6,), 4),
@@ -229,12 +506,24 @@ def small_models():
         "batchnorm": (BatchNorm, (2, 6, 6), 3),
         "layernorm": (LayerNorm, (6,), 3),
         "pool": (Pool, (2, 11, 11), 3),
+        "minmax_clip_pow": (MinMaxClipPow, (6,), 4),
+        "gates": (Gates, (6,), 4),
+        "reductions": (Reductions, (6,), 4),
+        "indexing": (Indexing, (6,), 4),
+        "ties": (Ties, (6,), 4),
     }
 
 
 MODEL_NAMES = ["broadcast", "activations", "more_activations",
                "concat_slice", "conv", "batchnorm", "layernorm", "functions",
-               "pool", "mlp", "lenet", "convnet"]
+               "pool", "mlp", "lenet", "convnet", "minmax_clip_pow", "gates",
+               "reductions", "indexing", "ties"]
+
+# The opset each model is exported at (13 otherwise): LayerNormalization
+# and HardSwish need 17 and 14; the newer models take the highest nncc
+# imports.
+OPSETS = {"layernorm": 17, "minmax_clip_pow": 17, "gates": 17,
+          "reductions": 17, "indexing": 17, "ties": 17}
 
 
 def pool_onnx(model, batch, sample_shape, path):
@@ -337,12 +626,22 @@ def torch_scheduler(args, optimizer):
 
 
 KINK_MARGIN = 1e-6
+# The newer models' ops (small_models()'s Watched, hard activations) have a
+# few dozen inputs each, so a wider margin costs a redraw now and then; it
+# keeps them clear of the finite differences' steps too (1e-6 times the
+# direction), which matters for floor and ceil, whose steps are jumps.
+TIE_MARGIN = 1e-3
 
 
 def near_kink(model, x):
-    """Whether PyTorch's forward pass on x puts a relu input within
-    KINK_MARGIN (relative to the tensor's scale) of 0, or the two largest
-    values of a max-pooling window that close together."""
+    """Whether PyTorch's forward pass on x puts a relu-like input (relu,
+    leaky relu, elu, selu, prelu) within KINK_MARGIN (relative to the
+    tensor's scale) of 0, or the two largest values of a max-pooling window
+    that close together; or, within TIE_MARGIN, a hardtanh, relu6,
+    hardsigmoid or hardswish input near a bound, or the distance a Watched
+    module reports (two operands of a max or min, the two largest values
+    of a reduce max, a clamp input and its bound: relative to the inputs'
+    scale; a floor or ceil input and the nearest integer: absolute)."""
     import torch
     from torch import nn
     found = []
@@ -350,6 +649,25 @@ def near_kink(model, x):
     def relu_hook(module, inputs, output):
         t = inputs[0].detach().abs()
         found.append(bool((t < KINK_MARGIN * t.max()).any()))
+
+    def near(distance, inputs, relative):
+        scale = max(float(t.detach().abs().max()) for t in inputs
+                    ) if relative else 1.0
+        return bool((distance < TIE_MARGIN * scale).any())
+
+    def watched_hook(module, inputs, output):
+        with torch.no_grad():
+            found.append(near(module.kink_distance(*inputs), inputs,
+                              module.kink_relative))
+
+    def bounds_hook(module, inputs, output):
+        t = inputs[0].detach()
+        if isinstance(module, nn.Hardtanh):  # relu6 too
+            bounds = (module.min_val, module.max_val)
+        else:  # hardsigmoid, hardswish
+            bounds = (-3.0, 3.0)
+        distance = torch.stack([(t - b).abs() for b in bounds]).amin(0)
+        found.append(near(distance, inputs, True))
 
     def pool_hook(module, inputs, output):
         t = inputs[0].detach()
@@ -368,10 +686,15 @@ def near_kink(model, x):
 
     handles = []
     for module in model.modules():
-        if isinstance(module, (nn.ReLU, nn.LeakyReLU, nn.ELU)):
+        if isinstance(module, (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.SELU,
+                               nn.PReLU)):
             handles.append(module.register_forward_hook(relu_hook))
         elif isinstance(module, nn.MaxPool2d):
             handles.append(module.register_forward_hook(pool_hook))
+        elif isinstance(module, (nn.Hardtanh, nn.Hardsigmoid, nn.Hardswish)):
+            handles.append(module.register_forward_hook(bounds_hook))
+        elif hasattr(module, "kink_distance"):
+            handles.append(module.register_forward_hook(watched_hook))
     with torch.no_grad():
         model(torch.from_numpy(x))
     for handle in handles:
@@ -480,6 +803,13 @@ def check_gradients(args, report, model, loss_of, x, target, losses,
         grad = read_state(grads[0][name], old)
         report.check(f"{name} gradient vs PyTorch", relative_error(
             grad, p.grad.numpy()), GRAD_TOLERANCE)
+        if getattr(model, "exact_ties", False):
+            print(f"{name} gradient vs finite differences: skipped (the "
+                  "model sits on ties)")
+            if not np.any(grad):
+                report.failed += 1
+                print(f"{name}: the gradient is all zeros: FAIL")
+            continue
         # Central differences in float64 along random directions.
         worst = 0.0
         for _ in range(3):
@@ -567,9 +897,11 @@ def check_training(args, report, model, loss_of, x, target, losses, states,
                                         expected), PARAM_TOLERANCE)
 
 
-def main():
+def argument_parser(models):
+    """The command line of check_training.py, with --model one of `models`
+    (test/models/train_models.py parses its own models' with it)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", choices=MODEL_NAMES, required=True)
+    parser.add_argument("--model", choices=models, required=True)
     parser.add_argument("--loss", default="cross_entropy",
                         choices=["cross_entropy", "bce", "mse", "sse", "l1"])
     parser.add_argument("--mode", choices=["grad", "train"], required=True)
@@ -589,49 +921,34 @@ def main():
     parser.add_argument("--work", required=True)
     parser.add_argument("--seed", type=int)
     nncc_tools.add_tool_arguments(parser)
-    args = parser.parse_args()
-    if args.mode == "grad":
-        args.steps = 1
+    return parser
 
+
+def draw_batch(args, model, sample_shape, classes, rng, avoid_kinks=True):
+    """A batch (x, target) drawn from rng; with avoid_kinks, drawn again
+    while near_kink; None (after printing FAIL) when 50 draws all are."""
     import torch
-    torch.set_num_threads(1)
-    work = os.path.abspath(args.work)
-    os.makedirs(work, exist_ok=True)
-    model, sample_shape, classes = build_model(args.model)
-    args.seed = args.seed if args.seed is not None else secrets.randbits(32)
-    print(f"{args.model} {args.loss} {args.mode}: input seed {args.seed} "
-          f"(--seed {args.seed} reproduces this run)")
-    rng = np.random.default_rng(args.seed)
     with torch.no_grad():
         probe = torch.zeros((args.batch,) + sample_shape)
         prediction_shape = tuple(model(probe).shape)
     for attempt in range(50):
         x, target = make_batch(args, rng, sample_shape, classes,
                                prediction_shape)
-        if not near_kink(model, x):
-            break
-        print(f"batch {attempt} has a relu input or pooling tie within "
-              f"{KINK_MARGIN} of a kink: drawing another")
-    else:
-        print("FAIL: 50 batches all lie near a kink; the model or the margin "
-              "needs a look")
-        return 1
-    onnx_path = os.path.join(work, "model.onnx")
-    if args.model == "pool":
-        pool_onnx(model, args.batch, sample_shape, onnx_path)
-    else:
-        with torch.no_grad():
-            # The exporter's constant folding would turn expressions of
-            # parameters alone (scale * scale + 1) into new initializers,
-            # which would then train as independent parameters; it is only
-            # needed where shapes are computed (convnet's view).
-            torch.onnx.export(model, torch.from_numpy(x), onnx_path,
-                              opset_version=17 if args.model == "layernorm"
-                              else 13, input_names=["input"],
-                              output_names=["output"],
-                              do_constant_folding=args.model in
-                              ("convnet", "layernorm"))
-    ends_in_softmax = args.model == "convnet"
+        if not avoid_kinks or not near_kink(model, x):
+            return x, target
+        print(f"batch {attempt} has a value near a kink, tie or step "
+              f"(near_kink): drawing another")
+    print("FAIL: 50 batches all lie near a kink; the model or the margin "
+          "needs a look")
+    return None
+
+
+def compare_with_torch(args, work, onnx_path, model, x, target,
+                       ends_in_softmax):
+    """Compiles onnx_path (exported from `model`) with --train, runs it on
+    the batch and checks it against `model` in PyTorch (--mode grad:
+    check_gradients, train: check_training). Prints one line per check and
+    the verdict; returns the exit status."""
     # Exported for inference (running statistics); trained, like nncc's
     # train step, with the batch's.
     model.train()
@@ -656,6 +973,44 @@ def main():
     print("all checks passed" if report.failed == 0 else
           f"{report.failed} check(s) FAILED")
     return 1 if report.failed else 0
+
+
+def main():
+    args = argument_parser(MODEL_NAMES).parse_args()
+    if args.mode == "grad":
+        args.steps = 1
+
+    import torch
+    torch.set_num_threads(1)
+    work = os.path.abspath(args.work)
+    os.makedirs(work, exist_ok=True)
+    model, sample_shape, classes = build_model(args.model)
+    args.seed = args.seed if args.seed is not None else secrets.randbits(32)
+    print(f"{args.model} {args.loss} {args.mode}: input seed {args.seed} "
+          f"(--seed {args.seed} reproduces this run)")
+    rng = np.random.default_rng(args.seed)
+    batch = draw_batch(args, model, sample_shape, classes, rng)
+    if batch is None:
+        return 1
+    x, target = batch
+    onnx_path = os.path.join(work, "model.onnx")
+    if args.model == "pool":
+        pool_onnx(model, args.batch, sample_shape, onnx_path)
+    else:
+        with torch.no_grad():
+            # The exporter's constant folding would turn expressions of
+            # parameters alone (scale * scale + 1) into new initializers,
+            # which would then train as independent parameters; it is only
+            # needed where shapes are computed (convnet's view).
+            torch.onnx.export(model, torch.from_numpy(x), onnx_path,
+                              opset_version=OPSETS.get(args.model, 13),
+                              input_names=["input"],
+                              output_names=["output"],
+                              do_constant_folding=args.model in
+                              ("convnet", "layernorm"))
+    ends_in_softmax = args.model == "convnet"
+    return compare_with_torch(args, work, onnx_path, model, x, target,
+                              ends_in_softmax)
 
 
 if __name__ == "__main__":
