@@ -35,6 +35,24 @@ static LogicalResult vjp(Conv2DOp op, VJPContext &c) {
   return success();
 }
 
+/// ONNX ConvTranspose: the transposed convolution is the adjoint of conv2d,
+/// so its input's gradient is a convolution and its filter's the filter
+/// gradient of that convolution, with the roles of input and output
+/// swapped.
+static LogicalResult vjp(Conv2DBackwardInputOp op, VJPContext &c) {
+  c.set(0, [&] {
+    return Conv2DOp::create(c.b, c.loc, c.grad(), c.primal(op.getFilter()),
+                            Value(), op.getStrides(), op.getPadding(),
+                            op.getDilations(), op.getGroups());
+  });
+  c.set(1, [&] {
+    return Conv2DBackwardFilterOp::create(
+        c.b, c.loc, op.getFilter().getType(), c.primal(op.getGrad()), c.grad(),
+        op.getStrides(), op.getPadding(), op.getDilations(), op.getGroups());
+  });
+  return success();
+}
+
 static LogicalResult vjp(MaxPool2DOp op, VJPContext &c) {
   c.set(0, [&] {
     RankedTensorType type = op.getType();
@@ -218,7 +236,8 @@ static LogicalResult vjp(DropoutTrainOp op, VJPContext &c) {
 
 void attachNNRules(MLIRContext *ctx) {
   attachRules<Conv2DOp, MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp, BatchNormOp,
-              BatchNormTrainOp, LayerNormOp, DropoutOp, DropoutTrainOp>(ctx);
+              BatchNormTrainOp, LayerNormOp, DropoutOp, DropoutTrainOp,
+              Conv2DBackwardInputOp>(ctx);
 }
 
 } // namespace nncc::autodiff

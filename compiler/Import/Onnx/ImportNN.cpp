@@ -184,6 +184,136 @@ LogicalResult importConv(NodeImporter &node) {
                      *spatialRank));
 }
 
+/// ConvTranspose: X [N, C, H, W], W [C, M / group, KH, KW], optional B
+/// [M]. It is the input gradient of the convolution that maps the result
+/// back to X, so it becomes nn.conv2d_backward_input with the result type
+/// computed here: stride * (in - 1) + output_padding + span - pads, or
+/// `output_shape` with the pads derived from it (auto_pad SAME_* asks for
+/// in * stride).
+LogicalResult importConvTranspose(NodeImporter &node) {
+  FailureOr<Value> input = node.getInput(0), filter = node.getInput(1);
+  FailureOr<Value> bias = node.getOptionalInput(2);
+  if (anyFailed(input, filter, bias) ||
+      failed(node.requireFloat(*input, "input X")))
+    return failure();
+  FailureOr<int64_t> spatialRank =
+      getSpatialRank(node, *input, "transposed convolutions");
+  if (failed(spatialRank))
+    return failure();
+  auto inType = cast<RankedTensorType>(input->getType());
+  auto filterType = cast<RankedTensorType>(filter->getType());
+  int64_t rank = *spatialRank;
+  FailureOr<int64_t> group = node.getIntAttr("group", 1);
+  if (failed(group))
+    return failure();
+  if (*group < 1 || inType.getDimSize(1) % *group != 0)
+    return node.emitError() << "attribute 'group' must be >= 1 and divide "
+                               "the input channels, got "
+                            << *group;
+  if (filterType.getRank() != rank + 2 ||
+      filterType.getDimSize(0) != inType.getDimSize(1))
+    return node.emitOpError() << "filter W must be [" << inType.getDimSize(1)
+                              << ", M / group, kernel...], got " << filterType;
+  FailureOr<Value> input2D = liftTo2D(node, *input);
+  FailureOr<Value> filter2D = liftTo2D(node, *filter);
+  if (anyFailed(input2D, filter2D))
+    return failure();
+  ArrayRef<int64_t> kernel =
+      cast<RankedTensorType>(filter2D->getType()).getShape().drop_front(2);
+  FailureOr<SmallVector<int64_t>> kernelAttr =
+      node.getIntsAttr("kernel_shape", filterType.getShape().drop_front(2));
+  FailureOr<SmallVector<int64_t>> strides =
+      getWindowAttr(node, "strides", 1, rank, 1, rank);
+  FailureOr<SmallVector<int64_t>> dilations =
+      getWindowAttr(node, "dilations", 1, rank, 1, rank);
+  FailureOr<SmallVector<int64_t>> pads =
+      getWindowAttr(node, "pads", 0, 2 * rank, 0, rank);
+  FailureOr<SmallVector<int64_t>> outputPadding =
+      getWindowAttr(node, "output_padding", 0, rank, 0, rank);
+  FailureOr<std::string> autoPad = node.getStringAttr("auto_pad", "NOTSET");
+  if (anyFailed(kernelAttr, strides, dilations, pads, outputPadding, autoPad))
+    return failure();
+  if (ArrayRef<int64_t>(*kernelAttr) != filterType.getShape().drop_front(2))
+    return node.emitError() << "attribute 'kernel_shape' does not match the "
+                               "filter "
+                            << filterType;
+  bool same = *autoPad == "SAME_UPPER" || *autoPad == "SAME_LOWER";
+  if (!same && *autoPad != "NOTSET" && *autoPad != "VALID")
+    return node.emitUnsupportedAttr("auto_pad", *autoPad);
+
+  // Sizes of the (lifted) spatial dimensions: the attributes as 2-D.
+  auto in2D = cast<RankedTensorType>(input2D->getType());
+  SmallVector<int64_t> outShape = {in2D.getDimSize(0),
+                                   filterType.getDimSize(1) * *group};
+  std::optional<SmallVector<int64_t>> requested;
+  if (node.findAttribute("output_shape")) {
+    FailureOr<SmallVector<int64_t>> shape =
+        node.getIntsAttr("output_shape", std::nullopt);
+    if (failed(shape))
+      return failure();
+    // The spatial sizes, possibly preceded by N and C.
+    if (shape->size() == size_t(rank + 2))
+      shape->erase(shape->begin(), shape->begin() + 2);
+    if (shape->size() != size_t(rank))
+      return node.emitError() << "attribute 'output_shape' must have " << rank
+                              << " spatial sizes";
+    if (rank == 1)
+      shape->insert(shape->begin(), 1);
+    requested = *shape;
+  }
+  for (int64_t d = 0; d < 2; ++d) {
+    int64_t size = in2D.getDimSize(d + 2);
+    int64_t span = nn::windowSpan(kernel[d], (*dilations)[d]);
+    int64_t full = (*strides)[d] * (size - 1) + (*outputPadding)[d] + span;
+    if ((*outputPadding)[d] >= std::max((*strides)[d], (*dilations)[d]))
+      return node.emitError() << "attribute 'output_padding' must be smaller "
+                                 "than the stride or the dilation";
+    std::optional<int64_t> target = requested ? std::optional((*requested)[d])
+                                    : same ? std::optional(size * (*strides)[d])
+                                           : std::nullopt;
+    int64_t out;
+    if (target) {
+      // A target beyond what the windows reach extends the end with
+      // zeros, like output_padding (the check below bounds it).
+      int64_t total = std::max<int64_t>(full - *target, 0);
+      bool upper = *autoPad != "SAME_LOWER";
+      (*pads)[d] = upper ? total / 2 : total - total / 2;
+      (*pads)[d + 2] = total - (*pads)[d];
+      out = *target;
+    } else {
+      out = full - (*pads)[d] - (*pads)[d + 2];
+    }
+    if (out < 1)
+      return node.emitOpError()
+             << "the padding leaves spatial dimension " << d << " empty";
+    outShape.push_back(out);
+  }
+  auto resultType = RankedTensorType::get(outShape, inType.getElementType());
+  SmallVector<Type, 1> check;
+  if (failed(nn::inferConv2DType(node.getLoc(), "ConvTranspose", resultType,
+                                 cast<RankedTensorType>(filter2D->getType()),
+                                 nullptr, *strides, *pads, *dilations, *group,
+                                 check)) ||
+      check.front() != in2D)
+    return node.emitOpError()
+           << "the attributes do not describe a transposed convolution of "
+           << inType;
+  Value result = nn::Conv2DBackwardInputOp::create(
+      node.getBuilder(), node.getLoc(), resultType, *input2D, *filter2D,
+      *strides, *pads, *dilations, *group);
+  if (*bias) {
+    int64_t channels = outShape[1];
+    FailureOr<Value> perChannel = node.createReshape(*bias, {channels, 1, 1});
+    if (failed(perChannel))
+      return failure();
+    FailureOr<Value> added = node.create<nn::AddOp>(result, *perChannel);
+    if (failed(added))
+      return failure();
+    result = *added;
+  }
+  return node.setResult(0, lowerFrom2D(node, result, rank));
+}
+
 /// What MaxPool and AveragePool share: a 4-D float input, kernel_shape,
 /// the window and ceil_mode.
 struct PoolOperands {
@@ -214,24 +344,81 @@ FailureOr<PoolOperands> readPool(NodeImporter &node, bool hasDilations) {
   return PoolOperands{*input2D, std::move(*window), *ceilMode, *spatialRank};
 }
 
+/// MaxPool's Indices: nn.max_pool2d_indices gives h * W + w within each
+/// plane; ONNX counts over the whole tensor, ((n * C + c) * H + h) * W + w,
+/// or with storage_order 1 (n * C + c) * H * W + w * H + h.
+LogicalResult setMaxPoolIndices(NodeImporter &node, const PoolOperands &pool,
+                                Value output, bool columnMajor) {
+  const Window &window = pool.window;
+  auto outType = cast<RankedTensorType>(output.getType());
+  auto inType = cast<RankedTensorType>(pool.input.getType());
+  OpBuilder &b = node.getBuilder();
+  Type i64 = b.getI64Type();
+  // The 2-D op's result: [N, C, 1, L] for a lifted 1-D pooling.
+  SmallVector<int64_t> pooledShape(outType.getShape());
+  if (pool.spatialRank == 1)
+    pooledShape.insert(pooledShape.end() - 1, 1);
+  auto pooledType = RankedTensorType::get(pooledShape, i64);
+  Value planes = nn::MaxPool2DIndicesOp::create(
+      b, node.getLoc(), pooledType, pool.input, window.kernel, window.strides,
+      window.padding, window.dilations, pool.ceilMode);
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1);
+  int64_t planeSize = inType.getDimSize(2) * inType.getDimSize(3);
+  SmallVector<int64_t> offsets;
+  for (int64_t i = 0; i < n * c; ++i)
+    offsets.push_back(i * planeSize);
+  Value offset = nn::ConstantOp::create(
+      b, node.getLoc(),
+      DenseElementsAttr::get(RankedTensorType::get({n, c, 1, 1}, i64),
+                             ArrayRef(offsets)));
+  if (columnMajor) {
+    // storage_order 1 counts within a plane column by column: w * H + h.
+    Value width = node.createScalar(i64, double(inType.getDimSize(3)));
+    Value height = node.createScalar(i64, double(inType.getDimSize(2)));
+    FailureOr<Value> row = node.create<nn::DivOp>(planes, width);
+    if (failed(row))
+      return failure();
+    FailureOr<Value> rowStart = node.create<nn::MulOp>(*row, width);
+    if (failed(rowStart))
+      return failure();
+    FailureOr<Value> column = node.create<nn::SubOp>(planes, *rowStart);
+    if (failed(column))
+      return failure();
+    FailureOr<Value> columnStart = node.create<nn::MulOp>(*column, height);
+    if (failed(columnStart))
+      return failure();
+    FailureOr<Value> transposed = node.create<nn::AddOp>(*columnStart, *row);
+    if (failed(transposed))
+      return failure();
+    planes = *transposed;
+  }
+  FailureOr<Value> indices = node.create<nn::AddOp>(planes, offset);
+  if (failed(indices))
+    return failure();
+  return node.setResult(1, node.createReshape(*indices, outType.getShape()));
+}
+
 LogicalResult importMaxPool(NodeImporter &node) {
-  if (node.hasOutput(1))
-    return node.emitOpError() << "the Indices output is not supported";
   FailureOr<int64_t> storageOrder = node.getIntAttr("storage_order", 0);
   if (failed(storageOrder))
     return failure();
-  if (*storageOrder != 0)
+  if (*storageOrder != 0 && *storageOrder != 1)
     return node.emitUnsupportedAttr("storage_order", Twine(*storageOrder));
   FailureOr<PoolOperands> pool = readPool(node, /*hasDilations=*/true);
   if (failed(pool))
     return failure();
   const Window &window = pool->window;
-  return node.setResult(
-      0, lowerFrom2D(node,
-                     node.create<nn::MaxPool2DOp>(
-                         pool->input, window.kernel, window.strides,
-                         window.padding, pool->ceilMode, window.dilations),
-                     pool->spatialRank));
+  FailureOr<Value> output =
+      lowerFrom2D(node,
+                  node.create<nn::MaxPool2DOp>(
+                      pool->input, window.kernel, window.strides,
+                      window.padding, pool->ceilMode, window.dilations),
+                  pool->spatialRank);
+  if (failed(node.setResult(0, output)))
+    return failure();
+  if (!node.hasOutput(1))
+    return success();
+  return setMaxPoolIndices(node, *pool, *output, *storageOrder == 1);
 }
 
 LogicalResult importAveragePool(NodeImporter &node) {
@@ -270,8 +457,41 @@ LogicalResult importGlobalMaxPool(NodeImporter &node) {
       0, node.create<nn::ReduceMaxOp>(*input, spatial, /*keep_dims=*/true));
 }
 
-/// BatchNormalization in inference form (Y only); the train step switches
-/// it to the batch's statistics.
+/// BatchNormalization with training_mode (opset 14+): normalizes with the
+/// batch's statistics and outputs the updated running mean and variance,
+/// momentum * running + (1 - momentum) * batch (the batch's biased
+/// variance, as ONNX's reference).
+LogicalResult importBatchNormTraining(NodeImporter &node, Value x, Value scale,
+                                      Value bias, Value mean, Value var,
+                                      float epsilon, float momentum) {
+  OpBuilder &b = node.getBuilder();
+  auto stats = cast<RankedTensorType>(scale.getType());
+  auto train = nn::BatchNormTrainOp::create(
+      b, node.getLoc(), TypeRange{x.getType(), stats, stats}, x, scale, bias,
+      b.getF32FloatAttr(epsilon));
+  if (failed(node.setResult(0, train.getResult())))
+    return failure();
+  Type type = stats.getElementType();
+  auto blend = [&](Value running, Value batch) -> FailureOr<Value> {
+    FailureOr<Value> kept =
+        node.create<nn::MulOp>(running, node.createFloatScalar(type, momentum));
+    FailureOr<Value> added = node.create<nn::MulOp>(
+        batch, node.createFloatScalar(type, 1.0 - double(momentum)));
+    if (anyFailed(kept, added))
+      return failure();
+    return node.create<nn::AddOp>(*kept, *added);
+  };
+  if (node.hasOutput(1) &&
+      failed(node.setResult(1, blend(mean, train.getBatchMean()))))
+    return failure();
+  if (node.hasOutput(2) &&
+      failed(node.setResult(2, blend(var, train.getBatchVar()))))
+    return failure();
+  return success();
+}
+
+/// BatchNormalization in inference form (Y only; the train step switches
+/// it to the batch's statistics), or with training_mode.
 LogicalResult importBatchNormalization(NodeImporter &node) {
   FailureOr<Value> x = node.getInput(0), scale = node.getInput(1),
                    bias = node.getInput(2), mean = node.getInput(3),
@@ -279,38 +499,38 @@ LogicalResult importBatchNormalization(NodeImporter &node) {
   if (anyFailed(x, scale, bias, mean, var) ||
       failed(node.requireFloat(*x, "X")))
     return failure();
+  FailureOr<float> epsilon = node.getFloatAttr("epsilon", 1e-5f);
+  FailureOr<float> momentum = node.getFloatAttr("momentum", 0.9f);
+  FailureOr<bool> trainingMode = node.getBoolAttr("training_mode", false);
+  FailureOr<int64_t> spatial = node.getIntAttr("spatial", 1);
+  if (anyFailed(epsilon, momentum, trainingMode, spatial))
+    return failure();
+  if (*spatial != 1)
+    return node.emitUnsupportedAttr("spatial", Twine(*spatial));
+  OpBuilder &b = node.getBuilder();
+  if (*trainingMode)
+    return importBatchNormTraining(node, *x, *scale, *bias, *mean, *var,
+                                   *epsilon, *momentum);
   for (unsigned i = 1; i < 5; ++i)
     if (node.hasOutput(i))
       return node.emitOpError()
              << "output " << i
-             << " (the training-mode statistics) is not supported; nncc "
-                "computes them itself when it builds a train step (--train)";
-  FailureOr<float> epsilon = node.getFloatAttr("epsilon", 1e-5f);
-  FailureOr<float> momentum = node.getFloatAttr("momentum", 0.9f);
-  FailureOr<int64_t> trainingMode = node.getIntAttr("training_mode", 0);
-  FailureOr<int64_t> spatial = node.getIntAttr("spatial", 1);
-  if (anyFailed(epsilon, momentum, trainingMode, spatial))
-    return failure();
-  if (*trainingMode != 0)
-    return node.emitUnsupportedAttr("training_mode", Twine(*trainingMode));
-  if (*spatial != 1)
-    return node.emitUnsupportedAttr("spatial", Twine(*spatial));
-  OpBuilder &b = node.getBuilder();
+             << " (the statistics of opset-6 training) is not supported; "
+                "nncc computes them itself when it builds a train step "
+                "(--train)";
   return node.setResult(
       0, node.create<nn::BatchNormOp>(*x, *scale, *bias, *mean, *var,
                                       b.getF32FloatAttr(*epsilon),
                                       b.getF32FloatAttr(*momentum)));
 }
 
-/// LayerNormalization (opset 17): Y only; a missing bias is zero.
+/// LayerNormalization (opset 17): a missing bias is zero; the optional Mean
+/// and InvStdDev outputs are computed alongside.
 LogicalResult importLayerNormalization(NodeImporter &node) {
   FailureOr<Value> x = node.getInput(0), scale = node.getInput(1),
                    bias = node.getOptionalInput(2);
   if (anyFailed(x, scale, bias) || failed(node.requireFloat(*x, "X")))
     return failure();
-  if (node.hasOutput(1) || node.hasOutput(2))
-    return node.emitOpError() << "the Mean and InvStdDev outputs are not "
-                                 "supported";
   auto type = cast<RankedTensorType>(x->getType());
   FailureOr<int64_t> axis = node.getAxisAttr("axis", -1, type.getRank());
   FailureOr<float> epsilon = node.getFloatAttr("epsilon", 1e-5f);
@@ -336,9 +556,47 @@ LogicalResult importLayerNormalization(NodeImporter &node) {
   if (anyFailed(s, b))
     return failure();
   OpBuilder &builder = node.getBuilder();
-  return node.setResult(0, node.create<nn::LayerNormOp>(
-                               *x, *s, *b, builder.getI64IntegerAttr(*axis),
-                               builder.getF32FloatAttr(*epsilon)));
+  if (failed(node.setResult(0, node.create<nn::LayerNormOp>(
+                                   *x, *s, *b, builder.getI64IntegerAttr(*axis),
+                                   builder.getF32FloatAttr(*epsilon)))))
+    return failure();
+  if (!node.hasOutput(1) && !node.hasOutput(2))
+    return success();
+  // Mean and InvStdDev over the normalized dimensions, kept as size 1.
+  SmallVector<int64_t> axes =
+      llvm::to_vector(llvm::seq<int64_t>(*axis, type.getRank()));
+  Value count = node.createFloatScalar(type.getElementType(),
+                                       double(normalized.getNumElements()));
+  auto meanOf = [&](Value v) -> FailureOr<Value> {
+    FailureOr<Value> sum = node.create<nn::ReduceSumOp>(v, axes, true);
+    if (failed(sum))
+      return failure();
+    return node.create<nn::DivOp>(*sum, count);
+  };
+  FailureOr<Value> mean = meanOf(*x);
+  if (failed(mean) || failed(node.setResult(1, mean)))
+    return failure();
+  if (!node.hasOutput(2))
+    return success();
+  FailureOr<Value> centered = node.create<nn::SubOp>(*x, *mean);
+  if (failed(centered))
+    return failure();
+  FailureOr<Value> square = node.create<nn::MulOp>(*centered, *centered);
+  if (failed(square))
+    return failure();
+  FailureOr<Value> variance = meanOf(*square);
+  if (failed(variance))
+    return failure();
+  FailureOr<Value> shifted = node.create<nn::AddOp>(
+      *variance, node.createFloatScalar(type.getElementType(), *epsilon));
+  if (failed(shifted))
+    return failure();
+  FailureOr<Value> deviation = node.create<nn::SqrtOp>(*shifted);
+  if (failed(deviation))
+    return failure();
+  return node.setResult(
+      2, node.create<nn::DivOp>(
+             node.createFloatScalar(type.getElementType(), 1.0), *deviation));
 }
 
 /// Dropout: the identity in inference; nn.dropout keeps the ratio for a
@@ -348,8 +606,6 @@ LogicalResult importDropout(NodeImporter &node) {
   FailureOr<Value> input = node.getInput(0);
   if (failed(input) || failed(node.requireFloat(*input, "data")))
     return failure();
-  if (node.hasOutput(1))
-    return node.emitOpError() << "the mask output is not supported";
   float ratio = 0.5f;
   if (node.getOpset() < 12) {
     FailureOr<float> attr = node.getFloatAttr("ratio", 0.5f);
@@ -370,18 +626,29 @@ LogicalResult importDropout(NodeImporter &node) {
           node.getConstantInput(2, "training_mode");
       if (failed(mode))
         return failure();
-      if (mode->size() != 1 || !mode->getElementType().isInteger(1) ||
-          *mode->getValues<bool>().begin())
+      if (mode->size() != 1 || !mode->getElementType().isInteger(1))
+        return node.emitOpError() << "training_mode must be a bool scalar";
+      // Dropping in an inference graph would need ONNX's random numbers;
+      // with ratio 0 training mode drops nothing either.
+      if (*mode->getValues<bool>().begin() && ratio != 0.0f)
         return node.emitOpError()
-               << "training_mode must be a constant false: an inference "
-                  "model drops nothing (nncc's train step drops)";
+               << "training_mode must be a constant false (or the ratio 0): "
+                  "an inference model drops nothing (nncc's train step "
+                  "drops)";
     }
   }
   if (!(ratio >= 0.0f && ratio < 1.0f))
     return node.emitOpError() << "ratio must be in [0, 1), got " << ratio;
-  return node.setResult(
-      0, node.create<nn::DropoutOp>(*input,
-                                    node.getBuilder().getF32FloatAttr(ratio)));
+  if (failed(node.setResult(
+          0, node.create<nn::DropoutOp>(
+                 *input, node.getBuilder().getF32FloatAttr(ratio)))))
+    return failure();
+  if (!node.hasOutput(1))
+    return success();
+  // Nothing is dropped: the mask is all true.
+  auto maskType = cast<RankedTensorType>(input->getType())
+                      .clone(node.getBuilder().getI1Type());
+  return node.setConstantResult(1, DenseElementsAttr::get(maskType, true));
 }
 
 } // namespace
@@ -398,6 +665,10 @@ ArrayRef<OpInfo> getNNOps() {
       {"Conv", OpCategory::NN, 1, kMaxOpset, importConv, "`nn.conv2d`",
        "1-D and 2-D; `strides`, `pads`, `dilations`, `group`, `auto_pad` "
        "(NOTSET, VALID, SAME_UPPER, SAME_LOWER), optional bias"},
+      {"ConvTranspose", OpCategory::NN, 1, kMaxOpset, importConvTranspose,
+       "`nn.conv2d_backward_input` (+ `nn.add` for the bias)",
+       "1-D and 2-D; `strides`, `pads`, `dilations`, `group`, "
+       "`output_padding`, `output_shape`, `auto_pad`"},
       {"Dropout", OpCategory::NN, 1, kMaxOpset, importDropout, "`nn.dropout`",
        "output only (no mask); the identity in inference, dropping in a "
        "train step (`--train`); constant ratio, training_mode false"},

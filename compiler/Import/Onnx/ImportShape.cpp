@@ -236,6 +236,10 @@ LogicalResult importTile(NodeImporter &node) {
     if (repeat < 1)
       return node.emitOpError()
              << "repeat " << repeat << " is not supported (only >= 1)";
+    if (repeat > kMaxTensorElements / size)
+      return node.emitOpError()
+             << "repeat " << repeat << " makes dimension " << split.size() / 2
+             << " larger than " << kMaxTensorElements << " elements";
     split.append({1, size});
     stretched.append({repeat, size});
     merged.push_back(repeat * size);
@@ -280,7 +284,7 @@ LogicalResult importSplit(NodeImporter &node) {
                               << " entries for " << outputs << " outputs";
   int64_t offset = 0;
   for (auto [index, part] : llvm::enumerate(*sizes)) {
-    if (part < 1 || offset + part > size)
+    if (part < 1 || part > size - offset)
       return node.emitOpError()
              << "the split sizes do not divide dimension " << *axis
              << " of size " << size << " into non-empty parts";
@@ -388,6 +392,9 @@ LogicalResult importPad(NodeImporter &node) {
     return node.emitOpError() << "pads has " << pads->size()
                               << " entries for an input of rank " << rank;
   SmallVector<int64_t> low, high, starts, shape;
+  for (int64_t pad : *pads)
+    if (pad < -kMaxTensorElements || pad > kMaxTensorElements)
+      return node.emitOpError() << "pad " << pad << " is out of range";
   for (int64_t d = 0; d < rank; ++d) {
     int64_t begin = (*pads)[d], end = (*pads)[d + rank];
     int64_t size = type.getDimSize(d) + begin + end;

@@ -8,6 +8,8 @@
 
 #include "compiler/Import/Onnx/ImporterState.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace nncc::onnx_import {
@@ -179,7 +181,39 @@ LogicalResult importTranspose(NodeImporter &node) {
 
 /// Concat: every input along `axis` (required from opset 4, default 1
 /// before; negative from opset 11).
+/// Concat of constants, empty ones included (shapes in ONNX's expanded
+/// functions): the joined constant, or a null attribute when an input is
+/// computed.
+FailureOr<DenseElementsAttr> concatConstants(NodeImporter &node) {
+  SmallVector<DenseElementsAttr> parts;
+  for (int i = 0, e = node.getNode().input_size(); i < e; ++i) {
+    FailureOr<DenseElementsAttr> part = node.lookupConstantInput(i);
+    if (failed(part))
+      return failure();
+    if (!*part || part->getType().getRank() != 1)
+      return DenseElementsAttr();
+    parts.push_back(*part);
+  }
+  if (parts.empty() ||
+      llvm::none_of(parts, [](DenseElementsAttr p) { return p.empty(); }))
+    return DenseElementsAttr(); // nn.concat folds the non-empty case
+  SmallVector<Attribute> values;
+  for (DenseElementsAttr part : parts) {
+    if (part.getElementType() != parts.front().getElementType())
+      return DenseElementsAttr();
+    llvm::append_range(values, part.getValues<Attribute>());
+  }
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                    parts.front().getElementType());
+  return DenseElementsAttr::get(type, values);
+}
+
 LogicalResult importConcat(NodeImporter &node) {
+  FailureOr<DenseElementsAttr> joined = concatConstants(node);
+  if (failed(joined))
+    return failure();
+  if (*joined)
+    return node.setConstantResult(0, *joined);
   SmallVector<Value> inputs;
   for (int i = 0, e = node.getNode().input_size(); i < e; ++i) {
     FailureOr<Value> input = node.getInput(i);
@@ -271,12 +305,25 @@ LogicalResult importSlice(NodeImporter &node) {
                       : std::clamp<int64_t>(v, -1, dim - 1);
     };
     int64_t from = clamp((*starts)[i]), to = clamp((*ends)[i]);
-    int64_t size = step > 0 ? (to > from ? (to - from + step - 1) / step : 0)
-                            : (from > to ? (from - to - step - 1) / -step : 0);
-    if (size == 0)
+    // Written so that no step, however large, overflows.
+    step = std::max(step, -std::numeric_limits<int64_t>::max());
+    int64_t size = step > 0 ? (to > from ? (to - from - 1) / step + 1 : 0)
+                            : (from > to ? (from - to - 1) / -step + 1 : 0);
+    if (size == 0) {
+      // An empty slice of a constant (of a shape, in ONNX's expanded
+      // functions) stays usable as a shape; only an empty operand errs.
+      FailureOr<DenseElementsAttr> constant = node.lookupConstantInput(0);
+      if (succeeded(constant) && *constant) {
+        SmallVector<int64_t> empty(type.getShape());
+        empty[axis] = 0;
+        return node.setConstantResult(
+            0,
+            DenseElementsAttr::get(type.clone(empty), ArrayRef<Attribute>{}));
+      }
       return node.emitOpError()
              << "the slice of axis " << axis
              << " is empty, and nncc does not support empty tensors";
+    }
     if (step < 0) {
       SmallVector<int64_t> positions;
       for (int64_t k = 0; k < size; ++k)

@@ -291,7 +291,8 @@ LogicalResult NodeImporter::checkResultType(unsigned index, Type type) {
                        << node.output(index)
                        << "') has a zero-sized dimension; nncc does not "
                           "support empty tensors";
-  if (tensorType.getNumElements() > kMaxTensorElements)
+  std::optional<int64_t> count = getNumElements(tensorType.getShape());
+  if (!count || *count > kMaxTensorElements)
     return emitError() << "result " << tensorType << " (output '"
                        << node.output(index) << "') has more than "
                        << kMaxTensorElements << " elements";
@@ -320,8 +321,11 @@ LogicalResult NodeImporter::setConstantResult(unsigned index,
   if (name.empty())
     return success();
   // An empty constant may still serve as a shape or axes list; lookupValue
-  // rejects it as an operand.
-  if (!value.empty() && failed(checkResultType(index, value.getType())))
+  // rejects it as an operand. (The count is checked for overflow first: a
+  // wrapped count could look empty.)
+  auto type = cast<RankedTensorType>(value.getType());
+  std::optional<int64_t> count = getNumElements(type.getShape());
+  if (count != 0 && failed(checkResultType(index, type)))
     return failure();
   state.bindConstant(name, value, loc);
   return success();
@@ -339,6 +343,8 @@ FailureOr<Value> NodeImporter::createReshape(Value input,
     return emitOpError() << "cannot reshape " << inputType << " ("
                          << inputType.getNumElements() << " elements) to "
                          << type;
+  if (type == inputType)
+    return input;
   return foldIfConstant(
       nn::ReshapeOp::create(getBuilder(), loc, type, input).getOperation());
 }

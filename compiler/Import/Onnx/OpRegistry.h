@@ -63,8 +63,9 @@ llvm::ArrayRef<OpInfo> getMathOps();      // ImportMath.cpp
 llvm::ArrayRef<OpInfo> getReduceOps();    // ImportReduce.cpp (Math category)
 llvm::ArrayRef<OpInfo> getNNOps();        // ImportNN.cpp
 llvm::ArrayRef<OpInfo> getRecurrentOps(); // ImportRNN.cpp (NN category)
-llvm::ArrayRef<OpInfo> getTensorOps();    // ImportTensor.cpp
-llvm::ArrayRef<OpInfo> getShapeOps();     // ImportShape.cpp (Tensor category)
+llvm::ArrayRef<OpInfo> getNormalizationOps(); // ImportNormalization.cpp (NN)
+llvm::ArrayRef<OpInfo> getTensorOps();        // ImportTensor.cpp
+llvm::ArrayRef<OpInfo> getShapeOps(); // ImportShape.cpp (Tensor category)
 
 /// Writes docs/supported-ops.md.
 void printSupportedOpsMarkdown(llvm::raw_ostream &os);
