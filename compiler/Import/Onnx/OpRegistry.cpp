@@ -19,7 +19,7 @@ ArrayRef<OpInfo> getOpRegistry() {
     std::vector<OpInfo> ops;
     for (ArrayRef<OpInfo> part :
          {getMathOps(), getReduceOps(), getNNOps(), getRecurrentOps(),
-          getTensorOps(), getShapeOps()})
+          getNormalizationOps(), getTensorOps(), getShapeOps(), getResizeOps()})
       ops.insert(ops.end(), part.begin(), part.end());
     // The docs list each category's ops alphabetically.
     llvm::sort(ops, [](const OpInfo &a, const OpInfo &b) {

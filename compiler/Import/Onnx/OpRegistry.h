@@ -65,7 +65,8 @@ llvm::ArrayRef<OpInfo> getNNOps();        // ImportNN.cpp
 llvm::ArrayRef<OpInfo> getRecurrentOps(); // ImportRNN.cpp (NN category)
 llvm::ArrayRef<OpInfo> getNormalizationOps(); // ImportNormalization.cpp (NN)
 llvm::ArrayRef<OpInfo> getTensorOps();        // ImportTensor.cpp
-llvm::ArrayRef<OpInfo> getShapeOps(); // ImportShape.cpp (Tensor category)
+llvm::ArrayRef<OpInfo> getShapeOps();  // ImportShape.cpp (Tensor category)
+llvm::ArrayRef<OpInfo> getResizeOps(); // ImportResize.cpp (Tensor category)
 
 /// Writes docs/supported-ops.md.
 void printSupportedOpsMarkdown(llvm::raw_ostream &os);
