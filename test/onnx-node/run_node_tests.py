@@ -532,6 +532,61 @@ def write_op_counts(path, tests, results):
             file.write("\t".join([op, suite] + [str(n) for n in row]) + "\n")
 
 
+SUITE_LABELS = {"node": "node", "pytorch-operator": "pytorch-operator",
+                "pytorch-converted": "pytorch-converted"}
+
+
+def write_docs(args, path):
+    """docs/supported-ops.md: nncc's own tables (--supported-ops=markdown)
+    with a column of the backend tests each operator passes, counted from
+    the checked-in expected-passes.txt over every test whose model uses the
+    operator. No test is run; the lists are the record."""
+    markdown = subprocess.run([args.nncc, "--supported-ops=markdown"],
+                              check=True, capture_output=True,
+                              text=True).stdout
+    passes = read_list(args.expected)
+    ops_supported = supported_ops(args.nncc)
+    counts = collections.defaultdict(lambda: collections.defaultdict(
+        lambda: [0, 0]))
+    totals = {suite: [0, 0] for suite in SUITES}
+    for test in discover(args.data_root, SUITES, None):
+        classify(test, ops_supported)
+        passed = test.key in passes
+        totals[test.suite][0] += passed
+        totals[test.suite][1] += 1
+        for op in test.ops:
+            counts[op][test.suite][0] += passed
+            counts[op][test.suite][1] += 1
+
+    def cell(op):
+        parts = [f"{SUITE_LABELS[suite]} {n}/{m}"
+                 for suite, (n, m) in sorted(counts[op].items(),
+                                             key=lambda i: SUITES.index(i[0]))]
+        return ", ".join(parts) if parts else "no tests"
+
+    lines = []
+    for line in markdown.splitlines():
+        if line.startswith("| ONNX op |"):
+            line += " backend tests passed |"
+        elif line.startswith("|---|"):
+            line += "---|"
+        elif line.startswith("| "):
+            line += f" {cell(line.split('|')[1].strip())} |"
+        lines.append(line)
+    lines.append("")
+    lines.append("The last column counts, per suite of `libonnx-testdata`, "
+                 "the tests whose model uses the operator and how many of "
+                 "them pass (a test with several operators counts for each). "
+                 "In all:")
+    lines.append("")
+    for suite in SUITES:
+        n, m = totals[suite]
+        lines.append(f"- {suite}: {n} of {m} tests pass")
+    with open(path, "w") as file:
+        file.write("\n".join(lines) + "\n")
+    print(f"wrote {path}")
+
+
 def report(args, results, passes, failures):
     """Prints the per-test lines and the summaries; returns whether the run
     had an unexpected result."""
@@ -613,8 +668,9 @@ def parse_args():
         description=__doc__.splitlines()[0],
         epilog="Exit status 1 when a listed test fails or an unlisted one "
                "passes.")
-    parser.add_argument("--work", required=True,
-                        help="directory for objects, binaries and data")
+    parser.add_argument("--work",
+                        help="directory for objects, binaries and data "
+                             "(required unless --write-docs)")
     parser.add_argument("--data-root", default=DEFAULT_DATA_ROOT,
                         help="the folder holding the suites' folders")
     parser.add_argument("--suite", choices=SUITES + ("all",), default="all")
@@ -630,6 +686,11 @@ def parse_args():
     parser.add_argument("--op-counts", metavar="FILE",
                         help="write per op type and suite the number of "
                              "tests, attempted tests and passes (TSV)")
+    parser.add_argument("--write-docs", metavar="FILE",
+                        help="write docs/supported-ops.md (nncc's tables "
+                             "with the passes per operator, from the "
+                             "expected lists) to FILE and exit; runs no "
+                             "test")
     parser.add_argument("-j", "--jobs", type=int, default=2)
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="also print passing and unsupported tests and "
@@ -654,6 +715,11 @@ def check_environment(args):
 
 def main():
     args = parse_args()
+    if args.write_docs:
+        write_docs(args, args.write_docs)
+        return 0
+    if not args.work:
+        sys.exit("error: --work is required")
     args.work = os.path.abspath(args.work)
     os.makedirs(args.work, exist_ok=True)
     check_environment(args)

@@ -91,16 +91,17 @@ void printSupportedOpsMarkdown(raw_ostream &os) {
   }
   os << "\nInitializers become `nn.constant` ops and end up in the object's "
         "read-only data.\n\n";
-  os << "## Coverage by the ONNX backend node tests\n\n";
-  os << "`test/onnx-node/expected-passes.txt` lists the node tests of "
-        "`libonnx-testdata` that compile, run and match ONNX's outputs; "
-        "`test/onnx-node/run_node_tests.py` attempts every test whose "
-        "operators are all in this table (it reads them from `nncc "
-        "--supported-ops=list`). The other node tests of these operators "
-        "fail to compile with a clear error, for these reasons: 1-D and 3-D "
-        "pooling, MaxPool's `Indices` output, Reshape tests that pass the "
-        "shape as a graph input rather than a constant, and an empty "
-        "tensor.\n";
+  os << "## Coverage by the ONNX backend tests\n\n";
+  os << "`test/onnx-node/run_node_tests.py` compiles, runs and compares "
+        "every test of `libonnx-testdata`'s node, pytorch-operator and "
+        "pytorch-converted suites whose operators are all in these tables "
+        "(it reads them from `nncc --supported-ops=list`). "
+        "`test/onnx-node/expected-passes.txt` lists the tests that pass; "
+        "`test/onnx-node/expected-failures.txt` gives the reason for every "
+        "other test (an unsupported operator or element type, or the error "
+        "nncc reports). Graph inputs that nncc needs as constants (a "
+        "Reshape's shape, Resize's scales, ...) are bound to the test's "
+        "values first (docs/testing.md).\n";
 }
 
 } // namespace nncc::onnx_import
