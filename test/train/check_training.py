@@ -496,6 +496,110 @@ def small_models():
             z = x[:, :2] * e.amax(dim=1) + x[:, 2:4] * e.amin(dim=1)
             return self.fc(torch.cat([y, z], dim=1))
 
+    def lrn_function(size, alpha, beta, bias, reference=None):
+        # ONNX's LRN (one node: PyTorch 1.13 exports nn.LocalResponseNorm
+        # as a Pad, a 3-D AveragePool and an If instead), computed in
+        # PyTorch as ONNX defines it: x / (bias + alpha / size * the sum
+        # of x^2 over channels c - floor((size - 1) / 2) ...
+        # c + ceil((size - 1) / 2))^beta. For an odd size that is
+        # nn.LocalResponseNorm (`reference`); for an even one PyTorch's
+        # window starts a channel earlier (c - size // 2 ...
+        # c + (size - 1) // 2), so the sum is written out here.
+        def onnx_lrn(t):
+            before, after = (size - 1) // 2, size // 2
+            square = nn.functional.pad(
+                t * t, [0, 0] * (t.dim() - 2) + [before, after])
+            channels = t.shape[1]
+            # (Added up one by one: sum() starts from the integer 0, which
+            # the export's tracing of this function cannot take.)
+            total = square[:, :channels]
+            for i in range(1, size):
+                total = total + square[:, i:i + channels]
+            return t / (bias + alpha / size * total) ** beta
+        return onnx_function("LRN", reference or onnx_lrn, size_i=size,
+                             alpha_f=alpha, beta_f=beta, bias_f=bias)
+
+    class ConvTranspose(nn.Module):
+        # ConvTranspose (nn.conv2d_backward_input, whose gradients are a
+        # convolution for the input and the filter gradient with input and
+        # output swapped): 2-D with stride 2, padding, output_padding,
+        # dilation, groups and a bias; 1-D (lifted to 2-D) with stride 3,
+        # padding and output_padding, without a bias, then with a bias.
+        # A 1x1 convolution before them trains through their input
+        # gradient.
+        def __init__(self):
+            super().__init__()
+            self.c = nn.Conv2d(3, 4, 1)
+            self.up = nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1,
+                                         output_padding=1, groups=2,
+                                         dilation=2)
+            self.down = nn.Conv2d(6, 4, 3, stride=3)
+            self.up1d = nn.ConvTranspose1d(4, 3, 3, stride=3, padding=1,
+                                           output_padding=1, bias=False)
+            self.up1d_bias = nn.ConvTranspose1d(3, 2, 2, stride=2)
+            self.fc = nn.Linear(4 * 3 * 3 + 2 * 94, 4)
+
+        def forward(self, x):
+            h = torch.tanh(self.c(x))  # [4, 4, 4]
+            image = torch.tanh(self.up(h))  # [6, 10, 10]
+            image = torch.tanh(self.down(image))  # [4, 3, 3]
+            line = torch.tanh(self.up1d(h.flatten(2)))  # [4, 16] to [3, 47]
+            line = torch.tanh(self.up1d_bias(line))  # [2, 94]
+            return self.fc(torch.cat([image.flatten(1), line.flatten(1)],
+                                     dim=1))
+
+    class InstanceLRN(nn.Module):
+        # InstanceNormalization over images (nn.InstanceNorm2d) and over
+        # sequences (nn.InstanceNorm1d), with trained scales and biases;
+        # LRN of size 3 (nn.LocalResponseNorm) and 4 (ONNX's window:
+        # lrn_function), with alpha, beta and bias far enough from the
+        # defaults (alpha 1e-4) that the normalization matters.
+        def __init__(self):
+            super().__init__()
+            self.c = nn.Conv2d(3, 4, 3, padding=1)
+            self.norm2d = nn.InstanceNorm2d(4, affine=True)
+            self.norm1d = nn.InstanceNorm1d(4, affine=True)
+            self.lrn3 = lrn_function(3, 0.6, 0.75, 1.5, reference=(
+                nn.LocalResponseNorm(3, alpha=0.6, beta=0.75, k=1.5)))
+            self.lrn4 = lrn_function(4, 0.4, 0.6, 2.0)
+            self.fc = nn.Linear(2 * 4 * 6 * 6, 3)
+            with torch.no_grad():
+                for norm in (self.norm2d, self.norm1d):
+                    norm.weight.uniform_(0.5, 1.5)
+                    norm.bias.uniform_(-0.5, 0.5)
+
+        def forward(self, x):
+            # A bias right before an instance norm has a zero gradient (the
+            # norm removes each plane's mean): a tanh sits between them.
+            h = self.norm2d(torch.tanh(self.c(x)))
+            h = self.lrn4(2 * torch.tanh(self.lrn3(2 * h)))
+            line = self.norm1d(torch.tanh(h).flatten(2))
+            return self.fc(torch.cat([h.flatten(1), line.flatten(1)], dim=1))
+
+    class Conv1D(nn.Module):
+        # 1-D convolution (padded; strided, dilated and grouped) and
+        # pooling, which nncc runs as 2-D windows over an H of 1: max
+        # pooling with padding and ceil mode, average pooling counting the
+        # padding (PyTorch exports it as a zero Pad and an unpadded
+        # AveragePool) and, in ceil mode with an overhang, without it.
+        def __init__(self):
+            super().__init__()
+            self.c1 = nn.Conv1d(2, 4, 3, padding=1)
+            self.c2 = nn.Conv1d(4, 6, 3, stride=2, padding=2, dilation=2,
+                                groups=2)
+            self.max = nn.MaxPool1d(3, stride=2, padding=1, ceil_mode=True)
+            self.avg = nn.AvgPool1d(3, stride=2, padding=1)
+            self.fc = nn.Linear(6 * 3 + 6 * 3, 4)
+
+        def forward(self, x):
+            h = self.max(torch.tanh(self.c1(x)))  # [4, 16], then [4, 9]
+            h = torch.tanh(self.c2(h))  # [6, 5]
+            counted = self.avg(h)  # [6, 3]
+            overhang = nn.functional.avg_pool1d(
+                h, 2, stride=2, ceil_mode=True, count_include_pad=False)
+            return self.fc(torch.cat([counted.flatten(1),
+                                      overhang.flatten(1)], dim=1))
+
     return {
         "broadcast": (Broadcast, (6,), 4),
         "activations": (Activations, (6,), 4),
@@ -511,19 +615,24 @@ def small_models():
         "reductions": (Reductions, (6,), 4),
         "indexing": (Indexing, (6,), 4),
         "ties": (Ties, (6,), 4),
+        "conv_transpose": (ConvTranspose, (3, 4, 4), 4),
+        "instance_lrn": (InstanceLRN, (3, 6, 6), 3),
+        "conv1d": (Conv1D, (2, 16), 4),
     }
 
 
 MODEL_NAMES = ["broadcast", "activations", "more_activations",
                "concat_slice", "conv", "batchnorm", "layernorm", "functions",
                "pool", "mlp", "lenet", "convnet", "minmax_clip_pow", "gates",
-               "reductions", "indexing", "ties"]
+               "reductions", "indexing", "ties", "conv_transpose",
+               "instance_lrn", "conv1d"]
 
 # The opset each model is exported at (13 otherwise): LayerNormalization
 # and HardSwish need 17 and 14; the newer models take the highest nncc
 # imports.
 OPSETS = {"layernorm": 17, "minmax_clip_pow": 17, "gates": 17,
-          "reductions": 17, "indexing": 17, "ties": 17}
+          "reductions": 17, "indexing": 17, "ties": 17,
+          "conv_transpose": 17, "instance_lrn": 17, "conv1d": 17}
 
 
 def pool_onnx(model, batch, sample_shape, path):
@@ -670,12 +779,26 @@ def near_kink(model, x):
         found.append(near(distance, inputs, True))
 
     def pool_hook(module, inputs, output):
+        # The windows of a 1-D or 2-D max pooling, padded with -inf, and in
+        # ceil mode at the end with the windows' overhang too (windows that
+        # start past the input are all -inf: a NaN gap, never near).
         t = inputs[0].detach()
-        k, s, p = module.kernel_size, module.stride, module.padding
-        padded = nn.functional.pad(t, [p] * 4 if isinstance(p, int) else
-                                   [p[1], p[1], p[0], p[0]],
-                                   value=float("-inf"))
-        windows = padded.unfold(2, k, s).unfold(3, k, s).flatten(-2)
+        rank = t.dim() - 2
+
+        def per_dim(v):
+            return [v] * rank if isinstance(v, int) else list(v)
+
+        k, s, p = (per_dim(module.kernel_size), per_dim(module.stride),
+                   per_dim(module.padding))
+        pads = []
+        for d in reversed(range(rank)):
+            extra = (-(t.shape[2 + d] + 2 * p[d] - k[d]) % s[d]
+                     if module.ceil_mode else 0)
+            pads += [p[d], p[d] + extra]
+        windows = nn.functional.pad(t, pads, value=float("-inf"))
+        for d in range(rank):
+            windows = windows.unfold(2 + d, k[d], s[d])
+        windows = windows.flatten(-rank)
         top = windows.topk(2, dim=-1).values
         gap = top[..., 0] - top[..., 1]
         # Windows whose maximum is exactly 0 hold relu outputs: both sides
@@ -689,7 +812,7 @@ def near_kink(model, x):
         if isinstance(module, (nn.ReLU, nn.LeakyReLU, nn.ELU, nn.SELU,
                                nn.PReLU)):
             handles.append(module.register_forward_hook(relu_hook))
-        elif isinstance(module, nn.MaxPool2d):
+        elif isinstance(module, (nn.MaxPool1d, nn.MaxPool2d)):
             handles.append(module.register_forward_hook(pool_hook))
         elif isinstance(module, (nn.Hardtanh, nn.Hardsigmoid, nn.Hardswish)):
             handles.append(module.register_forward_hook(bounds_hook))

@@ -199,8 +199,11 @@ struct Conv2DBackwardFilterLowering
                   {0, 0, pad[2], pad[3]}, scalarAttr(elementType, 0.0));
     input = splitGroups(rewriter, loc, input, 1, groups);
     Value grad = splitGroups(rewriter, loc, adaptor.getGrad(), 1, groups);
-    Value init = createFilled(rewriter, loc, splitGroupsType(type, 0, groups),
-                              scalarAttr(elementType, 0.0));
+    // Sums over N*H*W: accumulated in f64, rounded once (sumAccumulatorType).
+    Type accType = sumAccumulatorType(elementType);
+    Value init = createFilled(rewriter, loc,
+                              splitGroupsType(type, 0, groups).clone(accType),
+                              scalarAttr(accType, 0.0));
     // Loops (g, f, c, kh, kw, n, oh, ow).
     MLIRContext *ctx = getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
@@ -215,10 +218,13 @@ struct Conv2DBackwardFilterLowering
         AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx);
     Value result = buildGeneric(
         rewriter, loc, ValueRange{grad, input}, {gradMap, inputMap}, init,
-        outMap, [](OpBuilder &b, Location l, ValueRange args) -> Value {
+        outMap, [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+          if (accType != elementType)
+            product = arith::ExtFOp::create(b, l, accType, product);
           return arith::AddFOp::create(b, l, args[2], product);
         });
+    result = castElements(rewriter, loc, result, elementType);
     rewriter.replaceOp(op, mergeGroups(rewriter, loc, result, 0, type));
     return success();
   }

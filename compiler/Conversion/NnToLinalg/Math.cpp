@@ -407,17 +407,25 @@ template <typename OpTy> struct ReduceLowering : OpConversionPattern<OpTy> {
     unsigned rank = inType.getRank();
     auto [kept, shape] = keptDims(inType, op.getAxes());
     Type elementType = inType.getElementType();
-    auto reducedType = RankedTensorType::get(shape, elementType);
     Operation *nnOp = op.getOperation();
+    // Float sums accumulate in f64 and round once (sumAccumulatorType).
+    Type accType = isa<nn::ReduceSumOp>(nnOp) ? sumAccumulatorType(elementType)
+                                              : elementType;
+    auto reducedType = RankedTensorType::get(shape, accType);
     Value reduced =
         buildGeneric(rewriter, loc, adaptor.getInput(),
                      rewriter.getMultiDimIdentityMap(rank),
                      createFilled(rewriter, loc, reducedType,
-                                  reductionIdentity(nnOp, elementType)),
+                                  reductionIdentity(nnOp, accType)),
                      dropDimsMap(rewriter.getContext(), rank, kept),
                      [&](OpBuilder &b, Location l, ValueRange args) {
-                       return buildReduction(b, l, nnOp, args[0], args[1]);
+                       Value element = args[0];
+                       if (accType != elementType)
+                         element =
+                             arith::ExtFOp::create(b, l, accType, element);
+                       return buildReduction(b, l, nnOp, element, args[1]);
                      });
+    reduced = castElements(rewriter, loc, reduced, elementType);
     rewriter.replaceOp(op, reshapeTensor(rewriter, loc, reduced, op.getType()));
     return success();
   }

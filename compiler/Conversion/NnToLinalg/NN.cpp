@@ -258,36 +258,50 @@ struct BatchNormLowering : OpConversionPattern<nn::BatchNormOp> {
 
 /// The mean and biased variance of `x` over the loops `statsMap` leaves
 /// out, as tensors of `statsType` (the loops it keeps): batch norm keeps the
-/// channel, layer norm the leading dimensions.
+/// channel, layer norm the leading dimensions. Two passes (the variance of
+/// x minus the rounded mean, which normalize and the gradient subtract
+/// too), each summing in sumAccumulatorType and rounding once at the end:
+/// train-mode batch norm's gradient is only as exact as these statistics.
 std::pair<Value, Value> meanAndVariance(OpBuilder &b, Location loc, Value x,
                                         AffineMap statsMap,
                                         RankedTensorType statsType) {
   auto type = cast<RankedTensorType>(x.getType());
   Type elementType = type.getElementType();
+  Type accType = sumAccumulatorType(elementType);
   double count = double(type.getNumElements() /
                         std::max<int64_t>(statsType.getNumElements(), 1));
   AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
   AffineMap same = b.getMultiDimIdentityMap(statsType.getRank());
   auto zeros = [&] {
-    return createFilled(b, loc, statsType, scalarAttr(elementType, 0.0));
+    return createFilled(b, loc, statsType.clone(accType),
+                        scalarAttr(accType, 0.0));
+  };
+  auto widen = [&](OpBuilder &nb, Location l, Value v) -> Value {
+    if (accType == elementType)
+      return v;
+    return arith::ExtFOp::create(nb, l, accType, v);
   };
   auto divideByCount = [&](Value sum) {
     return buildGeneric(b, loc, sum, same, createEmpty(b, loc, statsType), same,
                         [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
                           Value n = arith::ConstantOp::create(
-                              nb, l, scalarAttr(elementType, count));
-                          return arith::DivFOp::create(nb, l, a[0], n);
+                              nb, l, scalarAttr(accType, count));
+                          Value q = arith::DivFOp::create(nb, l, a[0], n);
+                          if (accType == elementType)
+                            return q;
+                          return arith::TruncFOp::create(nb, l, elementType, q);
                         });
   };
-  Value mean = divideByCount(
-      buildGeneric(b, loc, x, identity, zeros(), statsMap,
-                   [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-                     return arith::AddFOp::create(nb, l, a[1], a[0]);
-                   }));
+  Value mean = divideByCount(buildGeneric(
+      b, loc, x, identity, zeros(), statsMap,
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        return arith::AddFOp::create(nb, l, a[1], widen(nb, l, a[0]));
+      }));
   Value var = divideByCount(buildGeneric(
       b, loc, ValueRange{x, mean}, {identity, statsMap}, zeros(), statsMap,
-      [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-        Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value d = arith::SubFOp::create(nb, l, widen(nb, l, a[0]),
+                                        widen(nb, l, a[1]));
         return arith::AddFOp::create(nb, l, a[2],
                                      arith::MulFOp::create(nb, l, d, d));
       }));

@@ -73,6 +73,18 @@ mlir::Value buildGeneric(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Value init, mlir::AffineMap outMap,
                          ScalarBodyFn body);
 
+/// The element type float sums of `elementType` accumulate in: f64 for
+/// narrower floats, else `elementType` itself. The generated loops add in
+/// order, so an f32 sum of n elements is off by up to ~n/2 ulps of its
+/// partial sums; train-mode batch norm's gradient needs its per-channel
+/// sums over N*H*W (12544 at 112x112) far more exactly than that.
+mlir::Type sumAccumulatorType(mlir::Type elementType);
+
+/// `value` (a float tensor) converted elementwise to `elementType`
+/// (arith.truncf or arith.extf); `value` itself when it is of that type.
+mlir::Value castElements(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value value, mlir::Type elementType);
+
 /// The map of a rank-`rank` loop nest onto the dimensions in `kept`.
 mlir::AffineMap dropDimsMap(mlir::MLIRContext *ctx, unsigned rank,
                             llvm::ArrayRef<unsigned> kept);

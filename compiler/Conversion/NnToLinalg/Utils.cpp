@@ -109,6 +109,28 @@ Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
       .getResult(0);
 }
 
+Type sumAccumulatorType(Type elementType) {
+  auto floatType = dyn_cast<FloatType>(elementType);
+  if (!floatType || floatType.getWidth() >= 64)
+    return elementType;
+  return Float64Type::get(elementType.getContext());
+}
+
+Value castElements(OpBuilder &b, Location loc, Value value, Type elementType) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Type from = type.getElementType();
+  if (from == elementType)
+    return value;
+  AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
+  return buildGeneric(
+      b, loc, value, identity, createEmpty(b, loc, type.clone(elementType)),
+      identity, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        if (elementType.getIntOrFloatBitWidth() < from.getIntOrFloatBitWidth())
+          return arith::TruncFOp::create(nb, l, elementType, a[0]);
+        return arith::ExtFOp::create(nb, l, elementType, a[0]);
+      });
+}
+
 AffineMap dropDimsMap(MLIRContext *ctx, unsigned rank,
                       ArrayRef<unsigned> kept) {
   SmallVector<AffineExpr> results;

@@ -261,10 +261,17 @@ LogicalResult importConvTranspose(NodeImporter &node) {
       shape->insert(shape->begin(), 1);
     requested = *shape;
   }
+  // The windows reach `reach` = stride * (in - 1) + span positions; the
+  // result is [pads_begin, pads_begin + out) of them, zeros beyond `reach`
+  // (output_padding, or an output_shape larger than the windows reach).
+  // nn.conv2d_backward_input computes [pads_begin, reach); a slice or a
+  // zero padding at the end makes the rest.
+  SmallVector<int64_t> reached(outShape), padding(*pads);
   for (int64_t d = 0; d < 2; ++d) {
     int64_t size = in2D.getDimSize(d + 2);
     int64_t span = nn::windowSpan(kernel[d], (*dilations)[d]);
-    int64_t full = (*strides)[d] * (size - 1) + (*outputPadding)[d] + span;
+    int64_t reach = (*strides)[d] * (size - 1) + span;
+    int64_t full = reach + (*outputPadding)[d];
     if ((*outputPadding)[d] >= std::max((*strides)[d], (*dilations)[d]))
       return node.emitError() << "attribute 'output_padding' must be smaller "
                                  "than the stride or the dilation";
@@ -273,8 +280,6 @@ LogicalResult importConvTranspose(NodeImporter &node) {
                                            : std::nullopt;
     int64_t out;
     if (target) {
-      // A target beyond what the windows reach extends the end with
-      // zeros, like output_padding (the check below bounds it).
       int64_t total = std::max<int64_t>(full - *target, 0);
       bool upper = *autoPad != "SAME_LOWER";
       (*pads)[d] = upper ? total / 2 : total - total / 2;
@@ -283,24 +288,47 @@ LogicalResult importConvTranspose(NodeImporter &node) {
     } else {
       out = full - (*pads)[d] - (*pads)[d + 2];
     }
-    if (out < 1)
-      return node.emitOpError()
-             << "the padding leaves spatial dimension " << d << " empty";
+    if (out < 1 || (*pads)[d] >= reach)
+      return node.emitOpError() << "the padding leaves spatial dimension "
+                                << d - (2 - rank) << " empty";
     outShape.push_back(out);
+    reached.push_back(reach - (*pads)[d]);
+    padding[d] = (*pads)[d];
+    padding[d + 2] = 0;
   }
-  auto resultType = RankedTensorType::get(outShape, inType.getElementType());
+  auto reachedType = RankedTensorType::get(reached, inType.getElementType());
   SmallVector<Type, 1> check;
-  if (failed(nn::inferConv2DType(node.getLoc(), "ConvTranspose", resultType,
+  if (failed(nn::inferConv2DType(node.getLoc(), "ConvTranspose", reachedType,
                                  cast<RankedTensorType>(filter2D->getType()),
-                                 nullptr, *strides, *pads, *dilations, *group,
+                                 nullptr, *strides, padding, *dilations, *group,
                                  check)) ||
       check.front() != in2D)
     return node.emitOpError()
            << "the attributes do not describe a transposed convolution of "
            << inType;
+  OpBuilder &b = node.getBuilder();
   Value result = nn::Conv2DBackwardInputOp::create(
-      node.getBuilder(), node.getLoc(), resultType, *input2D, *filter2D,
-      *strides, *pads, *dilations, *group);
+      b, node.getLoc(), reachedType, *input2D, *filter2D, *strides, padding,
+      *dilations, *group);
+  // Crop or zero-extend each spatial end to the requested size.
+  SmallVector<int64_t> kept(reached), extra(4, 0);
+  for (int64_t d = 2; d < 4; ++d) {
+    kept[d] = std::min(reached[d], outShape[d]);
+    extra[d] = outShape[d] - kept[d];
+  }
+  if (kept != reached)
+    result = node.foldIfConstant(nn::SliceOp::create(
+        b, node.getLoc(), reachedType.clone(kept), result,
+        SmallVector<int64_t>(4, 0), SmallVector<int64_t>(4, 1)));
+  if (kept != outShape) {
+    FailureOr<Value> extended = node.create<nn::PadOp>(
+        result, b.getDenseI64ArrayAttr(SmallVector<int64_t>(4, 0)),
+        b.getDenseI64ArrayAttr(extra), b.getStringAttr("constant"),
+        b.getF64FloatAttr(0.0));
+    if (failed(extended))
+      return failure();
+    result = *extended;
+  }
   if (*bias) {
     int64_t channels = outShape[1];
     FailureOr<Value> perChannel = node.createReshape(*bias, {channels, 1, 1});

@@ -237,10 +237,13 @@ func.func @log_softmax(%x: tensor<4x3xf32>) -> tensor<4x3xf32> {
 // CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-LABEL: func @reduce_sum_keep_dims
-// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
-// CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<2x4xf32>)
-// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[IN]], #[[OUT]]], iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.*}} : tensor<2x3x4xf32>) outs(%[[INIT]] : tensor<2x4xf32>)
-// CHECK: arith.addf
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f64
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f64) outs(%{{.*}} : tensor<2x4xf64>)
+// CHECK: %[[ACC:.*]] = linalg.generic {indexing_maps = [#[[IN]], #[[OUT]]], iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.*}} : tensor<2x3x4xf32>) outs(%[[INIT]] : tensor<2x4xf64>)
+// CHECK: arith.extf %{{.*}} : f32 to f64
+// CHECK: arith.addf %{{.*}} : f64
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[ACC]] : tensor<2x4xf64>) outs(%{{.*}} : tensor<2x4xf32>)
+// CHECK: arith.truncf %{{.*}} : f64 to f32
 // CHECK: %[[FLAT:.*]] = tensor.collapse_shape %[[SUM]] {{\[}}[0, 1]] : tensor<2x4xf32> into tensor<8xf32>
 // CHECK: %[[R:.*]] = tensor.expand_shape %[[FLAT]] {{\[}}[0, 1, 2]] output_shape [2, 1, 4] : tensor<8xf32> into tensor<2x1x4xf32>
 // CHECK: return %[[R]]
@@ -372,17 +375,23 @@ func.func @batch_norm(%x: tensor<2x3x4x4xf32>, %scale: tensor<3xf32>, %bias: ten
 // CHECK-DAG: #[[CH:.*]] = affine_map<(d0, d1, d2) -> (d1)>
 // CHECK-LABEL: func @batch_norm_train
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>, %[[SCALE:.*]]: tensor<3xf32>, %[[BIAS:.*]]: tensor<3xf32>)
-// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[CH]]], iterator_types = ["reduction", "parallel", "reduction"]} ins(%[[X]] : tensor<2x3x4xf32>)
-// CHECK: %[[MEAN:.*]] = linalg.generic {{.*}} ins(%[[SUM]] : tensor<3xf32>)
-// CHECK: arith.constant 8.000000e+00 : f32
+// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[CH]]], iterator_types = ["reduction", "parallel", "reduction"]} ins(%[[X]] : tensor<2x3x4xf32>) outs(%{{.*}} : tensor<3xf64>)
+// CHECK: arith.extf
+// CHECK: arith.addf %{{.*}} : f64
+// CHECK: %[[MEAN:.*]] = linalg.generic {{.*}} ins(%[[SUM]] : tensor<3xf64>) outs(%{{.*}} : tensor<3xf32>)
+// CHECK: arith.constant 8.000000e+00 : f64
 // CHECK: arith.divf
-// CHECK: %[[SQ:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[CH]], #[[CH]]], iterator_types = ["reduction", "parallel", "reduction"]} ins(%[[X]], %[[MEAN]] : tensor<2x3x4xf32>, tensor<3xf32>)
-// CHECK: arith.subf
-// CHECK: arith.mulf
-// CHECK: arith.addf
-// CHECK: %[[VAR:.*]] = linalg.generic {{.*}} ins(%[[SQ]] : tensor<3xf32>)
-// CHECK: arith.constant 8.000000e+00 : f32
+// CHECK: arith.truncf
+// CHECK: %[[SQ:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[CH]], #[[CH]]], iterator_types = ["reduction", "parallel", "reduction"]} ins(%[[X]], %[[MEAN]] : tensor<2x3x4xf32>, tensor<3xf32>) outs(%{{.*}} : tensor<3xf64>)
+// CHECK: arith.extf
+// CHECK: arith.extf
+// CHECK: arith.subf %{{.*}} : f64
+// CHECK: arith.mulf %{{.*}} : f64
+// CHECK: arith.addf %{{.*}} : f64
+// CHECK: %[[VAR:.*]] = linalg.generic {{.*}} ins(%[[SQ]] : tensor<3xf64>) outs(%{{.*}} : tensor<3xf32>)
+// CHECK: arith.constant 8.000000e+00 : f64
 // CHECK: arith.divf
+// CHECK: arith.truncf
 // CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[CH]], #[[CH]], #[[CH]], #[[CH]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[X]], %[[SCALE]], %[[BIAS]], %[[MEAN]], %[[VAR]] :
 // CHECK: math.sqrt
 // CHECK: return %[[Y]], %[[MEAN]], %[[VAR]]
@@ -400,11 +409,11 @@ func.func @batch_norm_train(%x: tensor<2x3x4xf32>, %scale: tensor<3xf32>, %bias:
 // CHECK-DAG: #[[TRAIL:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
 // CHECK-LABEL: func @layer_norm
 // CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>, %[[SCALE:.*]]: tensor<3x4xf32>, %[[BIAS:.*]]: tensor<3x4xf32>)
-// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]]], iterator_types = ["parallel", "reduction", "reduction"]} ins(%[[X]] : tensor<2x3x4xf32>) outs(%{{.*}} : tensor<2xf32>)
-// CHECK: %[[MEAN:.*]] = linalg.generic {{.*}} ins(%[[SUM]] : tensor<2xf32>)
-// CHECK: arith.constant 1.200000e+01 : f32
+// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]]], iterator_types = ["parallel", "reduction", "reduction"]} ins(%[[X]] : tensor<2x3x4xf32>) outs(%{{.*}} : tensor<2xf64>)
+// CHECK: %[[MEAN:.*]] = linalg.generic {{.*}} ins(%[[SUM]] : tensor<2xf64>) outs(%{{.*}} : tensor<2xf32>)
+// CHECK: arith.constant 1.200000e+01 : f64
 // CHECK: %[[SQ:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ROW]]], iterator_types = ["parallel", "reduction", "reduction"]} ins(%[[X]], %[[MEAN]] :
-// CHECK: %[[VAR:.*]] = linalg.generic {{.*}} ins(%[[SQ]] : tensor<2xf32>)
+// CHECK: %[[VAR:.*]] = linalg.generic {{.*}} ins(%[[SQ]] : tensor<2xf64>) outs(%{{.*}} : tensor<2xf32>)
 // CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ROW]], #[[TRAIL]], #[[TRAIL]], #[[ID]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[X]], %[[MEAN]], %[[VAR]], %[[SCALE]], %[[BIAS]] : tensor<2x3x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<3x4xf32>, tensor<3x4xf32>)
 // CHECK: math.sqrt
 func.func @layer_norm(%x: tensor<2x3x4xf32>, %scale: tensor<3x4xf32>, %bias: tensor<3x4xf32>) -> tensor<2x3x4xf32> {
@@ -655,11 +664,14 @@ func.func @conv_backward_input(%gy: tensor<1x8x5x5xf32>, %w: tensor<8x2x3x3xf32>
 // CHECK: } : tensor<1x4x9x9xf32> to tensor<1x4x11x11xf32>
 // CHECK: %[[X:.*]] = tensor.expand_shape %[[PAD]] {{\[}}[0], [1, 2], [3], [4]] {{.*}} : tensor<1x4x11x11xf32> into tensor<1x2x2x11x11xf32>
 // CHECK: %[[G:.*]] = tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2], [3], [4]] {{.*}} : tensor<1x8x5x5xf32> into tensor<1x2x4x5x5xf32>
-// CHECK: %[[DW:.*]] = linalg.generic {indexing_maps = [#[[GMAP]], #[[INPUT]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[G]], %[[X]] : tensor<1x2x4x5x5xf32>, tensor<1x2x2x11x11xf32>) outs(%{{.*}} : tensor<2x4x2x3x3xf32>)
-// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[B:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK: %[[DW:.*]] = linalg.generic {indexing_maps = [#[[GMAP]], #[[INPUT]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[G]], %[[X]] : tensor<1x2x4x5x5xf32>, tensor<1x2x2x11x11xf32>) outs(%{{.*}} : tensor<2x4x2x3x3xf64>)
+// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[B:.*]]: f32, %[[ACC:.*]]: f64):
 // CHECK-NEXT: %[[P:.*]] = arith.mulf %[[A]], %[[B]] : f32
-// CHECK-NEXT: arith.addf %[[ACC]], %[[P]] : f32
-// CHECK: tensor.collapse_shape %[[DW]] {{\[}}[0, 1], [2], [3], [4]] : tensor<2x4x2x3x3xf32> into tensor<8x2x3x3xf32>
+// CHECK-NEXT: %[[PW:.*]] = arith.extf %[[P]] : f32 to f64
+// CHECK-NEXT: arith.addf %[[ACC]], %[[PW]] : f64
+// CHECK: %[[DW32:.*]] = linalg.generic {{.*}} ins(%[[DW]] : tensor<2x4x2x3x3xf64>) outs(%{{.*}} : tensor<2x4x2x3x3xf32>)
+// CHECK: arith.truncf
+// CHECK: tensor.collapse_shape %[[DW32]] {{\[}}[0, 1], [2], [3], [4]] : tensor<2x4x2x3x3xf32> into tensor<8x2x3x3xf32>
 func.func @conv_backward_filter(%gy: tensor<1x8x5x5xf32>, %x: tensor<1x4x9x9xf32>) -> tensor<8x2x3x3xf32> {
   %0 = nn.conv2d_backward_filter %gy, %x {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 2} : tensor<1x8x5x5xf32>, tensor<1x4x9x9xf32> -> tensor<8x2x3x3xf32>
   return %0 : tensor<8x2x3x3xf32>
