@@ -298,3 +298,58 @@ void MaxPool2DOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                               MLIRContext *context) {
   patterns.add<FoldPadIntoMaxPool>(context);
 }
+
+namespace {
+/// reshape(pad(x)) -> pad(reshape(x)) when the reshape only adds or drops
+/// size-1 dimensions: a 1-D pooling runs as a 2-D one on [N, C, 1, L], and
+/// PyTorch pads [N, C, L] before it, so the pad can then fold into the
+/// window (FoldPadIntoAvgPool).
+struct SwapUnitReshapeAndPad : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReshapeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto pad = op.getInput().getDefiningOp<PadOp>();
+    if (!pad || pad.getMode() != "constant" || !pad->hasOneUse())
+      return failure();
+    ArrayRef<int64_t> padded = pad.getType().getShape();
+    ArrayRef<int64_t> shape = op.getType().getShape();
+    // Pair the dimensions other than 1 in order; every padded dimension
+    // must be one of them (a padded dimension is at least 2 long, since
+    // nothing is empty).
+    SmallVector<int64_t> low(shape.size(), 0), high(shape.size(), 0);
+    SmallVector<int64_t> unpadded(shape);
+    size_t r = 0;
+    for (size_t p = 0; p < padded.size(); ++p) {
+      bool isPadded = pad.getLow()[p] != 0 || pad.getHigh()[p] != 0;
+      if (padded[p] == 1)
+        continue;
+      while (r < shape.size() && shape[r] == 1)
+        ++r;
+      if (r == shape.size() || shape[r] != padded[p])
+        return failure();
+      if (isPadded) {
+        low[r] = pad.getLow()[p];
+        high[r] = pad.getHigh()[p];
+        unpadded[r] -= low[r] + high[r];
+      }
+      ++r;
+    }
+    while (r < shape.size() && shape[r] == 1)
+      ++r;
+    if (r != shape.size())
+      return failure();
+    auto inner = ReshapeOp::create(
+        rewriter, op.getLoc(), op.getType().clone(unpadded), pad.getInput());
+    rewriter.replaceOpWithNewOp<PadOp>(op, op.getType(), inner,
+                                       rewriter.getDenseI64ArrayAttr(low),
+                                       rewriter.getDenseI64ArrayAttr(high),
+                                       pad.getModeAttr(), pad.getValueAttr());
+    return success();
+  }
+};
+} // namespace
+
+void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                            MLIRContext *context) {
+  patterns.add<SwapUnitReshapeAndPad>(context);
+}

@@ -41,6 +41,9 @@ def Nn_ReshapeOp : Nn_Op<"reshape", [Pure,
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
   let hasFolder = 1;
+  // A reshape that only adds or drops size-1 dimensions moves in front of
+  // a constant nn.pad, so that the pad can fold into a window op after it.
+  let hasCanonicalizer = 1;
 }
 
 def Nn_TransposeOp : Nn_Op<"transpose", [Pure,

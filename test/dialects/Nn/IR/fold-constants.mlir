@@ -92,3 +92,19 @@ func.func @pad_not_folded(%x: tensor<1x1x4x4xf32>) -> (tensor<1x1x4x4xf32>, tens
   %a = nn.avg_pool2d %r {ceil_mode = false, count_include_pad = false, kernel_shape = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x1x6x6xf32> -> tensor<1x1x4x4xf32>
   return %m, %a : tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>
 }
+
+// -----
+
+// PyTorch's padded 1-D average pooling: Pad on [N, C, L], then the pooling
+// lifted to [N, C, 1, L]. The reshape moves in front of the pad, and the pad
+// folds into the window.
+// CHECK-LABEL: func @pad_1d_pool
+// CHECK-NOT: nn.pad
+// CHECK: %[[R:.*]] = nn.reshape %arg0 : tensor<1x2x5xf32> -> tensor<1x2x1x5xf32>
+// CHECK: nn.avg_pool2d %[[R]] {ceil_mode = false, count_include_pad = true, kernel_shape = array<i64: 1, 3>, padding = array<i64: 0, 1, 0, 1>, strides = array<i64: 1, 2>}
+func.func @pad_1d_pool(%x: tensor<1x2x5xf32>) -> tensor<1x2x1x3xf32> {
+  %p = nn.pad %x {high = array<i64: 0, 0, 1>, low = array<i64: 0, 0, 1>, mode = "constant", value = 0.0 : f64} : tensor<1x2x5xf32> -> tensor<1x2x7xf32>
+  %r = nn.reshape %p : tensor<1x2x7xf32> -> tensor<1x2x1x7xf32>
+  %a = nn.avg_pool2d %r {ceil_mode = false, count_include_pad = false, kernel_shape = array<i64: 1, 3>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 2>} : tensor<1x2x1x7xf32> -> tensor<1x2x1x3xf32>
+  return %a : tensor<1x2x1x3xf32>
+}
