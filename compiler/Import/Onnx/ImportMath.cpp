@@ -211,15 +211,10 @@ LogicalResult importMatMul(NodeImporter &node) {
 /// sum by the count.
 template <typename OpTy, bool Mean = false>
 LogicalResult importVariadic(NodeImporter &node) {
-  SmallVector<Value> inputs;
-  for (int i = 0, e = node.getNode().input_size(); i < e; ++i) {
-    FailureOr<Value> input = node.getInput(i);
-    if (failed(input))
-      return failure();
-    inputs.push_back(*input);
-  }
-  if (inputs.empty())
-    return node.emitOpError() << "needs at least one input";
+  FailureOr<SmallVector<Value>> all = node.getVariadicInputs();
+  if (failed(all))
+    return failure();
+  ArrayRef<Value> inputs = *all;
   FailureOr<Value> result = inputs.front();
   bool sameTypes = llvm::all_equal(
       llvm::map_range(inputs, [](Value v) { return v.getType(); }));
@@ -227,7 +222,7 @@ LogicalResult importVariadic(NodeImporter &node) {
     result = node.foldIfConstant(
         nn::SumOp::create(node.getBuilder(), node.getLoc(), inputs));
   else
-    for (Value input : ArrayRef(inputs).drop_front()) {
+    for (Value input : inputs.drop_front()) {
       result = node.create<OpTy>(*result, input);
       if (failed(result))
         return failure();

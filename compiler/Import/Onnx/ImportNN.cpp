@@ -333,9 +333,9 @@ LogicalResult importConvTranspose(NodeImporter &node) {
     int64_t channels = outShape[1];
     auto biasType = cast<RankedTensorType>(bias->getType());
     if (biasType.getShape() != ArrayRef<int64_t>{channels})
-      return node.emitOpError() << "bias B must be [" << channels
-                                << "] (one value per output channel), got "
-                                << biasType;
+      return node.emitOpError()
+             << "bias B must be [" << channels
+             << "] (one value per output channel), got " << biasType;
     FailureOr<Value> perChannel = node.createReshape(*bias, {channels, 1, 1});
     if (failed(perChannel))
       return failure();

@@ -214,22 +214,16 @@ LogicalResult importConcat(NodeImporter &node) {
     return failure();
   if (*joined)
     return node.setConstantResult(0, *joined);
-  SmallVector<Value> inputs;
-  for (int i = 0, e = node.getNode().input_size(); i < e; ++i) {
-    FailureOr<Value> input = node.getInput(i);
-    if (failed(input))
-      return failure();
-    inputs.push_back(*input);
-  }
-  if (inputs.empty())
-    return node.emitOpError() << "needs at least one input";
+  FailureOr<SmallVector<Value>> inputs = node.getVariadicInputs();
+  if (failed(inputs))
+    return failure();
   if (node.getOpset() >= 4 && !node.findAttribute("axis"))
     return node.emitOpError() << "requires attribute 'axis'";
-  int64_t rank = cast<RankedTensorType>(inputs.front().getType()).getRank();
+  int64_t rank = cast<RankedTensorType>(inputs->front().getType()).getRank();
   FailureOr<int64_t> axis = node.getAxisAttr("axis", 1, rank);
   if (failed(axis))
     return failure();
-  return node.setResult(0, node.create<nn::ConcatOp>(inputs, *axis));
+  return node.setResult(0, node.create<nn::ConcatOp>(*inputs, *axis));
 }
 
 /// The integers of a constant index list (int32 or int64).

@@ -124,6 +124,19 @@ FailureOr<Value> NodeImporter::getInput(unsigned index) {
   return state.lookupValue(node.input(index), loc);
 }
 
+FailureOr<SmallVector<Value>> NodeImporter::getVariadicInputs() {
+  SmallVector<Value> inputs;
+  for (int i = 0, e = node.input_size(); i < e; ++i) {
+    FailureOr<Value> input = getInput(i);
+    if (failed(input))
+      return failure();
+    inputs.push_back(*input);
+  }
+  if (inputs.empty())
+    return emitOpError() << "needs at least one input";
+  return inputs;
+}
+
 FailureOr<Value> NodeImporter::getOptionalInput(unsigned index) {
   if (!hasInput(index))
     return Value();

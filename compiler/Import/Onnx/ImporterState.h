@@ -181,6 +181,8 @@ public:
   bool hasInput(unsigned index) const;
   /// A required input.
   mlir::FailureOr<mlir::Value> getInput(unsigned index);
+  /// Every input of a variadic operator (Concat, Sum, ...), at least one.
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>> getVariadicInputs();
   /// An optional input; a null value when it is not given.
   mlir::FailureOr<mlir::Value> getOptionalInput(unsigned index);
   /// The contents of input `index` when it is a constant (an initializer or

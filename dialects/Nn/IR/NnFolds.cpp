@@ -228,58 +228,38 @@ DenseI64ArrayAttr addPadding(Builder &b, ArrayRef<int64_t> padding,
   return b.getDenseI64ArrayAttr(sum);
 }
 
+/// Which constant pads fold into each window op, and what folding changes
+/// beyond the padding: zeros into a convolution; zeros into an average
+/// pooling, which then counts its padding (allowed when it has none of its
+/// own or counts it already); -inf, which never wins, into max pooling.
+bool padFolds(Conv2DOp, double value) { return value == 0.0; }
+bool padFolds(AvgPool2DOp op, double value) {
+  bool ownPadding =
+      llvm::any_of(op.getPadding(), [](int64_t p) { return p != 0; });
+  return value == 0.0 && (!ownPadding || op.getCountIncludePad());
+}
+bool padFolds(MaxPool2DOp, double value) {
+  return std::isinf(value) && value < 0;
+}
+void afterPadFold(Conv2DOp) {}
+void afterPadFold(AvgPool2DOp op) { op.setCountIncludePad(true); }
+void afterPadFold(MaxPool2DOp) {}
+
 /// PyTorch exports padded average pooling (and TensorFlow padded
-/// convolutions) as a Pad in front of the op.
-struct FoldPadIntoConv : OpRewritePattern<Conv2DOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(Conv2DOp op,
+/// convolutions) as a Pad in front of the op: the pad becomes the op's own
+/// padding.
+template <typename OpTy> struct FoldPadIntoWindow : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
-    auto pad = op.getInput().getDefiningOp<PadOp>();
-    auto extra = spatialPadding(pad, [](double v) { return v == 0.0; });
+    auto pad = op.getInput().template getDefiningOp<PadOp>();
+    auto extra = spatialPadding(pad, [&](double v) { return padFolds(op, v); });
     if (!extra)
       return failure();
     rewriter.modifyOpInPlace(op, [&] {
       op.getInputMutable().assign(pad.getInput());
       op.setPaddingAttr(addPadding(rewriter, op.getPadding(), *extra));
-    });
-    return success();
-  }
-};
-
-/// Zeros in front of average pooling are averaged in: fold them when the
-/// op counts its own padding too (or has none).
-struct FoldPadIntoAvgPool : OpRewritePattern<AvgPool2DOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(AvgPool2DOp op,
-                                PatternRewriter &rewriter) const override {
-    auto pad = op.getInput().getDefiningOp<PadOp>();
-    auto extra = spatialPadding(pad, [](double v) { return v == 0.0; });
-    bool ownPadding =
-        llvm::any_of(op.getPadding(), [](int64_t p) { return p != 0; });
-    if (!extra || (ownPadding && !op.getCountIncludePad()))
-      return failure();
-    rewriter.modifyOpInPlace(op, [&] {
-      op.getInputMutable().assign(pad.getInput());
-      op.setPaddingAttr(addPadding(rewriter, op.getPadding(), *extra));
-      op.setCountIncludePad(true);
-    });
-    return success();
-  }
-};
-
-/// -inf padding never wins a maximum, like max pooling's own padding.
-struct FoldPadIntoMaxPool : OpRewritePattern<MaxPool2DOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(MaxPool2DOp op,
-                                PatternRewriter &rewriter) const override {
-    auto pad = op.getInput().getDefiningOp<PadOp>();
-    auto extra =
-        spatialPadding(pad, [](double v) { return std::isinf(v) && v < 0; });
-    if (!extra)
-      return failure();
-    rewriter.modifyOpInPlace(op, [&] {
-      op.getInputMutable().assign(pad.getInput());
-      op.setPaddingAttr(addPadding(rewriter, op.getPadding(), *extra));
+      afterPadFold(op);
     });
     return success();
   }
@@ -288,22 +268,22 @@ struct FoldPadIntoMaxPool : OpRewritePattern<MaxPool2DOp> {
 
 void Conv2DOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                            MLIRContext *context) {
-  patterns.add<FoldPadIntoConv>(context);
+  patterns.add<FoldPadIntoWindow<Conv2DOp>>(context);
 }
 void AvgPool2DOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                               MLIRContext *context) {
-  patterns.add<FoldPadIntoAvgPool>(context);
+  patterns.add<FoldPadIntoWindow<AvgPool2DOp>>(context);
 }
 void MaxPool2DOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                               MLIRContext *context) {
-  patterns.add<FoldPadIntoMaxPool>(context);
+  patterns.add<FoldPadIntoWindow<MaxPool2DOp>>(context);
 }
 
 namespace {
 /// reshape(pad(x)) -> pad(reshape(x)) when the reshape only adds or drops
 /// size-1 dimensions: a 1-D pooling runs as a 2-D one on [N, C, 1, L], and
 /// PyTorch pads [N, C, L] before it, so the pad can then fold into the
-/// window (FoldPadIntoAvgPool).
+/// window (FoldPadIntoWindow).
 struct SwapUnitReshapeAndPad : OpRewritePattern<ReshapeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ReshapeOp op,
