@@ -19,13 +19,24 @@ The batch is drawn again (from the seed, deterministically) while some
 relu input or max-pooling window of PyTorch's forward pass lies within
 1e-6 (relative) of its kink or tie: there the two fp32 computations may
 take different sides and route a gradient differently, which is not an
-error (AUTODIFF.md). The ops of the newer models are held further off,
-1e-3 (see near_kink): two operands of a max or min, the two largest values
-a ReduceMax/ReduceMin compares, a clamp or hard activation's input and its
-bounds, and a floor or ceil input and the nearest integer (a jump, which
-the finite differences' steps must not cross). Later steps may still meet
-such a point, which is why their gradients are not compared; their losses
-and parameters are.
+error (AUTODIFF.md). The forward pass is the comparison's: a train-mode
+copy of the model, whose batch norms normalize with the batch's
+statistics (the running ones, in eval mode, put every later relu input
+elsewhere). A relu-like, clip/hard-activation or max-pooling kink counts
+only where the loss's gradient with respect to that op's output is
+nonzero (a backward pass of the batch's loss): where it is zero (the
+output feeds only relus that are off, or losing positions of pooling
+windows), either side routes a zero and no gradient can differ. The ops
+of the newer models are held further off, 1e-3 (see near_kink), in
+--mode grad, whose finite differences step across them too: two operands
+of a max or min, the two largest values a ReduceMax/ReduceMin compares,
+a clamp, clip (relu6) or hard activation's input and its bounds, all
+relative to the inputs' scale, and a floor or ceil input and the nearest
+integer (absolute: a jump, which the steps must not cross). In --mode
+train only fp32 rounding moves them, so the relative ones get 1e-6 too;
+floor and ceil keep 1e-3. Later steps may still meet such a point, which
+is why their gradients are not compared; their losses and parameters
+are.
 
     check_training.py --model conv --loss cross_entropy --mode grad --work D
 
@@ -53,7 +64,16 @@ import run_model  # noqa: E402 (build_model, run_step)
 # sqrt(reduction length) there, while elements near zero mean nothing:
 #  - gradients: fp32 sums in another order differ by a few ulps times
 #    sqrt(reduction length), ~1e-6 of max |g|; 1e-4 leaves margin and
-#    catches any wrong rule (errors of 1e-1 and above);
+#    catches any wrong rule (errors of 1e-1 and above). A parameter's scale
+#    is at least GRAD_FLOOR (1e-2) times the largest |g| of the whole
+#    model: some gradients are zero in exact arithmetic and fp32 noise in
+#    both implementations (MobileNet-V2's batch-norm biases before a linear
+#    bottleneck, whose shift the next train-mode batch norm removes: up to
+#    5e-8 of the largest gradient between nncc and PyTorch, whose own fp32
+#    is as far from float64), so relative to themselves they compare noise
+#    with noise. The floor puts them at 1e-6 of the largest gradient, 20
+#    times that noise, and still flags a wrong gradient whose own scale is
+#    above 1e-6 of the largest;
 #  - finite differences are float64 central differences along random
 #    directions d: |fd - <g, d>| <= 1e-3 ||g|| ||d|| (AUTODIFF.md's float32
 #    tolerance);
@@ -64,6 +84,7 @@ import run_model  # noqa: E402 (build_model, run_step)
 #  - losses: 1e-5 at the first step; later steps run at parameters that
 #    differ by that optimizer rounding, 1e-4.
 GRAD_TOLERANCE = 1e-4
+GRAD_FLOOR = 1e-2
 FD_TOLERANCE = 1e-3
 PARAM_TOLERANCE = 1e-5
 LOSS_TOLERANCE = 1e-5
@@ -738,11 +759,15 @@ KINK_MARGIN = 1e-6
 # The newer models' ops (small_models()'s Watched, hard activations) have a
 # few dozen inputs each, so a wider margin costs a redraw now and then; it
 # keeps them clear of the finite differences' steps too (1e-6 times the
-# direction), which matters for floor and ceil, whose steps are jumps.
+# direction), which matters for floor and ceil, whose steps are jumps. Only
+# --mode grad takes finite differences: in --mode train, where fp32
+# rounding alone moves a value, the relative distances get KINK_MARGIN
+# (MobileNet-V2's ~10^6 relu6 inputs always have some within 1e-3 of a
+# bound); floor's and ceil's absolute one keeps TIE_MARGIN.
 TIE_MARGIN = 1e-3
 
 
-def near_kink(model, x):
+def near_kink(model, x, loss_of=None, finite_differences=True):
     """Whether PyTorch's forward pass on x puts a relu-like input (relu,
     leaky relu, elu, selu, prelu) within KINK_MARGIN (relative to the
     tensor's scale) of 0, or the two largest values of a max-pooling window
@@ -750,24 +775,48 @@ def near_kink(model, x):
     hardsigmoid or hardswish input near a bound, or the distance a Watched
     module reports (two operands of a max or min, the two largest values
     of a reduce max, a clamp input and its bound: relative to the inputs'
-    scale; a floor or ceil input and the nearest integer: absolute)."""
+    scale; a floor or ceil input and the nearest integer: absolute).
+    Without finite_differences the relative TIE_MARGINs are KINK_MARGIN.
+
+    The forward pass is that of the comparison: a train-mode copy of the
+    model, so batch norms use the batch's statistics (the running ones put
+    the relu inputs elsewhere). With loss_of (the loss of the model's
+    output), a relu-like, hard-activation (clip) or max-pooling kink counts
+    only where the loss's gradient with respect to that op's output is
+    nonzero: where it is zero (a relu or pooling window downstream drops
+    it) either side of the kink routes a zero, so no gradient can differ.
+    Watched modules count whatever the gradient."""
     import torch
     from torch import nn
+    model = copy.deepcopy(model).train()
     found = []
+    # (near, output): kinks whose output gradient decides, after backward.
+    pending = []
+
+    def count(near, output):
+        if loss_of is None or not output.requires_grad:
+            found.append(bool(near.any()))
+        elif bool(near.any()):
+            output.retain_grad()
+            pending.append((near, output))
 
     def relu_hook(module, inputs, output):
         t = inputs[0].detach().abs()
-        found.append(bool((t < KINK_MARGIN * t.max()).any()))
+        count(t < KINK_MARGIN * t.max(), output)
+
+    def margin(relative):
+        return TIE_MARGIN if finite_differences or not relative else \
+            KINK_MARGIN
 
     def near(distance, inputs, relative):
         scale = max(float(t.detach().abs().max()) for t in inputs
                     ) if relative else 1.0
-        return bool((distance < TIE_MARGIN * scale).any())
+        return distance < margin(relative) * scale
 
     def watched_hook(module, inputs, output):
         with torch.no_grad():
-            found.append(near(module.kink_distance(*inputs), inputs,
-                              module.kink_relative))
+            found.append(bool(near(module.kink_distance(*inputs), inputs,
+                                   module.kink_relative).any()))
 
     def bounds_hook(module, inputs, output):
         t = inputs[0].detach()
@@ -776,12 +825,13 @@ def near_kink(model, x):
         else:  # hardsigmoid, hardswish
             bounds = (-3.0, 3.0)
         distance = torch.stack([(t - b).abs() for b in bounds]).amin(0)
-        found.append(near(distance, inputs, True))
+        count(near(distance, inputs, True), output)
 
     def pool_hook(module, inputs, output):
         # The windows of a 1-D or 2-D max pooling, padded with -inf, and in
         # ceil mode at the end with the windows' overhang too (windows that
-        # start past the input are all -inf: a NaN gap, never near).
+        # start past the input are all -inf: a NaN gap, never near; the
+        # output has none of them).
         t = inputs[0].detach()
         rank = t.dim() - 2
 
@@ -805,7 +855,7 @@ def near_kink(model, x):
         # compute them as exact zeros, and relu'(0) = 0 drops whatever
         # gradient the tie routes, so they cannot differ.
         near = (gap < KINK_MARGIN * t.abs().max()) & (top[..., 0] != 0)
-        found.append(bool(near.any()))
+        count(near[tuple(slice(0, n) for n in output.shape)], output)
 
     handles = []
     for module in model.modules():
@@ -818,8 +868,17 @@ def near_kink(model, x):
             handles.append(module.register_forward_hook(bounds_hook))
         elif hasattr(module, "kink_distance"):
             handles.append(module.register_forward_hook(watched_hook))
-    with torch.no_grad():
-        model(torch.from_numpy(x))
+    if loss_of is None:
+        with torch.no_grad():
+            model(torch.from_numpy(x))
+    else:
+        loss = loss_of(model(torch.from_numpy(x).requires_grad_()))
+        if pending:
+            loss.backward()
+        for near_, output in pending:
+            # No grad at all: the output does not reach the loss.
+            if output.grad is not None:
+                found.append(bool((near_ & (output.grad != 0)).any()))
     for handle in handles:
         handle.remove()
     return any(found)
@@ -839,6 +898,18 @@ def make_batch(args, rng, sample_shape, classes, prediction_shape):
 def relative_error(actual, expected):
     scale = float(np.max(np.abs(expected))) or 1.0
     return float(np.max(np.abs(actual - expected))) / scale
+
+
+def gradient_error(actual, expected, largest):
+    """relative_error of a parameter's gradient, its scale at least
+    GRAD_FLOOR times `largest`, the largest |gradient| of the model."""
+    scale = max(float(np.max(np.abs(expected))), GRAD_FLOOR * largest)
+    return float(np.max(np.abs(actual - expected))) / (scale or 1.0)
+
+
+def largest_gradient(params):
+    return max((float(p.grad.abs().max()) for p in params
+                if p.grad is not None), default=0.0)
 
 
 class Report:
@@ -910,6 +981,7 @@ def check_gradients(args, report, model, loss_of, x, target, losses,
                                         np.array([loss.item()])),
                  LOSS_TOLERANCE)
     loss.backward()
+    largest = largest_gradient(params.values())
     model64 = copy.deepcopy(model).double()
     params64 = dict(model64.named_parameters())
     x64 = torch.from_numpy(x).double()
@@ -924,8 +996,8 @@ def check_gradients(args, report, model, loss_of, x, target, losses,
             continue
         old = p.detach().numpy()
         grad = read_state(grads[0][name], old)
-        report.check(f"{name} gradient vs PyTorch", relative_error(
-            grad, p.grad.numpy()), GRAD_TOLERANCE)
+        report.check(f"{name} gradient vs PyTorch", gradient_error(
+            grad, p.grad.numpy(), largest), GRAD_TOLERANCE)
         if getattr(model, "exact_ties", False):
             print(f"{name} gradient vs finite differences: skipped (the "
                   "model sits on ties)")
@@ -976,11 +1048,12 @@ def check_training(args, report, model, loss_of, x, target, losses, states,
         loss = loss_of(model, xt, tt)
         expected_losses.append(loss.item())
         loss.backward()
+        largest = largest_gradient(params.values())
         for name, p in params.items():
             mine = read_state(grads[step][name], p)
             if step == 0:
-                worst_grad = max(worst_grad,
-                                 relative_error(mine, p.grad.numpy()))
+                worst_grad = max(worst_grad, gradient_error(
+                    mine, p.grad.numpy(), largest))
             p.grad = torch.from_numpy(mine)
         if args.clip_grad_norm:
             torch.nn.utils.clip_grad_norm_(params.values(), args.clip_grad_norm)
@@ -1047,9 +1120,12 @@ def argument_parser(models):
     return parser
 
 
-def draw_batch(args, model, sample_shape, classes, rng, avoid_kinks=True):
+def draw_batch(args, model, sample_shape, classes, rng, avoid_kinks=True,
+               ends_in_softmax=False):
     """A batch (x, target) drawn from rng; with avoid_kinks, drawn again
-    while near_kink; None (after printing FAIL) when 50 draws all are."""
+    while near_kink (on the train-mode model, counting the kinks that the
+    batch's loss has a gradient through); None (after printing FAIL) when
+    50 draws all are."""
     import torch
     with torch.no_grad():
         probe = torch.zeros((args.batch,) + sample_shape)
@@ -1057,7 +1133,15 @@ def draw_batch(args, model, sample_shape, classes, rng, avoid_kinks=True):
     for attempt in range(50):
         x, target = make_batch(args, rng, sample_shape, classes,
                                prediction_shape)
-        if not avoid_kinks or not near_kink(model, x):
+        if not avoid_kinks:
+            return x, target
+
+        def loss_of(output):
+            return torch_loss(args.loss, output, torch.from_numpy(target),
+                              ends_in_softmax)
+
+        if not near_kink(model, x, loss_of,
+                         finite_differences=args.mode == "grad"):
             return x, target
         print(f"batch {attempt} has a value near a kink, tie or step "
               f"(near_kink): drawing another")
@@ -1112,7 +1196,9 @@ def main():
     print(f"{args.model} {args.loss} {args.mode}: input seed {args.seed} "
           f"(--seed {args.seed} reproduces this run)")
     rng = np.random.default_rng(args.seed)
-    batch = draw_batch(args, model, sample_shape, classes, rng)
+    ends_in_softmax = args.model == "convnet"
+    batch = draw_batch(args, model, sample_shape, classes, rng,
+                       ends_in_softmax=ends_in_softmax)
     if batch is None:
         return 1
     x, target = batch
@@ -1131,7 +1217,6 @@ def main():
                               output_names=["output"],
                               do_constant_folding=args.model in
                               ("convnet", "layernorm"))
-    ends_in_softmax = args.model == "convnet"
     return compare_with_torch(args, work, onnx_path, model, x, target,
                               ends_in_softmax)
 
