@@ -2,15 +2,18 @@
 //
 // Shape, Size and ConstantOfShape (constants: nncc's shapes are static),
 // Squeeze and Unsqueeze (nn.reshape), Expand and Tile (nn.broadcast), Split
-// (nn.slice), Gather, Cast and Pad. Exporters chain these into shape
-// computations; every op the importer creates folds when its operands are
-// constants, so such a chain ends as a constant that Reshape can read.
+// (nn.slice), Gather, Cast, Pad and Range (a constant). Exporters chain these
+// into shape computations; every op the importer creates folds when its
+// operands are constants, so such a chain ends as a constant that Reshape can
+// read.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Import/Onnx/ImporterState.h"
 
 #include "dialects/Nn/IR/NnShapes.h"
+
+#include <cmath>
 
 using namespace mlir;
 
@@ -425,6 +428,49 @@ LogicalResult importPad(NodeImporter &node) {
                                type.clone(shape), *padded, starts, steps)));
 }
 
+/// Range (opset 11): start, start + delta, ... below limit (above, for a
+/// negative delta), from constant scalars; nncc's shapes are static, so the
+/// count must be known, and the result is a constant.
+LogicalResult importRange(NodeImporter &node) {
+  SmallVector<DenseElementsAttr, 3> operands;
+  for (auto [index, role] :
+       llvm::enumerate(ArrayRef<StringRef>{"start", "limit", "delta"})) {
+    FailureOr<DenseElementsAttr> value = node.getConstantInput(index, role);
+    if (failed(value))
+      return failure();
+    if (value->getNumElements() != 1)
+      return node.emitOpError() << role << " must be a scalar";
+    operands.push_back(*value);
+  }
+  Type elementType = operands[0].getElementType();
+  auto scalar = [&](DenseElementsAttr value) -> double {
+    if (isa<FloatType>(elementType))
+      return (*value.getValues<APFloat>().begin()).convertToDouble();
+    return double((*value.getValues<APInt>().begin()).getSExtValue());
+  };
+  double start = scalar(operands[0]), limit = scalar(operands[1]),
+         delta = scalar(operands[2]);
+  if (delta == 0)
+    return node.emitOpError() << "delta must not be 0";
+  double steps = std::ceil((limit - start) / delta);
+  if (!(steps >= 1) || steps > double(kMaxTensorElements))
+    return node.emitOpError()
+           << "the range from " << start << " to " << limit << " by " << delta
+           << (steps >= 1 ? " is too long" : " is empty");
+  auto type = RankedTensorType::get({int64_t(steps)}, elementType);
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < int64_t(steps); ++i) {
+    // ONNX defines element i as start + i * delta, in the element type.
+    if (isa<FloatType>(elementType))
+      values.push_back(
+          FloatAttr::get(elementType, float(start) + float(i) * float(delta)));
+    else
+      values.push_back(
+          IntegerAttr::get(elementType, int64_t(start) + i * int64_t(delta)));
+  }
+  return node.setConstantResult(0, DenseElementsAttr::get(type, values));
+}
+
 } // namespace
 
 ArrayRef<OpInfo> getShapeOps() {
@@ -444,6 +490,8 @@ ArrayRef<OpInfo> getShapeOps() {
        "modes constant, reflect, edge; constant pads and value; zero padding "
        "before a convolution or average pooling folds into its window; only "
        "constant padding is differentiable"},
+      {"Range", OpCategory::Tensor, 11, kMaxOpset, importRange, "(constant)",
+       "constant scalar start, limit and delta"},
       {"Shape", OpCategory::Tensor, 1, kMaxOpset, importShape, "(constant)",
        "`start` and `end` (opset 15)"},
       {"Size", OpCategory::Tensor, 1, kMaxOpset, importSize, "(constant)", ""},
