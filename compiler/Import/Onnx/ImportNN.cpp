@@ -598,38 +598,16 @@ LogicalResult importLayerNormalization(NodeImporter &node) {
   // Mean and InvStdDev over the normalized dimensions, kept as size 1.
   SmallVector<int64_t> axes =
       llvm::to_vector(llvm::seq<int64_t>(*axis, type.getRank()));
-  Value count = node.createFloatScalar(type.getElementType(),
-                                       double(normalized.getNumElements()));
-  auto meanOf = [&](Value v) -> FailureOr<Value> {
-    FailureOr<Value> sum = node.create<nn::ReduceSumOp>(v, axes, true);
-    if (failed(sum))
-      return failure();
-    return node.create<nn::DivOp>(*sum, count);
-  };
-  FailureOr<Value> mean = meanOf(*x);
-  if (failed(mean) || failed(node.setResult(1, mean)))
+  FailureOr<Normalization> stats =
+      createNormalization(node, *x, axes, *epsilon);
+  if (failed(stats) || failed(node.setResult(1, stats->mean)))
     return failure();
   if (!node.hasOutput(2))
     return success();
-  FailureOr<Value> centered = node.create<nn::SubOp>(*x, *mean);
-  if (failed(centered))
-    return failure();
-  FailureOr<Value> square = node.create<nn::MulOp>(*centered, *centered);
-  if (failed(square))
-    return failure();
-  FailureOr<Value> variance = meanOf(*square);
-  if (failed(variance))
-    return failure();
-  FailureOr<Value> shifted = node.create<nn::AddOp>(
-      *variance, node.createFloatScalar(type.getElementType(), *epsilon));
-  if (failed(shifted))
-    return failure();
-  FailureOr<Value> deviation = node.create<nn::SqrtOp>(*shifted);
-  if (failed(deviation))
-    return failure();
   return node.setResult(
-      2, node.create<nn::DivOp>(
-             node.createFloatScalar(type.getElementType(), 1.0), *deviation));
+      2,
+      node.create<nn::DivOp>(node.createFloatScalar(type.getElementType(), 1.0),
+                             stats->deviation));
 }
 
 /// Dropout: the identity in inference; nn.dropout keeps the ratio for a

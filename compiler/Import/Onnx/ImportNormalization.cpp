@@ -35,6 +35,34 @@ struct Chain {
   }
 };
 
+} // namespace
+
+FailureOr<Normalization> createNormalization(NodeImporter &node, Value x,
+                                             ArrayRef<int64_t> axes,
+                                             float epsilon) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t count = 1;
+  for (int64_t d : axes)
+    count *= type.getDimSize(d);
+  Type elementType = type.getElementType();
+  Value n = node.createFloatScalar(elementType, double(count));
+  Chain c{node};
+  Value mean = c.make<nn::DivOp>(
+      c.make<nn::ReduceSumOp>(x, axes, /*keep_dims=*/true), n);
+  Value centered = c.make<nn::SubOp>(x, mean);
+  Value variance = c.make<nn::DivOp>(
+      c.make<nn::ReduceSumOp>(c.make<nn::MulOp>(centered, centered), axes,
+                              /*keep_dims=*/true),
+      n);
+  Value deviation = c.make<nn::SqrtOp>(c.make<nn::AddOp>(
+      variance, node.createFloatScalar(elementType, epsilon)));
+  if (c.failed)
+    return failure();
+  return Normalization{mean, centered, deviation};
+}
+
+namespace {
+
 /// [C] per-channel values as [C, 1, ...] to broadcast over [N, C, ...].
 SmallVector<int64_t> perChannelShape(RankedTensorType type) {
   SmallVector<int64_t> shape(type.getRank() - 1, 1);
@@ -63,22 +91,12 @@ LogicalResult importInstanceNormalization(NodeImporter &node) {
              << role << " must be " << channels << ", got " << value.getType();
   SmallVector<int64_t> spatial =
       llvm::to_vector(llvm::seq<int64_t>(2, type.getRank()));
-  int64_t count = 1;
-  for (int64_t d : spatial)
-    count *= type.getDimSize(d);
-  Type elementType = type.getElementType();
-  Value n = node.createFloatScalar(elementType, double(count));
+  FailureOr<Normalization> stats =
+      createNormalization(node, *x, spatial, *epsilon);
+  if (failed(stats))
+    return failure();
   Chain c{node};
-  Value mean = c.make<nn::DivOp>(
-      c.make<nn::ReduceSumOp>(*x, spatial, /*keep_dims=*/true), n);
-  Value centered = c.make<nn::SubOp>(*x, mean);
-  Value variance = c.make<nn::DivOp>(
-      c.make<nn::ReduceSumOp>(c.make<nn::MulOp>(centered, centered), spatial,
-                              /*keep_dims=*/true),
-      n);
-  Value deviation = c.make<nn::SqrtOp>(c.make<nn::AddOp>(
-      variance, node.createFloatScalar(elementType, *epsilon)));
-  Value normalized = c.make<nn::DivOp>(centered, deviation);
+  Value normalized = c.make<nn::DivOp>(stats->centered, stats->deviation);
   Value scaled =
       c.make<nn::MulOp>(normalized, c.reshape(*scale, perChannelShape(type)));
   Value result =

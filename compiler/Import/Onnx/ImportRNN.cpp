@@ -107,29 +107,31 @@ public:
   Type elementType;
 };
 
-bool isKnownActivation(StringRef name) {
-  return llvm::is_contained({"Sigmoid", "Tanh", "Relu", "LeakyRelu", "Elu",
-                             "Softplus", "Softsign", "Affine", "ScaledTanh",
-                             "HardSigmoid"},
-                            name);
-}
+/// The activations of the recurrent ops: one table of their names, which
+/// take alpha and beta, and ONNX's defaults (the operator spec's table).
+struct ActivationSpec {
+  StringLiteral name;
+  bool takesAlpha, takesBeta;
+  float alpha, beta;
+};
+constexpr ActivationSpec kActivations[] = {
+    {"Sigmoid", false, false, 0, 0},
+    {"Tanh", false, false, 0, 0},
+    {"Relu", false, false, 0, 0},
+    {"LeakyRelu", true, false, 0.01f, 0},
+    {"Elu", true, false, 1.0f, 0},
+    {"Softplus", false, false, 0, 0},
+    {"Softsign", false, false, 0, 0},
+    {"Affine", true, true, 1.0f, 0},
+    {"ScaledTanh", true, true, 1.0f, 1.0f},
+    {"HardSigmoid", true, true, 0.2f, 0.5f},
+};
 
-/// ONNX's default alpha/beta of the activations that take them (the
-/// operator spec's table).
-Activation defaultActivation(StringRef name) {
-  Activation f{name.str()};
-  if (name == "LeakyRelu") {
-    f.alpha = 0.01f;
-  } else if (name == "Elu" || name == "Affine") {
-    f.alpha = 1.0f;
-  } else if (name == "ScaledTanh") {
-    f.alpha = 1.0f;
-    f.beta = 1.0f;
-  } else if (name == "HardSigmoid") {
-    f.alpha = 0.2f;
-    f.beta = 0.5f;
-  }
-  return f;
+const ActivationSpec *lookupActivation(StringRef name) {
+  for (const ActivationSpec &spec : kActivations)
+    if (spec.name == name)
+      return &spec;
+  return nullptr;
 }
 
 /// The operands and attributes of one recurrent node.
@@ -268,18 +270,14 @@ FailureOr<Recurrent> readRecurrent(NodeImporter &node, Cell cell) {
   size_t nextAlpha = 0, nextBeta = 0;
   rnn.activations.resize(d);
   for (size_t i = 0; i < names.size(); ++i) {
-    if (!isKnownActivation(names[i]))
+    const ActivationSpec *spec = lookupActivation(names[i]);
+    if (!spec)
       return node.emitError()
              << "activation '" << names[i] << "' is not supported";
-    Activation f = defaultActivation(names[i]);
-    bool takesAlpha = llvm::is_contained(
-        {"LeakyRelu", "Elu", "Affine", "ScaledTanh", "HardSigmoid"},
-        StringRef(names[i]));
-    bool takesBeta = llvm::is_contained({"Affine", "ScaledTanh", "HardSigmoid"},
-                                        StringRef(names[i]));
-    if (takesAlpha && nextAlpha < alphas->size())
+    Activation f{names[i], spec->alpha, spec->beta};
+    if (spec->takesAlpha && nextAlpha < alphas->size())
       f.alpha = (*alphas)[nextAlpha++];
-    if (takesBeta && nextBeta < betas->size())
+    if (spec->takesBeta && nextBeta < betas->size())
       f.beta = (*betas)[nextBeta++];
     rnn.activations[i / perDirection].push_back(f);
   }

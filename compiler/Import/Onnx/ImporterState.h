@@ -283,6 +283,22 @@ private:
 };
 
 //===----------------------------------------------------------------------===//
+// Compositions shared by handlers
+//===----------------------------------------------------------------------===//
+
+/// The statistics of a normalization over `axes` (kept as size 1): the
+/// mean, x - mean, and sqrt(biased variance + epsilon), built from nn ops
+/// (ImportNormalization.cpp). InstanceNormalization and LayerNormalization's
+/// Mean/InvStdDev outputs use them.
+struct Normalization {
+  mlir::Value mean, centered, deviation;
+};
+mlir::FailureOr<Normalization> createNormalization(NodeImporter &node,
+                                                   mlir::Value x,
+                                                   llvm::ArrayRef<int64_t> axes,
+                                                   float epsilon);
+
+//===----------------------------------------------------------------------===//
 // Op handlers
 //===----------------------------------------------------------------------===//
 
