@@ -52,11 +52,18 @@ SUITES = ("node", "pytorch-operator", "pytorch-converted")
 EXPECTED_PASSES = os.path.join(SCRIPT_DIR, "expected-passes.txt")
 EXPECTED_FAILURES = os.path.join(SCRIPT_DIR, "expected-failures.txt")
 
-SUPPORTED_TYPES = frozenset([
-    onnx.TensorProto.FLOAT, onnx.TensorProto.DOUBLE,
-    onnx.TensorProto.INT8, onnx.TensorProto.INT16, onnx.TensorProto.INT32,
-    onnx.TensorProto.INT64, onnx.TensorProto.BOOL, onnx.TensorProto.FLOAT16,
-])
+
+
+def read_supported_types():
+    """The ONNX data types of runtime/include/nnrt/dtypes.def's rows (the
+    last field of each NNRT_DTYPE), nncc's one table of element types."""
+    path = os.path.join(REPO_ROOT, "runtime", "include", "nnrt", "dtypes.def")
+    with open(path) as f:
+        rows = re.findall(r"^NNRT_DTYPE\((.*)\)\s*$", f.read(), re.M)
+    return frozenset(int(row.split(",")[-1]) for row in rows)
+
+
+SUPPORTED_TYPES = read_supported_types()
 
 # Operand positions whose values determine a result's shape (or, for
 # Dropout, the computation itself). nncc compiles static shapes and requires

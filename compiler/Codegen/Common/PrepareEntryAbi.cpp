@@ -41,19 +41,22 @@ void makeResultsDistinct(func::FuncOp func) {
 }
 
 /// Marks an entry function's tensor arguments read-only and records the
-/// tensor types of its arguments and results.
+/// tensor types of its arguments and results, unless the lowering recorded
+/// them already (unsigned integers, which it made signless).
 void prepareEntry(func::FuncOp func) {
   MLIRContext *ctx = func.getContext();
   auto readonly = BoolAttr::get(ctx, false);
   for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
     if (isa<TensorType>(func.getArgument(i).getType())) {
       func.setArgAttr(i, "bufferization.writable", readonly);
-      func.setArgAttr(i, NnDialect::kAbiTypeAttr,
-                      TypeAttr::get(func.getArgument(i).getType()));
+      if (!func.getArgAttr(i, NnDialect::kAbiTypeAttr))
+        func.setArgAttr(i, NnDialect::kAbiTypeAttr,
+                        TypeAttr::get(func.getArgument(i).getType()));
     }
   for (unsigned i = 0, e = func.getNumResults(); i < e; ++i) {
-    func.setResultAttr(i, NnDialect::kAbiTypeAttr,
-                       TypeAttr::get(func.getResultTypes()[i]));
+    if (!func.getResultAttr(i, NnDialect::kAbiTypeAttr))
+      func.setResultAttr(i, NnDialect::kAbiTypeAttr,
+                         TypeAttr::get(func.getResultTypes()[i]));
     // Results become out-parameters; this keeps them apart from arguments.
     func.setResultAttr(i, NnDialect::kResultAttr, UnitAttr::get(ctx));
   }

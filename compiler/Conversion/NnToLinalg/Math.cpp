@@ -25,28 +25,38 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 /// The predicates of the comparison ops, for floats (ordered) and signed
-/// integers.
+/// or unsigned integers.
 std::pair<arith::CmpFPredicate, arith::CmpIPredicate>
-comparePredicates(Operation *op) {
+comparePredicates(Operation *op, bool isUnsigned) {
+  using P = arith::CmpIPredicate;
   if (isa<nn::EqualOp>(op))
-    return {arith::CmpFPredicate::OEQ, arith::CmpIPredicate::eq};
+    return {arith::CmpFPredicate::OEQ, P::eq};
   if (isa<nn::LessOp>(op))
-    return {arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt};
+    return {arith::CmpFPredicate::OLT, isUnsigned ? P::ult : P::slt};
   if (isa<nn::LessEqualOp>(op))
-    return {arith::CmpFPredicate::OLE, arith::CmpIPredicate::sle};
+    return {arith::CmpFPredicate::OLE, isUnsigned ? P::ule : P::sle};
   if (isa<nn::GreaterOp>(op))
-    return {arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt};
+    return {arith::CmpFPredicate::OGT, isUnsigned ? P::ugt : P::sgt};
   assert(isa<nn::GreaterEqualOp>(op) && "unhandled comparison");
-  return {arith::CmpFPredicate::OGE, arith::CmpIPredicate::sge};
+  return {arith::CmpFPredicate::OGE, isUnsigned ? P::uge : P::sge};
+}
+
+/// An integer converted to f64, as signed or unsigned.
+Value intToF64(OpBuilder &b, Location loc, Value x, bool isUnsigned) {
+  Type f64 = b.getF64Type();
+  return isUnsigned ? arith::UIToFPOp::create(b, loc, f64, x).getResult()
+                    : arith::SIToFPOp::create(b, loc, f64, x).getResult();
 }
 
 /// The scalar computation of each binary op, for float and integer types.
 Value buildBinary(OpBuilder &b, Location loc, Operation *op, Value lhs,
                   Value rhs) {
   bool isFloat = isa<FloatType>(lhs.getType());
+  // Both operands have the same type, except for pow's.
+  bool isUnsigned = isUnsignedOperand(op, 0);
   if (isa<nn::EqualOp, nn::LessOp, nn::LessEqualOp, nn::GreaterOp,
           nn::GreaterEqualOp>(op)) {
-    auto [floatPredicate, intPredicate] = comparePredicates(op);
+    auto [floatPredicate, intPredicate] = comparePredicates(op, isUnsigned);
     return isFloat ? arith::CmpFOp::create(b, loc, floatPredicate, lhs, rhs)
                          .getResult()
                    : arith::CmpIOp::create(b, loc, intPredicate, lhs, rhs)
@@ -54,19 +64,22 @@ Value buildBinary(OpBuilder &b, Location loc, Operation *op, Value lhs,
   }
   if (isa<nn::MaximumOp>(op))
     return isFloat ? arith::MaximumFOp::create(b, loc, lhs, rhs).getResult()
-                   : arith::MaxSIOp::create(b, loc, lhs, rhs).getResult();
+           : isUnsigned ? arith::MaxUIOp::create(b, loc, lhs, rhs).getResult()
+                        : arith::MaxSIOp::create(b, loc, lhs, rhs).getResult();
   if (isa<nn::MinimumOp>(op))
     return isFloat ? arith::MinimumFOp::create(b, loc, lhs, rhs).getResult()
-                   : arith::MinSIOp::create(b, loc, lhs, rhs).getResult();
+           : isUnsigned ? arith::MinUIOp::create(b, loc, lhs, rhs).getResult()
+                        : arith::MinSIOp::create(b, loc, lhs, rhs).getResult();
   if (isa<nn::PowOp>(op)) {
     if (isFloat)
       return math::PowFOp::create(b, loc, lhs, rhs);
     // Integers through f64, which is exact while the result fits in 53
     // bits; a negative exponent gives 1 / x^n truncated (0 unless |x| = 1).
-    Type f64 = b.getF64Type();
     Value power =
-        math::PowFOp::create(b, loc, arith::SIToFPOp::create(b, loc, f64, lhs),
-                             arith::SIToFPOp::create(b, loc, f64, rhs));
+        math::PowFOp::create(b, loc, intToF64(b, loc, lhs, isUnsigned),
+                             intToF64(b, loc, rhs, isUnsignedOperand(op, 1)));
+    if (isUnsignedResult(op, 0))
+      return arith::FPToUIOp::create(b, loc, lhs.getType(), power);
     return arith::FPToSIOp::create(b, loc, lhs.getType(), power);
   }
   if (isa<nn::AddOp>(op))
@@ -79,8 +92,9 @@ Value buildBinary(OpBuilder &b, Location loc, Operation *op, Value lhs,
     return isFloat ? arith::MulFOp::create(b, loc, lhs, rhs).getResult()
                    : arith::MulIOp::create(b, loc, lhs, rhs).getResult();
   assert(isa<nn::DivOp>(op) && "unhandled binary op");
-  return isFloat ? arith::DivFOp::create(b, loc, lhs, rhs).getResult()
-                 : arith::DivSIOp::create(b, loc, lhs, rhs).getResult();
+  return isFloat      ? arith::DivFOp::create(b, loc, lhs, rhs).getResult()
+         : isUnsigned ? arith::DivUIOp::create(b, loc, lhs, rhs).getResult()
+                      : arith::DivSIOp::create(b, loc, lhs, rhs).getResult();
 }
 
 template <typename OpTy> struct BinaryOpLowering : OpConversionPattern<OpTy> {
@@ -339,11 +353,14 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
 //===----------------------------------------------------------------------===//
 
 /// The start of a running maximum (-inf or the lowest integer) or minimum.
-TypedAttr extremeIdentity(Type elementType, bool max) {
+TypedAttr extremeIdentity(Type elementType, bool max, bool isUnsigned) {
   if (auto floatType = dyn_cast<FloatType>(elementType))
     return FloatAttr::get(floatType,
                           APFloat::getInf(floatType.getFloatSemantics(), max));
   unsigned width = elementType.getIntOrFloatBitWidth();
+  if (isUnsigned)
+    return IntegerAttr::get(elementType, max ? APInt::getMinValue(width)
+                                             : APInt::getMaxValue(width));
   return IntegerAttr::get(elementType, max ? APInt::getSignedMinValue(width)
                                            : APInt::getSignedMaxValue(width));
 }
@@ -354,12 +371,14 @@ TypedAttr reductionIdentity(Operation *op, Type elementType) {
     return scalarAttr(elementType, 0.0);
   if (isa<nn::ReduceProdOp>(op))
     return scalarAttr(elementType, 1.0);
-  return extremeIdentity(elementType, isa<nn::ReduceMaxOp>(op));
+  return extremeIdentity(elementType, isa<nn::ReduceMaxOp>(op),
+                         isUnsignedOperand(op, 0));
 }
 
 Value buildReduction(OpBuilder &b, Location loc, Operation *op, Value element,
                      Value accumulator) {
   bool isFloat = isa<FloatType>(element.getType());
+  bool isUnsigned = isUnsignedOperand(op, 0);
   if (isa<nn::ReduceSumOp>(op))
     return isFloat
                ? arith::AddFOp::create(b, loc, element, accumulator).getResult()
@@ -373,12 +392,15 @@ Value buildReduction(OpBuilder &b, Location loc, Operation *op, Value element,
   if (isa<nn::ReduceMaxOp>(op))
     return isFloat ? arith::MaximumFOp::create(b, loc, element, accumulator)
                          .getResult()
-                   : arith::MaxSIOp::create(b, loc, element, accumulator)
-                         .getResult();
+           : isUnsigned ? arith::MaxUIOp::create(b, loc, element, accumulator)
+                              .getResult()
+                        : arith::MaxSIOp::create(b, loc, element, accumulator)
+                              .getResult();
   assert(isa<nn::ReduceMinOp>(op) && "unhandled reduction");
-  return isFloat
-             ? arith::MinimumFOp::create(b, loc, element, accumulator)
-                   .getResult()
+  return isFloat ? arith::MinimumFOp::create(b, loc, element, accumulator)
+                       .getResult()
+         : isUnsigned
+             ? arith::MinUIOp::create(b, loc, element, accumulator).getResult()
              : arith::MinSIOp::create(b, loc, element, accumulator).getResult();
 }
 
@@ -448,9 +470,9 @@ struct ArgReduceLowering : OpConversionPattern<OpTy> {
     auto [kept, shape] = keptDims(inType, {axis});
     Type elementType = inType.getElementType();
     Type i64 = rewriter.getI64Type();
-    Value bestInit =
-        createFilled(rewriter, loc, RankedTensorType::get(shape, elementType),
-                     extremeIdentity(elementType, Max));
+    Value bestInit = createFilled(
+        rewriter, loc, RankedTensorType::get(shape, elementType),
+        extremeIdentity(elementType, Max, isUnsignedOperand(op, 0)));
     Value indexInit =
         createFilled(rewriter, loc, RankedTensorType::get(shape, i64),
                      rewriter.getI64IntegerAttr(0));
@@ -486,10 +508,11 @@ struct ArgReduceLowering : OpConversionPattern<OpTy> {
             take = arith::AndIOp::create(
                 b, l, arith::CmpFOp::create(b, l, beats, x, best), mayReplace);
           } else {
-            auto beats = Max ? (last ? arith::CmpIPredicate::sge
-                                     : arith::CmpIPredicate::sgt)
-                             : (last ? arith::CmpIPredicate::sle
-                                     : arith::CmpIPredicate::slt);
+            using P = arith::CmpIPredicate;
+            bool u = isUnsignedOperand(op, 0);
+            auto beats =
+                Max ? (last ? (u ? P::uge : P::sge) : (u ? P::ugt : P::sgt))
+                    : (last ? (u ? P::ule : P::sle) : (u ? P::ult : P::slt));
             take = arith::CmpIOp::create(b, l, beats, x, best);
           }
           Value index = arith::IndexCastOp::create(

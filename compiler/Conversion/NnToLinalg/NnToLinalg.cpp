@@ -23,6 +23,7 @@ struct ConvertNnToLinalgPass
     : nncc::impl::ConvertNnToLinalgBase<ConvertNnToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    nncc::lowering::makeIntegersSignless(getOperation());
     RewritePatternSet patterns(ctx);
     nncc::populateNnMathToLinalgPatterns(patterns);
     nncc::populateNnNNToLinalgPatterns(patterns);

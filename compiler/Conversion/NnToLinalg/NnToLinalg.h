@@ -15,6 +15,10 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/PatternMatch.h"
 
+namespace mlir::func {
+class FuncOp;
+} // namespace mlir::func
+
 namespace nncc {
 
 /// Elementwise binary ops, activations, softmax and matmul (Math.cpp).
@@ -29,6 +33,15 @@ void populateNnGradToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateNnOptimizerToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 namespace lowering {
+
+/// Rewrites every unsigned integer type in `func` to the signless one of its
+/// width, recording on each op which operands and results were unsigned
+/// (Signless.cpp). convert-nn-to-linalg's first step.
+void makeIntegersSignless(mlir::func::FuncOp func);
+/// Whether operand / result `index` of `op` was unsigned before
+/// makeIntegersSignless.
+bool isUnsignedOperand(mlir::Operation *op, unsigned index);
+bool isUnsignedResult(mlir::Operation *op, unsigned index);
 
 /// A scalar attribute of `type` (float or integer) holding `value`.
 mlir::TypedAttr scalarAttr(mlir::Type type, double value);

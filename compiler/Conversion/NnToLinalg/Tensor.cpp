@@ -187,8 +187,10 @@ struct OneHotLowering : OpConversionPattern<nn::OneHotOp> {
 // Conversions
 //===----------------------------------------------------------------------===//
 
-/// One element converted from `x`'s type to `to`: see nn.cast.
-Value convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
+/// One element converted from `x`'s type to `to`: see nn.cast. The types
+/// are signless; `fromUnsigned` and `toUnsigned` say how to read them.
+Value convertScalar(OpBuilder &b, Location loc, Value x, Type to,
+                    bool fromUnsigned, bool toUnsigned) {
   Type from = x.getType();
   if (from == to)
     return x;
@@ -205,15 +207,16 @@ Value convertScalar(OpBuilder &b, Location loc, Value x, Type to) {
                ? arith::ExtFOp::create(b, loc, to, x).getResult()
                : arith::TruncFOp::create(b, loc, to, x).getResult();
   if (fromFloat)
-    return arith::FPToSIOp::create(b, loc, to, x);
-  bool fromBool = from.isInteger(1);
+    return toUnsigned ? arith::FPToUIOp::create(b, loc, to, x).getResult()
+                      : arith::FPToSIOp::create(b, loc, to, x).getResult();
+  bool zeroExtends = from.isInteger(1) || fromUnsigned;
   if (toFloat)
-    return fromBool ? arith::UIToFPOp::create(b, loc, to, x).getResult()
-                    : arith::SIToFPOp::create(b, loc, to, x).getResult();
+    return zeroExtends ? arith::UIToFPOp::create(b, loc, to, x).getResult()
+                       : arith::SIToFPOp::create(b, loc, to, x).getResult();
   if (from.getIntOrFloatBitWidth() > to.getIntOrFloatBitWidth())
     return arith::TruncIOp::create(b, loc, to, x);
-  return fromBool ? arith::ExtUIOp::create(b, loc, to, x).getResult()
-                  : arith::ExtSIOp::create(b, loc, to, x).getResult();
+  return zeroExtends ? arith::ExtUIOp::create(b, loc, to, x).getResult()
+                     : arith::ExtSIOp::create(b, loc, to, x).getResult();
 }
 
 struct CastLowering : OpConversionPattern<nn::CastOp> {
@@ -230,7 +233,9 @@ struct CastLowering : OpConversionPattern<nn::CastOp> {
         op, buildGeneric(rewriter, loc, adaptor.getInput(), identity,
                          createEmpty(rewriter, loc, type), identity,
                          [&](OpBuilder &b, Location l, ValueRange args) {
-                           return convertScalar(b, l, args[0], to);
+                           return convertScalar(b, l, args[0], to,
+                                                isUnsignedOperand(op, 0),
+                                                isUnsignedResult(op, 0));
                          }));
     return success();
   }

@@ -47,9 +47,6 @@ std::string getDataTypeName(int32_t dataType);
 /// ("FLOAT, DOUBLE, ..."), for messages.
 std::string getSupportedElementTypes();
 
-/// Whether the nn dialect computes with elements of `dtype` (floats and
-/// signed integers; the C API knows more, see dtypes.def).
-bool isImportedDType(const nn::DTypeInfo &dtype);
 
 /// The most elements a tensor may have. Beyond sanity, the bound keeps
 /// libonnx 1.12's shape inference fast: for auto_pad SAME it counts down an

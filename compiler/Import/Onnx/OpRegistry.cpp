@@ -73,12 +73,12 @@ void printSupportedOpsMarkdown(raw_ostream &os) {
   os << "Element types:";
   llvm::ListSeparator separator(",");
   for (const nn::DTypeInfo &dtype : nn::getDTypes())
-    if (isImportedDType(dtype))
-      os << separator << " " << getDataTypeName(dtype.onnx) << " ("
-         << dtype.name << ")";
+    os << separator << " " << getDataTypeName(dtype.onnx) << " (" << dtype.name
+       << ")";
   os << " (from runtime/include/nnrt/dtypes.def). Most operators take "
-        "floating-point tensors only, as noted; unsigned and bool tensors "
-        "are not supported yet.\n";
+        "floating-point tensors only, as noted; integer arithmetic follows "
+        "the element type's signedness (UINT8 compares, divides and "
+        "converts as unsigned).\n";
   for (OpCategory category :
        {OpCategory::Math, OpCategory::NN, OpCategory::Tensor}) {
     os << "\n## " << getCategoryName(category) << "\n\n";

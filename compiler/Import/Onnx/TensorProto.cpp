@@ -19,23 +19,16 @@ using namespace mlir;
 
 namespace nncc::onnx_import {
 
-bool isImportedDType(const nn::DTypeInfo &dtype) {
-  return dtype.kind == nn::DTypeInfo::Kind::Float ||
-         dtype.kind == nn::DTypeInfo::Kind::Signed ||
-         dtype.kind == nn::DTypeInfo::Kind::Bool;
-}
-
 std::string getSupportedElementTypes() {
   std::string names;
   for (const nn::DTypeInfo &dtype : nn::getDTypes())
-    if (isImportedDType(dtype))
-      names += (names.empty() ? "" : ", ") + getDataTypeName(dtype.onnx);
+    names += (names.empty() ? "" : ", ") + getDataTypeName(dtype.onnx);
   return names;
 }
 
 Type convertElementType(MLIRContext *ctx, int32_t dataType) {
   const nn::DTypeInfo *dtype = nn::lookupOnnxDType(dataType);
-  if (!dtype || !isImportedDType(*dtype))
+  if (!dtype)
     return {};
   return dtype->getMlirType(ctx);
 }
@@ -148,6 +141,26 @@ LogicalResult readTypedField(const onnx::TensorProto &tensor,
     fieldName = "int32_data";
     count = tensor.int32_data_size();
     appendValues<int8_t>(buffer, tensor.int32_data());
+    return success();
+  case onnx::TensorProto::UINT8:
+    fieldName = "int32_data";
+    count = tensor.int32_data_size();
+    appendValues<uint8_t>(buffer, tensor.int32_data());
+    return success();
+  case onnx::TensorProto::UINT16:
+    fieldName = "int32_data";
+    count = tensor.int32_data_size();
+    appendValues<uint16_t>(buffer, tensor.int32_data());
+    return success();
+  case onnx::TensorProto::UINT32:
+    fieldName = "uint64_data";
+    count = tensor.uint64_data_size();
+    appendValues<uint32_t>(buffer, tensor.uint64_data());
+    return success();
+  case onnx::TensorProto::UINT64:
+    fieldName = "uint64_data";
+    count = tensor.uint64_data_size();
+    appendValues<uint64_t>(buffer, tensor.uint64_data());
     return success();
   case onnx::TensorProto::FLOAT16:
     // int32_data holds the IEEE half bit patterns, one per entry.

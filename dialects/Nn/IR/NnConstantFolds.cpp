@@ -80,7 +80,9 @@ void forEachBroadcast(ArrayRef<int64_t> resultShape,
 }
 
 using FloatFn = function_ref<std::optional<APFloat>(APFloat, APFloat)>;
-using IntFn = function_ref<std::optional<APInt>(APInt, APInt)>;
+/// Integers come as APSInt, signed or not as the element type says, so that
+/// division, comparison and the like follow it.
+using IntFn = function_ref<std::optional<APSInt>(APSInt, APSInt)>;
 
 /// A broadcast binary op on two constants; std::nullopt from a callback
 /// (e.g. integer division by zero) stops the fold.
@@ -107,11 +109,13 @@ Attribute foldBinary(Attribute lhsAttr, Attribute rhsAttr,
   }
   if (!onInt || type.getElementType().isInteger(1))
     return {};
+  bool isUnsigned = type.getElementType().isUnsignedInteger();
   auto l = llvm::to_vector(lhs.getValues<APInt>());
   auto r = llvm::to_vector(rhs.getValues<APInt>());
   SmallVector<APInt> out;
   forEachBroadcast(type.getShape(), shapes, [&](ArrayRef<int64_t> at) {
-    std::optional<APInt> v = onInt(l[at[0]], r[at[1]]);
+    std::optional<APSInt> v =
+        onInt(APSInt(l[at[0]], isUnsigned), APSInt(r[at[1]], isUnsigned));
     failed |= !v;
     out.push_back(v ? *v : l[at[0]]);
   });
@@ -145,11 +149,13 @@ Attribute foldCompare(Attribute lhsAttr, Attribute rhsAttr,
       out.push_back(holds(cmp));
     });
   } else {
+    bool isUnsigned = lhs.getElementType().isUnsignedInteger();
     auto l = llvm::to_vector(lhs.getValues<APInt>());
     auto r = llvm::to_vector(rhs.getValues<APInt>());
     forEachBroadcast(type.getShape(), shapes, [&](ArrayRef<int64_t> at) {
       const APInt &a = l[at[0]], &b = r[at[1]];
-      out.push_back(holds(a.slt(b) ? -1 : a == b ? 0 : 1));
+      bool less = isUnsigned ? a.ult(b) : a.slt(b);
+      out.push_back(holds(less ? -1 : a == b ? 0 : 1));
     });
   }
   return DenseElementsAttr::get(type, out);
@@ -202,31 +208,32 @@ OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
       adaptor.getLhs(), adaptor.getRhs(), getType(),
       [](APFloat a, APFloat b) -> std::optional<APFloat> { return a + b; },
-      [](APInt a, APInt b) -> std::optional<APInt> { return a + b; });
+      [](APSInt a, APSInt b) -> std::optional<APSInt> { return a + b; });
 }
 
 OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
       adaptor.getLhs(), adaptor.getRhs(), getType(),
       [](APFloat a, APFloat b) -> std::optional<APFloat> { return a - b; },
-      [](APInt a, APInt b) -> std::optional<APInt> { return a - b; });
+      [](APSInt a, APSInt b) -> std::optional<APSInt> { return a - b; });
 }
 
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
       adaptor.getLhs(), adaptor.getRhs(), getType(),
       [](APFloat a, APFloat b) -> std::optional<APFloat> { return a * b; },
-      [](APInt a, APInt b) -> std::optional<APInt> { return a * b; });
+      [](APSInt a, APSInt b) -> std::optional<APSInt> { return a * b; });
 }
 
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
   return foldBinary(
       adaptor.getLhs(), adaptor.getRhs(), getType(),
       [](APFloat a, APFloat b) -> std::optional<APFloat> { return a / b; },
-      [](APInt a, APInt b) -> std::optional<APInt> {
-        if (b.isZero() || (b.isAllOnes() && a.isMinSignedValue()))
+      [](APSInt a, APSInt b) -> std::optional<APSInt> {
+        if (b.isZero() ||
+            (b.isSigned() && b.isAllOnes() && a.isMinSignedValue()))
           return std::nullopt;
-        return a.sdiv(b);
+        return a / b;
       });
 }
 
@@ -236,8 +243,8 @@ OpFoldResult MaximumOp::fold(FoldAdaptor adaptor) {
       [](APFloat a, APFloat b) -> std::optional<APFloat> {
         return llvm::maximum(a, b);
       },
-      [](APInt a, APInt b) -> std::optional<APInt> {
-        return a.sge(b) ? a : b;
+      [](APSInt a, APSInt b) -> std::optional<APSInt> {
+        return a >= b ? a : b;
       });
 }
 
@@ -247,8 +254,8 @@ OpFoldResult MinimumOp::fold(FoldAdaptor adaptor) {
       [](APFloat a, APFloat b) -> std::optional<APFloat> {
         return llvm::minimum(a, b);
       },
-      [](APInt a, APInt b) -> std::optional<APInt> {
-        return a.sle(b) ? a : b;
+      [](APSInt a, APSInt b) -> std::optional<APSInt> {
+        return a <= b ? a : b;
       });
 }
 
@@ -308,12 +315,14 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   Type from = input.getElementType(), to = getType().getElementType();
   SmallVector<Attribute> out;
   for (Attribute element : input.getValues<Attribute>()) {
-    // Every element as a signed integer or a float first.
+    // Every element as a 64-bit integer (signed unless `from` is unsigned
+    // or bool) or a float first.
     std::optional<APInt> intValue;
     std::optional<APFloat> floatValue;
+    bool fromUnsigned = from.isInteger(1) || from.isUnsignedInteger();
     if (auto f = dyn_cast<FloatAttr>(element))
       floatValue = f.getValue();
-    else if (from.isInteger(1))
+    else if (fromUnsigned)
       intValue = cast<IntegerAttr>(element).getValue().zext(64);
     else
       intValue = cast<IntegerAttr>(element).getValue().sext(64);
@@ -326,7 +335,7 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
         value.convert(floatType.getFloatSemantics(),
                       APFloat::rmNearestTiesToEven, &lost);
       } else {
-        value.convertFromAPInt(*intValue, /*isSigned=*/true,
+        value.convertFromAPInt(*intValue, /*isSigned=*/!fromUnsigned,
                                APFloat::rmNearestTiesToEven);
       }
       out.push_back(FloatAttr::get(to, value));
@@ -341,7 +350,7 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
     if (floatValue) {
       // Truncation towards zero; NaN and out-of-range values are undefined
       // in ONNX, so they do not fold.
-      APSInt result(width, /*isUnsigned=*/false);
+      APSInt result(width, /*isUnsigned=*/to.isUnsignedInteger());
       bool exact;
       if (floatValue->convertToInteger(result, APFloat::rmTowardZero, &exact) ==
           APFloat::opInvalidOp)

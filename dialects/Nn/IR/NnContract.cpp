@@ -38,6 +38,17 @@ bool isPrepared(FunctionOpInterface func) {
   return false;
 }
 
+/// Whether `type` is `recorded` with its unsigned integer elements made
+/// signless, as convert-nn-to-linalg does.
+bool isSignlessForm(Type type, Type recorded) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  auto original = dyn_cast<RankedTensorType>(recorded);
+  return tensor && original && original.getElementType().isUnsignedInteger() &&
+         tensor.getElementType().isSignlessInteger(
+             original.getElementType().getIntOrFloatBitWidth()) &&
+         tensor.getShape() == original.getShape();
+}
+
 /// A type the C API can pass: a static tensor of a dtypes.def element type.
 LogicalResult checkApiType(FunctionOpInterface func, Type type,
                            const Twine &what) {
@@ -126,13 +137,16 @@ LogicalResult verifyEntry(FunctionOpInterface func, EntryKind kind) {
   llvm::SmallPtrSet<Operation *, 8> read, written;
 
   // The tensor type a value has in the C API: its own while it is a tensor
-  // (and then any recorded nn.abi_type must agree), the recorded one once
-  // bufferization or the lowering changed it; null (with an error) when
-  // there is none.
+  // (and then any recorded nn.abi_type must agree, up to the signedness of
+  // integers, which the lowering drops), the recorded one once bufferization
+  // or the lowering changed it; null (with an error) when there is none.
   auto getApiType = [&](Type type, DictionaryAttr attrs,
                         const Twine &what) -> Type {
     auto recorded =
         attrs ? attrs.getAs<TypeAttr>(NnDialect::kAbiTypeAttr) : TypeAttr();
+    if (recorded && isa<TensorType>(type) &&
+        isSignlessForm(type, recorded.getValue()))
+      return recorded.getValue();
     if (!isa<TensorType>(type) && recorded)
       return recorded.getValue();
     if (recorded && recorded.getValue() != type) {

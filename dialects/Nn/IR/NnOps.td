@@ -22,7 +22,11 @@ include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/IR/SymbolInterfaces.td"
 
 def Nn_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
-def Nn_NumericTensor : StaticShapeTensorOf<[AnyFloat, AnySignlessInteger]>;
+// Integers are signless (two's complement, read as signed) or unsigned
+// (ONNX's UINT*); convert-nn-to-linalg makes the unsigned ones signless and
+// picks unsigned arithmetic for them (Signless.cpp there).
+def Nn_NumericTensor
+    : StaticShapeTensorOf<[AnyFloat, AnySignlessInteger, AnyUnsignedInteger]>;
 def Nn_AnyTensor : StaticShapeTensorOf<[AnyType]>;
 
 //===----------------------------------------------------------------------===//
