@@ -621,6 +621,32 @@ def small_models():
             return self.fc(torch.cat([counted.flatten(1),
                                       overhang.flatten(1)], dim=1))
 
+    class Conv3D(nn.Module):
+        # 3-D convolution (padded; strided, dilated and grouped) and
+        # pooling, which nncc runs as 2-D windows over depth slices: max
+        # pooling with padding and ceil mode, average pooling with padding
+        # counted and, in ceil mode, not counted.
+        def __init__(self):
+            super().__init__()
+            self.c1 = nn.Conv3d(2, 4, 3, padding=1)
+            self.c2 = nn.Conv3d(4, 4, (2, 3, 3), stride=(2, 1, 2),
+                                padding=(1, 0, 1), dilation=(1, 2, 1),
+                                groups=2)
+            self.max = nn.MaxPool3d(2, stride=(1, 2, 2), padding=1,
+                                    ceil_mode=True)
+            self.avg = nn.AvgPool3d((2, 1, 2), stride=2, padding=(1, 0, 1))
+            self.fc = nn.Linear(2 * 4 * 2 * 1 * 2, 4)
+
+        def forward(self, x):
+            h = self.max(torch.tanh(self.c1(x)))  # [4, 5, 5, 5]
+            h = torch.tanh(self.c2(h))  # [4, 3, 1, 3]
+            counted = self.avg(h)  # [4, 2, 1, 2]
+            overhang = nn.functional.avg_pool3d(  # [4, 2, 1, 2]
+                h, (2, 1, 2), stride=2, ceil_mode=True,
+                count_include_pad=False)
+            return self.fc(torch.cat([counted.flatten(1),
+                                      overhang.flatten(1)], dim=1))
+
     return {
         "broadcast": (Broadcast, (6,), 4),
         "activations": (Activations, (6,), 4),
@@ -639,6 +665,7 @@ def small_models():
         "conv_transpose": (ConvTranspose, (3, 4, 4), 4),
         "instance_lrn": (InstanceLRN, (3, 6, 6), 3),
         "conv1d": (Conv1D, (2, 16), 4),
+        "conv3d": (Conv3D, (2, 4, 8, 8), 3),
     }
 
 
@@ -646,14 +673,15 @@ MODEL_NAMES = ["broadcast", "activations", "more_activations",
                "concat_slice", "conv", "batchnorm", "layernorm", "functions",
                "pool", "mlp", "lenet", "convnet", "minmax_clip_pow", "gates",
                "reductions", "indexing", "ties", "conv_transpose",
-               "instance_lrn", "conv1d"]
+               "instance_lrn", "conv1d", "conv3d"]
 
 # The opset each model is exported at (13 otherwise): LayerNormalization
 # and HardSwish need 17 and 14; the newer models take the highest nncc
 # imports.
 OPSETS = {"layernorm": 17, "minmax_clip_pow": 17, "gates": 17,
           "reductions": 17, "indexing": 17, "ties": 17,
-          "conv_transpose": 17, "instance_lrn": 17, "conv1d": 17}
+          "conv_transpose": 17, "instance_lrn": 17, "conv1d": 17,
+          "conv3d": 17}
 
 
 def pool_onnx(model, batch, sample_shape, path):
@@ -933,6 +961,8 @@ def run_nncc(args, work, onnx_path, x, target, steps):
         flags.append(f"--momentum={args.momentum}")
     if args.weight_decay is not None:
         flags.append(f"--weight-decay={args.weight_decay}")
+    # test/models/train_models.py's --nncc-flag.
+    flags += getattr(args, "nncc_flags", [])
     for flag in ("clip_grad_norm", "lr_schedule", "lr_period", "lr_gamma",
                  "lr_min", "warmup_steps"):
         if getattr(args, flag) is not None:

@@ -2,12 +2,13 @@
 //
 // Conv, MaxPool, AveragePool, GlobalAveragePool, BatchNormalization,
 // LayerNormalization and Dropout. nn has 2-D windows on NCHW tensors; 1-D
-// windows run as 2-D ones over an H of 1. auto_pad is resolved here into
-// explicit padding, since the input shape is static.
+// windows run as 2-D ones over an H of 1, 3-D ones as 2-D ones over depth
+// slices (ImportWindow3D.cpp). auto_pad is resolved here into explicit
+// padding, since the input shape is static.
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Import/Onnx/ImporterState.h"
+#include "compiler/Import/Onnx/ImportWindow.h"
 #include "dialects/Nn/IR/NnShapes.h"
 
 using namespace mlir;
@@ -25,16 +26,18 @@ struct Window {
 };
 
 /// The number of spatial dimensions of `input` (N x C x ...), which nn's
-/// 2-D windows handle when it is 1 or 2: a 1-D window runs as a 2-D one
-/// over an H of 1 (liftTo2D).
+/// 2-D windows handle when it is 1 or 2 (a 1-D window runs as a 2-D one
+/// over an H of 1, liftTo2D) and, where `allow3D`, 3 (ImportWindow3D.cpp).
 FailureOr<int64_t> getSpatialRank(NodeImporter &node, Value input,
-                                  StringRef kind) {
+                                  StringRef kind, bool allow3D) {
   auto type = cast<RankedTensorType>(input.getType());
-  if (type.getRank() == 3 || type.getRank() == 4)
+  if (type.getRank() == 3 || type.getRank() == 4 ||
+      (allow3D && type.getRank() == 5))
     return type.getRank() - 2;
   InFlightDiagnostic diag = node.emitOpError()
-                            << "only 1-D and 2-D " << kind
-                            << " are supported; input " << type;
+                            << "only "
+                            << (allow3D ? "1-D, 2-D and 3-D " : "1-D and 2-D ")
+                            << kind << " are supported; input " << type;
   if (type.getRank() >= 3)
     return diag << " has " << type.getRank() - 2 << " spatial dimensions";
   return diag << " is not N x C x H x W";
@@ -61,9 +64,8 @@ FailureOr<Value> lowerFrom2D(NodeImporter &node, FailureOr<Value> value,
   return node.createReshape(*value, shape);
 }
 
-/// Reads an attribute holding one value per spatial dimension (or two per
-/// dimension for pads), each in [minValue, INT32_MAX]: the upper bound keeps
-/// the window arithmetic far from overflowing.
+} // namespace
+
 FailureOr<SmallVector<int64_t>>
 getWindowAttr(NodeImporter &node, StringRef name, std::optional<int64_t> fill,
               size_t size, int64_t minValue, int64_t spatialRank) {
@@ -88,6 +90,8 @@ getWindowAttr(NodeImporter &node, StringRef name, std::optional<int64_t> fill,
     *values = {0, (*values)[0], 0, (*values)[1]};
   return values;
 }
+
+namespace {
 
 /// Padding for auto_pad SAME_UPPER / SAME_LOWER, in nn's order.
 SmallVector<int64_t> computeSamePadding(ArrayRef<int64_t> spatialSizes,
@@ -146,7 +150,8 @@ LogicalResult importConv(NodeImporter &node) {
   if (anyFailed(input, filter, bias) ||
       failed(node.requireFloat(*input, "input X")))
     return failure();
-  FailureOr<int64_t> spatialRank = getSpatialRank(node, *input, "convolutions");
+  FailureOr<int64_t> spatialRank =
+      getSpatialRank(node, *input, "convolutions", /*allow3D=*/true);
   if (failed(spatialRank))
     return failure();
   auto filterType = cast<RankedTensorType>(filter->getType());
@@ -165,6 +170,8 @@ LogicalResult importConv(NodeImporter &node) {
                             << filterType;
   if (*group < 1)
     return node.emitError() << "attribute 'group' must be >= 1, got " << *group;
+  if (*spatialRank == 3)
+    return importConv3D(node, *input, *filter, *bias, *group);
   FailureOr<Value> input2D = liftTo2D(node, *input);
   FailureOr<Value> filter2D = liftTo2D(node, *filter);
   if (anyFailed(input2D, filter2D))
@@ -197,7 +204,8 @@ LogicalResult importConvTranspose(NodeImporter &node) {
       failed(node.requireFloat(*input, "input X")))
     return failure();
   FailureOr<int64_t> spatialRank =
-      getSpatialRank(node, *input, "transposed convolutions");
+      getSpatialRank(node, *input, "transposed convolutions",
+                     /*allow3D=*/false);
   if (failed(spatialRank))
     return failure();
   auto inType = cast<RankedTensorType>(input->getType());
@@ -361,7 +369,9 @@ FailureOr<PoolOperands> readPool(NodeImporter &node, bool hasDilations) {
   FailureOr<Value> input = node.getInput(0);
   if (failed(input) || failed(node.requireFloat(*input, "input X")))
     return failure();
-  FailureOr<int64_t> spatialRank = getSpatialRank(node, *input, "pooling");
+  // 3-D inputs went to importPool3D before; this names them in the message.
+  FailureOr<int64_t> spatialRank =
+      getSpatialRank(node, *input, "pooling", /*allow3D=*/true);
   if (failed(spatialRank))
     return failure();
   FailureOr<SmallVector<int64_t>> kernel = getWindowAttr(
@@ -385,6 +395,9 @@ LogicalResult setMaxPoolIndices(NodeImporter &node, const PoolOperands &pool,
   const Window &window = pool.window;
   auto outType = cast<RankedTensorType>(output.getType());
   auto inType = cast<RankedTensorType>(pool.input.getType());
+  if (!inType.hasStaticShape())
+    return node.emitOpError()
+           << "the Indices output is not supported with the dynamic batch";
   OpBuilder &b = node.getBuilder();
   Type i64 = b.getI64Type();
   // The 2-D op's result: [N, C, 1, L] for a lifted 1-D pooling.
@@ -431,7 +444,20 @@ LogicalResult setMaxPoolIndices(NodeImporter &node, const PoolOperands &pool,
   return node.setResult(1, node.createReshape(*indices, outType.getShape()));
 }
 
+/// Whether a pooling node's input X is [N, C, D, H, W] (ImportWindow3D.cpp).
+FailureOr<bool> isPool3D(NodeImporter &node) {
+  FailureOr<Value> input = node.getInput(0);
+  if (failed(input))
+    return failure();
+  return cast<RankedTensorType>(input->getType()).getRank() == 5;
+}
+
 LogicalResult importMaxPool(NodeImporter &node) {
+  FailureOr<bool> is3D = isPool3D(node);
+  if (failed(is3D))
+    return failure();
+  if (*is3D)
+    return importPool3D(node, *node.getInput(0), /*max=*/true);
   FailureOr<int64_t> storageOrder = node.getIntAttr("storage_order", 0);
   if (failed(storageOrder))
     return failure();
@@ -455,6 +481,11 @@ LogicalResult importMaxPool(NodeImporter &node) {
 }
 
 LogicalResult importAveragePool(NodeImporter &node) {
+  FailureOr<bool> is3D = isPool3D(node);
+  if (failed(is3D))
+    return failure();
+  if (*is3D)
+    return importPool3D(node, *node.getInput(0), /*max=*/false);
   FailureOr<PoolOperands> pool = readPool(node, /*hasDilations=*/false);
   FailureOr<bool> countIncludePad =
       node.getBoolAttr("count_include_pad", false);
@@ -668,20 +699,22 @@ ArrayRef<OpInfo> getNNOps() {
   static const OpInfo ops[] = {
       {"AveragePool", OpCategory::NN, 1, kMaxOpset, importAveragePool,
        "`nn.avg_pool2d`",
-       "1-D and 2-D; `count_include_pad`, `ceil_mode`, `auto_pad`"},
+       "1-D, 2-D and 3-D (as 2-D poolings over depth slices); "
+       "`count_include_pad`, `ceil_mode`, `auto_pad`"},
       {"BatchNormalization", OpCategory::NN, 1, kMaxOpset,
        importBatchNormalization, "`nn.batch_norm`",
        "output Y only (inference form; `--train` uses the batch's "
        "statistics and updates the running ones); `spatial` = 1"},
       {"Conv", OpCategory::NN, 1, kMaxOpset, importConv, "`nn.conv2d`",
-       "1-D and 2-D; `strides`, `pads`, `dilations`, `group`, `auto_pad` "
-       "(NOTSET, VALID, SAME_UPPER, SAME_LOWER), optional bias"},
+       "1-D, 2-D and 3-D (a sum of 2-D convolutions over depth slices); "
+       "`strides`, `pads`, `dilations`, `group`, `auto_pad` (NOTSET, VALID, "
+       "SAME_UPPER, SAME_LOWER), optional bias"},
       {"ConvTranspose", OpCategory::NN, 1, kMaxOpset, importConvTranspose,
        "`nn.conv2d_backward_input` (+ `nn.add` for the bias)",
        "1-D and 2-D; `strides`, `pads`, `dilations`, `group`, "
        "`output_padding`, `output_shape`, `auto_pad`"},
       {"Dropout", OpCategory::NN, 1, kMaxOpset, importDropout, "`nn.dropout`",
-       "output only (no mask); the identity in inference, dropping in a "
+       "the identity in inference (the mask output all true), dropping in a "
        "train step (`--train`); constant ratio, training_mode false"},
       {"GlobalAveragePool", OpCategory::NN, 1, kMaxOpset,
        importGlobalAveragePool, "`nn.global_avg_pool`",
@@ -693,8 +726,9 @@ ArrayRef<OpInfo> getNNOps() {
        "output Y only; scale and bias broadcast to the normalized shape"},
       {"MaxPool", OpCategory::NN, 1, kMaxOpset, importMaxPool,
        "`nn.max_pool2d`",
-       "1-D and 2-D; `strides`, `pads`, `dilations`, `ceil_mode`, `auto_pad`; "
-       "`storage_order` must be 0; the `Indices` output is not supported"},
+       "1-D, 2-D and 3-D (as 2-D poolings over depth slices); `strides`, "
+       "`pads`, `dilations`, `ceil_mode`, `auto_pad`; the `Indices` output "
+       "(1-D and 2-D, `storage_order` 0 or 1)"},
   };
   return ops;
 }

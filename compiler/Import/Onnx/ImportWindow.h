@@ -1,0 +1,37 @@
+//===- ImportWindow.h - sliding-window import helpers -----------*- C++ -*-===//
+//
+// What the importers of Conv and the pooling ops share across files:
+// ImportNN.cpp handles 1-D and 2-D windows with nn's 2-D ops,
+// ImportWindow3D.cpp 3-D ones as 2-D ops over depth slices.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNCC_COMPILER_IMPORT_ONNX_IMPORTWINDOW_H
+#define NNCC_COMPILER_IMPORT_ONNX_IMPORTWINDOW_H
+
+#include "compiler/Import/Onnx/ImporterState.h"
+
+namespace nncc::onnx_import {
+
+/// Reads an attribute holding one value per spatial dimension (or two per
+/// dimension for pads), each in [minValue, INT32_MAX]: the upper bound keeps
+/// the window arithmetic far from overflowing. A 1-D window's values come
+/// back as those of the 2-D window over an H of 1.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+getWindowAttr(NodeImporter &node, llvm::StringRef name,
+              std::optional<int64_t> fill, size_t size, int64_t minValue,
+              int64_t spatialRank);
+
+/// Conv over X [N, C, D, H, W] with W [M, C / group, KD, KH, KW] and an
+/// optional bias B [M] (null when absent); kernel_shape and group checked.
+mlir::LogicalResult importConv3D(NodeImporter &node, mlir::Value input,
+                                 mlir::Value filter, mlir::Value bias,
+                                 int64_t group);
+
+/// MaxPool (`max`) or AveragePool over X [N, C, D, H, W].
+mlir::LogicalResult importPool3D(NodeImporter &node, mlir::Value input,
+                                 bool max);
+
+} // namespace nncc::onnx_import
+
+#endif // NNCC_COMPILER_IMPORT_ONNX_IMPORTWINDOW_H
