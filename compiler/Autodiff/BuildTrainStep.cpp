@@ -44,13 +44,43 @@ constexpr llvm::StringLiteral kLearningRateState = "nncc:learning_rate";
 constexpr llvm::StringLiteral kTrainMemoryAttr = "nncc.train_memory";
 
 /// Bytes of a tensor type's elements, sized as the C API stores them
-/// (dtypes.def; bool takes a byte).
+/// (dtypes.def; bool takes a byte); per batch item for a type with the
+/// dynamic batch.
 int64_t tensorBytes(Type type) {
   auto tensor = cast<RankedTensorType>(type);
+  int64_t count = 1;
+  for (int64_t size : tensor.getShape())
+    if (!ShapedType::isDynamic(size))
+      count *= size;
   if (const nn::DTypeInfo *dtype = nn::lookupDType(tensor.getElementType()))
-    return tensor.getNumElements() * dtype->size;
-  return tensor.getNumElements() *
-         ((tensor.getElementType().getIntOrFloatBitWidth() + 7) / 8);
+    return count * dtype->size;
+  return count * ((tensor.getElementType().getIntOrFloatBitWidth() + 7) / 8);
+}
+
+/// `scale` times count / (count - 1), count being the number of values
+/// each channel of the batch-norm input `x` has ([N, C, ...]; PyTorch's
+/// unbiased running variance): a constant, or computed at run time with the
+/// dynamic batch (a single value per channel gets the factor 1).
+Value unbiasedScale(OpBuilder &b, Location loc, Value x, double scale) {
+  auto type = cast<RankedTensorType>(x.getType());
+  Type elementType = type.getElementType();
+  SmallVector<int64_t> axes = {0};
+  for (int64_t d = 2; d < type.getRank(); ++d)
+    axes.push_back(d);
+  if (type.hasStaticShape()) {
+    double count = double(type.getNumElements() / type.getDimSize(1));
+    return VJPState::scalar(b, loc, elementType,
+                            scale * (count > 1 ? count / (count - 1) : 1.0));
+  }
+  // 1 / (1 - 1 / count): count / (count - 1), unless count is 1.
+  Value inverse = VJPState::inverseCount(b, loc, x, axes, 1.0);
+  Value one = VJPState::scalar(b, loc, elementType, 1.0);
+  Value rest = nn::SubOp::create(b, loc, one, inverse);
+  Value factor =
+      nn::SelectOp::create(b, loc, nn::EqualOp::create(b, loc, inverse, one),
+                           one, nn::DivOp::create(b, loc, one, rest));
+  return nn::MulOp::create(b, loc, factor,
+                           VJPState::scalar(b, loc, elementType, scale));
 }
 
 /// The optimizer the options describe (its name must be valid). Negative
@@ -159,8 +189,9 @@ private:
   /// their argument index in infer.
   SmallVector<std::string> runningStats;
   SmallVector<unsigned> runningStatArgs;
-  /// Bytes of the forward values the last buildGradients' backward reads.
-  int64_t keptBytes = 0;
+  /// Bytes of the forward values the last buildGradients' backward reads:
+  /// fixed, and per batch item with the dynamic batch.
+  int64_t keptBytes = 0, keptBytesPerBatch = 0;
 };
 
 LogicalResult BuildTrainStepPass::resolveOptions(Location loc) {
@@ -316,22 +347,20 @@ SmallVector<Value> BuildTrainStepPass::switchToTrainingMode(func::FuncOp func,
     // running = momentum * running + (1 - momentum) * batch, with the
     // unbiased variance (as PyTorch, whose momentum is 1 - ONNX's).
     auto type = op.getInput().getType();
-    double count = double(type.getNumElements() / type.getDimSize(1));
     double momentum = op.getMomentum().convertToDouble();
     Type elementType = type.getElementType();
-    auto blend = [&](Value running, Value batch, double batchScale) {
+    auto blend = [&](Value running, Value batch, Value batchScale) {
       Value kept = nn::MulOp::create(
           b, loc, running, VJPState::scalar(b, loc, elementType, momentum));
-      Value added = nn::MulOp::create(
-          b, loc, batch,
-          VJPState::scalar(b, loc, elementType, (1 - momentum) * batchScale));
+      Value added = nn::MulOp::create(b, loc, batch, batchScale);
       return nn::AddOp::create(b, loc, kept, added).getResult();
     };
     if (Value *update = updateOf(op.getMean()))
-      *update = blend(op.getMean(), train.getBatchMean(), 1.0);
+      *update = blend(op.getMean(), train.getBatchMean(),
+                      VJPState::scalar(b, loc, elementType, 1 - momentum));
     if (Value *update = updateOf(op.getVar()))
       *update = blend(op.getVar(), train.getBatchVar(),
-                      count > 1 ? count / (count - 1) : 1.0);
+                      unbiasedScale(b, loc, op.getInput(), 1 - momentum));
     op.erase();
   }
   return updates;
@@ -501,10 +530,12 @@ LogicalResult BuildTrainStepPass::buildTrainStep(func::FuncOp infer,
   };
   getOperation()->setAttr(
       kTrainMemoryAttr,
-      b.getDictionaryAttr({entryOf("parameters", parameterBytes),
-                           entryOf("gradients", gradientBytes),
-                           entryOf("optimizer_state", optimizerBytes),
-                           entryOf("kept_activations", keptBytes)}));
+      b.getDictionaryAttr(
+          {entryOf("parameters", parameterBytes),
+           entryOf("gradients", gradientBytes),
+           entryOf("optimizer_state", optimizerBytes),
+           entryOf("kept_activations", keptBytes),
+           entryOf("kept_activations_per_batch", keptBytesPerBatch)}));
   return success();
 }
 
@@ -527,11 +558,13 @@ FailureOr<SmallVector<Value>> BuildTrainStepPass::buildGradients(
   // The activations the backward pass keeps: forward values it reads that
   // are computed (arguments are held by the caller or the context anyway,
   // constants are in the code).
-  keptBytes = 0;
+  keptBytes = keptBytesPerBatch = 0;
   for (Value value : state.keptValues())
     if (Operation *def = value.getDefiningOp();
         def && !def->hasTrait<OpTrait::ConstantLike>())
-      keptBytes += tensorBytes(value.getType());
+      (cast<RankedTensorType>(value.getType()).hasStaticShape()
+           ? keptBytes
+           : keptBytesPerBatch) += tensorBytes(value.getType());
   return grads;
 }
 

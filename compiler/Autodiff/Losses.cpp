@@ -49,25 +49,30 @@ RankedTensorType targetType(LossKind kind, RankedTensorType prediction,
                                IntegerType::get(prediction.getContext(), 64));
 }
 
-/// Sum of every element, times `scale`: a rank-0 tensor.
+/// The dimensions of `value`'s type.
+static SmallVector<int64_t> allAxes(Value value) {
+  return llvm::to_vector(
+      llvm::seq<int64_t>(0, cast<RankedTensorType>(value.getType()).getRank()));
+}
+
+/// Sum of every element, times what `scale` builds (a rank-0 tensor; no
+/// factor without it): a rank-0 tensor.
 static Value scaledTotal(OpBuilder &b, Location loc, Value value,
-                         double scale) {
-  auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<int64_t> axes;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    axes.push_back(d);
-  Value total = nn::ReduceSumOp::create(b, loc, value, axes,
+                         function_ref<Value()> scale) {
+  Value total = nn::ReduceSumOp::create(b, loc, value, allAxes(value),
                                         /*keep_dims=*/false);
-  if (scale == 1.0)
+  if (!scale)
     return total;
-  return nn::MulOp::create(
-      b, loc, total, VJPState::scalar(b, loc, type.getElementType(), scale));
+  return nn::MulOp::create(b, loc, total, scale());
 }
 
 Value buildLoss(OpBuilder &b, Location loc, LossKind kind, Value prediction,
                 Value target) {
   auto type = cast<RankedTensorType>(prediction.getType());
-  double mean = 1.0 / double(type.getNumElements());
+  // 1 / the number of elements (known at run time with the dynamic batch).
+  auto mean = [&] {
+    return VJPState::inverseCount(b, loc, prediction, allAxes(prediction), 1.0);
+  };
   switch (kind) {
   case LossKind::CrossEntropy: {
     Value logits = prediction;
@@ -77,7 +82,9 @@ Value buildLoss(OpBuilder &b, Location loc, LossKind kind, Value prediction,
     Value logProbabilities = nn::LogSoftmaxOp::create(b, loc, logits, 1);
     Value oneHot = nn::OneHotOp::create(b, loc, type, target);
     Value picked = nn::MulOp::create(b, loc, oneHot, logProbabilities);
-    return scaledTotal(b, loc, picked, -1.0 / double(type.getDimSize(0)));
+    return scaledTotal(b, loc, picked, [&] {
+      return VJPState::inverseCount(b, loc, prediction, {0}, -1.0);
+    });
   }
   case LossKind::Bce: {
     // softplus(x) - x * t = -(t log sigmoid(x) + (1 - t) log(1 - sigmoid(x))),
@@ -91,7 +98,9 @@ Value buildLoss(OpBuilder &b, Location loc, LossKind kind, Value prediction,
   case LossKind::Sse: {
     Value diff = nn::SubOp::create(b, loc, prediction, target);
     Value square = nn::MulOp::create(b, loc, diff, diff);
-    return scaledTotal(b, loc, square, kind == LossKind::Mse ? mean : 1.0);
+    if (kind == LossKind::Sse)
+      return scaledTotal(b, loc, square, nullptr);
+    return scaledTotal(b, loc, square, mean);
   }
   case LossKind::L1: {
     Value diff = nn::SubOp::create(b, loc, prediction, target);

@@ -82,8 +82,9 @@ static LogicalResult vjp(AvgPool2DOp op, VJPContext &c) {
 static LogicalResult vjp(GlobalAvgPoolOp op, VJPContext &c) {
   c.set(0, [&] {
     RankedTensorType inType = op.getInput().getType();
-    int64_t count =
-        inType.getNumElements() / (inType.getDimSize(0) * inType.getDimSize(1));
+    int64_t count = 1;
+    for (int64_t size : inType.getShape().drop_front(2))
+      count *= size;
     Value spread = BroadcastOp::create(c.b, c.loc, inType, c.grad());
     return MulOp::create(
         c.b, c.loc, spread,
@@ -152,7 +153,6 @@ static LogicalResult vjp(BatchNormTrainOp op, VJPContext &c) {
     return success(); // only the statistics are used: nothing to propagate
   auto type = cast<RankedTensorType>(x.getType());
   Type elementType = type.getElementType();
-  double count = double(type.getNumElements() / type.getDimSize(1));
   SmallVector<int64_t> axes = nonChannelAxes(x);
   Value invStd = inverseStd(c, c.primal(op.getBatchVar()), op.getEpsilon());
   Value centered = SubOp::create(c.b, c.loc, c.primal(x),
@@ -160,7 +160,7 @@ static LogicalResult vjp(BatchNormTrainOp op, VJPContext &c) {
   Value xhat = MulOp::create(c.b, c.loc, centered, perChannel(c, invStd, x));
   Value gx = MulOp::create(c.b, c.loc, g, xhat);
   c.set(0, [&] {
-    Value invCount = c.scalar(elementType, 1.0 / count);
+    Value invCount = VJPState::inverseCount(c.b, c.loc, x, axes, 1.0);
     Value meanG = MulOp::create(
         c.b, c.loc, ReduceSumOp::create(c.b, c.loc, g, axes, true), invCount);
     Value meanGx = MulOp::create(

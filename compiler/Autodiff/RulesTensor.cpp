@@ -92,9 +92,12 @@ static LogicalResult vjp(PadOp op, VJPContext &c) {
   return success();
 }
 
+/// A size does not change with the values: no gradient.
+static LogicalResult vjp(DimSizeOp, VJPContext &) { return success(); }
+
 void attachTensorRules(MLIRContext *ctx) {
   attachRules<ReshapeOp, TransposeOp, BroadcastOp, ConcatOp, SliceOp, GatherOp,
-              CastOp, PadOp>(ctx);
+              CastOp, PadOp, DimSizeOp>(ctx);
 }
 
 } // namespace nncc::autodiff

@@ -39,6 +39,26 @@ Value VJPState::scalar(OpBuilder &b, Location loc, Type elementType,
   return nn::ConstantOp::create(b, loc, DenseElementsAttr::get(type, element));
 }
 
+Value VJPState::inverseCount(OpBuilder &b, Location loc, Value like,
+                             ArrayRef<int64_t> axes, double numerator) {
+  auto type = cast<RankedTensorType>(like.getType());
+  Type elementType = type.getElementType();
+  double count = 1;
+  std::optional<int64_t> batchAxis;
+  for (int64_t axis : axes) {
+    if (type.isDynamicDim(axis))
+      batchAxis = axis;
+    else
+      count *= double(type.getDimSize(axis));
+  }
+  Value scaled = scalar(b, loc, elementType, numerator / count);
+  if (!batchAxis)
+    return scaled;
+  Value batch = nn::DimSizeOp::create(
+      b, loc, RankedTensorType::get({}, elementType), like, *batchAxis);
+  return nn::DivOp::create(b, loc, scaled, batch);
+}
+
 void registerGradientRules(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, nn::NnDialect *) {
     attachMathRules(ctx);

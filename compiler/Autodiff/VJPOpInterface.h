@@ -41,6 +41,14 @@ public:
   /// broadcast it.
   static mlir::Value scalar(mlir::OpBuilder &b, mlir::Location loc,
                             mlir::Type elementType, double value);
+  /// `numerator` divided by the number of elements of `like` along `axes`,
+  /// a rank-0 tensor of like's element type: what a mean over them scales
+  /// by. A constant, unless the dynamic batch is among the axes: then
+  /// numerator / static part, divided by nn.dim_size at run time.
+  static mlir::Value inverseCount(mlir::OpBuilder &b, mlir::Location loc,
+                                  mlir::Value like,
+                                  llvm::ArrayRef<int64_t> axes,
+                                  double numerator);
 
 private:
   llvm::SetVector<mlir::Value> kept;

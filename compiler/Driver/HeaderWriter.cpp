@@ -49,15 +49,27 @@ void writeTensorMacros(Buffer &out, const std::string &macroPrefix,
                        const char *kind, size_t index,
                        const TensorSignature &tensor) {
   std::string macro = fmt::format("{}_{}_{}", macroPrefix, kind, index);
+  bool dynamic = tensor.numElements < 0;
+  std::vector<std::string> dims;
+  for (int64_t size : tensor.shape)
+    dims.push_back(size < 0 ? "batch_size" : std::to_string(size));
+  // With the dynamic batch, the size is a function of the call's batch_size
+  // and the shape has -1 (as nnrt_tensor_info) where the batch is.
+  std::string size =
+      dynamic ? fmt::format("(batch_size) ((int64_t)(batch_size) * {})",
+                            tensor.elementsPerBatch)
+              : fmt::format(" {}", tensor.numElements);
   emit(out,
        "/* {} {} {}: {}[{}] */\n"
        "#define {}_RANK {}\n"
-       "#define {}_SIZE {}\n"
+       "#define {}_SIZE{}\n"
        "#define {}_DTYPE {}\n",
        llvm::StringRef(kind).lower(), index, quoteForComment(tensor.name),
-       tensor.dtype->name, fmt::join(tensor.shape, ", "), macro,
-       tensor.shape.size(), macro, tensor.numElements, macro,
-       tensor.dtype->getEnumName());
+       tensor.dtype->name, fmt::join(dims, ", "), macro, tensor.shape.size(),
+       macro, size, macro, tensor.dtype->getEnumName());
+  if (dynamic)
+    emit(out, "#define {}_BATCH_DIM {}\n", macro,
+         llvm::find(tensor.shape, -1) - tensor.shape.begin());
   // A rank-0 tensor has no shape initializer: `{}` is not valid C.
   if (!tensor.shape.empty())
     emit(out, "#define {}_SHAPE {{{}}}\n", macro,
@@ -82,7 +94,16 @@ void writeEntry(Buffer &out, const std::string &model,
   for (size_t i = 0; i < entry.outputs.size(); ++i)
     writeTensorMacros(out, macroPrefix, "OUTPUT", i, entry.outputs[i]);
 
+  if (entry.maxBatchSize)
+    emit(out,
+         "/* Dynamic batch: {0} and {0}_packed take the batch size, the\n"
+         " * `batch_size` of the shapes above, from 1 to {1}_MAX_BATCH_SIZE. "
+         "*/\n"
+         "#define {1}_MAX_BATCH_SIZE {2}\n",
+         cName, macroPrefix, *entry.maxBatchSize);
   std::vector<std::string> params = {fmt::format("{}_ctx *ctx", model)};
+  if (entry.maxBatchSize)
+    params.push_back("int64_t batch_size");
   for (const TensorSignature &in : entry.inputs)
     params.push_back(fmt::format("const {} *{}", in.dtype->cType, in.cName));
   for (const TensorSignature &o : entry.outputs)
@@ -97,9 +118,10 @@ void writeEntry(Buffer &out, const std::string &model,
   emit(out, " */\nnnrt_status {}({});\n\n", cName, fmt::join(params, ", "));
   emit(out,
        "/** Same as {0} with the tensors in arrays, in model order. */\n"
-       "nnrt_status {0}_packed({1}_ctx *ctx, const void *const *inputs,\n"
+       "nnrt_status {0}_packed({1}_ctx *ctx, {3}const void *const *inputs,\n"
        "{2}void *const *outputs);\n\n",
-       cName, model, std::string(cName.size() + 20, ' '));
+       cName, model, std::string(cName.size() + 20, ' '),
+       entry.maxBatchSize ? "int64_t batch_size, " : "");
   emit(out,
        "size_t {0}_num_inputs(void);\nsize_t {0}_num_outputs(void);\n"
        "/** Descriptions of input/output `i`; NULL when out of range. */\n"

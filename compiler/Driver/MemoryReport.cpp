@@ -19,16 +19,22 @@ MemoryReport takeMemoryReport(ModuleOp module) {
       auto value = training.getAs<IntegerAttr>(key);
       return value ? value.getInt() : 0;
     };
-    report.training =
-        MemoryReport::Training{get("parameters"), get("gradients"),
-                               get("optimizer_state"), get("kept_activations")};
+    report.training = MemoryReport::Training{
+        get("parameters"), get("gradients"), get("optimizer_state"),
+        get("kept_activations"), get("kept_activations_per_batch")};
     module->removeAttr("nncc.train_memory");
   }
   if (auto workspaces =
           module->getAttrOfType<DictionaryAttr>("nncc.workspace_bytes")) {
-    for (NamedAttribute entry : workspaces)
+    for (NamedAttribute entry : workspaces) {
       if (auto bytes = dyn_cast<IntegerAttr>(entry.getValue()))
-        report.workspaces.emplace_back(entry.getName().str(), bytes.getInt());
+        report.workspaces.push_back(
+            {entry.getName().str(), bytes.getInt(), 0, false});
+      else if (auto parts = dyn_cast<DenseI64ArrayAttr>(entry.getValue());
+               parts && parts.size() == 2)
+        report.workspaces.push_back(
+            {entry.getName().str(), parts[0], parts[1], true});
+    }
     module->removeAttr("nncc.workspace_bytes");
   }
   return report;
@@ -46,10 +52,22 @@ void printMemoryReport(llvm::raw_ostream &os, StringRef modelName,
     row("parameters", report.training->parameters);
     row("gradients", report.training->gradients);
     row("optimizer state", report.training->optimizerState);
-    row("activations kept for backward", report.training->keptActivations);
+    if (report.training->keptActivationsPerBatch == 0)
+      row("activations kept for backward", report.training->keptActivations);
+    else
+      os << fmt::format("  {:<34} {:>12} + {} per batch item\n",
+                        "activations kept for backward",
+                        report.training->keptActivations,
+                        report.training->keptActivationsPerBatch);
   }
-  for (const auto &[entry, bytes] : report.workspaces)
-    row("workspace of " + entry, bytes);
+  for (const MemoryReport::Workspace &w : report.workspaces) {
+    if (!w.dynamic) {
+      row("workspace of " + w.entry, w.fixed);
+      continue;
+    }
+    os << fmt::format("  {:<34} {:>12} + {} per batch item (at most)\n",
+                      "workspace of " + w.entry, w.fixed, w.perBatch);
+  }
 }
 
 std::string memoryMacros(StringRef modelName, const MemoryReport &report) {
@@ -66,10 +84,23 @@ std::string memoryMacros(StringRef modelName, const MemoryReport &report) {
     macro("PARAMETER_BYTES", report.training->parameters);
     macro("GRADIENT_BYTES", report.training->gradients);
     macro("OPTIMIZER_STATE_BYTES", report.training->optimizerState);
-    macro("KEPT_ACTIVATION_BYTES", report.training->keptActivations);
+    if (report.training->keptActivationsPerBatch == 0)
+      macro("KEPT_ACTIVATION_BYTES", report.training->keptActivations);
+    else
+      out += fmt::format("#define {}_KEPT_ACTIVATION_BYTES(batch_size) ({} + "
+                         "{} * (int64_t)(batch_size))\n",
+                         prefix, report.training->keptActivations,
+                         report.training->keptActivationsPerBatch);
   }
-  for (const auto &[entry, bytes] : report.workspaces)
-    macro(StringRef(entry).upper() + "_WORKSPACE_BYTES", bytes);
+  for (const MemoryReport::Workspace &w : report.workspaces) {
+    std::string name = StringRef(w.entry).upper() + "_WORKSPACE_BYTES";
+    if (!w.dynamic)
+      macro(name, w.fixed);
+    else // at most, for a batch of batch_size
+      out += fmt::format("#define {}_{}(batch_size) ({} + {} * "
+                         "(int64_t)(batch_size))\n",
+                         prefix, name, w.fixed, w.perBatch);
+  }
   return out + "\n";
 }
 

@@ -26,10 +26,19 @@ struct MemoryReport {
   struct Training {
     int64_t parameters = 0, gradients = 0, optimizerState = 0,
             keptActivations = 0;
+    /// With the dynamic batch: kept activations per batch item, besides
+    /// keptActivations.
+    int64_t keptActivationsPerBatch = 0;
   };
   std::optional<Training> training;
-  /// Each entry's workspace: the most bytes of temporaries live at once.
-  std::vector<std::pair<std::string, int64_t>> workspaces;
+  /// Each entry's workspace: the most bytes of temporaries live at once;
+  /// with a dynamic batch, at most `fixed + perBatch * batch_size`.
+  struct Workspace {
+    std::string entry;
+    int64_t fixed = 0, perBatch = 0;
+    bool dynamic = false;
+  };
+  std::vector<Workspace> workspaces;
 };
 
 /// Reads the report off the attributes the passes left on `module` and

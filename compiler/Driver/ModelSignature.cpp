@@ -40,8 +40,13 @@ TensorSignature describe(StringRef name, RankedTensorType type) {
   TensorSignature sig;
   sig.name = name.str();
   sig.dtype = nn::lookupDType(type.getElementType());
-  sig.shape.assign(type.getShape().begin(), type.getShape().end());
-  sig.numElements = type.getNumElements();
+  sig.elementsPerBatch = 1;
+  for (int64_t size : type.getShape()) {
+    sig.shape.push_back(ShapedType::isDynamic(size) ? -1 : size);
+    if (!ShapedType::isDynamic(size))
+      sig.elementsPerBatch *= size;
+  }
+  sig.numElements = type.hasStaticShape() ? type.getNumElements() : -1;
   return sig;
 }
 
@@ -185,6 +190,11 @@ FailureOr<ModelSignature> getModelSignature(ModuleOp module,
       entrySig.outputs.push_back(describe(out.name, out.type));
     for (unsigned state : entry.writes)
       entrySig.writes.push_back(sig.states[state].name);
+    SmallVector<Type> types;
+    for (const auto &tensors : {entry.inputs, entry.outputs})
+      for (const nn::ContractTensor &tensor : tensors)
+        types.push_back(tensor.type);
+    entrySig.maxBatchSize = nn::getMaxBatchSize(types);
     assignCNames(entrySig, modelName);
     sig.entries.push_back(std::move(entrySig));
   }

@@ -25,8 +25,10 @@ struct TensorSignature {
   std::string name;  ///< name in the model (untrusted: escape it in text)
   std::string cName; ///< the header's parameter name (see getParameterName)
   const nn::DTypeInfo *dtype;
-  llvm::SmallVector<int64_t> shape;
-  int64_t numElements;
+  llvm::SmallVector<int64_t> shape; ///< -1 for the dynamic batch
+  int64_t numElements;              ///< -1 with the dynamic batch
+  /// With the dynamic batch: the product of the other dimensions.
+  int64_t elementsPerBatch;
 };
 
 struct EntrySignature {
@@ -34,6 +36,9 @@ struct EntrySignature {
   nn::EntryKind kind;
   std::vector<TensorSignature> inputs, outputs;
   std::vector<std::string> writes; ///< names of the states it writes
+  /// For an entry with a dynamic batch (its shapes hold -1, and its C
+  /// functions take `int64_t batch_size`), the largest batch it takes.
+  std::optional<int64_t> maxBatchSize;
 };
 
 struct ModelSignature {

@@ -286,6 +286,19 @@ static nnrt_status check_tensor_array(nnrt_context *ctx, const char *entry,
   return NNRT_OK;
 }
 
+nnrt_status nnrt_hook_check_batch(nnrt_context *ctx, const char *entry,
+                                  int64_t batch_size, int64_t max_batch_size) {
+  if (!ctx)
+    return NNRT_ERROR_INVALID_ARGUMENT;
+  if (batch_size >= 1 && batch_size <= max_batch_size)
+    return NNRT_OK;
+  return nnrt_context_set_error(ctx, NNRT_ERROR_INVALID_ARGUMENT,
+                                "%s: batch_size %lld is not in [1, %lld]",
+                                entry ? entry : "<unknown entry>",
+                                (long long)batch_size,
+                                (long long)max_batch_size);
+}
+
 nnrt_status
 nnrt_hook_enter(nnrt_context *ctx, const char *entry, const void *const *inputs,
                 const nnrt_tensor_info *input_infos, size_t num_inputs,

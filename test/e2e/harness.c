@@ -10,6 +10,12 @@
 //       type (the file size must be num_elements * element size), runs
 //       model_infer_packed once and writes every output the same way.
 //
+//   harness --batch N ...
+//       Built with -DHARNESS_BATCH, for a model compiled with a dynamic
+//       batch: the same at batch size N (the -1 of the shapes), which
+//       model_infer_packed takes; --check-bad-args also checks bad batch
+//       sizes.
+//
 //   harness --describe
 //       Prints one line per input and output: name, element type, shape.
 //
@@ -29,6 +35,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../lib/tensor_io.h"
+
+#if defined(HARNESS_BATCH) && !defined(HARNESS_GENERIC)
+#error                                                                         \
+    "HARNESS_BATCH needs HARNESS_GENERIC (the header's sizes are macros of the batch)"
+#endif
+
 #ifdef HARNESS_GENERIC
 #include <nnrt/nnrt.h>
 
@@ -36,7 +49,8 @@
 // signature (docs/generated-api.md).
 typedef struct model_ctx model_ctx;
 nnrt_status model_create(const nnrt_options *opts, model_ctx **out_ctx);
-nnrt_status model_infer_packed(model_ctx *ctx, const void *const *inputs,
+nnrt_status model_infer_packed(model_ctx *ctx,
+                               BATCH_PARAM const void *const *inputs,
                                void *const *outputs);
 void model_destroy(model_ctx *ctx);
 size_t model_num_inputs(void);
@@ -48,7 +62,6 @@ const nnrt_tensor_info *model_output_info(size_t i);
 #endif
 
 #include "../lib/check.h"
-#include "../lib/tensor_io.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -85,11 +98,18 @@ static int check_descriptors(void) {
         ok = 0;
         continue;
       }
+      // The dynamic batch is a -1 in the shape and makes num_elements -1.
       int64_t product = 1;
-      for (int32_t d = 0; d < info->rank; ++d)
+      int batch_dims = 0;
+      for (int32_t d = 0; d < info->rank; ++d) {
+        batch_dims += info->shape[d] == -1;
         product *= info->shape[d];
+      }
+      int sizes_agree = batch_dims == 0
+                            ? product == info->num_elements
+                            : batch_dims == 1 && info->num_elements == -1;
       if (!info->name || nnrt_dtype_size(info->dtype) == 0 || info->rank < 0 ||
-          product != info->num_elements) {
+          !sizes_agree) {
         fprintf(stderr, "harness: invalid descriptor for %s %zu\n", kind, i);
         ok = 0;
       }
@@ -138,7 +158,7 @@ static int run_model(int argc, char **argv) {
             nnrt_status_message(status));
     goto done;
   }
-  status = model_infer_packed(ctx, (const void *const *)inputs, outputs);
+  status = model_infer_packed(ctx, BATCH(const void *const *) inputs, outputs);
   if (status != NNRT_OK) {
     fprintf(stderr, "harness: model_infer_packed failed: %s: %s\n",
             nnrt_status_message(status), last_error(ctx));
@@ -217,33 +237,54 @@ static int check_bad_args(void) {
   }
   const void *const *in = (const void *const *)inputs;
 
-  CHECK(model_infer_packed(NULL, in, outputs) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK(model_infer_packed(NULL, BATCH in, outputs) ==
+        NNRT_ERROR_INVALID_ARGUMENT);
   if (num_inputs > 0) {
-    CHECK(model_infer_packed(ctx, NULL, outputs) ==
+    CHECK(model_infer_packed(ctx, BATCH NULL, outputs) ==
           NNRT_ERROR_INVALID_ARGUMENT);
     CHECK(strstr(last_error(ctx), "model_infer") != NULL);
   }
   if (num_outputs > 0) {
-    CHECK(model_infer_packed(ctx, in, NULL) == NNRT_ERROR_INVALID_ARGUMENT);
+    CHECK(model_infer_packed(ctx, BATCH in, NULL) ==
+          NNRT_ERROR_INVALID_ARGUMENT);
     CHECK(strstr(last_error(ctx), "model_infer") != NULL);
   }
   for (size_t i = 0; i < num_inputs; ++i) {
     void *saved = inputs[i];
     inputs[i] = NULL;
-    CHECK(model_infer_packed(ctx, in, outputs) == NNRT_ERROR_INVALID_ARGUMENT);
+    CHECK(model_infer_packed(ctx, BATCH in, outputs) ==
+          NNRT_ERROR_INVALID_ARGUMENT);
     check_error_names(ctx, "model_infer", model_input_info(i)->name, __LINE__);
     inputs[i] = saved;
   }
   for (size_t i = 0; i < num_outputs; ++i) {
     void *saved = outputs[i];
     outputs[i] = NULL;
-    CHECK(model_infer_packed(ctx, in, outputs) == NNRT_ERROR_INVALID_ARGUMENT);
+    CHECK(model_infer_packed(ctx, BATCH in, outputs) ==
+          NNRT_ERROR_INVALID_ARGUMENT);
     check_error_names(ctx, "model_infer", model_output_info(i)->name, __LINE__);
     outputs[i] = saved;
   }
   // A good call after the failures succeeds and clears the recorded error.
-  CHECK(model_infer_packed(ctx, in, outputs) == NNRT_OK);
+  CHECK(model_infer_packed(ctx, BATCH in, outputs) == NNRT_OK);
   CHECK(strcmp(last_error(ctx), "") == 0);
+
+#ifdef HARNESS_BATCH
+  // Batch sizes out of [1, max]: an error naming the entry and batch_size,
+  // and nothing else happens; the largest one the tensors allow is fine to
+  // ask for (its buffers would not fit, so it is not run).
+  {
+    int64_t bad[] = {0, -1, INT64_MIN, INT64_MAX};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
+      CHECK(model_infer_packed(ctx, bad[i], in, outputs) ==
+            NNRT_ERROR_INVALID_ARGUMENT);
+      CHECK(strstr(last_error(ctx), "model_infer_packed") != NULL);
+      CHECK(strstr(last_error(ctx), "batch_size") != NULL);
+    }
+    CHECK(model_infer_packed(ctx, BATCH in, outputs) == NNRT_OK);
+    CHECK(strcmp(last_error(ctx), "") == 0);
+  }
+#endif
 
 #if !defined(HARNESS_GENERIC) && MODEL_NUM_INPUTS == 1 && MODEL_NUM_OUTPUTS == 1
   // The typed entry point, for single-input single-output models: `void *`
@@ -268,6 +309,10 @@ done:
 }
 
 int main(int argc, char **argv) {
+#ifdef HARNESS_BATCH
+  if (!take_batch_argument(&argc, &argv))
+    return 1;
+#endif
   if (!check_descriptors())
     return 1;
   if (argc == 2 && strcmp(argv[1], "--check-bad-args") == 0)

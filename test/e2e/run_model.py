@@ -7,6 +7,11 @@ it on fresh random inputs and compares the result with PyTorch's:
 
     run_model.py --model mlp --batch 64 --work /tmp/mlp64
 
+With --dynamic-batch 1,7,64 instead of --batch, the model is exported with a
+symbolic batch (dynamic_axes), compiled once, and the one object runs at
+each batch size (harness.c built with -DHARNESS_BATCH, which also checks
+the entry's handling of bad batch sizes).
+
 Exits 0 and prints PASS when the results agree, else prints FAIL (or the
 failing step's command and stderr) and exits 1. The input seed is printed;
 pass it back with --seed to reproduce a run.
@@ -137,7 +142,11 @@ def run_step(what, command, timeout=600):
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=sorted(MODEL_SEEDS), required=True)
-    parser.add_argument("--batch", type=int, required=True)
+    batch = parser.add_mutually_exclusive_group(required=True)
+    batch.add_argument("--batch", type=int)
+    batch.add_argument("--dynamic-batch", metavar="N,N,...",
+                       help="export with a dynamic batch, compile once and "
+                            "run at each of these batch sizes")
     parser.add_argument("--work", required=True,
                         help="directory for the model, object and binaries")
     parser.add_argument("--seed", type=int,
@@ -151,9 +160,44 @@ def parse_args():
                         help="command line to run the harness under, e.g. "
                              "'valgrind --error-exitcode=9'")
     args = parser.parse_args()
-    if args.batch < 1:
-        parser.error("--batch must be positive")
+    if args.dynamic_batch:
+        args.batches = [int(b) for b in args.dynamic_batch.split(",")]
+    else:
+        args.batches = [args.batch]
+    if min(args.batches) < 1:
+        parser.error("batch sizes must be positive")
     return args
+
+
+def compare(args, batch, actual_path, expected):
+    """Prints the comparison of the output file with PyTorch's output and
+    the verdict; returns whether it passed."""
+    name = f"{args.model} batch {batch}" + (
+        " (dynamic)" if args.dynamic_batch else "")
+    actual = np.fromfile(actual_path, dtype=np.float32)
+    if actual.size != expected.size:
+        print(f"error: nncc wrote {actual.size} output elements, PyTorch "
+              f"produced {expected.size} {list(expected.shape)}")
+        print(f"{name}: FAIL")
+        return False
+    actual = actual.reshape(expected.shape)
+
+    scale = float(np.max(np.abs(expected)))
+    abs_error = np.abs(actual.astype(np.float64) - expected)
+    max_abs = float(np.max(abs_error))  # NaN if nncc produced any NaN
+    max_rel = max_abs / scale if scale > 0 else max_abs
+    ok = bool(np.all(np.isfinite(actual))) and max_rel <= TOLERANCE
+    print(f"output {list(expected.shape)}: max |torch| {scale:.6g}, "
+          f"max abs error {max_abs:.3g}")
+    if not ok:
+        worst = np.unravel_index(
+            np.argmax(np.nan_to_num(abs_error, nan=np.inf)), abs_error.shape)
+        print(f"worst element {list(map(int, worst))}: nncc "
+              f"{actual[worst]:.8g}, torch {expected[worst]:.8g}")
+    verdict = "PASS" if ok else "FAIL"
+    print(f"{name}: max relative error {max_rel:.3g} (tolerance "
+          f"{TOLERANCE:g}): {verdict}")
+    return ok
 
 
 def main():
@@ -170,67 +214,64 @@ def main():
     output_path = os.path.join(work, "output.bin")
 
     model, sample_shape = build_model(args.model)
-    input_shape = (args.batch,) + sample_shape
     seed = args.seed if args.seed is not None else secrets.randbits(32)
-    print(f"{args.model} batch {args.batch}: weights seed "
-          f"{MODEL_SEEDS[args.model]}, input seed {seed} "
+    print(f"{args.model} batch {args.dynamic_batch or args.batch}: weights "
+          f"seed {MODEL_SEEDS[args.model]}, input seed {seed} "
           f"(--seed {seed} reproduces this run)")
     rng = np.random.default_rng(seed)
-    x = rng.standard_normal(input_shape, dtype=np.float32)
+    inputs = [rng.standard_normal((batch,) + sample_shape, dtype=np.float32)
+              for batch in args.batches]
 
     with torch.no_grad():
-        example = torch.from_numpy(x)
-        expected = model(example).numpy().astype(np.float32)
-        # A fixed batch: no dynamic_axes, so every shape is static.
-        torch.onnx.export(model, example, onnx_path, opset_version=13,
-                          input_names=["input"], output_names=["output"])
-    x.tofile(input_path)
+        # A fixed batch: no dynamic_axes, so every shape is static; or the
+        # batch as a symbol, the first dimension of input and output.
+        dynamic_axes = ({"input": {0: "batch"}, "output": {0: "batch"}}
+                        if args.dynamic_batch else None)
+        torch.onnx.export(model, torch.from_numpy(inputs[0]), onnx_path,
+                          opset_version=13, input_names=["input"],
+                          output_names=["output"], dynamic_axes=dynamic_axes)
 
+    harness_flags = (["-DHARNESS_GENERIC", "-DHARNESS_BATCH"]
+                     if args.dynamic_batch else [])
     try:
         run_step("compiling the model",
                  [args.nncc, onnx_path, "-o", object_path, "--name", "model"]
                  + args.nncc_arg)
         run_step("building the harness",
                  [args.cc, "-std=c11", "-O1", "-I", work,
-                  "-I", args.nnrt_include, args.harness_src, object_path,
+                  "-I", args.nnrt_include] + harness_flags +
+                 [args.harness_src, object_path,
                   "-L", args.nnrt_lib, "-lnnrt", "-lm", "-lpthread",
                   "-o", harness_path])
         if args.build_only:
             print(f"built {harness_path}")
             return 0
-        if os.path.exists(output_path):
-            os.remove(output_path)
-        run_step("running the model",
-                 args.run_under.split() +
-                 [harness_path, input_path, "--", output_path])
+        if args.dynamic_batch:
+            run_step("checking bad arguments",
+                     [harness_path, "--batch", "1", "--check-bad-args"])
     except StepFailed as error:
         print(f"error: {error}")
-        print(f"{args.model} batch {args.batch}: FAIL")
+        print(f"{args.model}: FAIL")
         return 1
 
-    actual = np.fromfile(output_path, dtype=np.float32)
-    if actual.size != expected.size:
-        print(f"error: nncc wrote {actual.size} output elements, PyTorch "
-              f"produced {expected.size} {list(expected.shape)}")
-        print(f"{args.model} batch {args.batch}: FAIL")
-        return 1
-    actual = actual.reshape(expected.shape)
-
-    scale = float(np.max(np.abs(expected)))
-    abs_error = np.abs(actual.astype(np.float64) - expected)
-    max_abs = float(np.max(abs_error))  # NaN if nncc produced any NaN
-    max_rel = max_abs / scale if scale > 0 else max_abs
-    ok = bool(np.all(np.isfinite(actual))) and max_rel <= TOLERANCE
-    print(f"output {list(expected.shape)}: max |torch| {scale:.6g}, "
-          f"max abs error {max_abs:.3g}")
-    if not ok:
-        worst = np.unravel_index(
-            np.argmax(np.nan_to_num(abs_error, nan=np.inf)), abs_error.shape)
-        print(f"worst element {list(map(int, worst))}: nncc "
-              f"{actual[worst]:.8g}, torch {expected[worst]:.8g}")
-    verdict = "PASS" if ok else "FAIL"
-    print(f"{args.model} batch {args.batch}: max relative error "
-          f"{max_rel:.3g} (tolerance {TOLERANCE:g}): {verdict}")
+    ok = True
+    for batch, x in zip(args.batches, inputs):
+        with torch.no_grad():
+            expected = model(torch.from_numpy(x)).numpy().astype(np.float32)
+        x.tofile(input_path)
+        batch_flags = ["--batch", str(batch)] if args.dynamic_batch else []
+        try:
+            if os.path.exists(output_path):
+                os.remove(output_path)
+            run_step("running the model",
+                     args.run_under.split() + [harness_path] + batch_flags +
+                     [input_path, "--", output_path])
+        except StepFailed as error:
+            print(f"error: {error}")
+            print(f"{args.model} batch {batch}: FAIL")
+            ok = False
+            continue
+        ok &= compare(args, batch, output_path, expected)
     return 0 if ok else 1
 
 

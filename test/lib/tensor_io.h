@@ -16,12 +16,51 @@
 #include <stdlib.h>
 #include <string.h>
 
+/// The batch size the program calls a model with a dynamic batch with
+/// (0: none); a -1 in a described shape stands for it.
+static int64_t tensor_io_batch_size = 0;
+
+#ifdef HARNESS_BATCH
+// Built for a model with a dynamic batch: its packed entries take the batch
+// size after the context (`f(ctx, BATCH inputs, outputs)`).
+#define BATCH_PARAM int64_t batch_size,
+#define BATCH tensor_io_batch_size,
+
+/// Takes the leading `--batch N` (N >= 1) off the command line into
+/// tensor_io_batch_size; 0, with a message, when it is not there.
+static int take_batch_argument(int *argc, char ***argv) {
+  char **args = *argv;
+  if (*argc < 3 || strcmp(args[1], "--batch") != 0 ||
+      (tensor_io_batch_size = strtoll(args[2], NULL, 10)) < 1) {
+    fprintf(stderr, "%s: built for a dynamic batch: --batch N first\n",
+            args[0]);
+    return 0;
+  }
+  args[2] = args[0];
+  *argc -= 2;
+  *argv += 2;
+  return 1;
+}
+#else
+#define BATCH_PARAM
+#define BATCH
+#endif
+
 /// Byte size of a described tensor, or SIZE_MAX for an invalid descriptor.
 static size_t tensor_bytes(const nnrt_tensor_info *info) {
   size_t elem = nnrt_dtype_size(info->dtype);
-  if (elem == 0 || info->num_elements < 0)
+  if (elem == 0)
     return SIZE_MAX;
-  return (size_t)info->num_elements * elem;
+  if (info->num_elements >= 0)
+    return (size_t)info->num_elements * elem;
+  // The dynamic batch: the shape's -1 is tensor_io_batch_size.
+  if (info->num_elements != -1 || tensor_io_batch_size < 1)
+    return SIZE_MAX;
+  size_t count = 1;
+  for (int32_t d = 0; d < info->rank; ++d)
+    count *=
+        (size_t)(info->shape[d] == -1 ? tensor_io_batch_size : info->shape[d]);
+  return count * elem;
 }
 
 /// Allocates one buffer per tensor (aligned like the runtime's own buffers),

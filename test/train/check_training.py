@@ -952,7 +952,9 @@ class Report:
               f" {'PASS' if ok else 'FAIL'}")
 
 
-def run_nncc(args, work, onnx_path, x, target, steps):
+def build_nncc(args, work, onnx_path):
+    """Compiles onnx_path with --train and links train_harness.c; returns
+    the harness's path (built for a dynamic batch with --dynamic-batch)."""
     object_path = os.path.join(work, "model.o")
     harness = os.path.join(work, "train_harness")
     flags = ["--train", "--gradients-entry", f"--loss={args.loss}",
@@ -970,15 +972,28 @@ def run_nncc(args, work, onnx_path, x, target, steps):
     run_model.run_step("compiling the model", [
         args.nncc, onnx_path, "-o", object_path, "--name", "model"] + flags)
     run_model.run_step("building the harness", [
-        args.cc, "-std=c11", "-O1", "-I", args.nnrt_include,
-        os.path.join(SCRIPT_DIR, "train_harness.c"), object_path,
-        "-L", args.nnrt_lib, "-lnnrt", "-lm", "-lpthread", "-o", harness])
+        args.cc, "-std=c11", "-O1", "-I", args.nnrt_include] +
+        (["-DHARNESS_BATCH"] if getattr(args, "dynamic_batch", None) else []) +
+        [os.path.join(SCRIPT_DIR, "train_harness.c"), object_path,
+         "-L", args.nnrt_lib, "-lnnrt", "-lm", "-lpthread", "-o", harness])
+    return harness
+
+
+def run_nncc(args, work, onnx_path, x, target, steps, harness=None):
+    """Runs the harness (built by build_nncc unless given) on the batch
+    for `steps` steps; returns the losses, the state files and the
+    gradient files."""
+    if harness is None:
+        harness = build_nncc(args, work, onnx_path)
     files = []
     for i, array in enumerate((x, target)):
         files.append(os.path.join(work, f"input_{i}.bin"))
         array.tofile(files[-1])
     import subprocess
-    result = subprocess.run([harness, str(steps)] + files + ["--", work],
+    batch_flags = (["--batch", str(len(x))]
+                   if getattr(args, "dynamic_batch", None) else [])
+    result = subprocess.run([harness] + batch_flags + [str(steps)] + files +
+                            ["--", work],
                             stdout=subprocess.PIPE, text=True, check=True)
     losses, states, grads = [], {}, []
     for line in result.stdout.splitlines():
@@ -1144,6 +1159,10 @@ def argument_parser(models):
     parser.add_argument("--warmup-steps", type=int)
     parser.add_argument("--steps", type=int, default=1)
     parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--dynamic-batch", metavar="N,N,...",
+                        help="export with a symbolic batch, compile once and "
+                             "check a fresh model at each of these batch "
+                             "sizes (instead of --batch)")
     parser.add_argument("--work", required=True)
     parser.add_argument("--seed", type=int)
     nncc_tools.add_tool_arguments(parser)
@@ -1181,7 +1200,7 @@ def draw_batch(args, model, sample_shape, classes, rng, avoid_kinks=True,
 
 
 def compare_with_torch(args, work, onnx_path, model, x, target,
-                       ends_in_softmax):
+                       ends_in_softmax, harness=None):
     """Compiles onnx_path (exported from `model`) with --train, runs it on
     the batch and checks it against `model` in PyTorch (--mode grad:
     check_gradients, train: check_training). Prints one line per check and
@@ -1195,7 +1214,7 @@ def compare_with_torch(args, work, onnx_path, model, x, target,
 
     try:
         losses, states, grads = run_nncc(args, work, onnx_path, x, target,
-                                         args.steps)
+                                         args.steps, harness)
     except run_model.StepFailed as error:
         print(error)
         print("FAIL")
@@ -1210,6 +1229,43 @@ def compare_with_torch(args, work, onnx_path, model, x, target,
     print("all checks passed" if report.failed == 0 else
           f"{report.failed} check(s) FAILED")
     return 1 if report.failed else 0
+
+
+def check_dynamic_batch(args, work, onnx_path, model, x, sample_shape,
+                        classes, rng, ends_in_softmax):
+    """--dynamic-batch: one export with the batch as a symbol, one compile,
+    then at each batch size a fresh copy of the model and a fresh batch,
+    checked as compare_with_torch does."""
+    import copy
+    import torch
+    with torch.no_grad():
+        torch.onnx.export(model, torch.from_numpy(x), onnx_path,
+                          opset_version=OPSETS.get(args.model, 13),
+                          input_names=["input"], output_names=["output"],
+                          dynamic_axes={"input": {0: "batch"},
+                                        "output": {0: "batch"}},
+                          do_constant_folding=args.model in
+                          ("convnet", "layernorm"))
+    try:
+        harness = build_nncc(args, work, onnx_path)
+    except run_model.StepFailed as error:
+        print(error)
+        print("FAIL")
+        return 1
+    status = 0
+    for size in [int(b) for b in args.dynamic_batch.split(",")]:
+        print(f"--- batch {size}")
+        args.batch = size
+        fresh = copy.deepcopy(model)
+        batch = draw_batch(args, fresh, sample_shape, classes, rng,
+                           ends_in_softmax=ends_in_softmax)
+        if batch is None:
+            return 1
+        batch_work = os.path.join(work, f"batch{size}")
+        os.makedirs(batch_work, exist_ok=True)
+        status |= compare_with_torch(args, batch_work, onnx_path, fresh,
+                                     *batch, ends_in_softmax, harness)
+    return status
 
 
 def main():
@@ -1233,6 +1289,10 @@ def main():
         return 1
     x, target = batch
     onnx_path = os.path.join(work, "model.onnx")
+    if args.dynamic_batch:
+        return check_dynamic_batch(args, work, onnx_path, model, x,
+                                   sample_shape, classes, rng,
+                                   ends_in_softmax)
     if args.model == "pool":
         pool_onnx(model, args.batch, sample_shape, onnx_path)
     else:

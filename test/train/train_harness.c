@@ -15,6 +15,9 @@
 //       <outdir>/state_<i>.bin and lists them as "state <i> <name>"; the
 //       states after the first step are in <outdir>/first_<i>.bin.
 //
+// Built with -DHARNESS_BATCH for a model compiled with a dynamic batch, it
+// takes `--batch N` first and calls the entries with batch size N.
+//
 // Exits 0 on success, 1 with a message on stderr on any error.
 //
 //===----------------------------------------------------------------------===//
@@ -26,15 +29,18 @@
 typedef struct model_ctx model_ctx;
 nnrt_status model_create(const nnrt_options *opts, model_ctx **out_ctx);
 void model_destroy(model_ctx *ctx);
-nnrt_status model_train_step_packed(model_ctx *ctx, const void *const *inputs,
+nnrt_status model_train_step_packed(model_ctx *ctx,
+                                    BATCH_PARAM const void *const *inputs,
                                     void *const *outputs);
 size_t model_train_step_num_inputs(void);
 const nnrt_tensor_info *model_train_step_input_info(size_t i);
 const nnrt_tensor_info *model_train_step_output_info(size_t i);
-nnrt_status model_eval_packed(model_ctx *ctx, const void *const *inputs,
+nnrt_status model_eval_packed(model_ctx *ctx,
+                              BATCH_PARAM const void *const *inputs,
                               void *const *outputs);
 const nnrt_tensor_info *model_eval_output_info(size_t i);
-nnrt_status model_gradients_packed(model_ctx *ctx, const void *const *inputs,
+nnrt_status model_gradients_packed(model_ctx *ctx,
+                                   BATCH_PARAM const void *const *inputs,
                                    void *const *outputs);
 size_t model_gradients_num_outputs(void);
 const nnrt_tensor_info *model_gradients_output_info(size_t i);
@@ -47,8 +53,9 @@ static int write_gradients(model_ctx *ctx, long step, void **inputs,
                            const char *outdir) {
   size_t count = model_gradients_num_outputs();
   void **outputs = alloc_tensors(count, model_gradients_output_info, 0);
-  int ok = outputs && model_gradients_packed(ctx, (const void *const *)inputs,
-                                             outputs) == NNRT_OK;
+  int ok =
+      outputs && model_gradients_packed(ctx, BATCH(const void *const *) inputs,
+                                        outputs) == NNRT_OK;
   if (!ok)
     fprintf(stderr, "train_harness: gradients: %s\n",
             nnrt_context_last_error(runtime(ctx)));
@@ -91,8 +98,8 @@ static int run(model_ctx *ctx, long steps, char **files, void **inputs,
   for (long step = 0; step < steps; ++step) {
     if (!write_gradients(ctx, step, inputs, outdir))
       return 0;
-    nnrt_status status =
-        model_train_step_packed(ctx, (const void *const *)inputs, step_outputs);
+    nnrt_status status = model_train_step_packed(
+        ctx, BATCH(const void *const *) inputs, step_outputs);
     if (status != NNRT_OK) {
       fprintf(stderr, "train_harness: train step %ld: %s\n", step,
               nnrt_context_last_error(runtime(ctx)));
@@ -109,8 +116,9 @@ static int run(model_ctx *ctx, long steps, char **files, void **inputs,
   float eval_loss = 0;
   void *eval_outputs[] = {prediction, &eval_loss};
   char path[4096];
-  int ok = prediction && model_eval_packed(ctx, (const void *const *)inputs,
-                                           eval_outputs) == NNRT_OK;
+  int ok =
+      prediction && model_eval_packed(ctx, BATCH(const void *const *) inputs,
+                                      eval_outputs) == NNRT_OK;
   if (ok) {
     printf("eval_loss %.9g\n", eval_loss);
     snprintf(path, sizeof path, "%s/prediction.bin", outdir);
@@ -125,6 +133,10 @@ static int run(model_ctx *ctx, long steps, char **files, void **inputs,
 }
 
 int main(int argc, char **argv) {
+#ifdef HARNESS_BATCH
+  if (!take_batch_argument(&argc, &argv))
+    return 1;
+#endif
   size_t num_inputs = model_train_step_num_inputs();
   if ((size_t)argc != num_inputs + 4 || strcmp(argv[argc - 2], "--") != 0) {
     fprintf(stderr, "usage: %s <steps> <%zu input files> -- <outdir>\n",

@@ -86,13 +86,17 @@ LLVM::GlobalOp ApiBuilder::addInfoTable(StringRef name,
   for (auto [i, tensor] : llvm::enumerate(tensors)) {
     std::string base = (name + "." + Twine(i)).str();
     names.push_back(addString(base + ".name", tensor.name));
-    ArrayRef<int64_t> shape = tensor.type.getShape();
+    // The batch of an entry with a dynamic batch is -1 (nnrt.h).
+    SmallVector<int64_t> shape =
+        llvm::map_to_vector(tensor.type.getShape(), [](int64_t size) {
+          return ShapedType::isDynamic(size) ? -1 : size;
+        });
     if (shape.empty()) {
       shapes.push_back({});
       continue;
     }
     auto attr = DenseElementsAttr::get(
-        RankedTensorType::get({(int64_t)shape.size()}, i64), shape);
+        RankedTensorType::get({(int64_t)shape.size()}, i64), ArrayRef(shape));
     shapes.push_back(addConstant(
         base + ".shape", LLVM::LLVMArrayType::get(i64, shape.size()), attr));
   }
@@ -103,10 +107,12 @@ LLVM::GlobalOp ApiBuilder::addInfoTable(StringRef name,
       const nn::DTypeInfo *dtype =
           nn::lookupDType(tensor.type.getElementType());
       int64_t row = i;
-      Value fields[] = {addressOf(b, names[i]), constant(b, i32, dtype->value),
-                        constant(b, i32, tensor.type.getRank()),
-                        addressOf(b, shapes[i]),
-                        constant(b, i64, tensor.type.getNumElements())};
+      Value fields[] = {
+          addressOf(b, names[i]), constant(b, i32, dtype->value),
+          constant(b, i32, tensor.type.getRank()), addressOf(b, shapes[i]),
+          constant(b, i64,
+                   tensor.type.hasStaticShape() ? tensor.type.getNumElements()
+                                                : -1)};
       for (auto [f, field] : llvm::enumerate(fields))
         table = LLVM::InsertValueOp::create(b, loc, table, field,
                                             ArrayRef<int64_t>{row, (int64_t)f});

@@ -29,6 +29,7 @@ void nncc::buildBufferizePipeline(OpPassManager &pm) {
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createMeasureWorkspace());
+  pm.addPass(createBindBatchSize());
 }
 
 void nncc::buildEntryPointsPipeline(OpPassManager &pm, StringRef modelName) {

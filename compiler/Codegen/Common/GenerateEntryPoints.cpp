@@ -29,7 +29,7 @@ namespace {
 
 /// What an argument of a lowered entry function is bound to.
 struct ArgBinding {
-  enum Kind { Context, Input, Output, StateRead, StateWrite } kind;
+  enum Kind { Context, BatchSize, Input, Output, StateRead, StateWrite } kind;
   unsigned index; ///< input, output or state index
 };
 
@@ -59,7 +59,8 @@ private:
                              ArrayRef<ArgBinding> bindings,
                              ArrayRef<unsigned> writes, size_t numInputs,
                              size_t numOutputs, LLVM::GlobalOp inputTable,
-                             LLVM::GlobalOp outputTable);
+                             LLVM::GlobalOp outputTable,
+                             std::optional<int64_t> maxBatch);
   void buildQueries(StringRef prefix, StringRef kind, LLVM::GlobalOp table,
                     size_t count);
 
@@ -75,8 +76,8 @@ private:
 
   /// The runtime functions, declared by declareHooks.
   struct {
-    LLVM::LLVMFuncOp contextCreate, contextDestroy, enter, leave, state,
-        stateNext, commit;
+    LLVM::LLVMFuncOp contextCreate, contextDestroy, checkBatch, enter, leave,
+        state, stateNext, commit;
   } hooks;
 
   std::string model;
@@ -94,6 +95,8 @@ LogicalResult EntryPointBuilder::declareHooks() {
   hooks.enter = hook("nnrt_hook_enter", i32,
                      {ptrType, ptrType, ptrType, ptrType, i64, ptrType, ptrType,
                       i64, ptrType, i64});
+  hooks.checkBatch =
+      hook("nnrt_hook_check_batch", i32, {ptrType, ptrType, i64, i64});
   hooks.leave = hook("nnrt_hook_leave", i32, {ptrType});
   hooks.state = hook("nnrt_hook_state", ptrType, {ptrType, i64});
   hooks.stateNext = hook("nnrt_hook_state_next", ptrType, {ptrType, i64});
@@ -113,8 +116,9 @@ LogicalResult EntryPointBuilder::declareHooks() {
                                         LLVM::Linkage::External, kAbiSymbol,
                                         Attribute());
   }
-  return success(hooks.contextCreate && hooks.contextDestroy && hooks.enter &&
-                 hooks.leave && hooks.state && hooks.stateNext && hooks.commit);
+  return success(hooks.contextCreate && hooks.contextDestroy &&
+                 hooks.checkBatch && hooks.enter && hooks.leave &&
+                 hooks.state && hooks.stateNext && hooks.commit);
 }
 
 LogicalResult EntryPointBuilder::collectStates() {
@@ -190,6 +194,10 @@ FailureOr<SmallVector<ArgBinding>> EntryPointBuilder::bindArguments(
       bindings.push_back({ArgBinding::Context, 0});
       continue;
     }
+    if (attr(NnDialect::kBatchSizeAttr)) {
+      bindings.push_back({ArgBinding::BatchSize, 0});
+      continue;
+    }
     auto type = dyn_cast_or_null<TypeAttr>(attr(NnDialect::kAbiTypeAttr));
     if (!type || !isa<LLVM::LLVMPointerType>(func.getArgumentTypes()[i]))
       return func.emitOpError()
@@ -229,21 +237,40 @@ FailureOr<SmallVector<ArgBinding>> EntryPointBuilder::bindArguments(
 LLVM::LLVMFuncOp EntryPointBuilder::buildImpl(
     LLVM::LLVMFuncOp func, StringRef entry, ArrayRef<ArgBinding> bindings,
     ArrayRef<unsigned> writes, size_t numInputs, size_t numOutputs,
-    LLVM::GlobalOp inputTable, LLVM::GlobalOp outputTable) {
-  // status impl(ctx, entry name, inputs[], outputs[])
+    LLVM::GlobalOp inputTable, LLVM::GlobalOp outputTable,
+    std::optional<int64_t> maxBatch) {
+  // status impl(ctx, entry name, batch size, inputs[], outputs[])
   OpBuilder b(module.getContext());
   builder.setInsertionPointToEnd(module.getBody());
   auto impl = LLVM::LLVMFuncOp::create(
       builder, loc, (NnDialect::kInternalPrefix + entry + ".impl").str(),
-      LLVM::LLVMFunctionType::get(i32, {ptrType, ptrType, ptrType, ptrType}),
+      LLVM::LLVMFunctionType::get(i32,
+                                  {ptrType, ptrType, i64, ptrType, ptrType}),
       LLVM::Linkage::Internal);
   Block *entryBlock = impl.addEntryBlock(b);
   Block *runBlock = b.createBlock(&impl.getBody());
   Block *failBlock = b.createBlock(&impl.getBody());
-  Value ctx = impl.getArgument(0), inputs = impl.getArgument(2),
-        outputs = impl.getArgument(3);
+  Value ctx = impl.getArgument(0), batchSize = impl.getArgument(2),
+        inputs = impl.getArgument(3), outputs = impl.getArgument(4);
 
   b.setInsertionPointToStart(entryBlock);
+  if (maxBatch) {
+    // The batch size first: nnrt_hook_enter clears the error it records.
+    Block *enterBlock = b.createBlock(&impl.getBody());
+    b.setInsertionPointToEnd(entryBlock);
+    Value checked =
+        LLVM::CallOp::create(b, loc, hooks.checkBatch,
+                             ValueRange{ctx, impl.getArgument(1), batchSize,
+                                        constant(b, i64, *maxBatch)})
+            .getResult();
+    Value fine = LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, checked,
+                                      constant(b, i32, 0));
+    Block *checkFailBlock = b.createBlock(&impl.getBody());
+    LLVM::ReturnOp::create(b, loc, checked);
+    b.setInsertionPointToEnd(entryBlock);
+    LLVM::CondBrOp::create(b, loc, fine, enterBlock, checkFailBlock);
+    b.setInsertionPointToStart(enterBlock);
+  }
   Value status =
       LLVM::CallOp::create(
           b, loc, hooks.enter,
@@ -269,6 +296,9 @@ LLVM::LLVMFuncOp EntryPointBuilder::buildImpl(
     switch (binding.kind) {
     case ArgBinding::Context:
       args.push_back(ctx);
+      break;
+    case ArgBinding::BatchSize:
+      args.push_back(batchSize);
       break;
     case ArgBinding::Input:
       args.push_back(load(inputs, binding.index));
@@ -359,14 +389,22 @@ LogicalResult EntryPointBuilder::buildEntry(LLVM::LLVMFuncOp func) {
   LLVM::GlobalOp outputTable = addInfoTable(tables + ".outputs", outputs);
   buildQueries(prefix, "input", inputTable, inputs.size());
   buildQueries(prefix, "output", outputTable, outputs.size());
+  SmallVector<Type> tensorTypes;
+  for (ArrayRef<TensorDesc> tensors : {ArrayRef(inputs), ArrayRef(outputs)})
+    for (const TensorDesc &tensor : tensors)
+      tensorTypes.push_back(tensor.type);
+  std::optional<int64_t> maxBatch = nncc::nn::getMaxBatchSize(tensorTypes);
   LLVM::LLVMFuncOp impl =
       buildImpl(func, entry, *bindings, writes, inputs.size(), outputs.size(),
-                inputTable, outputTable);
+                inputTable, outputTable, maxBatch);
 
-  // <model>_<entry>(ctx, inputs..., outputs...): the same with arrays built
-  // on the stack.
+  // <model>_<entry>(ctx, [batch_size,] inputs..., outputs...): the same with
+  // arrays built on the stack.
   OpBuilder b(module.getContext());
-  SmallVector<Type> params(1 + inputs.size() + outputs.size(), ptrType);
+  unsigned first = maxBatch ? 2 : 1; // the first tensor parameter
+  SmallVector<Type> params(first + inputs.size() + outputs.size(), ptrType);
+  if (maxBatch)
+    params[1] = i64;
   LLVM::LLVMFuncOp direct = addApiFunction(cName, i32, params, b);
   auto packArray = [&](unsigned first, size_t count) -> Value {
     if (count == 0)
@@ -381,26 +419,33 @@ LogicalResult EntryPointBuilder::buildEntry(LLVM::LLVMFuncOp func) {
     }
     return array;
   };
-  Value inputArray = packArray(1, inputs.size());
-  Value outputArray = packArray(1 + inputs.size(), outputs.size());
+  Value inputArray = packArray(first, inputs.size());
+  Value outputArray = packArray(first + inputs.size(), outputs.size());
   LLVM::GlobalOp directName = addString(tables + ".name", cName);
+  // Static entries have no batch size; the impl ignores its argument.
+  auto batchOf = [&](LLVM::LLVMFuncOp api) -> Value {
+    return maxBatch ? api.getArgument(1) : constant(b, i64, 0);
+  };
   LLVM::ReturnOp::create(
       b, loc,
       LLVM::CallOp::create(b, loc, impl,
                            ValueRange{direct.getArgument(0),
-                                      addressOf(b, directName), inputArray,
-                                      outputArray})
+                                      addressOf(b, directName), batchOf(direct),
+                                      inputArray, outputArray})
           .getResult());
 
-  LLVM::LLVMFuncOp packed =
-      addApiFunction(packedName, i32, {ptrType, ptrType, ptrType}, b);
+  SmallVector<Type> packedParams = {ptrType, ptrType, ptrType};
+  if (maxBatch)
+    packedParams.insert(packedParams.begin() + 1, i64);
+  LLVM::LLVMFuncOp packed = addApiFunction(packedName, i32, packedParams, b);
   LLVM::GlobalOp packedNameStr = addString(tables + ".packed_name", packedName);
   LLVM::ReturnOp::create(
       b, loc,
       LLVM::CallOp::create(
           b, loc, impl,
           ValueRange{packed.getArgument(0), addressOf(b, packedNameStr),
-                     packed.getArgument(1), packed.getArgument(2)})
+                     batchOf(packed), packed.getArgument(first),
+                     packed.getArgument(first + 1)})
           .getResult());
   return success();
 }

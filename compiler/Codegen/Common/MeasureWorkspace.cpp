@@ -21,12 +21,21 @@ using namespace mlir;
 
 namespace {
 
-/// Bytes of a statically shaped buffer; 0 when its size is not static.
-int64_t bufferBytes(MemRefType type) {
-  if (!type.hasStaticShape())
-    return 0;
+/// Bytes of a buffer: fixed, and per batch item for one with the dynamic
+/// batch (its only dynamic size, NnDialect.td).
+struct Bytes {
+  int64_t fixed = 0, perBatch = 0;
+};
+
+Bytes bufferBytes(MemRefType type) {
   int64_t bits = type.getElementTypeBitWidth();
-  return type.getNumElements() * std::max<int64_t>(1, (bits + 7) / 8);
+  int64_t bytes = std::max<int64_t>(1, (bits + 7) / 8);
+  for (int64_t size : type.getShape())
+    if (!ShapedType::isDynamic(size))
+      bytes *= size;
+  if (type.hasStaticShape())
+    return {bytes, 0};
+  return {0, bytes};
 }
 
 struct MeasureWorkspacePass
@@ -38,21 +47,32 @@ struct MeasureWorkspacePass
     for (auto func : module.getOps<func::FuncOp>()) {
       if (!func->hasAttr(nncc::nn::NnDialect::kEntryAttr) || func.isExternal())
         continue;
-      int64_t live = 0, peak = 0;
-      llvm::DenseMap<Value, int64_t> sizes;
+      // With the dynamic batch, the fixed and per-batch parts peak
+      // separately: the sum of their peaks bounds the peak at any batch.
+      Bytes live, peak;
+      bool dynamic = false;
+      llvm::DenseMap<Value, Bytes> sizes;
       func.walk([&](Operation *op) {
         if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
-          int64_t bytes = bufferBytes(alloc.getType());
+          Bytes bytes = bufferBytes(alloc.getType());
+          dynamic |= !alloc.getType().hasStaticShape();
           sizes[alloc.getResult()] = bytes;
-          live += bytes;
-          peak = std::max(peak, live);
+          live.fixed += bytes.fixed;
+          live.perBatch += bytes.perBatch;
+          peak.fixed = std::max(peak.fixed, live.fixed);
+          peak.perBatch = std::max(peak.perBatch, live.perBatch);
         } else if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
-          live -= sizes.lookup(dealloc.getMemref());
+          Bytes bytes = sizes.lookup(dealloc.getMemref());
+          live.fixed -= bytes.fixed;
+          live.perBatch -= bytes.perBatch;
         }
       });
       StringRef name = func.getName();
       name.consume_front(nncc::nn::NnDialect::kInternalPrefix);
-      peaks.push_back(b.getNamedAttr(name, b.getI64IntegerAttr(peak)));
+      Attribute value = b.getI64IntegerAttr(peak.fixed);
+      if (dynamic)
+        value = b.getDenseI64ArrayAttr({peak.fixed, peak.perBatch});
+      peaks.push_back(b.getNamedAttr(name, value));
     }
     module->setAttr("nncc.workspace_bytes", b.getDictionaryAttr(peaks));
   }

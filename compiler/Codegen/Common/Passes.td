@@ -46,6 +46,22 @@ def UnshareDestinations
   }];
 }
 
+def BindBatchSize : Pass<"nncc-bind-batch-size", "::mlir::ModuleOp"> {
+  let summary = "Give entries with a dynamic batch a batch-size argument";
+  let description = [{
+    After bufferization: the CPU lowering passes memrefs as bare pointers,
+    which only static memrefs can be. So every dynamically shaped memref
+    argument of an entry becomes a `memref<1xT>` (the same pointer) and the
+    function gets a trailing `index` argument marked `nn.batch_size`; the
+    body reads the argument through a `memref.reinterpret_cast` to its old
+    type, its sizes being the static ones and the batch size for `?`
+    (every dynamic size is the batch, NnDialect.td).
+    nncc-generate-entry-points passes the C API's batch_size to it.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def MeasureWorkspace : Pass<"nncc-measure-workspace", "::mlir::ModuleOp"> {
   let summary = "Record the temporary memory each entry needs";
   let description = [{

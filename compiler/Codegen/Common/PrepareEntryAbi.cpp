@@ -32,7 +32,9 @@ void makeResultsDistinct(func::FuncOp func) {
       if (!type || seen.insert(value).second)
         continue;
       Value empty = tensor::EmptyOp::create(
-          builder, ret.getLoc(), type.getShape(), type.getElementType());
+          builder, ret.getLoc(),
+          tensor::getMixedSizes(builder, ret.getLoc(), value),
+          type.getElementType());
       operand.set(linalg::CopyOp::create(builder, ret.getLoc(),
                                          ValueRange{value}, ValueRange{empty})
                       .getResult(0));

@@ -185,8 +185,9 @@ struct GlobalAvgPoolLowering : OpConversionPattern<nn::GlobalAvgPoolOp> {
         reduced, [](OpBuilder &b, Location l, ValueRange args) -> Value {
           return arith::AddFOp::create(b, l, args[0], args[1]);
         });
-    int64_t count =
-        inType.getNumElements() / (inType.getDimSize(0) * inType.getDimSize(1));
+    int64_t count = 1;
+    for (int64_t size : inType.getShape().drop_front(2))
+      count *= size;
     AffineMap identity2 = rewriter.getMultiDimIdentityMap(2);
     Value mean = buildGeneric(
         rewriter, loc, sum, identity2, createEmpty(rewriter, loc, reducedType),
@@ -268,8 +269,11 @@ std::pair<Value, Value> meanAndVariance(OpBuilder &b, Location loc, Value x,
   auto type = cast<RankedTensorType>(x.getType());
   Type elementType = type.getElementType();
   Type accType = sumAccumulatorType(elementType);
-  double count = double(type.getNumElements() /
-                        std::max<int64_t>(statsType.getNumElements(), 1));
+  // A static count is a constant of the division's body; the batch's is
+  // computed once, before it.
+  Value batchCount = type.hasStaticShape()
+                         ? Value()
+                         : reducedCount(b, loc, type, statsMap, accType);
   AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
   AffineMap same = b.getMultiDimIdentityMap(statsType.getRank());
   auto zeros = [&] {
@@ -284,9 +288,11 @@ std::pair<Value, Value> meanAndVariance(OpBuilder &b, Location loc, Value x,
   auto divideByCount = [&](Value sum) {
     return buildGeneric(b, loc, sum, same, createEmpty(b, loc, statsType), same,
                         [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-                          Value n = arith::ConstantOp::create(
-                              nb, l, scalarAttr(accType, count));
-                          Value q = arith::DivFOp::create(nb, l, a[0], n);
+                          Value count = batchCount
+                                            ? batchCount
+                                            : reducedCount(nb, l, type,
+                                                           statsMap, accType);
+                          Value q = arith::DivFOp::create(nb, l, a[0], count);
                           if (accType == elementType)
                             return q;
                           return arith::TruncFOp::create(nb, l, elementType, q);

@@ -46,7 +46,31 @@ bool isUnsignedResult(mlir::Operation *op, unsigned index);
 /// A scalar attribute of `type` (float or integer) holding `value`.
 mlir::TypedAttr scalarAttr(mlir::Type type, double value);
 
-/// tensor.empty of `type`.
+/// The batch size (an index): the size of the dynamic dimension of the
+/// enclosing function's first argument that has one. Every dynamic size in
+/// nn is the batch (NnDialect.td), so this is the size of any `?`.
+mlir::Value getBatchSize(mlir::OpBuilder &b, mlir::Location loc);
+/// The sizes of `type`'s dynamic dimensions, for tensor.empty and the like.
+llvm::SmallVector<mlir::Value> getDynamicSizes(mlir::OpBuilder &b,
+                                               mlir::Location loc,
+                                               mlir::RankedTensorType type);
+
+/// The sizes of `type` as static index attributes, the batch size for `?`.
+llvm::SmallVector<mlir::OpFoldResult>
+getMixedSizes(mlir::OpBuilder &b, mlir::Location loc,
+              mlir::RankedTensorType type);
+/// Index attributes of `values` (offsets, strides).
+llvm::SmallVector<mlir::OpFoldResult>
+indexAttrs(mlir::OpBuilder &b, llvm::ArrayRef<int64_t> values);
+
+/// How many elements of `type` a reduction to the loops `keptMap` keeps sums
+/// per result, as a float scalar of `scalarType`: a constant, times the
+/// batch size when the batch is summed over.
+mlir::Value reducedCount(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::RankedTensorType type, mlir::AffineMap keptMap,
+                         mlir::Type scalarType);
+
+/// tensor.empty of `type`; its dynamic sizes are the batch size.
 mlir::Value createEmpty(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::RankedTensorType type);
 

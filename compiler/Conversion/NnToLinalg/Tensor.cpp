@@ -86,8 +86,8 @@ struct ConcatLowering : OpConversionPattern<nn::ConcatOp> {
           strides(type.getRank(), 1);
       offsets[axis] = offset;
       result = tensor::InsertSliceOp::create(
-          rewriter, loc, input, result, ValueRange{}, ValueRange{},
-          ValueRange{}, offsets, inType.getShape(), strides);
+          rewriter, loc, input, result, indexAttrs(rewriter, offsets),
+          getMixedSizes(rewriter, loc, inType), indexAttrs(rewriter, strides));
       offset += inType.getDimSize(axis);
     }
     rewriter.replaceOp(op, result);
@@ -102,8 +102,10 @@ struct SliceLowering : OpConversionPattern<nn::SliceOp> {
   matchAndRewrite(nn::SliceOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-        op, op.getType(), adaptor.getInput(), ValueRange{}, ValueRange{},
-        ValueRange{}, op.getStarts(), op.getType().getShape(), op.getSteps());
+        op, op.getType(), adaptor.getInput(),
+        indexAttrs(rewriter, op.getStarts()),
+        getMixedSizes(rewriter, op.getLoc(), op.getType()),
+        indexAttrs(rewriter, op.getSteps()));
     return success();
   }
 };
@@ -119,8 +121,9 @@ struct SliceBackwardLowering : OpConversionPattern<nn::SliceBackwardOp> {
     Value zeros = createFilled(rewriter, op.getLoc(), type,
                                scalarAttr(type.getElementType(), 0.0));
     rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
-        op, adaptor.getGrad(), zeros, ValueRange{}, ValueRange{}, ValueRange{},
-        op.getStarts(), op.getGrad().getType().getShape(), op.getSteps());
+        op, adaptor.getGrad(), zeros, indexAttrs(rewriter, op.getStarts()),
+        getMixedSizes(rewriter, op.getLoc(), op.getGrad().getType()),
+        indexAttrs(rewriter, op.getSteps()));
     return success();
   }
 };
@@ -400,17 +403,41 @@ struct PadLowering : OpConversionPattern<nn::PadOp> {
     int64_t rank = type.getRank();
     rewriter.replaceOp(
         op,
-        buildGeneric(rewriter, loc, ValueRange{}, {},
-                     createEmpty(rewriter, loc, type),
-                     rewriter.getMultiDimIdentityMap(rank),
-                     [&](OpBuilder &b, Location l, ValueRange) -> Value {
-                       SmallVector<Value> position;
-                       for (int64_t d = 0; d < rank; ++d)
-                         position.push_back(padSourceIndex(
-                             b, l, linalg::IndexOp::create(b, l, d),
-                             op.getLow()[d], inType.getDimSize(d), reflect));
-                       return tensor::ExtractOp::create(b, l, input, position);
-                     }));
+        buildGeneric(
+            rewriter, loc, ValueRange{}, {}, createEmpty(rewriter, loc, type),
+            rewriter.getMultiDimIdentityMap(rank),
+            [&](OpBuilder &b, Location l, ValueRange) -> Value {
+              SmallVector<Value> position;
+              for (int64_t d = 0; d < rank; ++d)
+                position.push_back(
+                    inType.isDynamicDim(d) // the batch: not padded
+                        ? linalg::IndexOp::create(b, l, d).getResult()
+                        : padSourceIndex(b, l, linalg::IndexOp::create(b, l, d),
+                                         op.getLow()[d], inType.getDimSize(d),
+                                         reflect));
+              return tensor::ExtractOp::create(b, l, input, position);
+            }));
+    return success();
+  }
+};
+
+/// The size as an index, converted to the result's float scalar.
+struct DimSizeLowering : OpConversionPattern<nn::DimSizeOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::DimSizeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    Value size =
+        tensor::DimOp::create(rewriter, loc, adaptor.getInput(), op.getAxis());
+    Value asInt =
+        arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), size);
+    Value asFloat =
+        arith::SIToFPOp::create(rewriter, loc, type.getElementType(), asInt);
+    rewriter.replaceOpWithNewOp<tensor::FromElementsOp>(op, type,
+                                                        ValueRange{asFloat});
     return success();
   }
 };
@@ -418,8 +445,9 @@ struct PadLowering : OpConversionPattern<nn::PadOp> {
 } // namespace
 
 void nncc::populateNnTensorToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConstantLowering, ReshapeLowering, TransposeLowering,
-               BroadcastLowering, OneHotLowering, ConcatLowering, SliceLowering,
-               SliceBackwardLowering, CastLowering, GatherLowering,
-               GatherBackwardLowering, PadLowering>(patterns.getContext());
+  patterns
+      .add<DimSizeLowering, ConstantLowering, ReshapeLowering,
+           TransposeLowering, BroadcastLowering, OneHotLowering, ConcatLowering,
+           SliceLowering, SliceBackwardLowering, CastLowering, GatherLowering,
+           GatherBackwardLowering, PadLowering>(patterns.getContext());
 }

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 using namespace mlir;
 
@@ -17,9 +18,68 @@ TypedAttr scalarAttr(Type type, double value) {
   return IntegerAttr::get(type, static_cast<int64_t>(value));
 }
 
+Value getBatchSize(OpBuilder &b, Location loc) {
+  Operation *parent = b.getInsertionBlock()->getParentOp();
+  auto func = isa<FunctionOpInterface>(parent)
+                  ? cast<FunctionOpInterface>(parent)
+                  : parent->getParentOfType<FunctionOpInterface>();
+  assert(func && "a dynamic size outside a function");
+  for (BlockArgument arg : func.getArguments())
+    if (auto type = dyn_cast<RankedTensorType>(arg.getType()))
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        if (type.isDynamicDim(d))
+          return tensor::DimOp::create(b, loc, arg, d);
+  llvm_unreachable("a dynamic size in a function without a batch argument");
+}
+
+SmallVector<Value> getDynamicSizes(OpBuilder &b, Location loc,
+                                   RankedTensorType type) {
+  SmallVector<Value> sizes;
+  if (type.getNumDynamicDims() != 0)
+    sizes.assign(type.getNumDynamicDims(), getBatchSize(b, loc));
+  return sizes;
+}
+
+Value reducedCount(OpBuilder &b, Location loc, RankedTensorType type,
+                   AffineMap keptMap, Type scalarType) {
+  double count = 1;
+  bool hasBatch = false;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (keptMap.isFunctionOfDim(d))
+      continue;
+    if (type.isDynamicDim(d))
+      hasBatch = true;
+    else
+      count *= double(type.getDimSize(d));
+  }
+  Value result =
+      arith::ConstantOp::create(b, loc, scalarAttr(scalarType, count));
+  if (!hasBatch)
+    return result;
+  Value batch =
+      arith::IndexCastOp::create(b, loc, b.getI64Type(), getBatchSize(b, loc));
+  return arith::MulFOp::create(
+      b, loc, result, arith::SIToFPOp::create(b, loc, scalarType, batch));
+}
+
+SmallVector<OpFoldResult> getMixedSizes(OpBuilder &b, Location loc,
+                                        RankedTensorType type) {
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t size : type.getShape())
+    sizes.push_back(ShapedType::isDynamic(size)
+                        ? OpFoldResult(getBatchSize(b, loc))
+                        : OpFoldResult(b.getIndexAttr(size)));
+  return sizes;
+}
+
+SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
+  return llvm::map_to_vector(
+      values, [&](int64_t v) -> OpFoldResult { return b.getIndexAttr(v); });
+}
+
 Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type) {
-  return tensor::EmptyOp::create(b, loc, type.getShape(),
-                                 type.getElementType());
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(),
+                                 getDynamicSizes(b, loc, type));
 }
 
 Value createFilled(OpBuilder &b, Location loc, RankedTensorType type,
@@ -39,7 +99,9 @@ Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
   SmallVector<int64_t> shape(type.getShape());
   SmallVector<OpFoldResult> lowOfr, highOfr;
   for (size_t i = 0; i < shape.size(); ++i) {
-    shape[i] += low[i] + high[i];
+    // The batch is never padded (nn.pad's verifier).
+    if (!ShapedType::isDynamic(shape[i]))
+      shape[i] += low[i] + high[i];
     lowOfr.push_back(b.getIndexAttr(low[i]));
     highOfr.push_back(b.getIndexAttr(high[i]));
   }
@@ -144,8 +206,11 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value input,
   auto inType = cast<RankedTensorType>(input.getType());
   if (inType == type)
     return input;
-  auto flatType =
-      RankedTensorType::get({inType.getNumElements()}, inType.getElementType());
+  // The batch (`?`) makes the flat size dynamic too; the expansion then
+  // takes the result's sizes, the batch among them.
+  int64_t flatSize =
+      inType.hasStaticShape() ? inType.getNumElements() : ShapedType::kDynamic;
+  auto flatType = RankedTensorType::get({flatSize}, inType.getElementType());
   auto allDims = [](int64_t rank) {
     ReassociationIndices group;
     for (int64_t i = 0; i < rank; ++i)
@@ -169,8 +234,12 @@ Value reshapeTensor(OpBuilder &b, Location loc, Value input,
   if (type.getRank() == 0)
     return tensor::CollapseShapeOp::create(b, loc, type, flat,
                                            reassociation(0));
+  if (type.hasStaticShape())
+    return tensor::ExpandShapeOp::create(b, loc, type, flat,
+                                         reassociation(type.getRank()));
   return tensor::ExpandShapeOp::create(b, loc, type, flat,
-                                       reassociation(type.getRank()));
+                                       reassociation(type.getRank()),
+                                       getMixedSizes(b, loc, type));
 }
 
 /// The reassociation between a rank-`rank` tensor and its form with

@@ -97,7 +97,14 @@ template <typename OpTy> LogicalResult importSoftmax(NodeImporter &node) {
     return node.setResult(0, node.create<OpTy>(*input, *axis));
 
   ArrayRef<int64_t> shape = type.getShape();
-  int64_t rows = *getNumElements(shape.take_front(*axis));
+  if (!type.hasStaticShape() && *axis != 1)
+    return node.emitOpError()
+           << "with the dynamic batch, only axis 1 (or the last) keeps the "
+              "batch apart; got axis "
+           << *axis << " for " << type;
+  int64_t rows = type.hasStaticShape()
+                     ? *getNumElements(shape.take_front(*axis))
+                     : ShapedType::kDynamic;
   int64_t columns = *getNumElements(shape.drop_front(*axis));
   FailureOr<Value> matrix = node.createReshape(*input, {rows, columns});
   if (failed(matrix))

@@ -82,7 +82,10 @@ normalizeAxes(NodeImporter &node, ArrayRef<int64_t> axes, int64_t rank) {
   return result;
 }
 
-/// Shape: the static shape, from opset 15 sliced by `start` and `end`.
+/// Shape: the static shape, from opset 15 sliced by `start` and `end`. The
+/// dynamic batch is INT64_MIN there (ShapedType::kDynamic), which Gather,
+/// Unsqueeze and Concat carry along and Reshape reads as the batch; any
+/// other use of it fails as an invalid size.
 LogicalResult importShape(NodeImporter &node) {
   FailureOr<Value> input = node.getInput(0);
   if (failed(input))
@@ -108,7 +111,11 @@ LogicalResult importSize(NodeImporter &node) {
     return failure();
   auto type =
       RankedTensorType::get({}, IntegerType::get(node.getContext(), 64));
-  int64_t count = cast<RankedTensorType>(input->getType()).getNumElements();
+  auto inType = cast<RankedTensorType>(input->getType());
+  if (!inType.hasStaticShape())
+    return node.emitOpError()
+           << "the size of " << inType << " depends on the dynamic batch";
+  int64_t count = inType.getNumElements();
   return node.setConstantResult(0, DenseElementsAttr::get(type, count));
 }
 

@@ -94,6 +94,17 @@ LogicalResult importFlatten(NodeImporter &node) {
   if (failed(axis))
     return failure();
   ArrayRef<int64_t> shape = type.getShape();
+  if (!type.hasStaticShape()) {
+    // The dynamic batch stays the outer dimension.
+    if (*axis != 1)
+      return node.emitOpError()
+             << "with the dynamic batch, only axis 1 keeps the batch apart; "
+                "got axis "
+             << *axis << " for " << type;
+    return node.setResult(
+        0, node.createReshape(*input, {ShapedType::kDynamic,
+                                       *getNumElements(shape.drop_front())}));
+  }
   int64_t outer = *getNumElements(shape.take_front(*axis));
   int64_t inner = *getNumElements(shape.drop_front(*axis));
   return node.setResult(0, node.createReshape(*input, {outer, inner}));
@@ -117,21 +128,18 @@ FailureOr<SmallVector<int64_t>> readRequestedShape(NodeImporter &node) {
   return sizes;
 }
 
-/// Reshape: a 0 copies the input's size at the same position (unless
-/// allowzero is set), and one -1 takes what is left.
-LogicalResult importReshape(NodeImporter &node) {
-  FailureOr<Value> input = node.getInput(0);
-  FailureOr<SmallVector<int64_t>> requested = readRequestedShape(node);
-  FailureOr<bool> allowZero = node.getBoolAttr("allowzero", false);
-  if (anyFailed(input, requested, allowZero))
-    return failure();
-  auto type = cast<RankedTensorType>(input->getType());
-
+/// The sizes a Reshape asks for, with each 0 copying the input's size at
+/// its position (unless allowzero), and the position of the one -1, left
+/// as -1. The dynamic batch passes as `?` (Shape's entry for it) or as a
+/// copied 0.
+FailureOr<std::pair<SmallVector<int64_t>, std::optional<size_t>>>
+resolveRequestedShape(NodeImporter &node, RankedTensorType type,
+                      ArrayRef<int64_t> requested, bool allowZero) {
   SmallVector<int64_t> shape;
   std::optional<size_t> inferred;
-  for (size_t index = 0; index < requested->size(); ++index) {
-    int64_t size = (*requested)[index];
-    if (size == 0 && !*allowZero) {
+  for (size_t index = 0; index < requested.size(); ++index) {
+    int64_t size = requested[index];
+    if (size == 0 && !allowZero) {
       if (static_cast<int64_t>(index) >= type.getRank())
         return node.emitOpError()
                << "shape entry " << index << " is 0 but the input " << type
@@ -141,22 +149,55 @@ LogicalResult importReshape(NodeImporter &node) {
       if (inferred)
         return node.emitOpError() << "the shape has more than one -1";
       inferred = index;
-      size = 1;
-    } else if (size < -1) {
+    } else if (size < -1 &&
+               !(ShapedType::isDynamic(size) && !type.hasStaticShape())) {
       return node.emitOpError() << "invalid shape entry " << size;
     }
     shape.push_back(size);
   }
-  if (inferred) {
-    std::optional<int64_t> known = getNumElements(shape);
-    if (!known || *known == 0 || type.getNumElements() % *known != 0)
-      return node.emitOpError()
-             << "cannot reshape " << type << " to ["
-             << llvm::make_range(requested->begin(), requested->end())
-             << "]: the sizes do not divide its " << type.getNumElements()
-             << " elements";
-    shape[*inferred] = type.getNumElements() / *known;
-  }
+  return std::make_pair(shape, inferred);
+}
+
+/// Reshape: a 0 copies the input's size at the same position (unless
+/// allowzero is set), and one -1 takes what is left. With the dynamic
+/// batch, the -1 is the batch when the other entries hold one batch item.
+LogicalResult importReshape(NodeImporter &node) {
+  FailureOr<Value> input = node.getInput(0);
+  FailureOr<SmallVector<int64_t>> requested = readRequestedShape(node);
+  FailureOr<bool> allowZero = node.getBoolAttr("allowzero", false);
+  if (anyFailed(input, requested, allowZero))
+    return failure();
+  auto type = cast<RankedTensorType>(input->getType());
+  auto resolved = resolveRequestedShape(node, type, *requested, *allowZero);
+  if (failed(resolved))
+    return failure();
+  auto &[shape, inferred] = *resolved;
+  if (!inferred)
+    return node.setResult(0, node.createReshape(*input, shape));
+
+  // The elements of the input (of one batch item) and of the other entries.
+  int64_t total = 1, known = 1;
+  for (int64_t size : type.getShape())
+    if (!ShapedType::isDynamic(size))
+      total *= size;
+  for (int64_t size : shape)
+    if (size > 0)
+      known *= size;
+  bool batchInShape = llvm::is_contained(shape, ShapedType::kDynamic);
+  if (!type.hasStaticShape() && !batchInShape && known == total)
+    shape[*inferred] = ShapedType::kDynamic; // the -1 is the batch
+  else if (known != 0 && total % known == 0 &&
+           type.hasStaticShape() != batchInShape)
+    shape[*inferred] = total / known;
+  else
+    return node.emitOpError()
+           << "cannot reshape " << type << " to ["
+           << llvm::make_range(requested->begin(), requested->end()) << "]: "
+           << (type.hasStaticShape()
+                   ? "the sizes do not divide its " + std::to_string(total) +
+                         " elements"
+                   : std::string("the batch must stay a dimension of its "
+                                 "own"));
   return node.setResult(0, node.createReshape(*input, shape));
 }
 

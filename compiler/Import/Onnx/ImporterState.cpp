@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Import/Onnx/ImporterState.h"
+#include "dialects/Nn/IR/NnShapes.h"
 
 #include "mlir/IR/TypeUtilities.h"
 
@@ -112,6 +113,8 @@ LogicalResult NodeImporter::emitUnsupportedAttr(StringRef name,
   return emitError() << "attribute '" << name << "' value '" << value
                      << "' is not supported";
 }
+
+unsigned NodeImporter::getNumInputs() const { return node.input_size(); }
 
 bool NodeImporter::hasInput(unsigned index) const {
   return static_cast<int>(index) < node.input_size() &&
@@ -304,7 +307,12 @@ LogicalResult NodeImporter::checkResultType(unsigned index, Type type) {
                        << node.output(index)
                        << "') has a zero-sized dimension; nncc does not "
                           "support empty tensors";
-  std::optional<int64_t> count = getNumElements(tensorType.getShape());
+  // With the dynamic batch: the elements of one batch item.
+  SmallVector<int64_t> staticSizes;
+  for (int64_t size : tensorType.getShape())
+    if (!ShapedType::isDynamic(size))
+      staticSizes.push_back(size);
+  std::optional<int64_t> count = getNumElements(staticSizes);
   if (!count || *count > kMaxTensorElements)
     return emitError() << "result " << tensorType << " (output '"
                        << node.output(index) << "') has more than "
@@ -347,12 +355,19 @@ LogicalResult NodeImporter::setConstantResult(unsigned index,
 FailureOr<Value> NodeImporter::createReshape(Value input,
                                              ArrayRef<int64_t> shape) {
   auto inputType = cast<RankedTensorType>(input.getType());
-  if (llvm::any_of(shape, [](int64_t size) { return size <= 0; }))
+  if (llvm::any_of(shape, [](int64_t size) {
+        return size <= 0 && !ShapedType::isDynamic(size);
+      }))
     return emitOpError() << "cannot reshape " << inputType << " to shape ["
                          << llvm::make_range(shape.begin(), shape.end())
                          << "]: nncc does not support empty tensors";
   auto type = RankedTensorType::get(shape, inputType.getElementType());
-  if (getNumElements(shape) != inputType.getNumElements())
+  if (!inputType.hasStaticShape() || !type.hasStaticShape()) {
+    if (!nn::isBatchReshape(inputType.getShape(), shape))
+      return emitOpError() << "cannot reshape " << inputType << " to " << type
+                           << ": the batch (`?`) must stay a dimension of its "
+                              "own, with as many elements before and after it";
+  } else if (getNumElements(shape) != inputType.getNumElements())
     return emitOpError() << "cannot reshape " << inputType << " ("
                          << inputType.getNumElements() << " elements) to "
                          << type;

@@ -47,7 +47,6 @@ std::string getDataTypeName(int32_t dataType);
 /// ("FLOAT, DOUBLE, ..."), for messages.
 std::string getSupportedElementTypes();
 
-
 /// The most elements a tensor may have. Beyond sanity, the bound keeps
 /// libonnx 1.12's shape inference fast: for auto_pad SAME it counts down an
 /// input size by the stride, one step at a time.
@@ -57,13 +56,15 @@ constexpr int64_t kMaxTensorElements = INT32_MAX;
 /// or the product overflows.
 std::optional<int64_t> getNumElements(llvm::ArrayRef<int64_t> shape);
 
-/// Converts an ONNX value type to a statically shaped tensor type. On
-/// failure returns null and sets `whyNot` to a clause that completes
-/// "input 'x' ..." (e.g. "has dynamic dimension 'N'; nncc needs static
-/// shapes").
+/// Converts an ONNX value type to a tensor type, static but for the dynamic
+/// batch: a dimension named `batchParam` (the symbol of the inputs' first
+/// dimension, empty when there is none) becomes `?`. On failure returns
+/// null and sets `whyNot` to a clause that completes "input 'x' ..." (e.g.
+/// "has dynamic dimension 'N'; nncc needs static shapes").
 mlir::RankedTensorType convertValueType(mlir::MLIRContext *ctx,
                                         const onnx::TypeProto &type,
-                                        std::string &whyNot);
+                                        std::string &whyNot,
+                                        llvm::StringRef batchParam = {});
 
 /// Fails, with a message naming the tensor as `what`, when a tensor keeps
 /// its data outside the model file (nncc reads single-file models only).
@@ -176,6 +177,8 @@ public:
   /// Whether input `index` is given (ONNX omits optional inputs by leaving
   /// them out at the end or by naming them "").
   bool hasInput(unsigned index) const;
+  /// How many inputs the node lists (given or not).
+  unsigned getNumInputs() const;
   /// A required input.
   mlir::FailureOr<mlir::Value> getInput(unsigned index);
   /// Every input of a variadic operator (Concat, Sum, ...), at least one.

@@ -127,6 +127,9 @@ private:
   const OnnxImportOptions &options;
   Location fileLoc;
   onnx::ModelProto model;
+  /// The symbol of the dynamic batch (the inputs' first dimension), empty
+  /// for a model with static shapes; set by buildSignature.
+  std::string batchParam;
   /// The version of the default domain; 0 when the model imports none.
   int64_t opset = 0;
 };
@@ -276,7 +279,8 @@ LogicalResult ModelImporter::checkShapeInference(ImporterState &state) {
   llvm::StringMap<RankedTensorType> inferred;
   auto addInferred = [&](const onnx::ValueInfoProto &info) {
     std::string whyNot;
-    if (RankedTensorType type = convertValueType(&ctx, info.type(), whyNot))
+    if (RankedTensorType type =
+            convertValueType(&ctx, info.type(), whyNot, batchParam))
       inferred[info.name()] = type;
   };
   llvm::for_each(graph.value_info(), addInferred);
@@ -296,20 +300,62 @@ LogicalResult ModelImporter::checkShapeInference(ImporterState &state) {
   return success(consistent);
 }
 
+/// Only the importers that handle the dynamic batch see it: the others
+/// compute with static sizes.
+LogicalResult checkDynamicBatch(NodeImporter &node, const OpInfo &op) {
+  for (unsigned i = 0, e = node.getNumInputs(); i < e; ++i) {
+    if (!node.hasInput(i))
+      continue;
+    FailureOr<Value> input = node.getInput(i);
+    if (failed(input))
+      return failure();
+    auto type = dyn_cast<RankedTensorType>(input->getType());
+    if (!type || type.hasStaticShape() || supportsDynamicBatch(op.opType))
+      continue;
+    return node.emitOpError()
+           << "input " << i << " " << type
+           << " has the dynamic batch, which this operator does not support "
+              "yet (docs/supported-ops.md lists those that do); export the "
+              "model with a fixed batch size";
+  }
+  return success();
+}
+
 LogicalResult ModelImporter::buildSignature(ImporterState &state,
                                             SmallVectorImpl<Type> &types,
                                             SmallVectorImpl<StringRef> &names) {
   bool valid = true;
+  // The dynamic batch: a symbolic first dimension of an input
+  // (torch.onnx.export's dynamic_axes), the same symbol in every input.
+  for (const onnx::ValueInfoProto &input : model.graph().input()) {
+    if (state.isInitializer(input.name()) || !input.type().has_tensor_type())
+      continue;
+    const auto &shape = input.type().tensor_type().shape();
+    if (shape.dim_size() == 0 || !shape.dim(0).has_dim_param() ||
+        shape.dim(0).dim_param().empty())
+      continue;
+    if (batchParam.empty())
+      batchParam = shape.dim(0).dim_param();
+  }
   for (const onnx::ValueInfoProto &input : model.graph().input()) {
     if (state.isInitializer(input.name()))
       continue;
     std::string whyNot;
-    RankedTensorType type = convertValueType(&ctx, input.type(), whyNot);
+    RankedTensorType type =
+        convertValueType(&ctx, input.type(), whyNot, batchParam);
     if (!type) {
       emitError(fileLoc) << "input '" << input.name() << "' " << whyNot;
       valid = false;
       continue;
     }
+    for (int64_t d = 1; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d)) {
+        emitError(fileLoc) << "input '" << input.name() << "' has the batch '"
+                           << batchParam << "' as dimension " << d
+                           << "; the batch must be the first dimension";
+        valid = false;
+        break;
+      }
     types.push_back(type);
     names.push_back(input.name());
   }
@@ -357,9 +403,11 @@ OwningOpRef<ModuleOp> ModelImporter::build(ImporterState &state) {
   for (int i = 0, e = graph.node_size(); i < e; ++i) {
     const onnx::NodeProto &node = graph.node(i);
     // checkSupported guarantees a handler.
-    NodeHandler handler = lookupOp(node.op_type())->handler;
+    const OpInfo *op = lookupOp(node.op_type());
     NodeImporter importer(state, node, getNodeLoc(node, i));
-    if (failed(handler(importer)))
+    if (!batchParam.empty() && failed(checkDynamicBatch(importer, *op)))
+      return nullptr;
+    if (failed(op->handler(importer)))
       return nullptr;
     // A handler that leaves a requested output unbound does not support it.
     for (int out = 0, numOutputs = node.output_size(); out < numOutputs; ++out)

@@ -5,6 +5,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <vector>
 
@@ -29,6 +30,44 @@ ArrayRef<OpInfo> getOpRegistry() {
     return ops;
   }();
   return registry;
+}
+
+bool supportsDynamicBatch(StringRef opType) {
+  // The importers checked with a symbolic first dimension
+  // (test/e2e/dynamic-batch*.test): elementwise ops, the layers of MLPs
+  // and CNNs, and the shape ops of `x.view(x.size(0), -1)`.
+  static const llvm::StringSet<> ops = {"Abs",
+                                        "Add",
+                                        "AveragePool",
+                                        "BatchNormalization",
+                                        "Concat",
+                                        "Conv",
+                                        "Div",
+                                        "Dropout",
+                                        "Elu",
+                                        "Exp",
+                                        "Flatten",
+                                        "Gemm",
+                                        "GlobalAveragePool",
+                                        "Identity",
+                                        "LeakyRelu",
+                                        "Log",
+                                        "LogSoftmax",
+                                        "MatMul",
+                                        "MaxPool",
+                                        "Mul",
+                                        "Neg",
+                                        "Relu",
+                                        "Reshape",
+                                        "Shape",
+                                        "Sigmoid",
+                                        "Softmax",
+                                        "Softplus",
+                                        "Sqrt",
+                                        "Sub",
+                                        "Tanh",
+                                        "Transpose"};
+  return ops.contains(opType);
 }
 
 const OpInfo *lookupOp(StringRef opType) {
@@ -78,7 +117,16 @@ void printSupportedOpsMarkdown(raw_ostream &os) {
   os << " (from runtime/include/nnrt/dtypes.def). Most operators take "
         "floating-point tensors only, as noted; integer arithmetic follows "
         "the element type's signedness (UINT8 compares, divides and "
-        "converts as unsigned).\n";
+        "converts as unsigned).\n\n";
+  os << "Dynamic batch: a model whose inputs have a symbolic first "
+        "dimension (the same symbol in each; `dynamic_axes` of "
+        "torch.onnx.export) compiles to entry points taking the batch size "
+        "(docs/generated-api.md). These operators take it:";
+  llvm::ListSeparator batchSeparator(",");
+  for (const OpInfo &op : getOpRegistry())
+    if (supportsDynamicBatch(op.opType))
+      os << batchSeparator << " " << op.opType;
+  os << "; any other is an error naming the node.\n";
   for (OpCategory category :
        {OpCategory::Math, OpCategory::NN, OpCategory::Tensor}) {
     os << "\n## " << getCategoryName(category) << "\n\n";

@@ -55,6 +55,9 @@ llvm::ArrayRef<OpInfo> getOpRegistry();
 /// The entry for `opType`, or null when nncc does not support it.
 const OpInfo *lookupOp(llvm::StringRef opType);
 
+/// Whether the importer of `opType` takes inputs with the dynamic batch.
+bool supportsDynamicBatch(llvm::StringRef opType);
+
 /// The name of a category ("Math", "NN", "Tensor").
 llvm::StringRef getCategoryName(OpCategory category);
 

@@ -49,7 +49,7 @@ std::optional<int64_t> getNumElements(llvm::ArrayRef<int64_t> shape) {
 }
 
 RankedTensorType convertValueType(MLIRContext *ctx, const onnx::TypeProto &type,
-                                  std::string &whyNot) {
+                                  std::string &whyNot, StringRef batchParam) {
   if (!type.has_tensor_type()) {
     whyNot = "is not a tensor (nncc supports tensor values only)";
     return {};
@@ -72,6 +72,11 @@ RankedTensorType convertValueType(MLIRContext *ctx, const onnx::TypeProto &type,
       shape.push_back(dim.dim_value());
       continue;
     }
+    if (!batchParam.empty() && dim.has_dim_param() &&
+        dim.dim_param() == batchParam) {
+      shape.push_back(ShapedType::kDynamic);
+      continue;
+    }
     if (dim.has_dim_value())
       whyNot = dim.dim_value() == 0
                    ? "has a zero-sized dimension; nncc does not support "
@@ -79,12 +84,18 @@ RankedTensorType convertValueType(MLIRContext *ctx, const onnx::TypeProto &type,
                    : "has a negative dimension";
     else if (dim.has_dim_param() && !dim.dim_param().empty())
       whyNot = "has dynamic dimension '" + dim.dim_param() +
-               "'; nncc needs static shapes";
+               "'; nncc needs static shapes but for the batch, the first "
+               "dimension of inputs, one symbol for all";
     else
       whyNot = "has a dimension of unknown size; nncc needs static shapes";
     return {};
   }
-  std::optional<int64_t> numElements = getNumElements(shape);
+  // With the batch: the elements of one batch item.
+  SmallVector<int64_t> staticSizes;
+  for (int64_t size : shape)
+    if (!ShapedType::isDynamic(size))
+      staticSizes.push_back(size);
+  std::optional<int64_t> numElements = getNumElements(staticSizes);
   if (!numElements || *numElements > kMaxTensorElements) {
     whyNot =
         "has more than " + std::to_string(kMaxTensorElements) + " elements";

@@ -451,6 +451,10 @@ OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
 OpFoldResult BroadcastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
+  // A constant spread over the batch stays a broadcast: constants are
+  // static.
+  if (!getType().hasStaticShape())
+    return {};
   auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
   if (dense && dense.isSplat())
     return dense.resizeSplat(getType());

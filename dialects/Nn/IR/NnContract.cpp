@@ -49,13 +49,14 @@ bool isSignlessForm(Type type, Type recorded) {
          tensor.getShape() == original.getShape();
 }
 
-/// A type the C API can pass: a static tensor of a dtypes.def element type.
+/// A type the C API can pass: a ranked tensor of a dtypes.def element type,
+/// static but for the batch (`?`, the entry's batch_size argument).
 LogicalResult checkApiType(FunctionOpInterface func, Type type,
                            const Twine &what) {
   auto tensor = dyn_cast<RankedTensorType>(type);
-  if (!tensor || !tensor.hasStaticShape())
+  if (!tensor)
     return func.emitOpError() << what << " has type " << type
-                              << "; the C API needs statically shaped tensors";
+                              << "; the C API needs ranked tensors";
   if (!lookupDType(tensor.getElementType()))
     return func.emitOpError()
            << what << " has element type " << tensor.getElementType()
@@ -75,10 +76,10 @@ ParameterOp lookupState(FunctionOpInterface func, FlatSymbolRefAttr ref) {
 struct Role {
   StringAttr input, output;
   FlatSymbolRefAttr state;
-  bool context = false;
+  bool context = false, batchSize = false;
   unsigned count() const {
     return (input ? 1 : 0) + (output ? 1 : 0) + (state ? 1 : 0) +
-           (context ? 1 : 0);
+           (context ? 1 : 0) + (batchSize ? 1 : 0);
   }
 };
 
@@ -90,6 +91,7 @@ Role getRole(DictionaryAttr attrs) {
   role.output = attrs.getAs<StringAttr>(NnDialect::kOutputAttr);
   role.state = attrs.getAs<FlatSymbolRefAttr>(NnDialect::kStateAttr);
   role.context = attrs.contains(NnDialect::kContextAttr);
+  role.batchSize = attrs.contains(NnDialect::kBatchSizeAttr);
   return role;
 }
 
@@ -135,6 +137,8 @@ LogicalResult verifyEntry(FunctionOpInterface func, EntryKind kind) {
            << func.getName();
   llvm::StringSet<> inputNames, outputNames;
   llvm::SmallPtrSet<Operation *, 8> read, written;
+  // Whether an input has a dynamic batch, which sizes every `?`.
+  bool hasBatch = false;
 
   // The tensor type a value has in the C API: its own while it is a tensor
   // (and then any recorded nn.abi_type must agree, up to the signedness of
@@ -201,8 +205,8 @@ LogicalResult verifyEntry(FunctionOpInterface func, EntryKind kind) {
     if (role.count() != 1)
       return func.emitOpError()
              << what << " of an entry function needs exactly one of "
-             << NnDialect::kInputAttr << ", " << NnDialect::kStateAttr << " or "
-             << NnDialect::kContextAttr;
+             << NnDialect::kInputAttr << ", " << NnDialect::kStateAttr << ", "
+             << NnDialect::kContextAttr << " or " << NnDialect::kBatchSizeAttr;
     if (role.output && !isResult)
       return func.emitOpError()
              << what << " is marked " << NnDialect::kOutputAttr
@@ -216,9 +220,25 @@ LogicalResult verifyEntry(FunctionOpInterface func, EntryKind kind) {
         return func.emitOpError() << what << " (the context) must be !llvm.ptr";
       continue;
     }
+    if (role.batchSize) {
+      if (!type.isIndex() && !type.isInteger(64))
+        return func.emitOpError()
+               << what << " (the batch size) must be index or i64";
+      continue;
+    }
     Type apiType = getApiType(type, attrs, what);
     if (!apiType)
       return failure();
+    bool dynamic = !cast<RankedTensorType>(apiType).hasStaticShape();
+    if (dynamic && role.state)
+      return func.emitOpError() << what << " is state of type " << apiType
+                                << "; state has static shapes";
+    if (dynamic && role.input)
+      hasBatch = true;
+    if (dynamic && role.output && !hasBatch)
+      return func.emitOpError()
+             << what << " has type " << apiType
+             << ", but no input before it has a dynamic batch to size it";
     if (role.input && failed(checkName(role.input, inputNames, what)))
       return failure();
     if (role.output && failed(checkName(role.output, outputNames, what)))
@@ -234,13 +254,19 @@ LogicalResult verifyEntry(FunctionOpInterface func, EntryKind kind) {
     DictionaryAttr attrs = func.getResultAttrDict(i);
     Role role = getRole(attrs);
     std::string what = "result " + std::to_string(i);
-    if (role.count() != 1 || role.input || role.context)
+    if (role.count() != 1 || role.input || role.context || role.batchSize)
       return func.emitOpError()
              << what << " of an entry function needs exactly one of "
              << NnDialect::kOutputAttr << " or " << NnDialect::kStateAttr;
     Type apiType = getApiType(results[i], attrs, what);
     if (!apiType)
       return failure();
+    if (!cast<RankedTensorType>(apiType).hasStaticShape() &&
+        (!hasBatch || role.state))
+      return func.emitOpError()
+             << what << " has type " << apiType
+             << ", but only outputs of an entry with a dynamic input may "
+                "have a dynamic batch";
     if (role.output && failed(checkName(role.output, outputNames, what)))
       return failure();
     if (role.state && failed(checkWrite(role.state, apiType, what)))
@@ -279,12 +305,18 @@ LogicalResult verifyValueAttr(Operation *op, NamedAttribute attr,
   }
   if (name == NnDialect::kResultAttr)
     return isa<UnitAttr>(value) ? success() : fail("a unit attribute");
+  if (name == NnDialect::kBatchSizeAttr) {
+    if (isResult)
+      return op->emitOpError()
+             << "'" << name << "' marks arguments, not results";
+    return isa<UnitAttr>(value) ? success() : fail("a unit attribute");
+  }
   if (name == NnDialect::kAbiTypeAttr) {
     auto type = dyn_cast<TypeAttr>(value);
     auto tensor =
         type ? dyn_cast<RankedTensorType>(type.getValue()) : RankedTensorType();
-    if (!tensor || !tensor.hasStaticShape())
-      return fail("a statically shaped tensor type");
+    if (!tensor)
+      return fail("a ranked tensor type");
     if (!lookupDType(tensor.getElementType()))
       return fail("a tensor type of an element type the C API supports");
     return success();
@@ -300,6 +332,22 @@ StringRef nncc::nn::getEntryName(FunctionOpInterface func) {
   StringRef name = func.getName();
   name.consume_front(NnDialect::kInternalPrefix);
   return name;
+}
+
+std::optional<int64_t> nncc::nn::getMaxBatchSize(ArrayRef<Type> types) {
+  std::optional<int64_t> max;
+  for (Type type : types) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || tensor.hasStaticShape())
+      continue;
+    int64_t perBatch = 1;
+    for (int64_t size : tensor.getShape())
+      if (!ShapedType::isDynamic(size))
+        perBatch *= size;
+    int64_t fits = INT32_MAX / std::max<int64_t>(perBatch, 1);
+    max = max ? std::min(*max, fits) : fits;
+  }
+  return max;
 }
 
 bool nncc::nn::isValidEntryName(StringRef name) {

@@ -81,6 +81,13 @@ llvm::StringRef getEntryName(mlir::FunctionOpInterface func);
 /// Whether `name` can follow "<model>_" in a C symbol: a C identifier.
 bool isValidEntryName(llvm::StringRef name);
 
+/// The largest batch size an entry whose inputs and outputs are `types`
+/// takes: every tensor with the dynamic batch stays within 2^31 - 1
+/// elements (the importer's limit), so no byte count overflows.
+/// std::nullopt when none has a dynamic batch (the entry has no batch_size
+/// argument). The header and the entry points both use it.
+std::optional<int64_t> getMaxBatchSize(llvm::ArrayRef<mlir::Type> types);
+
 } // namespace nncc::nn
 
 #endif // NNCC_DIALECT_NN_IR_NNCONTRACT_H

@@ -19,7 +19,10 @@ def Nn_Dialect : Dialect {
   let summary = "Neural-network layers with value semantics";
   let description = [{
     Textbook layers (matmul, convolution, pooling, activations, shape ops)
-    on ranked, statically shaped tensors. Every op verifies its operands and
+    on ranked tensors, statically shaped except for the batch: a dynamic
+    dimension (`?`) is always the batch size of the entry function's inputs,
+    one run-time value (docs/design-notes.md, "Dynamic batch"). Every op
+    verifies its operands and
     infers its result type, so importers and the differentiation pass can
     build graphs without computing shapes themselves.
   }];
@@ -41,6 +44,9 @@ def Nn_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kContextAttr = "nn.context";
     static constexpr ::llvm::StringLiteral kAbiTypeAttr = "nn.abi_type";
     static constexpr ::llvm::StringLiteral kResultAttr = "nn.result";
+    /// The index argument nncc-bind-batch-size gives an entry with a
+    /// dynamic batch: the batch size the C API passes.
+    static constexpr ::llvm::StringLiteral kBatchSizeAttr = "nn.batch_size";
     /// Prefix nncc-prepare-entry-abi gives the symbols of the model's
     /// functions: no C identifier contains a '.', so they cannot clash with
     /// the C API, the runtime or libm.

@@ -136,6 +136,15 @@ OpFoldResult SumOp::fold(FoldAdaptor) {
   return {};
 }
 
+OpFoldResult DimSizeOp::fold(FoldAdaptor) {
+  int64_t size = getInput().getType().getDimSize(getAxis());
+  if (ShapedType::isDynamic(size))
+    return {};
+  auto type = getType();
+  return DenseElementsAttr::get(
+      type, FloatAttr::get(type.getElementType(), double(size)));
+}
+
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();

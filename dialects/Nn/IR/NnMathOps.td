@@ -82,7 +82,7 @@ class Nn_CompareOp<string mnemonic>
     compare as signed.
   }];
   let arguments = (ins Nn_NumericTensor:$lhs, Nn_NumericTensor:$rhs);
-  let results = (outs StaticShapeTensorOf<[I1]>:$result);
+  let results = (outs RankedTensorOf<[I1]>:$result);
   let assemblyFormat = [{
     $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
   }];
@@ -104,7 +104,7 @@ def Nn_SelectOp : Nn_Op<"select", [Pure,
     The three operands broadcast together like NumPy. The gradient flows to
     the chosen operand only.
   }];
-  let arguments = (ins StaticShapeTensorOf<[I1]>:$condition,
+  let arguments = (ins RankedTensorOf<[I1]>:$condition,
       Nn_AnyTensor:$on_true, Nn_AnyTensor:$on_false);
   let results = (outs Nn_AnyTensor:$result);
   let assemblyFormat = [{
@@ -248,7 +248,7 @@ class Nn_ArgReduceOp<string mnemonic> : Nn_Op<mnemonic, [Pure,
   }];
   let arguments = (ins Nn_NumericTensor:$input, I64Attr:$axis,
       BoolAttr:$keep_dims, BoolAttr:$select_last_index);
-  let results = (outs StaticShapeTensorOf<[I64]>:$result);
+  let results = (outs RankedTensorOf<[I64]>:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
 }
 def Nn_ArgMaxOp : Nn_ArgReduceOp<"arg_max"> {

@@ -395,10 +395,26 @@ GlobalAvgPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
 
 LogicalResult ReshapeOp::verify() {
   auto in = getInput().getType(), out = getResult().getType();
+  if (!in.hasStaticShape() || !out.hasStaticShape()) {
+    if (isBatchReshape(in.getShape(), out.getShape()))
+      return success();
+    return emitOpError("cannot reshape ")
+           << in << " to " << out
+           << ": a reshape keeps the batch (`?`) apart, with as many elements "
+              "before and after it";
+  }
   if (in.getNumElements() != out.getNumElements())
     return emitOpError("cannot reshape ")
            << in << " (" << in.getNumElements() << " elements) to " << out
            << " (" << out.getNumElements() << " elements)";
+  return success();
+}
+
+LogicalResult DimSizeOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  if (getAxis() < 0 || getAxis() >= rank)
+    return emitOpError("axis ")
+           << getAxis() << " is out of range for rank " << rank;
   return success();
 }
 
@@ -450,6 +466,9 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
   if (axis < 0 || axis >= type.getRank())
     return emitOptionalError(loc, getOperationName(), ": axis ", axis,
                              " is out of range for rank ", type.getRank());
+  if (type.isDynamicDim(axis))
+    return emitOptionalError(loc, getOperationName(), ": cannot gather along ",
+                             "axis ", axis, " of ", type, ", the batch");
   inferred.push_back(getGatherType(type, indices, axis));
   return success();
 }
@@ -469,8 +488,14 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *,
       failed(checkArray(loc, op, "high", adaptor.getHigh(), rank, 0)))
     return failure();
   SmallVector<int64_t> shape(type.getShape());
-  for (size_t d = 0; d < rank; ++d)
-    shape[d] += adaptor.getLow()[d] + adaptor.getHigh()[d];
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t extra = adaptor.getLow()[d] + adaptor.getHigh()[d];
+    if (ShapedType::isDynamic(shape[d]) && extra != 0)
+      return emitOptionalError(loc, op, ": cannot pad dimension ", d, " of ",
+                               type, ", the batch");
+    if (!ShapedType::isDynamic(shape[d]))
+      shape[d] += extra;
+  }
   inferred.push_back(RankedTensorType::get(shape, type.getElementType()));
   return success();
 }
@@ -482,7 +507,7 @@ LogicalResult PadOp::verify() {
            << mode << "'";
   RankedTensorType type = getInput().getType();
   for (int64_t d = 0; d < type.getRank(); ++d)
-    if (mode == "reflect" &&
+    if (mode == "reflect" && !type.isDynamicDim(d) &&
         std::max(getLow()[d], getHigh()[d]) >= type.getDimSize(d))
       return emitOpError("reflect padding of dimension ")
              << d << " must be smaller than its size " << type.getDimSize(d);

@@ -1,7 +1,7 @@
 //===- NnOps.td - nn dialect operations --------------------*- tablegen -*-===//
 //
-// Operations of the nn dialect. Every op works on statically shaped tensors,
-// verifies its attributes and infers its result type (InferTypeOpInterface),
+// Operations of the nn dialect. Every op works on ranked tensors whose only
+// dynamic size (`?`) is the batch (NnDialect.td), verifies its attributes and infers its result type (InferTypeOpInterface),
 // so builders only name operands and attributes.
 //
 // The ops are split into the importer's categories
@@ -21,13 +21,13 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/IR/SymbolInterfaces.td"
 
-def Nn_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
+def Nn_FloatTensor : RankedTensorOf<[AnyFloat]>;
 // Integers are signless (two's complement, read as signed) or unsigned
 // (ONNX's UINT*); convert-nn-to-linalg makes the unsigned ones signless and
 // picks unsigned arithmetic for them (Signless.cpp there).
 def Nn_NumericTensor
-    : StaticShapeTensorOf<[AnyFloat, AnySignlessInteger, AnyUnsignedInteger]>;
-def Nn_AnyTensor : StaticShapeTensorOf<[AnyType]>;
+    : RankedTensorOf<[AnyFloat, AnySignlessInteger, AnyUnsignedInteger]>;
+def Nn_AnyTensor : RankedTensorOf<[AnyType]>;
 
 //===----------------------------------------------------------------------===//
 // Model state

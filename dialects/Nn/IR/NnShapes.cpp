@@ -2,6 +2,8 @@
 
 #include "dialects/Nn/IR/NnShapes.h"
 
+#include "mlir/IR/BuiltinTypeInterfaces.h"
+
 #include <algorithm>
 
 using namespace llvm;
@@ -65,6 +67,27 @@ int64_t windowElementCount(int64_t index, int64_t inputSize, int64_t kernelSize,
   int64_t highest = countPadding ? inputSize + padEnd : inputSize;
   int64_t start = index * stride - padBegin;
   return std::min(start + kernelSize, highest) - std::max(start, lowest);
+}
+
+bool isBatchReshape(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> out) {
+  auto split = [](llvm::ArrayRef<int64_t> shape)
+      -> std::optional<std::pair<int64_t, int64_t>> {
+    auto it = llvm::find(shape, mlir::ShapedType::kDynamic);
+    if (it == shape.end() ||
+        std::count(shape.begin(), shape.end(), mlir::ShapedType::kDynamic) != 1)
+      return std::nullopt;
+    auto product = [](llvm::ArrayRef<int64_t> dims) {
+      int64_t p = 1;
+      for (int64_t d : dims)
+        p *= d;
+      return p;
+    };
+    size_t at = it - shape.begin();
+    return std::make_pair(product(shape.take_front(at)),
+                          product(shape.drop_front(at + 1)));
+  };
+  auto a = split(in), b = split(out);
+  return a && b && *a == *b;
 }
 
 } // namespace nncc::nn

@@ -54,6 +54,11 @@ int64_t windowElementCount(int64_t index, int64_t inputSize, int64_t kernelSize,
                            int64_t stride, int64_t padBegin, int64_t padEnd,
                            bool countPadding);
 
+/// Whether a row-major reshape of `in` to `out`, each with exactly one
+/// dynamic size (the batch), keeps every batch item's block in place for
+/// any batch size: as many elements before the `?` and after it.
+bool isBatchReshape(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> out);
+
 } // namespace nncc::nn
 
 #endif // NNCC_DIALECT_NN_IR_NNSHAPES_H

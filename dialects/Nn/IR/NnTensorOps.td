@@ -56,6 +56,21 @@ def Nn_TransposeOp : Nn_Op<"transpose", [Pure,
   let hasFolder = 1;
 }
 
+def Nn_DimSizeOp : Nn_Op<"dim_size", [Pure]> {
+  let summary = "The size of dimension `axis` of a tensor, as a float scalar";
+  let description = [{
+    What a mean over the batch divides by: the batch size is known only at
+    run time, so losses, batch statistics and the means of the importer
+    divide by this op's value. It folds to a constant when the dimension is
+    static, so a model with a static batch keeps constant divisors.
+  }];
+  let arguments = (ins Nn_AnyTensor:$input, I64Attr:$axis);
+  let results = (outs 0DTensorOf<[AnyFloat]>:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasFolder = 1;
+  let hasVerifier = 1;
+}
+
 def Nn_ConcatOp : Nn_Op<"concat", [Pure, InferTypeOpAdaptor]> {
   let summary = "Join tensors of one rank and element type along `axis`";
   let description = [{
@@ -123,7 +138,7 @@ def Nn_GatherOp : Nn_Op<"gather", [Pure,
     [-size, size) is undefined (the importer rejects constant ones).
   }];
   let arguments = (ins Nn_AnyTensor:$input,
-      StaticShapeTensorOf<[I32, I64]>:$indices, I64Attr:$axis);
+      RankedTensorOf<[I32, I64]>:$indices, I64Attr:$axis);
   let results = (outs Nn_AnyTensor:$result);
   let assemblyFormat = [{
     $input `,` $indices attr-dict `:` type($input) `,` type($indices) `->`
@@ -155,7 +170,7 @@ def Nn_OneHotOp : Nn_Op<"one_hot", [Pure]> {
     index and 0.0 elsewhere. An index outside [0, depth) gives a row of
     zeros.
   }];
-  let arguments = (ins StaticShapeTensorOf<[I32, I64]>:$indices);
+  let arguments = (ins RankedTensorOf<[I32, I64]>:$indices);
   let results = (outs Nn_FloatTensor:$result);
   let assemblyFormat = "$indices attr-dict `:` type($indices) `->` type($result)";
   let hasVerifier = 1;

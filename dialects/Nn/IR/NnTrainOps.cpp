@@ -51,6 +51,14 @@ static LogicalResult verifySliceWindow(Operation *op, RankedTensorType full,
            << full;
   for (int64_t d = 0; d < rank; ++d) {
     int64_t size = window.getDimSize(d);
+    // The batch can only be taken whole.
+    if (full.isDynamicDim(d) || window.isDynamicDim(d)) {
+      if (full.isDynamicDim(d) && window.isDynamicDim(d) && starts[d] == 0 &&
+          steps[d] == 1)
+        continue;
+      return op->emitOpError("dimension ")
+             << d << " (the batch) of " << full << " can only be taken whole";
+    }
     if (starts[d] < 0 || steps[d] < 1 || size < 1 ||
         starts[d] + (size - 1) * steps[d] >= full.getDimSize(d))
       return op->emitOpError("dimension ")
@@ -96,6 +104,9 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
     if (!compatible)
       return emitOptionalError(loc, name, ": ", type, " and ", first,
                                " differ outside axis ", axis);
+    if (type.isDynamicDim(axis))
+      return emitOptionalError(loc, name, ": cannot concatenate along axis ",
+                               axis, " of ", type, ", the batch");
     shape[axis] += type.getDimSize(axis);
   }
   inferred.push_back(RankedTensorType::get(shape, first.getElementType()));

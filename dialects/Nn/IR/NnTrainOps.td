@@ -110,7 +110,7 @@ def Nn_GatherBackwardOp : Nn_Op<"gather_backward", [Pure,
     appears several times receives the sum of its gradients.
   }];
   let arguments = (ins Nn_FloatTensor:$grad,
-      StaticShapeTensorOf<[I32, I64]>:$indices, I64Attr:$axis);
+      RankedTensorOf<[I32, I64]>:$indices, I64Attr:$axis);
   let results = (outs Nn_FloatTensor:$result);
   let assemblyFormat = [{
     $grad `,` $indices attr-dict `:` type($grad) `,` type($indices) `->`
@@ -170,7 +170,7 @@ def Nn_MaxPool2DIndicesOp : Nn_Op<"max_pool2d_indices", [Pure]> {
       DenseI64ArrayAttr:$kernel_shape, DenseI64ArrayAttr:$strides,
       DenseI64ArrayAttr:$padding, DenseI64ArrayAttr:$dilations,
       BoolAttr:$ceil_mode);
-  let results = (outs StaticShapeTensorOf<[I64]>:$result);
+  let results = (outs RankedTensorOf<[I64]>:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
 }
@@ -185,7 +185,7 @@ def Nn_MaxPool2DBackwardOp : Nn_Op<"max_pool2d_backward", [Pure]> {
     can cover an element.
   }];
   let arguments = (ins Nn_FloatTensor:$grad,
-      StaticShapeTensorOf<[I64]>:$indices,
+      RankedTensorOf<[I64]>:$indices,
       DenseI64ArrayAttr:$kernel_shape, DenseI64ArrayAttr:$strides,
       DenseI64ArrayAttr:$padding, DenseI64ArrayAttr:$dilations);
   let results = (outs Nn_FloatTensor:$result);

@@ -103,9 +103,11 @@ typedef struct nnrt_tensor_info {
   /// Number of dimensions; 0 for a scalar.
   int32_t rank;
   /// `rank` dimension sizes, outermost first (row-major). May be NULL when
-  /// `rank` is 0.
+  /// `rank` is 0. -1 marks the batch of an entry compiled with a dynamic
+  /// batch: its size is the entry's `batch_size` argument.
   const int64_t *shape;
-  /// Product of the dimensions (1 for a scalar).
+  /// Product of the dimensions (1 for a scalar); -1 when the shape has the
+  /// dynamic batch (then the product of the others times the batch size).
   int64_t num_elements;
 } nnrt_tensor_info;
 

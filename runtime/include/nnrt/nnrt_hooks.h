@@ -40,6 +40,14 @@ nnrt_status nnrt_hook_context_create(const uint32_t *abi,
                                      const void *const *state_initial,
                                      size_t num_states);
 
+/// Checks the batch size an entry with a dynamic batch was called with,
+/// before nnrt_hook_enter: NNRT_ERROR_INVALID_ARGUMENT when `ctx` is NULL
+/// (nothing recorded) or unless 1 <= batch_size <= max_batch_size, with a
+/// message such as "mlp_infer: batch_size 0 is not in [1, 2739720]" recorded
+/// in `ctx`; NNRT_OK otherwise (recording nothing).
+nnrt_status nnrt_hook_check_batch(nnrt_context *ctx, const char *entry,
+                                  int64_t batch_size, int64_t max_batch_size);
+
 /// Starts a call of entry point `entry` (its C name, for messages): checks
 /// `ctx` and every tensor pointer, describing `num_inputs` inputs and
 /// `num_outputs` outputs with the info tables (either may be NULL, messages

@@ -53,7 +53,7 @@
 // DTYPE: bf16-input.mlir:2:{{[0-9]+}}: error: 'func.func' op argument 0 has element type 'bf16', which the C API does not support
 
 // RUN: not nncc %S/Inputs/dynamic-input.mlir -o %t.o 2>&1 | FileCheck %s --check-prefix=DYNAMIC
-// DYNAMIC: dynamic-input.mlir:2:{{[0-9]+}}: error: 'func.func' op argument 0 has type 'tensor<?x4xf32>'; the C API needs statically shaped tensors
+// DYNAMIC: dynamic-input.mlir:3:{{[0-9]+}}: error: 'func.func' op result 0 has type 'tensor<?xf32>', but only outputs of an entry with a dynamic input may have a dynamic batch
 
 // RUN: not nncc 2>&1 | FileCheck %s --check-prefix=NOINPUT
 // NOINPUT: nncc: error: no input model (see nncc --help)

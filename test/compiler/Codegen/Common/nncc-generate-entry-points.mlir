@@ -34,7 +34,7 @@
 // CHECK-LABEL: llvm.func @m_input_info(%{{.*}}: i64) -> !llvm.ptr
 // CHECK: llvm.icmp "ult"
 // CHECK: llvm.select
-// CHECK: llvm.func internal @nncc.infer.impl(%[[CTX:.*]]: !llvm.ptr, %[[NAME:.*]]: !llvm.ptr, %[[INS:.*]]: !llvm.ptr, %[[OUTS:.*]]: !llvm.ptr) -> i32
+// CHECK: llvm.func internal @nncc.infer.impl(%[[CTX:.*]]: !llvm.ptr, %[[NAME:.*]]: !llvm.ptr, %{{.*}}: i64, %[[INS:.*]]: !llvm.ptr, %[[OUTS:.*]]: !llvm.ptr) -> i32
 // CHECK: %[[ST:.*]] = llvm.call @nnrt_hook_enter(%[[CTX]], %[[NAME]], %[[INS]], %{{.*}}, %{{.*}}, %[[OUTS]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}})
 // CHECK: llvm.cond_br
 // CHECK: %[[X:.*]] = llvm.load
@@ -109,7 +109,7 @@ llvm.func @nncc.infer_packed(%ctx: !llvm.ptr {nn.context}) attributes {nn.entry 
 // -----
 
 // The contract verifier refuses what the pass could not bind.
-// expected-error @+1 {{argument 1 has type '!llvm.ptr'; the C API needs statically shaped tensors}}
+// expected-error @+1 {{argument 1 has type '!llvm.ptr'; the C API needs ranked tensors}}
 llvm.func @nncc.infer(%ctx: !llvm.ptr {nn.context}, %x: !llvm.ptr {nn.input = "x"}) attributes {nn.entry = #nn.entry<infer>} {
   llvm.return
 }

@@ -38,7 +38,7 @@ func.func @f() attributes {nn.entry = #nn.entry<infer>}
 
 // -----
 
-// expected-error @+1 {{argument 0 of an entry function needs exactly one of nn.input, nn.state or nn.context}}
+// expected-error @+1 {{argument 0 of an entry function needs exactly one of nn.input, nn.state, nn.context or nn.batch_size}}
 func.func @f(%x: tensor<4xf32>) attributes {nn.entry = #nn.entry<infer>} {
   return
 }
@@ -46,7 +46,7 @@ func.func @f(%x: tensor<4xf32>) attributes {nn.entry = #nn.entry<infer>} {
 // -----
 
 nn.parameter @w = dense<1.0> : tensor<4xf32>
-// expected-error @+1 {{argument 0 of an entry function needs exactly one of nn.input, nn.state or nn.context}}
+// expected-error @+1 {{argument 0 of an entry function needs exactly one of nn.input, nn.state, nn.context or nn.batch_size}}
 func.func @f(%x: tensor<4xf32> {nn.input = "x", nn.state = @w}) attributes {nn.entry = #nn.entry<infer>} {
   return
 }
@@ -127,9 +127,34 @@ func.func @f(%w: tensor<4xf32> {nn.state = @w}) -> (tensor<4xf32> {nn.state = @w
 
 // -----
 
-// expected-error @+1 {{argument 0 has type 'tensor<?xf32>'; the C API needs statically shaped tensors}}
-func.func @f(%x: tensor<?xf32> {nn.input = "x"}) attributes {nn.entry = #nn.entry<infer>} {
+// A dynamic size is the batch, which an input gives: an output cannot have
+// it alone, and state never has it.
+// expected-error @+1 {{result 0 has type 'tensor<?xf32>', but only outputs of an entry with a dynamic input may have a dynamic batch}}
+func.func @f(%x: tensor<4xf32> {nn.input = "x"}) -> (tensor<?xf32> {nn.output = "y"}) attributes {nn.entry = #nn.entry<infer>} {
+  %y = tensor.cast %x : tensor<4xf32> to tensor<?xf32>
+  return %y : tensor<?xf32>
+}
+
+// -----
+
+// expected-error @+1 {{argument 0 of an entry function needs exactly one of nn.input, nn.state, nn.context or nn.batch_size}}
+func.func @f(%x: tensor<?xf32> {nn.batch_size, nn.input = "x"}) attributes {nn.entry = #nn.entry<infer>} {
   return
+}
+
+// -----
+
+// expected-error @+1 {{argument 0 (the batch size) must be index or i64}}
+func.func @f(%n: f32 {nn.batch_size}) attributes {nn.entry = #nn.entry<infer>} {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'nn.batch_size' marks arguments, not results}}
+func.func @f(%x: tensor<?xf32> {nn.input = "x"}) -> (index {nn.batch_size}) {
+  %c0 = arith.constant 0 : index
+  return %c0 : index
 }
 
 // -----
@@ -170,7 +195,7 @@ func.func @f(%x: tensor<4xf32> {nn.name = "x"}) {
 
 // -----
 
-// expected-error @+1 {{'nn.abi_type' must be a statically shaped tensor type, got i32}}
+// expected-error @+1 {{'nn.abi_type' must be a ranked tensor type, got i32}}
 func.func @f(%x: tensor<4xf32> {nn.abi_type = i32}) {
   return
 }
@@ -192,21 +217,21 @@ func.func @"nncc.infer"(%x: tensor<4xf32> {nn.input = "x"}) attributes {nn.entry
 
 // -----
 
-// expected-error @+1 {{argument 0 has type 'i32'; the C API needs statically shaped tensors}}
+// expected-error @+1 {{argument 0 has type 'i32'; the C API needs ranked tensors}}
 func.func @f(%x: i32 {nn.input = "x"}) attributes {nn.entry = #nn.entry<infer>} {
   return
 }
 
 // -----
 
-// expected-error @+1 {{argument 0 has type 'memref<2xf32>'; the C API needs statically shaped tensors}}
+// expected-error @+1 {{argument 0 has type 'memref<2xf32>'; the C API needs ranked tensors}}
 func.func @f(%x: memref<2xf32> {nn.input = "x"}) attributes {nn.entry = #nn.entry<infer>} {
   return
 }
 
 // -----
 
-// expected-error @+1 {{result 0 has type 'i32'; the C API needs statically shaped tensors}}
+// expected-error @+1 {{result 0 has type 'i32'; the C API needs ranked tensors}}
 func.func @f(%x: tensor<2xf32> {nn.input = "x"}) -> (i32 {nn.output = "z"}) attributes {nn.entry = #nn.entry<infer>} {
   %0 = arith.constant 0 : i32
   return %0 : i32
@@ -239,7 +264,7 @@ func.func @f(%c: !llvm.ptr {nn.context}, %s: tensor<3xf32> {nn.state = @w}) attr
 
 // -----
 
-// expected-error @+1 {{argument 1 has type 'i32'; the C API needs statically shaped tensors}}
+// expected-error @+1 {{argument 1 has type 'i32'; the C API needs ranked tensors}}
 func.func @f(%c: !llvm.ptr {nn.context}, %x: i32 {nn.input = "x"}) attributes {nn.entry = #nn.entry<infer>} {
   return
 }
