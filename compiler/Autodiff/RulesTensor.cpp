@@ -92,12 +92,22 @@ static LogicalResult vjp(PadOp op, VJPContext &c) {
   return success();
 }
 
+/// The window nn.slice_backward wrote into zeros: a slice of the result's
+/// gradient (3-D ConvTranspose places its depth taps with it).
+static LogicalResult vjp(SliceBackwardOp op, VJPContext &c) {
+  c.set(0, [&] {
+    return SliceOp::create(c.b, c.loc, op.getGrad().getType(), c.grad(),
+                           op.getStarts(), op.getSteps());
+  });
+  return success();
+}
+
 /// A size does not change with the values: no gradient.
 static LogicalResult vjp(DimSizeOp, VJPContext &) { return success(); }
 
 void attachTensorRules(MLIRContext *ctx) {
   attachRules<ReshapeOp, TransposeOp, BroadcastOp, ConcatOp, SliceOp, GatherOp,
-              CastOp, PadOp, DimSizeOp>(ctx);
+              CastOp, PadOp, DimSizeOp, SliceBackwardOp>(ctx);
 }
 
 } // namespace nncc::autodiff

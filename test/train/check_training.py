@@ -625,7 +625,8 @@ def small_models():
         # 3-D convolution (padded; strided, dilated and grouped) and
         # pooling, which nncc runs as 2-D windows over depth slices: max
         # pooling with padding and ceil mode, average pooling with padding
-        # counted and, in ceil mode, not counted.
+        # counted and, in ceil mode, not counted; a 3-D transposed
+        # convolution (strided, padded, dilated, grouped, output padding).
         def __init__(self):
             super().__init__()
             self.c1 = nn.Conv3d(2, 4, 3, padding=1)
@@ -635,7 +636,10 @@ def small_models():
             self.max = nn.MaxPool3d(2, stride=(1, 2, 2), padding=1,
                                     ceil_mode=True)
             self.avg = nn.AvgPool3d((2, 1, 2), stride=2, padding=(1, 0, 1))
-            self.fc = nn.Linear(2 * 4 * 2 * 1 * 2, 4)
+            self.up = nn.ConvTranspose3d(
+                4, 4, (2, 3, 2), stride=(2, 1, 2), padding=(1, 0, 1),
+                output_padding=(1, 0, 1), dilation=(1, 2, 1), groups=2)
+            self.fc = nn.Linear(2 * 4 * 2 * 1 * 2 + 4 * 5 * 5 * 5, 4)
 
         def forward(self, x):
             h = self.max(torch.tanh(self.c1(x)))  # [4, 5, 5, 5]
@@ -644,8 +648,10 @@ def small_models():
             overhang = nn.functional.avg_pool3d(  # [4, 2, 1, 2]
                 h, (2, 1, 2), stride=2, ceil_mode=True,
                 count_include_pad=False)
+            up = torch.tanh(self.up(h))  # [4, 5, 5, 5]
             return self.fc(torch.cat([counted.flatten(1),
-                                      overhang.flatten(1)], dim=1))
+                                      overhang.flatten(1), up.flatten(1)],
+                                     dim=1))
 
     return {
         "broadcast": (Broadcast, (6,), 4),

@@ -191,6 +191,32 @@ LogicalResult importConv(NodeImporter &node) {
                      *spatialRank));
 }
 
+} // namespace
+
+FailureOr<Value> buildTransposedHW(NodeImporter &node, Value input,
+                                   Value filter, ArrayRef<int64_t> shape,
+                                   ArrayRef<int64_t> strides,
+                                   ArrayRef<int64_t> padding,
+                                   ArrayRef<int64_t> dilations, int64_t group) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto reachedType = RankedTensorType::get(shape, inType.getElementType());
+  SmallVector<Type, 1> check;
+  if (failed(nn::inferConv2DType(node.getLoc(), "ConvTranspose", reachedType,
+                                 cast<RankedTensorType>(filter.getType()),
+                                 nullptr, strides, padding, dilations, group,
+                                 check)) ||
+      check.front() != inType)
+    return node.emitOpError()
+           << "the attributes do not describe a transposed convolution of "
+           << inType;
+  return nn::Conv2DBackwardInputOp::create(node.getBuilder(), node.getLoc(),
+                                           reachedType, input, filter, strides,
+                                           padding, dilations, group)
+      .getResult();
+}
+
+namespace {
+
 /// ConvTranspose: X [N, C, H, W], W [C, M / group, KH, KW], optional B
 /// [M]. It is the input gradient of the convolution that maps the result
 /// back to X, so it becomes nn.conv2d_backward_input with the result type
@@ -205,7 +231,7 @@ LogicalResult importConvTranspose(NodeImporter &node) {
     return failure();
   FailureOr<int64_t> spatialRank =
       getSpatialRank(node, *input, "transposed convolutions",
-                     /*allow3D=*/false);
+                     /*allow3D=*/true);
   if (failed(spatialRank))
     return failure();
   auto inType = cast<RankedTensorType>(input->getType());
@@ -222,8 +248,9 @@ LogicalResult importConvTranspose(NodeImporter &node) {
       filterType.getDimSize(0) != inType.getDimSize(1))
     return node.emitOpError() << "filter W must be [" << inType.getDimSize(1)
                               << ", M / group, kernel...], got " << filterType;
-  FailureOr<Value> input2D = liftTo2D(node, *input);
-  FailureOr<Value> filter2D = liftTo2D(node, *filter);
+  // 1-D runs lifted to 2-D; 3-D as 2-D over depth slices (below).
+  FailureOr<Value> input2D = rank == 3 ? *input : liftTo2D(node, *input);
+  FailureOr<Value> filter2D = rank == 3 ? *filter : liftTo2D(node, *filter);
   if (anyFailed(input2D, filter2D))
     return failure();
   ArrayRef<int64_t> kernel =
@@ -249,8 +276,9 @@ LogicalResult importConvTranspose(NodeImporter &node) {
   if (!same && *autoPad != "NOTSET" && *autoPad != "VALID")
     return node.emitUnsupportedAttr("auto_pad", *autoPad);
 
-  // Sizes of the (lifted) spatial dimensions: the attributes as 2-D.
+  // Sizes of the (lifted) spatial dimensions: the attributes as 2-D (or 3-D).
   auto in2D = cast<RankedTensorType>(input2D->getType());
+  int64_t numAxes = in2D.getRank() - 2;
   SmallVector<int64_t> outShape = {in2D.getDimSize(0),
                                    filterType.getDimSize(1) * *group};
   std::optional<SmallVector<int64_t>> requested;
@@ -272,10 +300,12 @@ LogicalResult importConvTranspose(NodeImporter &node) {
   // The windows reach `reach` = stride * (in - 1) + span positions; the
   // result is [pads_begin, pads_begin + out) of them, zeros beyond `reach`
   // (output_padding, or an output_shape larger than the windows reach).
-  // nn.conv2d_backward_input computes [pads_begin, reach); a slice or a
-  // zero padding at the end makes the rest.
-  SmallVector<int64_t> reached(outShape), padding(*pads);
-  for (int64_t d = 0; d < 2; ++d) {
+  // The windows computed start at `starts` (nn.conv2d_backward_input's
+  // padding leaves out pads_begin of H and W; the depth is cropped after);
+  // a slice or a zero padding at the end makes the rest.
+  SmallVector<int64_t> reached(outShape), starts(numAxes, 0);
+  SmallVector<int64_t> padding(4, 0);
+  for (int64_t d = 0; d < numAxes; ++d) {
     int64_t size = in2D.getDimSize(d + 2);
     int64_t span = nn::windowSpan(kernel[d], (*dilations)[d]);
     int64_t reach = (*strides)[d] * (size - 1) + span;
@@ -286,51 +316,59 @@ LogicalResult importConvTranspose(NodeImporter &node) {
     std::optional<int64_t> target = requested ? std::optional((*requested)[d])
                                     : same ? std::optional(size * (*strides)[d])
                                            : std::nullopt;
+    int64_t begin = (*pads)[d], end = (*pads)[d + numAxes];
     int64_t out;
     if (target) {
       int64_t total = std::max<int64_t>(full - *target, 0);
       bool upper = *autoPad != "SAME_LOWER";
-      (*pads)[d] = upper ? total / 2 : total - total / 2;
-      (*pads)[d + 2] = total - (*pads)[d];
+      begin = upper ? total / 2 : total - total / 2;
+      end = total - begin;
       out = *target;
     } else {
-      out = full - (*pads)[d] - (*pads)[d + 2];
+      out = full - begin - end;
     }
-    if (out < 1 || (*pads)[d] >= reach)
+    if (out < 1 || begin >= reach)
       return node.emitOpError() << "the padding leaves spatial dimension "
-                                << d - (2 - rank) << " empty";
+                                << d - (numAxes - rank) << " empty";
     outShape.push_back(out);
-    reached.push_back(reach - (*pads)[d]);
-    padding[d] = (*pads)[d];
-    padding[d + 2] = 0;
+    // H and W (the last two axes) start at pads_begin in the 2-D op.
+    bool inOp = d >= numAxes - 2;
+    reached.push_back(inOp ? reach - begin : reach);
+    starts[d] = inOp ? 0 : begin;
+    if (inOp)
+      padding[d - (numAxes - 2)] = begin;
   }
-  auto reachedType = RankedTensorType::get(reached, inType.getElementType());
-  SmallVector<Type, 1> check;
-  if (failed(nn::inferConv2DType(node.getLoc(), "ConvTranspose", reachedType,
-                                 cast<RankedTensorType>(filter2D->getType()),
-                                 nullptr, *strides, padding, *dilations, *group,
-                                 check)) ||
-      check.front() != in2D)
-    return node.emitOpError()
-           << "the attributes do not describe a transposed convolution of "
-           << inType;
+  SmallVector<int64_t> stridesHW(ArrayRef(*strides).take_back(2)),
+      dilationsHW(ArrayRef(*dilations).take_back(2));
+  FailureOr<Value> computed =
+      numAxes == 2
+          ? buildTransposedHW(node, *input2D, *filter2D, reached, stridesHW,
+                              padding, dilationsHW, *group)
+          : buildTransposedConv3D(node, *input2D, *filter2D, reached,
+                                  (*strides)[0], (*dilations)[0], stridesHW,
+                                  padding, dilationsHW, *group);
+  if (failed(computed))
+    return failure();
+  // Crop each spatial end from its start, or zero-extend it, to the
+  // requested size.
   OpBuilder &b = node.getBuilder();
-  Value result = nn::Conv2DBackwardInputOp::create(
-      b, node.getLoc(), reachedType, *input2D, *filter2D, *strides, padding,
-      *dilations, *group);
-  // Crop or zero-extend each spatial end to the requested size.
-  SmallVector<int64_t> kept(reached), extra(4, 0);
-  for (int64_t d = 2; d < 4; ++d) {
-    kept[d] = std::min(reached[d], outShape[d]);
+  Value result = *computed;
+  auto reachedType = cast<RankedTensorType>(result.getType());
+  int64_t resultRank = reachedType.getRank();
+  SmallVector<int64_t> kept(reached), extra(resultRank, 0),
+      offsets(resultRank, 0);
+  for (int64_t d = 2; d < resultRank; ++d) {
+    offsets[d] = starts[d - 2];
+    kept[d] = std::min(reached[d] - offsets[d], outShape[d]);
     extra[d] = outShape[d] - kept[d];
   }
   if (kept != reached)
-    result = node.foldIfConstant(nn::SliceOp::create(
-        b, node.getLoc(), reachedType.clone(kept), result,
-        SmallVector<int64_t>(4, 0), SmallVector<int64_t>(4, 1)));
+    result = node.foldIfConstant(
+        nn::SliceOp::create(b, node.getLoc(), reachedType.clone(kept), result,
+                            offsets, SmallVector<int64_t>(resultRank, 1)));
   if (kept != outShape) {
     FailureOr<Value> extended = node.create<nn::PadOp>(
-        result, b.getDenseI64ArrayAttr(SmallVector<int64_t>(4, 0)),
+        result, b.getDenseI64ArrayAttr(SmallVector<int64_t>(resultRank, 0)),
         b.getDenseI64ArrayAttr(extra), b.getStringAttr("constant"),
         b.getF64FloatAttr(0.0));
     if (failed(extended))
@@ -344,7 +382,9 @@ LogicalResult importConvTranspose(NodeImporter &node) {
       return node.emitOpError()
              << "bias B must be [" << channels
              << "] (one value per output channel), got " << biasType;
-    FailureOr<Value> perChannel = node.createReshape(*bias, {channels, 1, 1});
+    SmallVector<int64_t> perChannelShape(numAxes + 1, 1);
+    perChannelShape[0] = channels;
+    FailureOr<Value> perChannel = node.createReshape(*bias, perChannelShape);
     if (failed(perChannel))
       return failure();
     FailureOr<Value> added = node.create<nn::AddOp>(result, *perChannel);
@@ -352,6 +392,8 @@ LogicalResult importConvTranspose(NodeImporter &node) {
       return failure();
     result = *added;
   }
+  if (rank == 3)
+    return node.setResult(0, result);
   return node.setResult(0, lowerFrom2D(node, result, rank));
 }
 
@@ -711,7 +753,8 @@ ArrayRef<OpInfo> getNNOps() {
        "SAME_UPPER, SAME_LOWER), optional bias"},
       {"ConvTranspose", OpCategory::NN, 1, kMaxOpset, importConvTranspose,
        "`nn.conv2d_backward_input` (+ `nn.add` for the bias)",
-       "1-D and 2-D; `strides`, `pads`, `dilations`, `group`, "
+       "1-D, 2-D and 3-D (2-D ones per depth tap, placed with "
+       "`nn.slice_backward`); `strides`, `pads`, `dilations`, `group`, "
        "`output_padding`, `output_shape`, `auto_pad`"},
       {"Dropout", OpCategory::NN, 1, kMaxOpset, importDropout, "`nn.dropout`",
        "the identity in inference (the mask output all true), dropping in a "

@@ -32,6 +32,28 @@ mlir::LogicalResult importConv3D(NodeImporter &node, mlir::Value input,
 mlir::LogicalResult importPool3D(NodeImporter &node, mlir::Value input,
                                  bool max);
 
+/// The windows of a 2-D transposed convolution of X [B, C, H, W] with W
+/// [C, M / group, KH, KW] as nn.conv2d_backward_input of result `shape`
+/// ([B, M, ...], the positions from `padding`'s top and left on); a
+/// diagnostic when the attributes do not describe one (ImportNN.cpp).
+mlir::FailureOr<mlir::Value>
+buildTransposedHW(NodeImporter &node, mlir::Value input, mlir::Value filter,
+                  llvm::ArrayRef<int64_t> shape,
+                  llvm::ArrayRef<int64_t> strides,
+                  llvm::ArrayRef<int64_t> padding,
+                  llvm::ArrayRef<int64_t> dilations, int64_t group);
+
+/// The same over X [N, C, D, H, W] with W [C, M / group, KD, KH, KW]: every
+/// depth the windows reach (`shape` [N, M, reach, ...]), the depth taps'
+/// 2-D windows placed at d * strideD + kd * dilationD and summed
+/// (ImportWindow3D.cpp).
+mlir::FailureOr<mlir::Value>
+buildTransposedConv3D(NodeImporter &node, mlir::Value input, mlir::Value filter,
+                      llvm::ArrayRef<int64_t> shape, int64_t strideD,
+                      int64_t dilationD, llvm::ArrayRef<int64_t> stridesHW,
+                      llvm::ArrayRef<int64_t> paddingHW,
+                      llvm::ArrayRef<int64_t> dilationsHW, int64_t group);
+
 } // namespace nncc::onnx_import
 
 #endif // NNCC_COMPILER_IMPORT_ONNX_IMPORTWINDOW_H

@@ -11,6 +11,10 @@
 //     pooling runs over [N, C * Dout, H, W]; an average divides once more
 //     by each output depth's tap count (a window's element count is the
 //     product of its per-axis counts, so this is exact).
+//   ConvTranspose: for each kd, the 2-D transposed convolution of every
+//     input depth with W[:, :, kd], placed at the output depths it reaches
+//     (d * stride + kd * dilation, nn.slice_backward) and summed; the
+//     importer in ImportNN.cpp crops or extends the ends.
 // Everything is made of differentiable nn ops, so --train needs nothing
 // more. It is KD 2-D convolutions instead of one 3-D loop nest: correct,
 // not the fastest; the ONNX tests and small volumetric models are what it
@@ -199,6 +203,63 @@ LogicalResult importConv3D(NodeImporter &node, Value input, Value filter,
       return failure();
   }
   return node.setResult(0, result);
+}
+
+FailureOr<Value> buildTransposedConv3D(
+    NodeImporter &node, Value input, Value filter, ArrayRef<int64_t> shape,
+    int64_t strideD, int64_t dilationD, ArrayRef<int64_t> stridesHW,
+    ArrayRef<int64_t> paddingHW, ArrayRef<int64_t> dilationsHW, int64_t group) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto filterType = cast<RankedTensorType>(filter.getType());
+  int64_t n = inType.getDimSize(0), c = inType.getDimSize(1);
+  int64_t depth = inType.getDimSize(2), m = shape[1];
+  OpBuilder &b = node.getBuilder();
+  Location loc = node.getLoc();
+  auto swap = b.getDenseI64ArrayAttr({0, 2, 1, 3, 4});
+  // [N, C, D, H, W] -> [N * D, C, H, W]: every depth an image.
+  FailureOr<Value> images = node.create<nn::TransposeOp>(input, swap);
+  if (failed(images))
+    return failure();
+  images = node.createReshape(
+      *images, {n * depth, c, inType.getDimSize(3), inType.getDimSize(4)});
+  if (failed(images))
+    return failure();
+  Value sum;
+  for (int64_t k = 0; k < filterType.getDimSize(2); ++k) {
+    SmallVector<int64_t> tapShape(filterType.getShape());
+    tapShape[2] = 1;
+    Value tapFilter = node.foldIfConstant(nn::SliceOp::create(
+        b, loc, filterType.clone(tapShape), filter,
+        SmallVector<int64_t>{0, 0, k, 0, 0}, SmallVector<int64_t>(5, 1)));
+    FailureOr<Value> filter2D = node.createReshape(
+        tapFilter, {filterType.getDimSize(0), filterType.getDimSize(1),
+                    filterType.getDimSize(3), filterType.getDimSize(4)});
+    if (failed(filter2D))
+      return failure();
+    FailureOr<Value> planes = buildTransposedHW(
+        node, *images, *filter2D, {n * depth, m, shape[3], shape[4]}, stridesHW,
+        paddingHW, dilationsHW, group);
+    if (failed(planes))
+      return failure();
+    // [N * D, M, H', W'] -> [N, M, D, H', W'], placed at the depths tap k
+    // reaches: d * strideD + k * dilationD.
+    planes = node.createReshape(*planes, {n, depth, m, shape[3], shape[4]});
+    if (failed(planes) ||
+        failed(planes = node.create<nn::TransposeOp>(*planes, swap)))
+      return failure();
+    Value placed = nn::SliceBackwardOp::create(
+        b, loc, RankedTensorType::get(shape, inType.getElementType()), *planes,
+        b.getDenseI64ArrayAttr({0, 0, k * dilationD, 0, 0}),
+        b.getDenseI64ArrayAttr({1, 1, strideD, 1, 1}));
+    if (sum) {
+      FailureOr<Value> added = node.create<nn::AddOp>(sum, placed);
+      if (failed(added))
+        return failure();
+      placed = *added;
+    }
+    sum = placed;
+  }
+  return sum;
 }
 
 LogicalResult importPool3D(NodeImporter &node, Value input, bool max) {

@@ -412,9 +412,9 @@ LogicalResult ReshapeOp::verify() {
 
 LogicalResult DimSizeOp::verify() {
   int64_t rank = getInput().getType().getRank();
-  if (getAxis() < 0 || getAxis() >= rank)
-    return emitOpError("axis ")
-           << getAxis() << " is out of range for rank " << rank;
+  auto axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= rank)
+    return emitOpError("axis ") << axis << " is out of range for rank " << rank;
   return success();
 }
 
