@@ -67,6 +67,29 @@ FailureOr<Value> lowerFrom2D(NodeImporter &node, FailureOr<Value> value,
 } // namespace
 
 FailureOr<SmallVector<int64_t>>
+resolveAutoPad(NodeImporter &node, StringRef autoPad,
+               ArrayRef<int64_t> spatialSizes, ArrayRef<int64_t> kernel,
+               ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+               ArrayRef<int64_t> pads) {
+  if (autoPad == "NOTSET")
+    return SmallVector<int64_t>(pads);
+  bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+  if (!same && autoPad != "VALID")
+    return node.emitUnsupportedAttr("auto_pad", autoPad);
+  if (llvm::any_of(pads, [](int64_t pad) { return pad != 0; }))
+    return node.emitError() << "attribute 'pads' cannot be combined with "
+                               "auto_pad '"
+                            << autoPad << "'";
+  size_t rank = spatialSizes.size();
+  SmallVector<int64_t> resolved(2 * rank, 0);
+  for (size_t d = 0; d < rank && same; ++d)
+    std::tie(resolved[d], resolved[d + rank]) =
+        nn::samePadding(spatialSizes[d], kernel[d], strides[d], dilations[d],
+                        /*upper=*/autoPad == "SAME_UPPER");
+  return resolved;
+}
+
+FailureOr<SmallVector<int64_t>>
 getWindowAttr(NodeImporter &node, StringRef name, std::optional<int64_t> fill,
               size_t size, int64_t minValue, int64_t spatialRank) {
   SmallVector<int64_t> defaultValue(size, fill.value_or(0));
@@ -93,17 +116,6 @@ getWindowAttr(NodeImporter &node, StringRef name, std::optional<int64_t> fill,
 
 namespace {
 
-/// Padding for auto_pad SAME_UPPER / SAME_LOWER, in nn's order.
-SmallVector<int64_t> computeSamePadding(ArrayRef<int64_t> spatialSizes,
-                                        const Window &window, bool upper) {
-  SmallVector<int64_t> padding(4);
-  for (size_t i = 0; i < 2; ++i)
-    std::tie(padding[i], padding[i + 2]) =
-        nn::samePadding(spatialSizes[i], window.kernel[i], window.strides[i],
-                        window.dilations[i], upper);
-  return padding;
-}
-
 /// Reads strides, dilations (when the op has them), pads and auto_pad for a
 /// 2-D window of `kernel` over the (lifted) 4-D `input`.
 FailureOr<Window> readWindow(NodeImporter &node, Value input,
@@ -124,22 +136,13 @@ FailureOr<Window> readWindow(NodeImporter &node, Value input,
     return failure();
   window.strides = *strides;
   window.dilations = *dilations;
-
-  if (*autoPad == "NOTSET") {
-    window.padding = *pads;
-    return window;
-  }
-  bool same = *autoPad == "SAME_UPPER" || *autoPad == "SAME_LOWER";
-  if (!same && *autoPad != "VALID")
-    return node.emitUnsupportedAttr("auto_pad", *autoPad);
-  if (llvm::any_of(*pads, [](int64_t pad) { return pad != 0; }))
-    return node.emitError() << "attribute 'pads' cannot be combined with "
-                               "auto_pad '"
-                            << *autoPad << "'";
   auto shape = cast<RankedTensorType>(input.getType()).getShape();
-  window.padding = same ? computeSamePadding(shape.drop_front(2), window,
-                                             /*upper=*/*autoPad == "SAME_UPPER")
-                        : SmallVector<int64_t>(4, 0);
+  FailureOr<SmallVector<int64_t>> padding =
+      resolveAutoPad(node, *autoPad, shape.drop_front(2), window.kernel,
+                     window.strides, window.dilations, *pads);
+  if (failed(padding))
+    return failure();
+  window.padding = *padding;
   return window;
 }
 

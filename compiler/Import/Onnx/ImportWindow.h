@@ -22,6 +22,16 @@ getWindowAttr(NodeImporter &node, llvm::StringRef name,
               std::optional<int64_t> fill, size_t size, int64_t minValue,
               int64_t spatialRank);
 
+/// The explicit padding, [begins..., ends...] (ONNX's order, nn's for
+/// 2-D), of a window whose auto_pad is `autoPad` over `spatialSizes`:
+/// `pads` for NOTSET, zeros for VALID, SAME_UPPER / SAME_LOWER's split;
+/// a diagnostic for another value or for pads given with it.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+resolveAutoPad(NodeImporter &node, llvm::StringRef autoPad,
+               llvm::ArrayRef<int64_t> spatialSizes,
+               llvm::ArrayRef<int64_t> kernel, llvm::ArrayRef<int64_t> strides,
+               llvm::ArrayRef<int64_t> dilations, llvm::ArrayRef<int64_t> pads);
+
 /// Conv over X [N, C, D, H, W] with W [M, C / group, KD, KH, KW] and an
 /// optional bias B [M] (null when absent); kernel_shape and group checked.
 mlir::LogicalResult importConv3D(NodeImporter &node, mlir::Value input,

@@ -59,20 +59,12 @@ FailureOr<Window3D> readWindow3D(NodeImporter &node, RankedTensorType inType,
     return failure();
   window.strides = *strides;
   window.dilations = *dilations;
-  window.pads = *pads;
-  if (*autoPad == "NOTSET")
-    return window;
-  bool same = *autoPad == "SAME_UPPER" || *autoPad == "SAME_LOWER";
-  if (!same && *autoPad != "VALID")
-    return node.emitUnsupportedAttr("auto_pad", *autoPad);
-  if (llvm::any_of(*pads, [](int64_t pad) { return pad != 0; }))
-    return node.emitError() << "attribute 'pads' cannot be combined with "
-                               "auto_pad '"
-                            << *autoPad << "'";
-  for (int64_t d = 0; d < 3 && same; ++d)
-    std::tie(window.pads[d], window.pads[d + 3]) = nn::samePadding(
-        inType.getDimSize(d + 2), window.kernel[d], window.strides[d],
-        window.dilations[d], *autoPad == "SAME_UPPER");
+  FailureOr<SmallVector<int64_t>> resolved =
+      resolveAutoPad(node, *autoPad, inType.getShape().drop_front(2),
+                     window.kernel, window.strides, window.dilations, *pads);
+  if (failed(resolved))
+    return failure();
+  window.pads = *resolved;
   return window;
 }
 
