@@ -45,30 +45,13 @@ out=${OUT:-$root/bench/results/train-step.md}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# The machine.
-field() { lscpu | sed -n "s/^$1: *//p" | head -1; }
-cpu="$(field 'Model name') ($(field 'Vendor ID'), family $(field 'CPU family')"
-cpu+=" model $(field 'Model'))"
-isa=
-for flag in avx2 avx512f; do grep -qw "$flag" /proc/cpuinfo && isa=$flag; done
-if [[ -z ${OPENBLAS_CORETYPE:-} && $(field 'Vendor ID') == GenuineIntel ]]; then
-  case $isa in
-    avx512f) export OPENBLAS_CORETYPE=SkylakeX ;;
-    avx2) export OPENBLAS_CORETYPE=Haswell ;;
-  esac
-fi
-blas_dir=${TORCH_BLAS_DIR:-}
-if [[ -z $blas_dir && ! -d /usr/lib/x86_64-linux-gnu/openblas-pthread ]]; then
-  sudo=()
-  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
-  "${sudo[@]}" apt-get install -y -q --no-install-recommends \
-    libopenblas0-pthread >&2
-fi
-if [[ -z $blas_dir && $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3) != *openblas* &&
-      -d /usr/lib/x86_64-linux-gnu/openblas-pthread ]]; then
-  blas_dir=/usr/lib/x86_64-linux-gnu/openblas-pthread
-fi
-load=$(cut -d' ' -f1-3 /proc/loadavg)
+# The machine, and OpenBLAS for PyTorch.
+# shellcheck source=bench/machine.sh
+source "$root/bench/machine.sh"
+# PyTorch already runs on OpenBLAS when the system BLAS is OpenBLAS.
+[[ -z ${TORCH_BLAS_DIR:-} &&
+   $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3) == *openblas* ]] &&
+  blas_dir=
 
 # Models and configurations: model optimizer lr trainable-glob ("-": all).
 configs=("mlp sgd 0.01 -" "mlp adam 0.001 -" "lenet sgd 0.01 -"

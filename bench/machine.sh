@@ -1,0 +1,40 @@
+# bench/machine.sh - sourced by the bench scripts: describes the machine and
+# puts the peers at their best.
+#
+# Sets: cpu (model, vendor, family, model number), isa (widest of avx2,
+# avx512f), load (load average at start), blas_dir (the OpenBLAS folder for
+# PyTorch and sgemm: TORCH_BLAS_DIR, else Debian's openblas-pthread, which
+# is installed with apt-get when missing). Exports OPENBLAS_CORETYPE on
+# Intel CPUs unless given: SkylakeX (AVX-512) or Haswell (AVX2), since
+# OpenBLAS 0.3.21 falls back to SSE3 on Xeons it does not know
+# (/work/shared/TOOLCHAIN.md).
+
+field() { lscpu | sed -n "s/^$1: *//p" | head -1; }
+cpu="$(field 'Model name') ($(field 'Vendor ID'), family $(field 'CPU family')"
+cpu+=" model $(field 'Model'))"
+isa=
+for flag in avx2 avx512f; do grep -qw "$flag" /proc/cpuinfo && isa=$flag; done
+if [[ -z ${OPENBLAS_CORETYPE:-} && $(field 'Vendor ID') == GenuineIntel ]]; then
+  case $isa in
+    avx512f) export OPENBLAS_CORETYPE=SkylakeX ;;
+    avx2) export OPENBLAS_CORETYPE=Haswell ;;
+  esac
+fi
+blas_dir=${TORCH_BLAS_DIR:-}
+if [[ -z $blas_dir && ! -d /usr/lib/x86_64-linux-gnu/openblas-pthread ]]; then
+  sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends \
+    libopenblas0-pthread >&2
+fi
+if [[ -z $blas_dir && -d /usr/lib/x86_64-linux-gnu/openblas-pthread ]]; then
+  blas_dir=/usr/lib/x86_64-linux-gnu/openblas-pthread
+fi
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# The line saying the machine was busy, when it was.
+busy_note() {
+  awk -v l="${load%% *}" -v n="$(nproc)" 'BEGIN { if (l >= n - 0.5)
+    print "- The machine was busy (load average " l " on " n " cores): times " \
+          "run high." }'
+}
