@@ -23,10 +23,10 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-nncc=${NNCC:-$root/build/bin/nncc}
-cc=${CC:-$(command -v clang-22 || echo cc)}
-python=${PYTHON:-/usr/bin/python3}
-read -r -a threads <<<"${THREADS:-1 2}"
+# Tools, work folder, the machine and the peers (sets nncc, cc, python,
+# threads, work, commit, cpu, isa, load, blas_dir).
+# shellcheck source=bench/machine.sh
+source "$root/bench/machine.sh"
 warmup=${WARMUP:-3}
 runs=${RUNS:-20}
 budget=${BUDGET:-60}
@@ -34,12 +34,7 @@ read -r -a sizes <<<"${SIZES:-64x64x64 128x128x128 256x256x256 512x512x512 \
 1024x1024x1024 2048x2048x2048 64x784x256 64x256x128 64x400x120}"
 out=${OUT:-$root/bench/results/gemm.md}
 
-[[ -x $nncc ]] || { echo "nncc not found at $nncc (set NNCC)" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
-# shellcheck source=bench/machine.sh
-source "$root/bench/machine.sh"
 [[ -n $blas_dir ]] || { echo "no OpenBLAS found (set TORCH_BLAS_DIR)" >&2; exit 1; }
 "$cc" -std=c11 -O2 -march=native "$root/bench/gemm_peers.c" \
   -I/usr/include/x86_64-linux-gnu "$blas_dir/libopenblas.so.0" -o "$work/peers"
@@ -92,8 +87,6 @@ for t in "${threads[@]}"; do
   done
 done
 
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$root" diff --quiet HEAD 2>/dev/null || commit+=" + local changes"
 report="# GEMM: nncc vs OpenBLAS sgemm, fp32
 
 - Date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average at start: $load

@@ -12,9 +12,10 @@
 #define _POSIX_C_SOURCE 199309L
 #include <nnrt/nnrt.h>
 
+#include "timing.h"
+
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 typedef struct model_ctx model_ctx;
 nnrt_status model_create(const nnrt_options *opts, model_ctx **out_ctx);
@@ -25,17 +26,6 @@ size_t model_num_inputs(void);
 size_t model_num_outputs(void);
 const nnrt_tensor_info *model_input_info(size_t i);
 const nnrt_tensor_info *model_output_info(size_t i);
-
-static double now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
-}
-
-static int compare(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 static void *buffer(const nnrt_tensor_info *info) {
   size_t bytes = (size_t)info->num_elements * nnrt_dtype_size(info->dtype);
@@ -83,8 +73,7 @@ int main(int argc, char **argv) {
         break;
     }
   }
-  qsort(times, timed, sizeof(double), compare);
-  printf("ms %.4f runs %d\n", times[timed / 2], timed);
+  printf("ms %.4f runs %d\n", median_ms(times, timed), timed);
   model_destroy(ctx);
   return 0;
 }

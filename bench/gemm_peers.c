@@ -16,23 +16,13 @@
 #define _POSIX_C_SOURCE 199309L
 #include <cblas.h>
 
+#include "timing.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 void openblas_set_num_threads(int num_threads);
-
-static double now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e3 + t.tv_nsec * 1e-6;
-}
-
-static int compare(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
 
 // The widest vector registers the compiler targets (-march=native).
 #if defined(__AVX512F__)
@@ -96,8 +86,7 @@ static int sgemm(int m, int n, int k, int warmup, int runs, int threads) {
     if (i >= warmup)
       times[i - warmup] = now_ms() - start;
   }
-  qsort(times, runs, sizeof(double), compare);
-  printf("ms %.4f\n", times[runs / 2]);
+  printf("ms %.4f\n", median_ms(times, runs));
   free(a);
   free(b);
   free(c);

@@ -1,5 +1,11 @@
-# bench/machine.sh - sourced by the bench scripts: describes the machine and
-# puts the peers at their best.
+# bench/machine.sh - sourced by the bench scripts (after setting `root`, the
+# repository root): their tools, a work folder, the machine, the peers at
+# their best.
+#
+# Sets: nncc (NNCC, default build/bin/nncc, which must exist), cc (CC,
+# default clang-22, else cc), python (PYTHON, default /usr/bin/python3),
+# threads (THREADS, default "1 2"), work (a temporary folder removed on
+# exit), commit (nncc's commit, "+ local changes" when the tree differs).
 #
 # Sets: cpu (model, vendor, family, model number), isa (widest of avx2,
 # avx512f), load (load average at start), blas_dir (the OpenBLAS folder for
@@ -8,6 +14,16 @@
 # Intel CPUs unless given: SkylakeX (AVX-512) or Haswell (AVX2), since
 # OpenBLAS 0.3.21 falls back to SSE3 on Xeons it does not know
 # (/work/shared/TOOLCHAIN.md).
+
+nncc=${NNCC:-$root/build/bin/nncc}
+cc=${CC:-$(command -v clang-22 || echo cc)}
+python=${PYTHON:-/usr/bin/python3}
+read -r -a threads <<<"${THREADS:-1 2}"
+[[ -x $nncc ]] || { echo "nncc not found at $nncc (set NNCC)" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+git -C "$root" diff --quiet HEAD 2>/dev/null || commit+=" + local changes"
 
 field() { lscpu | sed -n "s/^$1: *//p" | head -1; }
 cpu="$(field 'Model name') ($(field 'Vendor ID'), family $(field 'CPU family')"

@@ -33,21 +33,15 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-nncc=${NNCC:-$root/build/bin/nncc}
-cc=${CC:-$(command -v clang-22 || echo cc)}
-python=${PYTHON:-/usr/bin/python3}
-read -r -a threads <<<"${THREADS:-1 2}"
+# Tools, work folder, the machine and the peers (sets nncc, cc, python,
+# threads, work, commit, cpu, isa, load, blas_dir).
+# shellcheck source=bench/machine.sh
+source "$root/bench/machine.sh"
 warmup=${WARMUP:-5}
 runs=${RUNS:-30}
 out=${OUT:-$root/bench/results/train-step.md}
 
-[[ -x $nncc ]] || { echo "nncc not found at $nncc (set NNCC)" >&2; exit 1; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
-# The machine, and OpenBLAS for PyTorch.
-# shellcheck source=bench/machine.sh
-source "$root/bench/machine.sh"
 # PyTorch already runs on OpenBLAS when the system BLAS is OpenBLAS.
 [[ -z ${TORCH_BLAS_DIR:-} &&
    $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3) == *openblas* ]] &&
@@ -98,8 +92,6 @@ case $torch_blas in
   *) echo "warning: PyTorch did not run on OpenBLAS ($torch_blas): set TORCH_BLAS_DIR" >&2 ;;
 esac
 
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-git -C "$root" diff --quiet HEAD 2>/dev/null || commit+=" + local changes"
 report="# Train step: nncc vs PyTorch, batch 64
 
 - Date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average at start: $load
