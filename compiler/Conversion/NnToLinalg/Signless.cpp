@@ -71,13 +71,12 @@ bool isRecordedUnsigned(Operation *op, StringRef name, unsigned index) {
 void makeIntegersSignless(func::FuncOp func) {
   MLIRContext *ctx = func.getContext();
   FunctionType type = func.getFunctionType();
-  auto abiType = [&](Type t) { return TypeAttr::get(t); };
   for (auto [i, t] : llvm::enumerate(type.getInputs()))
     if (isUnsigned(t) && !func.getArgAttr(i, nn::NnDialect::kAbiTypeAttr))
-      func.setArgAttr(i, nn::NnDialect::kAbiTypeAttr, abiType(t));
+      func.setArgAttr(i, nn::NnDialect::kAbiTypeAttr, TypeAttr::get(t));
   for (auto [i, t] : llvm::enumerate(type.getResults()))
     if (isUnsigned(t) && !func.getResultAttr(i, nn::NnDialect::kAbiTypeAttr))
-      func.setResultAttr(i, nn::NnDialect::kAbiTypeAttr, abiType(t));
+      func.setResultAttr(i, nn::NnDialect::kAbiTypeAttr, TypeAttr::get(t));
 
   // Everything is recorded before any type changes: an op's operands are
   // other ops' results.
