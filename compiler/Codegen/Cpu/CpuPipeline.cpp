@@ -1,9 +1,9 @@
 //===- CpuPipeline.cpp - linalg on tensors to the LLVM dialect --*- C++ -*-===//
 //
-// The correctness-first CPU pipeline: the shared bufferization, linalg to
-// loops and everything to the LLVM dialect, then the shared entry points.
-// Tiling, fusion and vectorization come in front of bufferization later,
-// driven by the target in CpuPipelineOptions.
+// The CPU pipeline: register tiling, fusion and vectorization on tensors
+// (from -O1, driven by the target in CpuPipelineOptions), the shared
+// bufferization, the vector lowering, the remaining linalg to loops and
+// everything to the LLVM dialect, then the shared entry points.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,9 +21,12 @@
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -34,7 +37,14 @@ void nncc::buildCpuLoweringPipeline(OpPassManager &pm,
   target.triple = options.triple;
   pm.addPass(createSetTarget(target));
   pm.addNestedPass<func::FuncOp>(createStridedCopyToLinalg());
+  pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
+  if (options.optLevel > 0) {
+    pm.addNestedPass<func::FuncOp>(createCpuLowerVectors());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   // Without rollback the conversion rewrites in place; with it, every block
@@ -46,6 +56,9 @@ void nncc::buildCpuLoweringPipeline(OpPassManager &pm,
   // No LLVM intrinsic exists for tanh and friends: call libm (apps link -lm).
   pm.addPass(createConvertMathToLibmPass());
 
+  // Before memrefs are converted: vector loads and stores take their
+  // operands as memrefs.
+  pm.addPass(createConvertVectorToLLVMPass());
   // Allocations call the generic _mlir_memref_to_llvm_* functions, which
   // nncc-allocate-through-context then routes to the context's workspace.
   FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
@@ -66,6 +79,13 @@ void nncc::buildCpuLoweringPipeline(OpPassManager &pm,
 
 void nncc::buildCpuCodegenPipeline(OpPassManager &pm,
                                    const CpuPipelineOptions &options) {
+  if (options.optLevel > 0) {
+    CpuTileAndVectorizeOptions tiling;
+    tiling.vectorWidth = options.vectorWidth;
+    pm.addNestedPass<func::FuncOp>(createCpuTileAndVectorize(tiling));
+    pm.addPass(createCSEPass());
+    pm.addPass(createCanonicalizerPass());
+  }
   buildBufferizePipeline(pm);
   buildCpuLoweringPipeline(pm, options);
   buildEntryPointsPipeline(pm, options.modelName);

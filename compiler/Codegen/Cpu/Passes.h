@@ -36,6 +36,10 @@ struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
       *this, "vector-width",
       llvm::cl::desc("Widest vector register in bits (128, 256, 512)"),
       llvm::cl::init(128)};
+  Option<unsigned> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("0: no tiling or vectorization (fastest compile)"),
+      llvm::cl::init(2)};
   Option<std::string> modelName{
       *this, "model-name", llvm::cl::desc("Prefix of the generated C symbols"),
       llvm::cl::init("model")};

@@ -30,4 +30,39 @@ def StridedCopyToLinalg
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def CpuTileAndVectorize
+    : Pass<"nncc-cpu-tile-and-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Register tiles for contractions, fused with their epilogues";
+  let description = [{
+    On linalg over tensors, before bufferization: fuses elementwise chains,
+    tiles every f32 contraction (with its elementwise consumer as the root
+    and the fill of its accumulator fused in) into register tiles under an
+    scf.forall, streams K with an scf.for, and vectorizes the tiles. Tile
+    sizes come from the cost model in TileSizes.h. Ops it cannot handle are
+    left for the loop lowering.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "unsigned", "128",
+           "Widest vector register in bits (128, 256, 512)">,
+  ];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def CpuLowerVectors : Pass<"nncc-cpu-lower-vectors", "::mlir::func::FuncOp"> {
+  let summary = "Lower the register tiles' n-D vector ops to 1-D ops";
+  let description = [{
+    After bufferization: hoists the accumulator transfers out of the K loops,
+    lowers contractions to outer products and FMAs, and unrolls n-D
+    transfers, shape casts, transposes and broadcasts into 1-D vector ops.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"
+  ];
+}
+
 #endif // NNCC_COMPILER_CODEGEN_CPU_PASSES_TD

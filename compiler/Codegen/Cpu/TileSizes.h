@@ -1,0 +1,50 @@
+//===- TileSizes.h - the CPU tiling cost model ------------------*- C++ -*-===//
+//
+// Every tile size the CPU code generation uses comes from here, so that the
+// choice is made (and documented, docs/design-notes.md "CPU tiling") in one
+// place.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNCC_COMPILER_CODEGEN_CPU_TILESIZES_H
+#define NNCC_COMPILER_CODEGEN_CPU_TILESIZES_H
+
+#include <cstdint>
+
+namespace nncc {
+
+/// What the cost model knows about the machine.
+struct CpuMachine {
+  /// Widest vector register in bits (128, 256 or 512).
+  unsigned vectorBits = 128;
+  /// f32 lanes in one vector register.
+  unsigned lanes() const { return vectorBits / 32; }
+  /// Architectural vector registers: 32 with AVX-512, 16 otherwise.
+  unsigned vectorRegisters() const { return vectorBits >= 512 ? 32 : 16; }
+  /// The largest im2col copy a convolution may make (it lives in the
+  /// workspace during the convolution): 64 MiB, the copy of ResNet-50's
+  /// first layer at batch 8.
+  int64_t im2colLimitBytes = int64_t(64) << 20;
+};
+
+/// The register tile of a matrix product C[M,N] += A[M,K] B[K,N]: `m` rows
+/// of C by `n` columns, accumulated in registers over `k` steps of K.
+struct MatmulTile {
+  int64_t m = 1;
+  int64_t n = 1;
+  int64_t k = 1;
+};
+
+/// The register tile for an M x N x K product (a dynamic size is negative).
+/// Sizes divide their dimension, so every tile is full and static.
+MatmulTile chooseMatmulTile(int64_t m, int64_t n, int64_t k,
+                            const CpuMachine &machine);
+
+/// The innermost tile of an elementwise loop nest over a dimension of
+/// `size` elements: a divisor of it, a multiple of the vector lanes when one
+/// exists.
+int64_t chooseElementwiseTile(int64_t size, const CpuMachine &machine);
+
+} // namespace nncc
+
+#endif // NNCC_COMPILER_CODEGEN_CPU_TILESIZES_H

@@ -1,0 +1,27 @@
+// RUN: nncc-opt %s --pass-pipeline="builtin.module(nncc-linalg-pipeline,nncc-cpu-pipeline{model-name=net triple=x86_64-unknown-linux-gnu vector-width=512})" | FileCheck %s
+// RUN: nncc-opt %s --pass-pipeline="builtin.module(nncc-linalg-pipeline,nncc-cpu-pipeline{model-name=net triple=x86_64-unknown-linux-gnu vector-width=512 opt-level=0})" | FileCheck %s --check-prefix=O0
+
+// From -O1 the CPU pipeline tiles and vectorizes: a dense layer ends in
+// FMAs on 64-lane vectors (four zmm registers each), unrolled over the 4
+// rows of the register tile, with no temporary for the product (the bias
+// add is fused into its tile). At -O0 it stays scalar loops with a
+// temporary.
+// CHECK-LABEL: llvm.func internal @nncc.infer
+// CHECK-NOT: llvm.call @nnrt_hook_alloc
+// CHECK-COUNT-4: llvm.intr.fmuladd(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<64xf32>, vector<64xf32>, vector<64xf32>) -> vector<64xf32>
+// CHECK-NOT: llvm.call @nnrt_hook_alloc
+// CHECK: llvm.return
+// O0-LABEL: llvm.func internal @nncc.infer
+// O0-NOT: vector<
+// O0: llvm.call @nnrt_hook_alloc
+// O0-NOT: vector<
+// O0: llvm.return
+func.func @infer(%x: tensor<8x32xf32> {nn.input = "x"},
+                 %w: tensor<32x128xf32> {nn.input = "w"},
+                 %b: tensor<128xf32> {nn.input = "b"})
+    -> (tensor<8x128xf32> {nn.output = "y"})
+    attributes {nn.entry = #nn.entry<infer>} {
+  %0 = nn.matmul %x, %w : tensor<8x32xf32>, tensor<32x128xf32> -> tensor<8x128xf32>
+  %1 = nn.add %0, %b : tensor<8x128xf32>, tensor<128xf32> -> tensor<8x128xf32>
+  return %1 : tensor<8x128xf32>
+}
