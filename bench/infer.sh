@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Inference benchmark: nncc against ONNX Runtime 1.30 and PyTorch 1.13.
+#
+#   bench/infer.sh
+#   QUICK=1 bench/infer.sh        MLP and LeNet-5 at batch 1, 1 thread,
+#                                 WARMUP=1 RUNS=3 (a check of the script)
+#
+# Models (bench/infer.py): the MLP 784-256-128-10 and LeNet-5 of
+# bench/train_step.py (same definitions and seeds) at batch 1 and 64;
+# torchvision's ResNet-18, ResNet-50 and MobileNet-V2 (random weights, seed
+# 0, eval mode, 3x224x224) at batch 1 and 16. Each is exported to ONNX
+# (opset 13) with one random input, and run by:
+# - nncc: compiled with `nncc model.onnx --name model` (the wall time of
+#   that command is the table's compile time), model_infer timed by
+#   bench/infer_nncc.c; its warm-up stops after BUDGET / 4 seconds and its
+#   timed calls after BUDGET seconds (one call at least; a first call that
+#   took BUDGET alone is the measurement, without warm-up): naive loops
+#   take a minute a call on ResNet-50 at batch 16;
+# - ONNX Runtime: onnxruntime-node 1.30 (npm, ORT_NODE_MODULES or installed
+#   with `npm install --ignore-scripts` into the work folder), session.run
+#   timed in-process by bench/infer_ort.js; intra-op threads = the thread
+#   count, one inter-op thread, sequential execution, all optimizations;
+# - PyTorch: eager under inference_mode and TorchScript (trace, freeze,
+#   optimize_for_inference), timed in-process by bench/infer.py, on
+#   OpenBLAS with the kernel bench/machine.sh picks (as train-step.sh).
+# Each time is the median of RUNS calls timed one by one after WARMUP
+# untimed calls, at each thread count of THREADS (NNRT_NUM_THREADS for nncc;
+# torch.set_num_threads, OMP_NUM_THREADS and OPENBLAS_NUM_THREADS for
+# PyTorch). nncc's output is compared with ORT's on the same input: max
+# |nncc - ORT| must stay within 1e-3 x max |ORT|, else the row says
+# MISMATCH (and the script exits 1 after writing the table). GFLOP counts
+# the Conv/Gemm/MatMul multiply-adds (x2) of the ONNX graph; '% of peak' is
+# of the single-core peak of bench/gemm_peers.c (as gemm.sh) x threads.
+#
+# Environment: NNCC (default build/bin/nncc), CC (default clang-22, else
+# cc), PYTHON (default /usr/bin/python3, with torch, torchvision and onnx),
+# THREADS (default "1 2"), WARMUP (5), RUNS (20), BUDGET (20 seconds),
+# MODELS (default "mlp:1 mlp:64 lenet:1 lenet:64 resnet18:1 resnet18:16
+# resnet50:1 resnet50:16 mobilenet_v2:1 mobilenet_v2:16"), QUICK (1: the
+# quick set above), ORT_NODE_MODULES, TORCH_BLAS_DIR, OUT (default
+# bench/results/infer.md). Installs nodejs and npm from Debian when missing.
+# 22 minutes on 2 busy cores at nncc's current speed. Prints the markdown
+# table and writes it to OUT. Not a test.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [[ ${QUICK:-0} == 1 ]]; then
+  : "${THREADS:=1}" "${WARMUP:=1}" "${RUNS:=3}" "${MODELS:=mlp:1 lenet:1}"
+fi
+# Tools, work folder, the machine and the peers (sets nncc, cc, python,
+# threads, work, commit, cpu, isa, load, blas_dir).
+# shellcheck source=bench/machine.sh
+source "$root/bench/machine.sh"
+warmup=${WARMUP:-5}
+runs=${RUNS:-20}
+budget=${BUDGET:-20}
+read -r -a configs <<<"${MODELS:-mlp:1 mlp:64 lenet:1 lenet:64 resnet18:1 \
+resnet18:16 resnet50:1 resnet50:16 mobilenet_v2:1 mobilenet_v2:16}"
+out=${OUT:-$root/bench/results/infer.md}
+ort_version=1.30
+started=$(date +%s)
+
+log() { echo "infer.sh: $*" >&2; }
+now() { date +%s.%N; }
+
+# ONNX Runtime for Node.
+missing=()
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || [[ -n ${ORT_NODE_MODULES:-} ]] || missing+=(npm)
+if ((${#missing[@]})); then
+  sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+fi
+node_modules=${ORT_NODE_MODULES:-$work/ort/node_modules}
+if [[ -z ${ORT_NODE_MODULES:-} ]]; then
+  log "npm install onnxruntime-node@$ort_version"
+  # --ignore-scripts: the package ships its CPU binaries; the install
+  # script would only fetch GPU ones.
+  npm install --prefix "$work/ort" --ignore-scripts --no-audit --no-fund \
+    --loglevel=error "onnxruntime-node@$ort_version" >/dev/null
+fi
+[[ -f $node_modules/onnxruntime-node/package.json ]] ||
+  { echo "no onnxruntime-node in '$node_modules'" >&2; exit 1; }
+
+# The peak of one core, and PyTorch's BLAS (as train-step.sh: none to add
+# when the system BLAS already is OpenBLAS).
+[[ -n $blas_dir ]] || { echo "no OpenBLAS found (set TORCH_BLAS_DIR)" >&2; exit 1; }
+"$cc" -std=c11 -O2 -march=native "$root/bench/gemm_peers.c" \
+  -I/usr/include/x86_64-linux-gnu "$blas_dir/libopenblas.so.0" -o "$work/peers"
+peak=$("$work/peers" peak | awk '{ print $2 }')
+torch_blas_dir=$blas_dir
+[[ -z ${TORCH_BLAS_DIR:-} &&
+   $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3) == *openblas* ]] &&
+  torch_blas_dir=
+
+# Export, count and compile every model once (the thread count does not
+# change the code). compiled[cfg]: 1 when its nncc program is built.
+declare -A gflop compile_s compiled
+for cfg in "${configs[@]}"; do
+  IFS=: read -r model batch <<<"$cfg"
+  dir=$work/$model-$batch
+  log "$model, batch $batch: export and compile"
+  gflop[$cfg]=$("$python" "$root/bench/infer.py" export "$model" "$batch" "$dir" |
+    awk '{ print $2 }')
+  compiled[$cfg]=0
+  start=$(now)
+  if "$nncc" "$dir/model.onnx" -o "$dir/model.o" --name model; then
+    compile_s[$cfg]=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+    "$cc" -std=c11 -O2 -Wall "$root/bench/infer_nncc.c" "$dir/model.o" \
+      -I"$dir" -I"$root/runtime/include" -L"$(dirname "$nncc")/../runtime" \
+      -lnnrt -lm -lpthread -o "$dir/infer_nncc"
+    compiled[$cfg]=1
+  else
+    compile_s[$cfg]=failed
+    log "$model, batch $batch: nncc failed"
+  fi
+done
+
+table="| model | batch | GFLOP | threads | nncc ms (runs) | ORT ms | PyTorch eager ms \
+| TorchScript ms | nncc / ORT | nncc / best PyTorch | nncc GFLOP/s | nncc % of peak \
+| compile s | max diff / max \|ORT\| |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+failures=0
+torch_blas=
+ort_got=
+for t in "${threads[@]}"; do
+  for cfg in "${configs[@]}"; do
+    IFS=: read -r model batch <<<"$cfg"
+    dir=$work/$model-$batch
+    log "$model, batch $batch, $t thread(s): nncc, ORT, PyTorch"
+    nn=- nn_cell=failed
+    rm -f "$dir/nncc.bin" "$dir/ort.bin"
+    if [[ ${compiled[$cfg]} == 1 ]] && result=$(NNRT_NUM_THREADS=$t "$dir/infer_nncc" \
+        "$dir/input.bin" "$dir/nncc.bin" "$warmup" "$runs" "$budget"); then
+      read -r _ nn _ nn_runs _ nn_warm <<<"$result"
+      nn_cell=$(printf '%.3f (%d)' "$nn" "$nn_runs")
+      ((nn_warm)) || nn_cell="${nn_cell%)}, cold)"
+    fi
+    ort=-
+    if result=$(NODE_PATH=$node_modules node "$root/bench/infer_ort.js" \
+        "$dir/model.onnx" "$dir/input.bin" "$dir/ort.bin" "$t" "$warmup" "$runs"); then
+      read -r _ ort _ _ _ ort_got <<<"$result"
+    fi
+    result=$(env OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" \
+      ${torch_blas_dir:+LD_LIBRARY_PATH="$torch_blas_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"} \
+      "$python" "$root/bench/infer.py" torch "$model" "$batch" "$dir/input.bin" \
+      --threads "$t" --warmup "$warmup" --runs "$runs")
+    read -r _ eager _ script _ blas _ core <<<"${result//$'\n'/ }"
+    torch_blas="$blas (kernel $core)"
+    check="no output"
+    if [[ -f $dir/nncc.bin && -f $dir/ort.bin ]]; then
+      read -r _ max_diff _ max_ref verdict < <("$python" "$root/bench/infer.py" \
+        diff "$dir/ort.bin" "$dir/nncc.bin")
+      check="$max_diff / $max_ref"
+      [[ $verdict == ok ]] || check+=" MISMATCH"
+    fi
+    [[ $check != *MISMATCH* && $check != "no output" ]] || failures=$((failures + 1))
+    row=$(awk -v nn="$nn" -v ort="$ort" -v eager="$eager" -v script="$script" \
+      -v gf="${gflop[$cfg]}" -v peak="$peak" -v t="$t" '
+      function ratio(a, b) { return (a == "-" || b == "-") ? "-" : sprintf("%.2f", a / b) }
+      BEGIN {
+        best = eager < script ? eager : script
+        rate = nn == "-" ? "-" : sprintf("%.2f", gf / (nn * 1e-3))
+        pct = nn == "-" ? "-" : sprintf("%.2f", 100 * rate / (peak * t))
+        printf "%s | %.3f | %.3f | %s | %s | %s | %s", \
+          (ort == "-" ? "-" : sprintf("%.3f", ort)), eager, script, \
+          ratio(nn, ort), ratio(nn, best), rate, pct
+      }')
+    table+=$'\n'"| $model | $batch | $(printf '%.4g' "${gflop[$cfg]}") | $t | $nn_cell \
+| $row | ${compile_s[$cfg]} | $check |"
+  done
+done
+case $torch_blas in
+  *openblas*) ;;
+  *) echo "warning: PyTorch did not run on OpenBLAS ($torch_blas): set TORCH_BLAS_DIR" >&2 ;;
+esac
+minutes=$(( ($(date +%s) - started + 30) / 60 ))
+
+report="# Inference: nncc vs ONNX Runtime and PyTorch, fp32
+
+- Date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average at start: $load; the whole run
+  took $minutes min
+- CPU: $cpu, $(nproc) cores online, widest vector ISA: ${isa:-none found}; $(uname -r)
+- Peak of one core: $peak GFLOP/s (inline-asm FMA loop, bench/gemm_peers.c); '% of peak'
+  is of threads x that.
+- nncc: $("$nncc" --version | head -1), commit $commit, timing program built with
+  $("$cc" --version | head -1); 'compile s': wall time of the nncc command.
+- ONNX Runtime: onnxruntime-node ${ort_got:-?} on Node $(node --version), session.run timed
+  in-process; intraOpNumThreads = threads, interOpNumThreads 1, sequential, optimization 'all'.
+- PyTorch: $("$python" -c 'import torch, torchvision
+print(torch.__version__, "with torchvision", torchvision.__version__)'), BLAS: $torch_blas,
+  OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}; eager under inference_mode, TorchScript:
+  trace + freeze + optimize_for_inference (convolutions in oneDNN).
+- Models: MLP 784-256-128-10 and LeNet-5 (bench/train_step.py), ResNet-18/-50 and
+  MobileNet-V2 (torchvision, random weights, seed 0, 224x224), ONNX opset 13, one random
+  input; GFLOP: 2 x the Conv/Gemm/MatMul multiply-adds of one call.
+- Method: $warmup warm-up call(s), then the median of $runs call(s) timed one by one; nncc
+  stops its warm-up after $(awk -v b="$budget" 'BEGIN { print b / 4 }') s and its timed calls after $budget s (one call at least),
+  its count in parentheses; 'cold': its first call took $budget s and is the measurement.
+  Threads: NNRT_NUM_THREADS for nncc; torch.set_num_threads, OMP_NUM_THREADS and
+  OPENBLAS_NUM_THREADS for PyTorch. Ratios are of times (above 1: nncc is slower); 'best
+  PyTorch': the faster of eager and TorchScript. 'max diff': max |nncc - ORT| on the same
+  input, then max |ORT|; MISMATCH when the first is above 1e-3 x the second.
+$(busy_note)
+
+$table"
+mkdir -p "$(dirname "$out")"
+printf '%s\n' "$report" | tee "$out"
+if ((failures)); then
+  echo "infer.sh: $failures row(s) without a matching nncc output (see the last column)" >&2
+  exit 1
+fi
