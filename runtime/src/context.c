@@ -1,8 +1,8 @@
 //===- context.c - Runtime contexts and errors --------------------*- C -*-===//
 //
-// nnrt_context: the per-user state of the runtime (resolved thread count,
-// last error message, the model's state buffers), options defaults, and the
-// hooks generated entry points call around the model code.
+// nnrt_context: the per-user state of the runtime (resolved thread count and
+// thread pool, last error message, the model's state buffers), options
+// defaults, and the hooks generated entry points call around the model code.
 //
 //===----------------------------------------------------------------------===//
 
@@ -159,6 +159,9 @@ nnrt_status nnrt_hook_context_create(const uint32_t *abi,
   if (!ctx)
     return fail_create(NNRT_ERROR_OUT_OF_MEMORY, "out of memory for a context");
   ctx->num_threads = num_threads;
+  ctx->pool_started = 0;
+  ctx->in_parallel_loop = 0;
+  ctx->pool = NULL;
   ctx->last_error[0] = '\0';
   ctx->num_states = 0;
   ctx->states = NULL;
@@ -175,6 +178,9 @@ nnrt_status nnrt_hook_context_create(const uint32_t *abi,
 void nnrt_context_destroy(nnrt_context *ctx) {
   if (!ctx)
     return;
+  // Joins the workers, so that no thread of the runtime outlives its context
+  // (an application may unload or exit cleanly after destroying it).
+  nnrt_pool_destroy(ctx->pool);
   for (size_t i = 0; i < ctx->num_states; ++i) {
     nnrt_aligned_free(ctx->states[i].current);
     nnrt_aligned_free(ctx->states[i].next);

@@ -2,7 +2,8 @@
 //
 // Private to libnnrt: the context's fields, shared by context.c (creation,
 // errors, argument checks, model state), workspace.c (temporary memory of
-// generated code), onnx_io.c and checkpoint.c (saving and loading the state).
+// generated code), onnx_io.c and checkpoint.c (saving and loading the state),
+// parallel.c (the thread pool).
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,8 +38,17 @@ typedef struct nnrt_workspace {
   struct block_header *heap_blocks; ///< live blocks that did not fit
 } nnrt_workspace;
 
+/// A context's worker threads (see parallel.c).
+typedef struct nnrt_pool nnrt_pool;
+
 struct nnrt_context {
   int32_t num_threads;
+  /// 1 once the first split loop tried to start the workers; `pool` is then
+  /// the result, NULL if even its memory could not be had.
+  int pool_started;
+  /// 1 while a split loop runs, so that loops nested in its bodies run inline.
+  int in_parallel_loop;
+  nnrt_pool *pool;
   char last_error[NNRT_ERROR_BUFFER_SIZE];
   size_t num_states;
   nnrt_state *states;
@@ -60,6 +70,10 @@ static inline size_t nnrt_state_size(const nnrt_tensor_info *info) {
 nnrt_status nnrt_check_model(nnrt_context *ctx, const char *entry,
                              const nnrt_tensor_info *state_infos,
                              size_t num_states);
+
+/// Asks the workers of `pool` to exit, joins them and frees the pool. NULL is
+/// a no-op.
+void nnrt_pool_destroy(nnrt_pool *pool);
 
 /// Initializes an empty workspace.
 void nnrt_workspace_init(nnrt_workspace *ws);

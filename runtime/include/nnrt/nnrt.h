@@ -118,10 +118,10 @@ typedef struct nnrt_tensor_info {
 /// Settings for creating a context. Always initialize with nnrt_options_init
 /// before setting fields, so that fields added later get their defaults.
 typedef struct nnrt_options {
-  /// Number of worker threads (recorded and reported; generated code runs on
-  /// the calling thread until nncc parallelizes loops). When <= 0 (the
-  /// default), the NNRT_NUM_THREADS environment variable is used if set and
-  /// non-empty, otherwise the number of online processor cores.
+  /// Number of threads that run a parallel loop (nnrt/parallel.h): the
+  /// calling thread plus num_threads - 1 workers of the context's pool. When
+  /// <= 0 (the default), the NNRT_NUM_THREADS environment variable is used if
+  /// set and non-empty, otherwise the number of online processor cores.
   int32_t num_threads;
 } nnrt_options;
 
@@ -133,10 +133,11 @@ void nnrt_options_init(nnrt_options *opts);
 // Contexts
 //===----------------------------------------------------------------------===//
 
-/// Per-user runtime state: the resolved thread count, the last error
-/// message, the model's parameters (state) and a workspace for temporary
-/// buffers. Contexts are thread-compatible: calls on one context must not
-/// overlap, separate contexts may be used concurrently.
+/// Per-user runtime state: the resolved thread count and a pool of worker
+/// threads for parallel loops, the last error message, the model's
+/// parameters (state) and a workspace for temporary buffers. Contexts are
+/// thread-compatible: calls on one context must not overlap, separate
+/// contexts may be used concurrently (each has its own pool).
 typedef struct nnrt_context nnrt_context;
 
 /// Creates a context and stores it in `*out_ctx`; the caller owns it and
@@ -154,17 +155,20 @@ typedef struct nnrt_context nnrt_context;
 /// (when `out_ctx` is non-NULL) is set to NULL and nnrt_last_create_error()
 /// says why.
 ///
-/// The thread count is recorded and reported by nnrt_context_num_threads;
-/// generated code does not run on several threads yet (it will use it once
-/// nncc parallelizes loops).
+/// The thread count is reported by nnrt_context_num_threads and sizes the
+/// context's thread pool (nnrt/parallel.h), whose workers are started by the
+/// first loop that is split across them, not here.
 nnrt_status nnrt_context_create(const nnrt_options *opts,
                                 nnrt_context **out_ctx);
 
-/// Destroys a context created by nnrt_context_create. NULL is a no-op.
+/// Destroys a context created by nnrt_context_create, first stopping and
+/// joining its worker threads. NULL is a no-op. Must not be called while a
+/// parallel loop runs on `ctx`.
 void nnrt_context_destroy(nnrt_context *ctx);
 
 /// Returns the thread count resolved when `ctx` was created (>= 1), or 0
-/// when `ctx` is NULL.
+/// when `ctx` is NULL. Parallel loops use at most this many threads (fewer
+/// when the system refused to create some workers).
 int32_t nnrt_context_num_threads(const nnrt_context *ctx);
 
 /// Returns the message describing the most recent failure recorded in `ctx`,

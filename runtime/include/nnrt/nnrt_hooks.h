@@ -5,7 +5,8 @@
 // Applications never call them; they use the generated <model>_* API and
 // nnrt.h. The signatures are an ABI between nncc and libnnrt of the same
 // version: the entry-point pass (compiler/Codegen/Common/GenerateEntryPoints)
-// declares them with exactly these types.
+// declares them with exactly these types. The parallel-for that generated
+// loops call is in nnrt/parallel.h.
 //
 //===----------------------------------------------------------------------===//
 
