@@ -129,7 +129,25 @@ void optimizeModule(Module &module, TargetMachine &tm, unsigned optLevel) {
   // walks back through every earlier loop for guards (LoopVectorize,
   // IndVarSimplify), and fully unrolled loops merge into one huge basic
   // block for the machine scheduler (quadratic time, 1.4 GB for 400 ops).
+  // The bodies of parallel loops (passed to nnrt_parallel_for) are one loop
+  // nest each already; the extractor would move their inner loops out (it
+  // extracts the sub-loops of a function that is just one loop), and with
+  // them the register tile's accumulators, into memory. optnone is the
+  // extractor's opt-out; it is lifted right after.
   if (optLevel > 0) {
+    SmallVector<Function *> parallelBodies;
+    if (Function *parallelFor = module.getFunction("nnrt_parallel_for"))
+      for (User *user : parallelFor->users())
+        if (auto *call = dyn_cast<CallBase>(user))
+          if (auto *body = dyn_cast<Function>(
+                  call->getArgOperand(4)->stripPointerCasts()))
+            if (!body->hasOptNone() &&
+                !body->hasFnAttribute(Attribute::NoInline))
+              parallelBodies.push_back(body);
+    for (Function *body : parallelBodies) {
+      body->addFnAttr(Attribute::OptimizeNone);
+      body->addFnAttr(Attribute::NoInline);
+    }
     SmallPtrSet<Function *, 16> existing;
     for (Function &fn : module)
       existing.insert(&fn);
@@ -140,6 +158,10 @@ void optimizeModule(Module &module, TargetMachine &tm, unsigned optLevel) {
     for (Function &fn : module)
       if (!existing.contains(&fn))
         fn.addFnAttr(Attribute::NoInline);
+    for (Function *body : parallelBodies) {
+      body->removeFnAttr(Attribute::OptimizeNone);
+      body->removeFnAttr(Attribute::NoInline);
+    }
   }
   // After the extraction, so that the extracted functions have them too.
   for (Function &fn : module.functions())

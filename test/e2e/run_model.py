@@ -12,6 +12,11 @@ symbolic batch (dynamic_axes), compiled once, and the one object runs at
 each batch size (harness.c built with -DHARNESS_BATCH, which also checks
 the entry's handling of bad batch sizes).
 
+With --threads 1,2 the harness runs once per thread count (NNRT_NUM_THREADS);
+each run is compared with PyTorch, and the runs must agree bit for bit (a
+parallel loop gives each output element to one thread, which computes it
+exactly as a single thread would).
+
 Exits 0 and prints PASS when the results agree, else prints FAIL (or the
 failing step's command and stderr) and exits 1. The input seed is printed;
 pass it back with --seed to reproduce a run.
@@ -113,13 +118,16 @@ class StepFailed(Exception):
     pass
 
 
-def run_step(what, command, timeout=600):
-    """Runs one command; raises StepFailed with its stderr when it fails."""
-    print(f"$ {' '.join(command)}", flush=True)
+def run_step(what, command, timeout=600, env=None):
+    """Runs one command (with `env` added to the environment); raises
+    StepFailed with its stderr when it fails."""
+    shown = " ".join(f"{k}={v}" for k, v in (env or {}).items())
+    print(f"$ {shown + ' ' if shown else ''}{' '.join(command)}", flush=True)
     try:
         result = subprocess.run(command, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True,
-                                timeout=timeout)
+                                timeout=timeout,
+                                env=dict(os.environ, **(env or {})))
     except subprocess.TimeoutExpired:
         raise StepFailed(f"{what} timed out after {timeout} s")
     except OSError as error:
@@ -156,6 +164,9 @@ def parse_args():
                         help="stop after building <work>/harness")
     parser.add_argument("--nncc-arg", action="append", default=[],
                         help="extra nncc option (repeatable), e.g. -O0")
+    parser.add_argument("--threads", metavar="N,N,...",
+                        help="run at each of these NNRT_NUM_THREADS values "
+                             "and require bit-identical outputs")
     parser.add_argument("--run-under", default="",
                         help="command line to run the harness under, e.g. "
                              "'valgrind --error-exitcode=9'")
@@ -166,6 +177,10 @@ def parse_args():
         args.batches = [args.batch]
     if min(args.batches) < 1:
         parser.error("batch sizes must be positive")
+    args.thread_counts = ([int(t) for t in args.threads.split(",")]
+                          if args.threads else [None])
+    if min(t or 1 for t in args.thread_counts) < 1:
+        parser.error("thread counts must be positive")
     return args
 
 
@@ -260,18 +275,34 @@ def main():
             expected = model(torch.from_numpy(x)).numpy().astype(np.float32)
         x.tofile(input_path)
         batch_flags = ["--batch", str(batch)] if args.dynamic_batch else []
-        try:
-            if os.path.exists(output_path):
-                os.remove(output_path)
-            run_step("running the model",
-                     args.run_under.split() + [harness_path] + batch_flags +
-                     [input_path, "--", output_path])
-        except StepFailed as error:
-            print(f"error: {error}")
-            print(f"{args.model} batch {batch}: FAIL")
-            ok = False
-            continue
-        ok &= compare(args, batch, output_path, expected)
+        outputs = {}
+        for threads in args.thread_counts:
+            env = {"NNRT_NUM_THREADS": str(threads)} if threads else None
+            try:
+                if os.path.exists(output_path):
+                    os.remove(output_path)
+                run_step("running the model",
+                         args.run_under.split() + [harness_path] +
+                         batch_flags + [input_path, "--", output_path],
+                         env=env)
+            except StepFailed as error:
+                print(f"error: {error}")
+                print(f"{args.model} batch {batch}: FAIL")
+                ok = False
+                continue
+            if threads:
+                print(f"{threads} thread(s):")
+            ok &= compare(args, batch, output_path, expected)
+            outputs[threads] = np.fromfile(output_path, dtype=np.uint32)
+        if len(args.thread_counts) > 1 and len(outputs) == len(
+                args.thread_counts):
+            first = outputs[args.thread_counts[0]]
+            same = all(np.array_equal(first, other)
+                       for other in outputs.values())
+            print(f"{args.model} batch {batch}: threads {args.threads} "
+                  f"{'bit-identical' if same else 'DIFFER'}: "
+                  f"{'PASS' if same else 'FAIL'}")
+            ok &= same
     return 0 if ok else 1
 
 

@@ -37,6 +37,8 @@ void nncc::buildCpuLoweringPipeline(OpPassManager &pm,
   target.triple = options.triple;
   pm.addPass(createSetTarget(target));
   pm.addNestedPass<func::FuncOp>(createStridedCopyToLinalg());
+  if (options.optLevel > 0)
+    pm.addPass(createCpuParallelize());
   pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
   if (options.optLevel > 0) {
     pm.addNestedPass<func::FuncOp>(createCpuLowerVectors());

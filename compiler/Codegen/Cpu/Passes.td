@@ -65,4 +65,20 @@ def CpuLowerVectors : Pass<"nncc-cpu-lower-vectors", "::mlir::func::FuncOp"> {
   ];
 }
 
+def CpuParallelize : Pass<"nncc-cpu-parallelize", "::mlir::ModuleOp"> {
+  let summary = "Run outermost scf.forall loops on libnnrt's thread pool";
+  let description = [{
+    After bufferization: outlines the body of every outermost scf.forall in
+    a function with the runtime context into a function over a range of the
+    linearized iterations, and replaces the loop with a call to
+    `nnrt_parallel_for` (runtime/include/nnrt/parallel.h), passing the
+    values the body uses in a closure of 64-bit slots on the stack. Loops
+    whose body allocates, or uses a value that fits no slot, stay serial.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"
+  ];
+}
+
 #endif // NNCC_COMPILER_CODEGEN_CPU_PASSES_TD

@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -120,6 +121,92 @@ bool useIm2Col(linalg::Conv2DNchwFchwOp conv, const CpuMachine &machine) {
   return copyBytes <= machine.im2colLimitBytes;
 }
 
+/// Folds the sizes of peeled tiles to constants, so their slices and ops
+/// get static shapes.
+void simplifyTiles(Operation *scope) {
+  MLIRContext *context = scope->getContext();
+  RewritePatternSet patterns(context);
+  affine::AffineMinOp::getCanonicalizationPatterns(patterns, context);
+  affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
+  tensor::ExtractSliceOp::getCanonicalizationPatterns(patterns, context);
+  tensor::InsertSliceOp::getCanonicalizationPatterns(patterns, context);
+  tensor::CastOp::getCanonicalizationPatterns(patterns, context);
+  tensor::populateFoldTensorEmptyPatterns(patterns);
+  linalg::populateLinalgTilingCanonicalizationPatterns(patterns);
+  (void)applyPatternsGreedily(scope, std::move(patterns));
+}
+
+/// Rewrites `conv` as an im2col copy and a batched contraction:
+///
+///   col[n, c, kh, kw, oh, ow] = x[n, c, oh * sh + kh * dh, ow * sw + kw * dw]
+///   y[n, f, p] += w[f, (c, kh, kw)] * col[n, (c, kh, kw), p],  p = (oh, ow)
+///
+/// The copy iterates with ow innermost, so that for unit strides it reads and
+/// writes rows of contiguous elements (plain loops the LLVM vectorizer turns
+/// into vector copies); upstream's rewriteInIm2Col iterates over the
+/// flattened (c, kh, kw) and (oh, ow) and computes a division and a
+/// remainder per element.
+void convertToIm2Col(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
+  Location loc = conv.getLoc();
+  MLIRContext *context = rewriter.getContext();
+  Value input = conv.getInputs()[0];
+  Value filter = conv.getInputs()[1];
+  Value init = conv.getOutputs()[0];
+  auto filterType = cast<RankedTensorType>(filter.getType());
+  auto outputType = cast<RankedTensorType>(init.getType());
+  Type element = outputType.getElementType();
+  ArrayRef<int64_t> f = filterType.getShape(), y = outputType.getShape();
+  auto strides = llvm::to_vector(conv.getStrides().getValues<int64_t>());
+  auto dilations = llvm::to_vector(conv.getDilations().getValues<int64_t>());
+
+  rewriter.setInsertionPoint(conv);
+  AffineExpr n, c, kh, kw, oh, ow;
+  bindDims(context, n, c, kh, kw, oh, ow);
+  SmallVector<AffineMap> copyMaps = {
+      AffineMap::get(6, 0,
+                     {n, c, oh * strides[0] + kh * dilations[0],
+                      ow * strides[1] + kw * dilations[1]},
+                     context),
+      AffineMap::getMultiDimIdentityMap(6, context)};
+  Value empty = tensor::EmptyOp::create(
+      rewriter, loc, ArrayRef<int64_t>{y[0], f[1], f[2], f[3], y[2], y[3]},
+      element);
+  auto copy = linalg::GenericOp::create(
+      rewriter, loc, empty.getType(), ValueRange{input}, ValueRange{empty},
+      copyMaps,
+      SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+      [](OpBuilder &b, Location l, ValueRange args) {
+        linalg::YieldOp::create(b, l, args[0]);
+      });
+  Value col = tensor::CollapseShapeOp::create(
+      rewriter, loc, copy.getResult(0),
+      ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+  Value weights = tensor::CollapseShapeOp::create(
+      rewriter, loc, filter, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+  SmallVector<ReassociationIndices> outputGroups = {{0}, {1}, {2, 3}};
+  Value acc =
+      tensor::CollapseShapeOp::create(rewriter, loc, init, outputGroups);
+
+  AffineExpr b, m, p, k;
+  bindDims(context, b, m, p, k);
+  SmallVector<AffineMap> productMaps = {
+      AffineMap::get(4, 0, {m, k}, context),
+      AffineMap::get(4, 0, {b, k, p}, context),
+      AffineMap::get(4, 0, {b, m, p}, context)};
+  auto product = linalg::GenericOp::create(
+      rewriter, loc, acc.getType(), ValueRange{weights, col}, ValueRange{acc},
+      productMaps,
+      {utils::IteratorType::parallel, utils::IteratorType::parallel,
+       utils::IteratorType::parallel, utils::IteratorType::reduction},
+      [](OpBuilder &b, Location l, ValueRange args) {
+        Value mul = arith::MulFOp::create(b, l, args[0], args[1]);
+        linalg::YieldOp::create(
+            b, l, arith::AddFOp::create(b, l, mul, args[2]).getResult());
+      });
+  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+      conv, outputType, product.getResult(0), outputGroups);
+}
+
 /// Vectorizes every linalg op in `scope` that has static shapes.
 void vectorizeOpsIn(RewriterBase &rewriter, Operation *scope) {
   SmallVector<linalg::LinalgOp> ops;
@@ -140,8 +227,88 @@ void vectorizeOpsIn(RewriterBase &rewriter, Operation *scope) {
   }
 }
 
+/// A register tile of a batched contraction has parallel dimensions of size
+/// 1 besides its m and n (the image of an im2col contraction, the batch of a
+/// batch matmul); they are dropped, so that it vectorizes to a plain 2-D
+/// contraction (a 3-D one lowers to far worse code). Returns the op to use
+/// from now on.
+linalg::LinalgOp dropUnitBatchDims(RewriterBase &rewriter,
+                                   linalg::LinalgOp op) {
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SmallVector<unsigned> unitBatch;
+  for (unsigned d = 0; d < sizes.size(); ++d)
+    if (sizes[d] == 1 && iterators[d] == utils::IteratorType::parallel)
+      unitBatch.push_back(d);
+  // Keep the two dimensions of a tile (and K of a contraction).
+  size_t keep = op.getNumReductionLoops() > 0 ? 3 : 2;
+  if (unitBatch.empty() || sizes.size() - unitBatch.size() < keep)
+    return op;
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic) {
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::GenericOp> generalized =
+        linalg::generalizeNamedOp(rewriter, op);
+    if (failed(generalized))
+      return op;
+    generic = *generalized;
+  }
+  linalg::ControlDropUnitDims options;
+  options.rankReductionStrategy =
+      linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+  options.controlFn = [&](Operation *) { return unitBatch; };
+  rewriter.setInsertionPoint(generic);
+  FailureOr<linalg::DropUnitDimsResult> dropped =
+      linalg::dropUnitDims(rewriter, generic, options);
+  if (failed(dropped))
+    return generic;
+  rewriter.replaceOp(generic, dropped->replacements);
+  return cast<linalg::LinalgOp>(dropped->resultOp.getOperation());
+}
+
+/// Fusion control: only the contraction (or its tiled copy) and fills.
+scf::SCFTileAndFuseOptions::ControlFnTy fuseContractionAndFill() {
+  return
+      [](tensor::ExtractSliceOp, OpResult producer,
+         bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        Operation *op = producer.getOwner();
+        auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+        if (linalgOp && (isa<linalg::FillOp>(op) ||
+                         linalg::isaContractionOpInterface(linalgOp)))
+          return scf::SCFTileAndFuseOptions::ControlFnResult{};
+        return std::nullopt;
+      };
+}
+
+/// Tiles `root` with `tiles` (0: not tiled) by loops of `loopType`, fusing
+/// the contraction and fills that feed it; replaces the root's uses.
+FailureOr<scf::SCFTileAndFuseResult>
+tileAndFuse(RewriterBase &rewriter, TilingInterface root,
+            ArrayRef<int64_t> tiles, scf::SCFTilingOptions::LoopType loopType) {
+  scf::SCFTilingOptions tiling;
+  tiling.setLoopType(loopType);
+  tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles));
+  scf::SCFTileAndFuseOptions options;
+  options.setTilingOptions(tiling);
+  options.setFusionControlFn(fuseContractionAndFill());
+  rewriter.setInsertionPoint(root);
+  FailureOr<scf::SCFTileAndFuseResult> tiled =
+      scf::tileConsumerAndFuseProducersUsingSCF(rewriter, root, options);
+  if (failed(tiled) || tiled->loops.empty())
+    return failure();
+  for (OpResult result : root->getResults())
+    rewriter.replaceAllUsesWith(result, tiled->replacements.lookup(result));
+  return tiled;
+}
+
 /// Tiles one contraction (and its epilogue) into vectorized register tiles.
 /// Returns the scf.forall over the tiles, or null when it does not apply.
+///
+/// Two levels: an scf.forall over the batch and m dimensions (the parallel
+/// loop), then inside it an scf.for over n by the register tile's width,
+/// peeled so that every full tile is static and the last, narrower one is
+/// static too (its width is the remainder). K is then streamed by one more
+/// scf.for in each.
 Operation *tileContraction(RewriterBase &rewriter, linalg::LinalgOp contraction,
                            const CpuMachine &machine) {
   FailureOr<linalg::ContractionDimensions> dims =
@@ -150,8 +317,7 @@ Operation *tileContraction(RewriterBase &rewriter, linalg::LinalgOp contraction,
     return nullptr;
   if (!contraction.hasPureTensorSemantics() ||
       !llvm::all_of(contraction->getOperandTypes(), [](Type type) {
-        auto element = getElementTypeOrSelf(type);
-        return element.isF32();
+        return getElementTypeOrSelf(type).isF32();
       }))
     return nullptr;
 
@@ -165,53 +331,63 @@ Operation *tileContraction(RewriterBase &rewriter, linalg::LinalgOp contraction,
   SmallVector<int64_t> rootTiles;
   AffineMap outputMap =
       contraction.getMatchingIndexingMap(contraction.getDpsInitOperand(0));
+  if (!outputMap.isProjectedPermutation())
+    return nullptr;
+  unsigned rootN = dims->n.back();
   if (linalg::GenericOp epilogue = findEpilogue(contraction)) {
-    if (!outputMap.isProjectedPermutation())
-      return nullptr;
     root = cast<TilingInterface>(epilogue.getOperation());
-    for (unsigned i = 0; i < outputMap.getNumResults(); ++i)
+    for (unsigned i = 0; i < outputMap.getNumResults(); ++i) {
       rootTiles.push_back(tiles[outputMap.getDimPosition(i)]);
+      if (outputMap.getDimPosition(i) == dims->n.back())
+        rootN = i;
+    }
   } else {
     rootTiles = tiles;
   }
 
-  scf::SCFTilingOptions tiling;
-  tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), rootTiles));
-  scf::SCFTileAndFuseOptions options;
-  options.setTilingOptions(tiling);
-  // Fuse only the contraction and the fill of its accumulator: any other
-  // producer would be recomputed once per tile.
-  Operation *contractionOp = contraction.getOperation();
-  options.setFusionControlFn(
-      [&](tensor::ExtractSliceOp, OpResult producer,
-          bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-        Operation *op = producer.getOwner();
-        if (op == contractionOp || isa<linalg::FillOp>(op))
-          return scf::SCFTileAndFuseOptions::ControlFnResult{};
-        return std::nullopt;
-      });
-  rewriter.setInsertionPoint(root);
-  FailureOr<scf::SCFTileAndFuseResult> tiled =
-      scf::tileConsumerAndFuseProducersUsingSCF(rewriter, root, options);
-  if (failed(tiled) || tiled->loops.empty())
+  // Level 1: the parallel loop, everything but n.
+  SmallVector<int64_t> outerTiles = rootTiles;
+  outerTiles[rootN] = 0;
+  FailureOr<scf::SCFTileAndFuseResult> outer = tileAndFuse(
+      rewriter, root, outerTiles, scf::SCFTilingOptions::LoopType::ForallOp);
+  if (failed(outer))
     return nullptr;
-  for (OpResult result : root->getResults())
-    rewriter.replaceAllUsesWith(result, tiled->replacements.lookup(result));
-  Operation *forall = tiled->loops.front().getOperation();
+  Operation *forall = outer->loops.front().getOperation();
 
-  // The fused contraction: stream K one register step at a time.
-  linalg::LinalgOp tiledContraction;
-  for (Operation *op : tiled->tiledAndFusedOps)
-    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
-      if (linalgOp->getName() == contraction->getName() &&
-          linalgOp.getNumReductionLoops() > 0)
-        tiledContraction = linalgOp;
-  if (tiledContraction) {
-    SmallVector<int64_t> kTiles(tiles.size(), 0);
-    for (unsigned d : dims->k)
+  // Level 2: n by the register tile's width, the remainder peeled.
+  SmallVector<int64_t> innerTiles(rootTiles.size(), 0);
+  innerTiles[rootN] = rootTiles[rootN];
+  auto innerRoot = cast<TilingInterface>(outer->tiledAndFusedOps.front());
+  FailureOr<scf::SCFTileAndFuseResult> inner = tileAndFuse(
+      rewriter, innerRoot, innerTiles, scf::SCFTilingOptions::LoopType::ForOp);
+  if (succeeded(inner)) {
+    auto loop = cast<scf::ForOp>(inner->loops.front().getOperation());
+    scf::ForOp remainder;
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, loop, remainder);
+  }
+  simplifyTiles(forall);
+
+  // Every op of a tile in 2-D: the contraction, its fill and its epilogue
+  // (so the accumulator vector flows from one to the next unchanged).
+  SmallVector<linalg::LinalgOp> tiledOps;
+  forall->walk([&](linalg::LinalgOp op) { tiledOps.push_back(op); });
+  SmallVector<linalg::LinalgOp> tiledContractions;
+  for (linalg::LinalgOp op : tiledOps) {
+    op = dropUnitBatchDims(rewriter, op);
+    if (linalg::isaContractionOpInterface(op) && op.getNumReductionLoops() > 0)
+      tiledContractions.push_back(op);
+  }
+
+  // K: one register step at a time, in every (full or remainder) tile.
+  for (linalg::LinalgOp tiledContraction : tiledContractions) {
+    FailureOr<linalg::ContractionDimensions> tiledDims =
+        linalg::inferContractionDims(tiledContraction);
+    if (failed(tiledDims) || tiledDims->k.empty())
+      continue;
+    SmallVector<int64_t> kTiles(tiledContraction.getNumLoops(), 0);
+    for (unsigned d : tiledDims->k)
       kTiles[d] = 1;
-    kTiles[dims->k.back()] = tile.k;
+    kTiles[tiledDims->k.back()] = tile.k;
     scf::SCFTilingOptions kTiling;
     kTiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), kTiles));
     rewriter.setInsertionPoint(tiledContraction);
@@ -283,10 +459,21 @@ struct CpuTileAndVectorizePass
           convs.push_back(conv);
       });
       IRRewriter rewriter(context);
-      for (linalg::Conv2DNchwFchwOp conv : convs) {
-        rewriter.setInsertionPoint(conv);
-        (void)linalg::rewriteInIm2Col(rewriter, conv);
-      }
+      for (linalg::Conv2DNchwFchwOp conv : convs)
+        convertToIm2Col(rewriter, conv);
+      // The epilogue (bias, batch norm, activation, residual add) of each
+      // convolution consumes its product through the expand_shape back to
+      // [N, F, OH, OW]: collapsing the epilogue to [N, F, OH * OW] instead
+      // makes it the product's direct consumer, fused into its tiles below.
+      RewritePatternSet patterns(context);
+      linalg::populateFoldReshapeOpsByCollapsingPatterns(
+          patterns, [](OpOperand *operand) {
+            return isa_and_nonnull<tensor::ExpandShapeOp>(
+                operand->get().getDefiningOp());
+          });
+      if (!convs.empty() &&
+          failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
     }
 
     // 3. Register tiles for contractions.

@@ -12,9 +12,12 @@
 // cycles and does m * n useful multiply-adds out of 2 * lanes per cycle.
 // The tile with the highest fraction of peak wins, ties going to fewer loads
 // per FMA (less cache traffic), then to the larger tile (less loop overhead).
-// Candidates divide their dimension (every tile is full, so all vector code
-// is static and unmasked) and keep m * nv accumulators, nv rows of B and one
-// broadcast in the register file.
+// Tile heights divide M; widths are 1, 2 or 4 whole vectors (or all of a
+// narrower N),
+// the last tile of a row taking the remainder, so every tile is static and
+// unmasked; the cost is summed over a whole row of tiles. A tile keeps m * nv
+// accumulators, nv rows of B and one broadcast in three quarters of the
+// register file.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,22 +43,45 @@ struct StepCost {
   }
 };
 
-StepCost stepCost(int64_t m, int64_t n, const CpuMachine &machine) {
+/// The cost of a whole row of tiles over `n` columns: n / tn full tiles and
+/// one narrower tile for the remainder (peeled, see TileAndVectorize.cpp).
+StepCost rowCost(int64_t m, int64_t tn, int64_t n, const CpuMachine &machine) {
   int64_t lanes = machine.lanes();
-  int64_t vectors = (n + lanes - 1) / lanes;
-  int64_t fmas = m * vectors;
-  double cycles = std::max({fmas / 2.0, (m + vectors) / 2.0, 4.0});
+  auto cycles = [&](int64_t width) {
+    int64_t vectors = (width + lanes - 1) / lanes;
+    return std::max({m * vectors / 2.0, (m + vectors) / 2.0, 4.0});
+  };
+  int64_t full = n / tn, rest = n % tn;
+  double total = full * cycles(tn) + (rest ? cycles(rest) : 0.0);
+  int64_t vectors = full * ((tn + lanes - 1) / lanes) +
+                    (rest ? (rest + lanes - 1) / lanes : 0);
   StepCost cost;
-  cost.efficiency = double(m * n) / (2.0 * lanes * cycles);
-  cost.loadsPerFma = double(m + vectors) / double(m * n);
-  cost.area = m * n;
+  cost.efficiency = double(m * n) / (2.0 * lanes * total);
+  cost.loadsPerFma =
+      double(m * (full + (rest ? 1 : 0)) + vectors) / double(m * n);
+  cost.area = m * tn;
   return cost;
+}
+
+/// The last tile of a row must be 1, 2 or 4 whole vectors or narrower than
+/// one, for the same reason as the widths.
+bool cleanRemainder(int64_t tn, int64_t n, const CpuMachine &machine) {
+  int64_t lanes = machine.lanes();
+  if (n <= 0 || n % tn < lanes)
+    return true;
+  int64_t rest = n % tn;
+  return rest % lanes == 0 &&
+         (rest / lanes == 1 || rest / lanes == 2 || rest / lanes == 4);
 }
 
 bool fitsRegisters(int64_t m, int64_t n, const CpuMachine &machine) {
   int64_t lanes = machine.lanes();
   int64_t vectors = (n + lanes - 1) / lanes;
-  return m * vectors + vectors + 1 <= int64_t(machine.vectorRegisters());
+  // A quarter of the file stays free for addresses of the unrolled loads and
+  // the epilogue's operands: with AVX-512, 4x96 tiles (31 of 32 zmm) spilled
+  // and ran at a third of the speed of 4x64 ones (21).
+  return m * vectors + vectors + 1 <=
+         int64_t(machine.vectorRegisters()) * 3 / 4;
 }
 
 /// Divisors of `size` up to `limit`; {1} for a dynamic size.
@@ -75,13 +101,24 @@ MatmulTile nncc::chooseMatmulTile(int64_t m, int64_t n, int64_t k,
                                   const CpuMachine &machine) {
   (void)k; // K is streamed one step at a time (see the file comment).
   int64_t lanes = machine.lanes();
+  // Widths: 1, 2 or 4 whole vectors, or all of an N narrower than one. LLVM
+  // splits other widths (e.g. 7 zmm) into pieces it reassembles with
+  // shuffles on every K step.
+  std::vector<int64_t> widths;
+  if (n <= 0)
+    widths.push_back(1);
+  else if (n <= lanes)
+    widths.push_back(n);
+  else
+    for (int64_t w = lanes; w <= 4 * lanes && w <= n; w *= 2)
+      widths.push_back(w);
   MatmulTile best;
   StepCost bestCost;
   for (int64_t tm : divisorsUpTo(m, 16)) {
-    for (int64_t tn : divisorsUpTo(n, 8 * lanes)) {
-      if (!fitsRegisters(tm, tn, machine))
+    for (int64_t tn : widths) {
+      if (!fitsRegisters(tm, tn, machine) || !cleanRemainder(tn, n, machine))
         continue;
-      StepCost cost = stepCost(tm, tn, machine);
+      StepCost cost = rowCost(tm, tn, n <= 0 ? tn : n, machine);
       if (cost.betterThan(bestCost)) {
         bestCost = cost;
         best.m = tm;

@@ -4,14 +4,28 @@
 // From -O1 the CPU pipeline tiles and vectorizes: a dense layer ends in
 // FMAs on 64-lane vectors (four zmm registers each), unrolled over the 4
 // rows of the register tile, with no temporary for the product (the bias
-// add is fused into its tile). At -O0 it stays scalar loops with a
+// add is fused into its tile). The loop over the tiles runs on the thread
+// pool: its body is outlined and nnrt_parallel_for gets the context, the
+// count of rows of 4x64 tiles (8 / 4 = 2), a grain of 1, the closure of
+// buffer pointers (x, w, b, y: 4 slots) and the body. At -O0 it stays scalar loops with a
 // temporary.
-// CHECK-LABEL: llvm.func internal @nncc.infer
+// CHECK-LABEL: llvm.func internal @nncc.infer(
+// CHECK-SAME: %[[CTX:[^:]*]]: !llvm.ptr
 // CHECK-NOT: llvm.call @nnrt_hook_alloc
-// CHECK-COUNT-4: llvm.intr.fmuladd(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<64xf32>, vector<64xf32>, vector<64xf32>) -> vector<64xf32>
+// CHECK-DAG: %[[BODY:.*]] = llvm.mlir.addressof @nncc.infer.parallel0
+// CHECK-DAG: %[[FOUR:.*]] = llvm.mlir.constant(4 : i64)
+// CHECK-DAG: %[[TWO:.*]] = llvm.mlir.constant(2 : i64)
+// CHECK-DAG: %[[CLOSURE:.*]] = llvm.alloca %[[FOUR]] x i64
+// CHECK-DAG: %[[GRAIN:.*]] = llvm.mlir.constant(1 : i64)
+// CHECK-COUNT-4: llvm.store
+// CHECK: llvm.call @nnrt_parallel_for(%[[CTX]], %[[TWO]], %[[GRAIN]], %[[CLOSURE]], %[[BODY]])
 // CHECK-NOT: llvm.call @nnrt_hook_alloc
 // CHECK: llvm.return
+// CHECK-LABEL: llvm.func internal @nncc.infer.parallel0(%{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64)
+// CHECK-COUNT-4: llvm.intr.fmuladd(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<64xf32>, vector<64xf32>, vector<64xf32>) -> vector<64xf32>
+// CHECK: llvm.return
 // O0-LABEL: llvm.func internal @nncc.infer
+// O0-NOT: nnrt_parallel_for
 // O0-NOT: vector<
 // O0: llvm.call @nnrt_hook_alloc
 // O0-NOT: vector<

@@ -3,17 +3,20 @@
 
 #map = affine_map<(d0, d1) -> (d0, d1)>
 #map1 = affine_map<(d0, d1) -> (d1)>
+#map4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 
 // A dense layer: the matmul, the fill of its accumulator and the bias + relu
 // chain (fused into one generic first) become one loop nest of register
-// tiles. The cost model picks 4x64 with AVX-512 (16 zmm accumulators) and
-// 2x32 with AVX2 (8 ymm accumulators, 16 registers in all). K streams one
-// step at a time with the accumulator in registers (a loop-carried vector);
-// the epilogue runs on that vector before the one store of the tile.
+// tiles: an scf.forall over rows of tiles (the parallel loop), an scf.for
+// over the tiles of a row. The cost model picks 4x64 with AVX-512 (16 zmm
+// accumulators) and 4x16 with AVX2 (8 ymm). K streams one step at a time
+// with the accumulator in registers (a loop-carried vector); the epilogue
+// runs on that vector before the one store of the tile.
 // CHECK-LABEL: func.func @dense_relu
 // CHECK-NOT: linalg.
-// AVX512: scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (64, 256) step (4, 64)
-// AVX2: scf.forall (%[[I:.*]], %[[J:.*]]) = (0, 0) to (64, 256) step (2, 32)
+// CHECK: scf.forall (%[[I:.*]]) = (0) to (64) step (4)
+// AVX512: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %c64
+// AVX2: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %c16
 // CHECK: %[[ACC:.*]] = scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %{{.*}}) -> (vector<[[TILE:[0-9]+x[0-9]+]]xf32>)
 // CHECK: vector.transfer_read %{{.*}}[%[[I]], %[[K]]]
 // CHECK: vector.transfer_read %{{.*}}[%[[K]], %[[J]]]
@@ -25,7 +28,6 @@
 // CHECK: tensor.parallel_insert_slice
 // CHECK-NOT: linalg.
 // CHECK: return
-
 func.func @dense_relu(%x: tensor<64x784xf32>, %w: tensor<784x256xf32>, %b: tensor<256xf32>) -> tensor<64x256xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<64x256xf32>
@@ -44,21 +46,36 @@ func.func @dense_relu(%x: tensor<64x784xf32>, %w: tensor<784x256xf32>, %b: tenso
   return %relu : tensor<64x256xf32>
 }
 
-// A convolution becomes an im2col copy (a generic) and a batched
-// contraction of the filter [F, C*KH*KW] with it, tiled the same way.
+// A convolution becomes an im2col copy (a generic over [N, C, KH, KW, OH,
+// OW], ow innermost: unit-stride rows) and a batched contraction of the
+// filter [F, C*KH*KW] with it, tiled the same way; the image's unit
+// dimension is dropped from the tile, which vectorizes to a plain 2-D
+// contraction. The relu consuming the convolution is collapsed to [N, F,
+// OH*OW] and fused into the tiles as their epilogue.
 // CHECK-LABEL: func.func @conv
+// CHECK: linalg.generic {indexing_maps = [#[[COPY:map[0-9]*]], #{{.*}}], {{.*}} ins(%{{.*}} : tensor<2x3x10x10xf32>) outs(%{{.*}} : tensor<2x3x3x3x8x8xf32>)
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3], [4, 5]] : tensor<2x3x3x3x8x8xf32> into tensor<2x27x64xf32>
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] : tensor<8x3x3x3xf32> into tensor<8x27xf32>
-// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<2x3x10x10xf32>) outs(%{{.*}} : tensor<2x27x64xf32>)
 // CHECK: scf.forall
 // CHECK: scf.for
-// CHECK: vector.contract
+// CHECK: vector.contract {{.*}} : vector<4x1xf32>, vector<1x{{[0-9]+}}xf32> into vector<4x[[W:[0-9]+]]xf32>
+// CHECK: scf.yield
+// CHECK: arith.maximumf %{{.*}} : vector<4x[[W]]xf32>
+// CHECK-NOT: linalg.
 // CHECK: tensor.expand_shape
+// CHECK-NOT: linalg.
+// CHECK: return
 func.func @conv(%x: tensor<2x3x10x10xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<2x8x8x8xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<2x8x8x8xf32>
   %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<2x8x8x8xf32>) -> tensor<2x8x8x8xf32>
   %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x3x10x10xf32>, tensor<8x3x3x3xf32>) outs(%fill : tensor<2x8x8x8xf32>) -> tensor<2x8x8x8xf32>
-  return %c : tensor<2x8x8x8xf32>
+  %relu = linalg.generic {indexing_maps = [#map4, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : tensor<2x8x8x8xf32>) outs(%e : tensor<2x8x8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<2x8x8x8xf32>
+  return %relu : tensor<2x8x8x8xf32>
 }
 
 // Integer products are left to the loop lowering.
@@ -68,4 +85,19 @@ func.func @conv(%x: tensor<2x3x10x10xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<2x
 func.func @integer_matmul(%a: tensor<4x8xi32>, %b: tensor<8x16xi32>, %c: tensor<4x16xi32>) -> tensor<4x16xi32> {
   %r = linalg.matmul ins(%a, %b : tensor<4x8xi32>, tensor<8x16xi32>) outs(%c : tensor<4x16xi32>) -> tensor<4x16xi32>
   return %r : tensor<4x16xi32>
+}
+
+// N = 200 is not a multiple of the tile width: the loop over a row's tiles
+// is peeled, and the last tile is static too, as wide as the remainder (200
+// = 3 x 64 + 8 with AVX-512, 12 x 16 + 8 with AVX2).
+// CHECK-LABEL: func.func @remainder
+// AVX512: scf.for %{{.*}} = %{{.*}} to %c192 step %c64
+// AVX512: vector.contract {{.*}} into vector<2x64xf32>
+// AVX512: vector.contract {{.*}} into vector<2x8xf32>
+// AVX2: scf.for %{{.*}} = %{{.*}} to %c192 step %c16
+// AVX2: vector.contract {{.*}} into vector<2x16xf32>
+// AVX2: vector.contract {{.*}} into vector<2x8xf32>
+func.func @remainder(%a: tensor<2x32xf32>, %b: tensor<32x200xf32>, %c: tensor<2x200xf32>) -> tensor<2x200xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<2x32xf32>, tensor<32x200xf32>) outs(%c : tensor<2x200xf32>) -> tensor<2x200xf32>
+  return %r : tensor<2x200xf32>
 }

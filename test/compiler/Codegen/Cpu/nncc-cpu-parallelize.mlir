@@ -1,0 +1,69 @@
+// RUN: nncc-opt %s --nncc-cpu-parallelize | FileCheck %s
+
+// The outer forall becomes a call to the pool. The closure has one slot per
+// buffer pointer (a, b), one per dynamic size (b's first dimension) and one
+// per scalar (s, as its bits); constants are cloned into the body. The
+// body runs iterations [begin, end) of the linearized 4 x 2 loop, inner
+// dimension fastest, rebuilding the buffers from their pointers.
+// CHECK-LABEL: func.func @tiles(
+// CHECK-SAME: %[[CTX:[^:]*]]: !llvm.ptr {nn.context}, %[[A:[^:]*]]: memref<8x16xf32>, %[[B:[^:]*]]: memref<?x16xf32>, %[[S:[^:]*]]: f32)
+// CHECK: %[[CLOSURE:.*]] = llvm.alloca %{{.*}} x i64
+// CHECK-DAG: memref.extract_aligned_pointer_as_index %[[A]]
+// CHECK-DAG: memref.extract_aligned_pointer_as_index %[[B]]
+// CHECK-DAG: memref.dim %[[B]], %{{.*}}
+// CHECK-DAG: arith.bitcast %[[S]] : f32 to i32
+// CHECK-DAG: llvm.getelementptr %[[CLOSURE]][3]
+// CHECK: %[[BODY:.*]] = constant @tiles.parallel0
+// CHECK: call @nnrt_parallel_for(%[[CTX]], %{{.*}}, %{{.*}}, %[[CLOSURE]], %[[BODY]])
+// CHECK-NOT: scf.forall
+// CHECK: return
+// CHECK-LABEL: func.func private @tiles.parallel0(
+// CHECK-SAME: %{{.*}}: !llvm.ptr, %[[BEGIN:.*]]: index, %[[END:.*]]: index)
+// CHECK-DAG: builtin.unrealized_conversion_cast %{{.*}} : !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)> to memref<8x16xf32>
+// CHECK-DAG: builtin.unrealized_conversion_cast %{{.*}} : !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)> to memref<?x16xf32>
+// CHECK: scf.for %[[K:.*]] = %[[BEGIN]] to %[[END]]
+// CHECK: arith.remui %[[K]]
+// CHECK: arith.divui %[[K]]
+// CHECK: memref.load
+// CHECK: memref.store
+func.func @tiles(%ctx: !llvm.ptr {nn.context}, %a: memref<8x16xf32>,
+                 %b: memref<?x16xf32>, %s: f32) {
+  %c0 = arith.constant 0 : index
+  scf.forall (%i, %j) = (0, 0) to (8, 16) step (2, 8) {
+    %n = memref.dim %b, %c0 : memref<?x16xf32>
+    %v = memref.load %a[%i, %j] : memref<8x16xf32>
+    %w = arith.addf %v, %s : f32
+    %r = arith.remui %i, %n : index
+    memref.store %w, %b[%r, %j] : memref<?x16xf32>
+  }
+  return
+}
+
+// A body that allocates would need the context; a function without one has
+// no pool to call. Both loops stay.
+// CHECK-LABEL: func.func @allocates(
+// CHECK: scf.forall
+// CHECK-NOT: nnrt_parallel_for
+// CHECK: return
+func.func @allocates(%ctx: !llvm.ptr {nn.context}, %a: memref<4xf32>) {
+  scf.forall (%i) in (4) {
+    %t = memref.alloc() : memref<4xf32>
+    memref.copy %a, %t : memref<4xf32> to memref<4xf32>
+    memref.dealloc %t : memref<4xf32>
+  }
+  return
+}
+// CHECK-LABEL: func.func @no_context(
+// CHECK: scf.forall
+// CHECK-NOT: nnrt_parallel_for
+// CHECK: return
+func.func @no_context(%a: memref<4xf32>) {
+  %one = arith.constant 1.0 : f32
+  scf.forall (%i) in (4) {
+    memref.store %one, %a[%i] : memref<4xf32>
+  }
+  return
+}
+
+// One declaration of the pool's entry, with the body's type.
+// CHECK: func.func private @nnrt_parallel_for(!llvm.ptr, i64, i64, !llvm.ptr, (!llvm.ptr, index, index) -> ())
