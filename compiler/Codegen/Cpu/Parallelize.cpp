@@ -49,14 +49,29 @@ Value getContextArg(func::FuncOp func) {
   return {};
 }
 
-/// A memref that can be rebuilt from its pointer and dynamic sizes: the
-/// identity layout (offset 0, row-major strides).
-bool isRebuildableMemRef(Type type) {
+/// The layout of a capturable memref: its static offset and strides
+/// (ShapedType::kDynamic where they travel in slots).
+struct Layout {
+  int64_t offset = 0;
+  SmallVector<int64_t> strides;
+};
+
+/// A memref that can be rebuilt from its aligned pointer, offset, sizes and
+/// strides: the identity layout (offset 0, row-major strides) or a strided
+/// one (a subview, e.g. the column of tiles a parallel loop writes).
+std::optional<Layout> getLayout(Type type) {
   auto memref = dyn_cast<MemRefType>(type);
-  return memref && memref.getLayout().isIdentity() &&
-         isa<FloatType, IntegerType, IndexType>(memref.getElementType()) &&
-         memref.getMemorySpace() == nullptr;
+  if (!memref ||
+      !isa<FloatType, IntegerType, IndexType>(memref.getElementType()) ||
+      memref.getMemorySpace() != nullptr)
+    return std::nullopt;
+  Layout layout;
+  if (failed(memref.getStridesAndOffset(layout.strides, layout.offset)))
+    return std::nullopt;
+  return layout;
 }
+
+bool isRebuildableMemRef(Type type) { return getLayout(type).has_value(); }
 
 bool fitsSlot(Type type) {
   if (isa<IndexType>(type))
@@ -69,7 +84,7 @@ bool fitsSlot(Type type) {
 }
 
 /// Stores `value` into 64-bit slots starting at `slot`: a scalar takes one,
-/// a memref its aligned pointer then its dynamic sizes.
+/// a memref its aligned pointer, then its dynamic offset, sizes and strides.
 void storeSlots(OpBuilder &builder, Location loc, Value closure, Value value,
                 int64_t &slot) {
   Type i64 = builder.getI64Type();
@@ -81,13 +96,24 @@ void storeSlots(OpBuilder &builder, Location loc, Value closure, Value value,
   };
   Type type = value.getType();
   if (auto memref = dyn_cast<MemRefType>(type)) {
-    Value pointer =
-        memref::ExtractAlignedPointerAsIndexOp::create(builder, loc, value);
-    store(arith::IndexCastUIOp::create(builder, loc, i64, pointer));
+    // The aligned pointer, then the dynamic offset, sizes and strides.
+    Layout layout = *getLayout(type);
+    auto metadata =
+        memref::ExtractStridedMetadataOp::create(builder, loc, value);
+    Value pointer = memref::ExtractAlignedPointerAsIndexOp::create(
+        builder, loc, metadata.getBaseBuffer());
+    auto word = [&](Value index) {
+      store(arith::IndexCastUIOp::create(builder, loc, i64, index));
+    };
+    word(pointer);
+    if (ShapedType::isDynamic(layout.offset))
+      word(metadata.getOffset());
     for (int64_t d = 0; d < memref.getRank(); ++d)
       if (memref.isDynamicDim(d))
-        store(arith::IndexCastUIOp::create(
-            builder, loc, i64, memref::DimOp::create(builder, loc, value, d)));
+        word(metadata.getSizes()[d]);
+    for (int64_t d = 0; d < memref.getRank(); ++d)
+      if (ShapedType::isDynamic(layout.strides[d]))
+        word(metadata.getStrides()[d]);
     return;
   }
   if (isa<IndexType>(type)) {
@@ -123,22 +149,23 @@ Value loadSlots(OpBuilder &builder, Location loc, Value closure, Type type,
     // The descriptor finalize-memref-to-llvm uses: allocated and aligned
     // pointers, offset, sizes, strides.
     Value pointer = LLVM::IntToPtrOp::create(builder, loc, ptrType, load());
+    Layout layout = *getLayout(type);
     int64_t rank = memref.getRank();
+    auto constant = [&](int64_t value) -> Value {
+      return LLVM::ConstantOp::create(builder, loc, i64,
+                                      builder.getI64IntegerAttr(value));
+    };
+    Value offset =
+        ShapedType::isDynamic(layout.offset) ? load() : constant(layout.offset);
     SmallVector<Value> sizes;
     for (int64_t d = 0; d < rank; ++d)
-      sizes.push_back(memref.isDynamicDim(d)
-                          ? load()
-                          : LLVM::ConstantOp::create(
-                                builder, loc, i64,
-                                builder.getI64IntegerAttr(memref.getDimSize(d)))
-                                .getResult());
-    SmallVector<Value> strides(rank);
-    Value stride = LLVM::ConstantOp::create(builder, loc, i64,
-                                            builder.getI64IntegerAttr(1));
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      strides[d] = stride;
-      stride = LLVM::MulOp::create(builder, loc, stride, sizes[d]);
-    }
+      sizes.push_back(memref.isDynamicDim(d) ? load()
+                                             : constant(memref.getDimSize(d)));
+    SmallVector<Value> strides;
+    for (int64_t d = 0; d < rank; ++d)
+      strides.push_back(ShapedType::isDynamic(layout.strides[d])
+                            ? load()
+                            : constant(layout.strides[d]));
     SmallVector<Type> fields = {ptrType, ptrType, i64};
     if (rank > 0) {
       fields.push_back(LLVM::LLVMArrayType::get(i64, rank));
@@ -150,11 +177,8 @@ Value loadSlots(OpBuilder &builder, Location loc, Value closure, Type type,
                                              ArrayRef<int64_t>{0});
     descriptor = LLVM::InsertValueOp::create(builder, loc, descriptor, pointer,
                                              ArrayRef<int64_t>{1});
-    descriptor = LLVM::InsertValueOp::create(
-        builder, loc, descriptor,
-        LLVM::ConstantOp::create(builder, loc, i64,
-                                 builder.getI64IntegerAttr(0)),
-        ArrayRef<int64_t>{2});
+    descriptor = LLVM::InsertValueOp::create(builder, loc, descriptor, offset,
+                                             ArrayRef<int64_t>{2});
     for (int64_t d = 0; d < rank; ++d) {
       descriptor = LLVM::InsertValueOp::create(
           builder, loc, descriptor, sizes[d], ArrayRef<int64_t>{3, d});
@@ -181,9 +205,12 @@ Value loadSlots(OpBuilder &builder, Location loc, Value closure, Type type,
 }
 
 int64_t slotCount(Type type) {
-  if (auto memref = dyn_cast<MemRefType>(type))
-    return 1 + memref.getNumDynamicDims();
-  return 1;
+  auto memref = dyn_cast<MemRefType>(type);
+  if (!memref)
+    return 1;
+  Layout layout = *getLayout(type);
+  return 1 + ShapedType::isDynamic(layout.offset) + memref.getNumDynamicDims() +
+         llvm::count_if(layout.strides, ShapedType::isDynamic);
 }
 
 /// The declaration of nnrt_parallel_for in `module`.

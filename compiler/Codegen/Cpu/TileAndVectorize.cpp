@@ -301,84 +301,30 @@ tileAndFuse(RewriterBase &rewriter, TilingInterface root,
   return tiled;
 }
 
-/// Tiles one contraction (and its epilogue) into vectorized register tiles.
-/// Returns the scf.forall over the tiles, or null when it does not apply.
-///
-/// Two levels: an scf.forall over the batch and m dimensions (the parallel
-/// loop), then inside it an scf.for over n by the register tile's width,
-/// peeled so that every full tile is static and the last, narrower one is
-/// static too (its width is the remainder). K is then streamed by one more
-/// scf.for in each.
-Operation *tileContraction(RewriterBase &rewriter, linalg::LinalgOp contraction,
-                           const CpuMachine &machine) {
-  FailureOr<linalg::ContractionDimensions> dims =
-      linalg::inferContractionDims(contraction);
-  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
+/// The tiled root in the body of a loop over tiles: the op whose result the
+/// loop inserts into the value it yields.
+TilingInterface findTiledRoot(scf::ForOp loop) {
+  auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+  if (yield.getNumOperands() != 1)
     return nullptr;
-  if (!contraction.hasPureTensorSemantics() ||
-      !llvm::all_of(contraction->getOperandTypes(), [](Type type) {
-        return getElementTypeOrSelf(type).isF32();
-      }))
+  auto insert = yield.getOperand(0).getDefiningOp<tensor::InsertSliceOp>();
+  if (!insert)
     return nullptr;
+  return insert.getSource().getDefiningOp<TilingInterface>();
+}
 
-  MatmulTile tile;
-  SmallVector<int64_t> tiles =
-      parallelTileSizes(contraction, *dims, machine, tile);
-
-  // The root is the epilogue when there is one: its loops are the
-  // contraction's output dimensions, in the output's order.
-  TilingInterface root = cast<TilingInterface>(contraction.getOperation());
-  SmallVector<int64_t> rootTiles;
-  AffineMap outputMap =
-      contraction.getMatchingIndexingMap(contraction.getDpsInitOperand(0));
-  if (!outputMap.isProjectedPermutation())
-    return nullptr;
-  unsigned rootN = dims->n.back();
-  if (linalg::GenericOp epilogue = findEpilogue(contraction)) {
-    root = cast<TilingInterface>(epilogue.getOperation());
-    for (unsigned i = 0; i < outputMap.getNumResults(); ++i) {
-      rootTiles.push_back(tiles[outputMap.getDimPosition(i)]);
-      if (outputMap.getDimPosition(i) == dims->n.back())
-        rootN = i;
-    }
-  } else {
-    rootTiles = tiles;
-  }
-
-  // Level 1: the parallel loop, everything but n.
-  SmallVector<int64_t> outerTiles = rootTiles;
-  outerTiles[rootN] = 0;
-  FailureOr<scf::SCFTileAndFuseResult> outer = tileAndFuse(
-      rewriter, root, outerTiles, scf::SCFTilingOptions::LoopType::ForallOp);
-  if (failed(outer))
-    return nullptr;
-  Operation *forall = outer->loops.front().getOperation();
-
-  // Level 2: n by the register tile's width, the remainder peeled.
-  SmallVector<int64_t> innerTiles(rootTiles.size(), 0);
-  innerTiles[rootN] = rootTiles[rootN];
-  auto innerRoot = cast<TilingInterface>(outer->tiledAndFusedOps.front());
-  FailureOr<scf::SCFTileAndFuseResult> inner = tileAndFuse(
-      rewriter, innerRoot, innerTiles, scf::SCFTilingOptions::LoopType::ForOp);
-  if (succeeded(inner)) {
-    auto loop = cast<scf::ForOp>(inner->loops.front().getOperation());
-    scf::ForOp remainder;
-    (void)scf::peelForLoopAndSimplifyBounds(rewriter, loop, remainder);
-  }
-  simplifyTiles(forall);
-
-  // Every op of a tile in 2-D: the contraction, its fill and its epilogue
-  // (so the accumulator vector flows from one to the next unchanged).
+/// In the tiles under `scope`: every op in 2-D (the contraction, its fill and
+/// its epilogue, so the accumulator vector flows from one to the next
+/// unchanged), and K streamed one register step at a time.
+void streamK(RewriterBase &rewriter, Operation *scope, const MatmulTile &tile) {
   SmallVector<linalg::LinalgOp> tiledOps;
-  forall->walk([&](linalg::LinalgOp op) { tiledOps.push_back(op); });
+  scope->walk([&](linalg::LinalgOp op) { tiledOps.push_back(op); });
   SmallVector<linalg::LinalgOp> tiledContractions;
   for (linalg::LinalgOp op : tiledOps) {
     op = dropUnitBatchDims(rewriter, op);
     if (linalg::isaContractionOpInterface(op) && op.getNumReductionLoops() > 0)
       tiledContractions.push_back(op);
   }
-
-  // K: one register step at a time, in every (full or remainder) tile.
   for (linalg::LinalgOp tiledContraction : tiledContractions) {
     FailureOr<linalg::ContractionDimensions> tiledDims =
         linalg::inferContractionDims(tiledContraction);
@@ -397,8 +343,141 @@ Operation *tileContraction(RewriterBase &rewriter, linalg::LinalgOp contraction,
     if (succeeded(kTiled))
       rewriter.replaceOp(tiledContraction, kTiled->replacements);
   }
+}
+
+/// Peels `loop` (a loop over the tiles of a row) and returns the roots of
+/// its full and remainder tiles.
+SmallVector<TilingInterface> peelColumns(RewriterBase &rewriter,
+                                         scf::ForOp loop) {
+  SmallVector<scf::ForOp> loops = {loop};
+  scf::ForOp remainder;
+  if (succeeded(scf::peelForLoopAndSimplifyBounds(rewriter, loop, remainder)))
+    loops.push_back(remainder);
+  SmallVector<TilingInterface> roots;
+  for (scf::ForOp each : loops) {
+    simplifyTiles(each);
+    if (TilingInterface tiledRoot = findTiledRoot(each))
+      roots.push_back(tiledRoot);
+  }
+  return roots;
+}
+
+/// The scf.forall over rows of tiles (batch and m; the parallel loop), and
+/// in it the scf.for over the tiles of a row, peeled.
+LogicalResult tileRowsThenColumns(RewriterBase &rewriter, TilingInterface root,
+                                  ArrayRef<int64_t> rootTiles, unsigned rootN,
+                                  const MatmulTile &tile) {
+  SmallVector<int64_t> rowTiles(rootTiles);
+  rowTiles[rootN] = 0;
+  FailureOr<scf::SCFTileAndFuseResult> rows = tileAndFuse(
+      rewriter, root, rowTiles, scf::SCFTilingOptions::LoopType::ForallOp);
+  if (failed(rows))
+    return failure();
+  Operation *forall = rows->loops.front().getOperation();
+  SmallVector<int64_t> columnTiles(rootTiles.size(), 0);
+  columnTiles[rootN] = rootTiles[rootN];
+  auto rowRoot = cast<TilingInterface>(rows->tiledAndFusedOps.front());
+  FailureOr<scf::SCFTileAndFuseResult> columns = tileAndFuse(
+      rewriter, rowRoot, columnTiles, scf::SCFTilingOptions::LoopType::ForOp);
+  if (succeeded(columns))
+    (void)peelColumns(rewriter,
+                      cast<scf::ForOp>(columns->loops.front().getOperation()));
+  simplifyTiles(forall);
+  streamK(rewriter, forall, tile);
   vectorizeOpsIn(rewriter, forall);
-  return forall;
+  return success();
+}
+
+/// The scf.for over columns of tiles, peeled, and in each an scf.forall over
+/// the rows of tiles of that column: the K x width panel of B a column reads
+/// stays in cache while every row uses it. With rows outermost, each row
+/// streamed all of B (ResNet's im2col matrices: megabytes) from memory.
+LogicalResult tileColumnsThenRows(RewriterBase &rewriter, TilingInterface root,
+                                  ArrayRef<int64_t> rootTiles, unsigned rootN,
+                                  const MatmulTile &tile) {
+  SmallVector<int64_t> columnTiles(rootTiles.size(), 0);
+  columnTiles[rootN] = rootTiles[rootN];
+  FailureOr<scf::SCFTileAndFuseResult> columns = tileAndFuse(
+      rewriter, root, columnTiles, scf::SCFTilingOptions::LoopType::ForOp);
+  // N a single tile wide: no loop, the root itself is the column.
+  SmallVector<TilingInterface> columnRoots =
+      succeeded(columns)
+          ? peelColumns(rewriter,
+                        cast<scf::ForOp>(columns->loops.front().getOperation()))
+          : SmallVector<TilingInterface>{root};
+  SmallVector<int64_t> rowTiles(rootTiles);
+  rowTiles[rootN] = 0;
+  for (TilingInterface columnRoot : columnRoots) {
+    FailureOr<scf::SCFTileAndFuseResult> rows =
+        tileAndFuse(rewriter, columnRoot, rowTiles,
+                    scf::SCFTilingOptions::LoopType::ForallOp);
+    if (failed(rows))
+      continue;
+    Operation *forall = rows->loops.front().getOperation();
+    simplifyTiles(forall);
+    streamK(rewriter, forall, tile);
+    vectorizeOpsIn(rewriter, forall);
+  }
+  return success();
+}
+
+/// Tiles one contraction (and its epilogue) into vectorized register tiles.
+/// Fails (leaving the IR as it was) when it does not apply.
+///
+/// Two levels: an scf.forall over rows of tiles (batch and m by the register
+/// tile's height; the parallel loop) and an scf.for over the tiles of a row
+/// (n by its width), peeled so that every full tile is static and the last,
+/// narrower one is static too (its width is the remainder); in either order
+/// (see tileColumnsThenRows). K is then streamed by one more scf.for in each
+/// tile.
+LogicalResult tileContraction(RewriterBase &rewriter,
+                              linalg::LinalgOp contraction,
+                              const CpuMachine &machine) {
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(contraction);
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
+    return failure();
+  if (!contraction.hasPureTensorSemantics() ||
+      !llvm::all_of(contraction->getOperandTypes(), [](Type type) {
+        return getElementTypeOrSelf(type).isF32();
+      }))
+    return failure();
+
+  MatmulTile tile;
+  SmallVector<int64_t> tiles =
+      parallelTileSizes(contraction, *dims, machine, tile);
+
+  // The root is the epilogue when there is one: its loops are the
+  // contraction's output dimensions, in the output's order.
+  TilingInterface root = cast<TilingInterface>(contraction.getOperation());
+  SmallVector<int64_t> rootTiles;
+  AffineMap outputMap =
+      contraction.getMatchingIndexingMap(contraction.getDpsInitOperand(0));
+  if (!outputMap.isProjectedPermutation())
+    return failure();
+  unsigned rootN = dims->n.back();
+  if (linalg::GenericOp epilogue = findEpilogue(contraction)) {
+    root = cast<TilingInterface>(epilogue.getOperation());
+    for (unsigned i = 0; i < outputMap.getNumResults(); ++i) {
+      rootTiles.push_back(tiles[outputMap.getDimPosition(i)]);
+      if (outputMap.getDimPosition(i) == dims->n.back())
+        rootN = i;
+    }
+  } else {
+    rootTiles = tiles;
+  }
+
+  // Rows of tiles outermost unless B is too big to stay in cache while
+  // every row streams all of it (TileSizes.h).
+  int64_t k = 1;
+  for (unsigned d : dims->k)
+    k *= std::max<int64_t>(loopSizes(contraction)[d], 1);
+  int64_t n = loopSizes(contraction)[dims->n.back()];
+  int64_t m = loopSizes(contraction)[dims->m.back()];
+  bool columnsOuter = m > tile.m && n > 0 && k * n * 4 > machine.cacheBytes;
+  return columnsOuter
+             ? tileColumnsThenRows(rewriter, root, rootTiles, rootN, tile)
+             : tileRowsThenColumns(rewriter, root, rootTiles, rootN, tile);
 }
 
 /// Canonicalizes what vectorization left: transfers fold their slices, and

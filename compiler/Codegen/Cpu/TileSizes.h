@@ -25,6 +25,10 @@ struct CpuMachine {
   /// workspace during the convolution): 64 MiB, the copy of ResNet-50's
   /// first layer at batch 8.
   int64_t im2colLimitBytes = int64_t(64) << 20;
+  /// The bytes of B (K x N) a contraction may have and still be read by
+  /// every row of tiles from cache: half of a 2 MiB L2. Above it, columns of
+  /// tiles go outermost (TileAndVectorize.cpp, tileColumnsThenRows).
+  int64_t cacheBytes = int64_t(1) << 20;
 };
 
 /// The register tile of a matrix product C[M,N] += A[M,K] B[K,N]: `m` rows

@@ -8,9 +8,10 @@
 // CHECK-LABEL: func.func @tiles(
 // CHECK-SAME: %[[CTX:[^:]*]]: !llvm.ptr {nn.context}, %[[A:[^:]*]]: memref<8x16xf32>, %[[B:[^:]*]]: memref<?x16xf32>, %[[S:[^:]*]]: f32)
 // CHECK: %[[CLOSURE:.*]] = llvm.alloca %{{.*}} x i64
-// CHECK-DAG: memref.extract_aligned_pointer_as_index %[[A]]
-// CHECK-DAG: memref.extract_aligned_pointer_as_index %[[B]]
-// CHECK-DAG: memref.dim %[[B]], %{{.*}}
+// CHECK-DAG: memref.extract_strided_metadata %[[A]]
+// CHECK-DAG: %[[BBASE:.*]], %{{.*}}, %[[BSIZES:.*]]:2, %{{.*}}:2 = memref.extract_strided_metadata %[[B]]
+// CHECK-DAG: memref.extract_aligned_pointer_as_index %[[BBASE]]
+// CHECK-DAG: arith.index_castui %[[BSIZES]]#0
 // CHECK-DAG: arith.bitcast %[[S]] : f32 to i32
 // CHECK-DAG: llvm.getelementptr %[[CLOSURE]][3]
 // CHECK: %[[BODY:.*]] = constant @tiles.parallel0
@@ -35,6 +36,33 @@ func.func @tiles(%ctx: !llvm.ptr {nn.context}, %a: memref<8x16xf32>,
     %w = arith.addf %v, %s : f32
     %r = arith.remui %i, %n : index
     memref.store %w, %b[%r, %j] : memref<?x16xf32>
+  }
+  return
+}
+
+// A strided buffer (a subview, e.g. the column of tiles a loop writes)
+// also passes its dynamic offset; the body rebuilds its descriptor with the
+// offset and its static strides.
+// CHECK-LABEL: func.func @strided(
+// CHECK: %[[CLOSURE:.*]] = llvm.alloca %[[TWO:.*]] x i64
+// CHECK: %[[BASE:.*]], %[[OFFSET:.*]], %{{.*}}:2, %{{.*}}:2 = memref.extract_strided_metadata %{{.*}} : memref<4x16xf32, strided<[16, 1], offset: ?>>
+// CHECK: memref.extract_aligned_pointer_as_index %[[BASE]]
+// CHECK: arith.index_castui %[[OFFSET]]
+// CHECK: call @nnrt_parallel_for
+// CHECK-LABEL: func.func private @strided.parallel0(
+// CHECK: %[[PTR:.*]] = llvm.inttoptr
+// CHECK: %[[OFF:.*]] = llvm.load
+// CHECK: llvm.insertvalue %[[OFF]], %{{.*}}[2]
+// CHECK: builtin.unrealized_conversion_cast %{{.*}} to memref<4x16xf32, strided<[16, 1], offset: ?>>
+func.func @strided(%ctx: !llvm.ptr {nn.context}, %a: memref<8x16xf32>,
+                   %i: index) {
+  %one = arith.constant 1.0 : f32
+  %c0 = arith.constant 0 : index
+  %v = memref.subview %a[%i, 0] [4, 16] [1, 1]
+      : memref<8x16xf32> to memref<4x16xf32, strided<[16, 1], offset: ?>>
+  scf.forall (%j) in (4) {
+    memref.store %one, %v[%j, %c0]
+        : memref<4x16xf32, strided<[16, 1], offset: ?>>
   }
   return
 }
