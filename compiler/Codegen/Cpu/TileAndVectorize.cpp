@@ -184,8 +184,19 @@ void convertToIm2Col(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
   Value weights = tensor::CollapseShapeOp::create(
       rewriter, loc, filter, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
   SmallVector<ReassociationIndices> outputGroups = {{0}, {1}, {2, 3}};
-  Value acc =
-      tensor::CollapseShapeOp::create(rewriter, loc, init, outputGroups);
+  // A zero (or constant) accumulator is filled again in the collapsed shape,
+  // so that the fill fuses into the tiles (a vector constant) instead of
+  // being a memset of the whole output the tiles then read back.
+  Value acc;
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  if (fill && fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>()) {
+    Value empty = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{y[0], y[1], y[2] * y[3]}, element);
+    acc = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
+              .getResult(0);
+  } else {
+    acc = tensor::CollapseShapeOp::create(rewriter, loc, init, outputGroups);
+  }
 
   AffineExpr b, m, p, k;
   bindDims(context, b, m, p, k);

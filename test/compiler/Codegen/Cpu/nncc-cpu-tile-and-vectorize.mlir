@@ -51,13 +51,17 @@ func.func @dense_relu(%x: tensor<64x784xf32>, %w: tensor<784x256xf32>, %b: tenso
 // filter [F, C*KH*KW] with it, tiled the same way; the image's unit
 // dimension is dropped from the tile, which vectorizes to a plain 2-D
 // contraction. The relu consuming the convolution is collapsed to [N, F,
-// OH*OW] and fused into the tiles as their epilogue.
+// OH*OW] and fused into the tiles as their epilogue; the zero fill of the
+// accumulator is made again in that shape and fused too (the K loop starts
+// from a zero vector, no memset of the output).
 // CHECK-LABEL: func.func @conv
+// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<4x64xf32>
 // CHECK: linalg.generic {indexing_maps = [#[[COPY:map[0-9]*]], #{{.*}}], {{.*}} ins(%{{.*}} : tensor<2x3x10x10xf32>) outs(%{{.*}} : tensor<2x3x3x3x8x8xf32>)
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3], [4, 5]] : tensor<2x3x3x3x8x8xf32> into tensor<2x27x64xf32>
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] : tensor<8x3x3x3xf32> into tensor<8x27xf32>
+// CHECK-NOT: linalg.fill
 // CHECK: scf.forall
-// CHECK: scf.for
+// CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %[[ZERO]])
 // CHECK: vector.contract {{.*}} : vector<4x1xf32>, vector<1x{{[0-9]+}}xf32> into vector<4x[[W:[0-9]+]]xf32>
 // CHECK: scf.yield
 // CHECK: arith.maximumf %{{.*}} : vector<4x[[W]]xf32>
