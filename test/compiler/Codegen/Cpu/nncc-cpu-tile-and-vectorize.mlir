@@ -55,7 +55,7 @@ func.func @dense_relu(%x: tensor<64x784xf32>, %w: tensor<784x256xf32>, %b: tenso
 // accumulator is made again in that shape and fused too (the K loop starts
 // from a zero vector, no memset of the output).
 // CHECK-LABEL: func.func @conv
-// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<4x64xf32>
+// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<4x{{16|64}}xf32>
 // CHECK: linalg.generic {indexing_maps = [#[[COPY:map[0-9]*]], #{{.*}}], {{.*}} ins(%{{.*}} : tensor<2x3x10x10xf32>) outs(%{{.*}} : tensor<2x3x3x3x8x8xf32>)
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3], [4, 5]] : tensor<2x3x3x3x8x8xf32> into tensor<2x27x64xf32>
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] : tensor<8x3x3x3xf32> into tensor<8x27xf32>
