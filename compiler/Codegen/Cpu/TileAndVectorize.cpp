@@ -298,6 +298,40 @@ bool packConstantB(RewriterBase &rewriter, linalg::MatmulOp matmul,
   return true;
 }
 
+/// Tiles the first parallel dimension of more than one iteration of `op` by
+/// 1 with an scf.forall (a parallel loop for nncc-cpu-parallelize), when the
+/// op has at least CpuMachine::parallelMinIterations iterations: below
+/// that, waking a thread costs more than it saves.
+LogicalResult splitOuterLoop(RewriterBase &rewriter, linalg::LinalgOp op,
+                             const CpuMachine &machine) {
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  int64_t total = 1;
+  for (int64_t size : sizes)
+    total = size < 0 ? total : total * size;
+  if (total < machine.parallelMinIterations)
+    return failure();
+  for (unsigned d = 0; d < sizes.size(); ++d) {
+    if (iterators[d] != utils::IteratorType::parallel)
+      return failure();
+    if (sizes[d] == 1)
+      continue;
+    SmallVector<int64_t> tiles(sizes.size(), 0);
+    tiles[d] = 1;
+    scf::SCFTilingOptions tiling;
+    tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles));
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), tiling);
+    if (failed(tiled))
+      return failure();
+    rewriter.replaceOp(op, tiled->replacements);
+    return success();
+  }
+  return failure();
+}
+
 /// Vectorizes every linalg op in `scope` that has static shapes.
 void vectorizeOpsIn(RewriterBase &rewriter, Operation *scope) {
   SmallVector<linalg::LinalgOp> ops;
@@ -576,7 +610,9 @@ LogicalResult tileContraction(RewriterBase &rewriter,
   // B in packed panels (packConstantB): each panel is its own n dimension,
   // so the parallel loop puts the panels outermost instead.
   SmallVector<int64_t> interchange;
-  if (bigB && dims->n.size() > 1) {
+  bool packedB = dims->n.size() > 1 && contraction.getNumDpsInputs() == 2 &&
+                 matchPattern(contraction.getDpsInputs()[1], m_Constant());
+  if (bigB && packedB) {
     auto rootDim = [&](unsigned d) -> int64_t {
       if (root.getOperation() == contraction.getOperation())
         return d;
@@ -706,7 +742,21 @@ struct CpuTileAndVectorizePass
     for (linalg::LinalgOp op : contractions)
       (void)tileContraction(rewriter, op, machine);
 
-    // 4. Clean up the vector code.
+    // 4. Every other op big enough: its outer parallel dimension split over
+    //    the threads (the loops inside stay scalar; LLVM vectorizes them).
+    {
+      SmallVector<linalg::LinalgOp> others;
+      func.walk([&](linalg::LinalgOp op) {
+        if (!op->getParentOfType<scf::ForallOp>() &&
+            op.hasPureTensorSemantics())
+          others.push_back(op);
+      });
+      IRRewriter rewriter(context);
+      for (linalg::LinalgOp op : others)
+        (void)splitOuterLoop(rewriter, op, machine);
+    }
+
+    // 5. Clean up the vector code.
     cleanUpVectorCode(func);
   }
 };

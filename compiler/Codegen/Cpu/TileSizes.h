@@ -29,6 +29,10 @@ struct CpuMachine {
   /// every row of tiles from cache: half of a 2 MiB L2. Above it, columns of
   /// tiles go outermost (TileAndVectorize.cpp, tileColumnsThenRows).
   int64_t cacheBytes = int64_t(1) << 20;
+  /// The fewest iterations an op other than a contraction must have for
+  /// its outer loop to be split over the threads: waking a sleeping worker
+  /// takes 7-15 us (docs/runtime.md), a pass over 64K floats about as long.
+  int64_t parallelMinIterations = int64_t(1) << 16;
 };
 
 /// The register tile of a matrix product C[M,N] += A[M,K] B[K,N]: `m` rows

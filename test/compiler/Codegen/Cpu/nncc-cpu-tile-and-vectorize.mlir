@@ -105,3 +105,35 @@ func.func @remainder(%a: tensor<2x32xf32>, %b: tensor<32x200xf32>, %c: tensor<2x
   %r = linalg.matmul ins(%a, %b : tensor<2x32xf32>, tensor<32x200xf32>) outs(%c : tensor<2x200xf32>) -> tensor<2x200xf32>
   return %r : tensor<2x200xf32>
 }
+
+// Other ops with at least 64K iterations get their first parallel dimension
+// of more than one iteration split by an scf.forall (the thread pool's
+// loop); the loops inside stay for the loop lowering. Smaller ones are left
+// whole: waking a thread would cost more than it saves.
+// CHECK-LABEL: func.func @big_elementwise
+// CHECK: scf.forall (%[[C:.*]]) in (64)
+// CHECK: tensor.extract_slice %{{.*}}[0, %[[C]], 0, 0] [1, 1, 32, 32]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x1x32x32xf32>)
+// CHECK-LABEL: func.func @small_elementwise
+// CHECK-NOT: scf.forall
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x4x8x8xf32>)
+func.func @big_elementwise(%x: tensor<1x64x32x32xf32>) -> tensor<1x64x32x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x64x32x32xf32>
+  %relu = linalg.generic {indexing_maps = [#map4, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x64x32x32xf32>) outs(%e : tensor<1x64x32x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x64x32x32xf32>
+  return %relu : tensor<1x64x32x32xf32>
+}
+func.func @small_elementwise(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x8x8xf32>
+  %relu = linalg.generic {indexing_maps = [#map4, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x4x8x8xf32>) outs(%e : tensor<1x4x8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x4x8x8xf32>
+  return %relu : tensor<1x4x8x8xf32>
+}
