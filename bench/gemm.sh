@@ -99,8 +99,8 @@ report="# GEMM: nncc vs OpenBLAS sgemm, fp32
   OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}.
 - Method: $warmup warm-up calls, then the median of $runs calls timed one by one
   (CLOCK_MONOTONIC); nncc stops after $budget s of timed calls (at least 3), its count
-  in parentheses. Threads: NNRT_NUM_THREADS for nncc (generated code runs on one
-  thread so far), openblas_set_num_threads for OpenBLAS.
+  in parentheses. Threads: NNRT_NUM_THREADS for nncc (its thread pool splits the
+  rows or column panels of register tiles), openblas_set_num_threads for OpenBLAS.
 $(busy_note)
 
 $table"
