@@ -105,21 +105,46 @@ bool hasStaticShapes(Operation *op) {
          llvm::all_of(op->getResultTypes(), isStatic);
 }
 
-/// Should `conv` run as an im2col copy and a contraction?
-bool useIm2Col(linalg::Conv2DNchwFchwOp conv, const CpuMachine &machine) {
+/// How `conv` runs: as one im2col copy and contraction for the whole batch,
+/// image by image (an scf.for over the batch around them, when only one
+/// image's copy fits the limit), or as loops.
+enum class ConvPlan { Loops, Im2Col, Im2ColPerImage };
+
+ConvPlan planConv(linalg::Conv2DNchwFchwOp conv, const CpuMachine &machine) {
   if (!conv.hasPureTensorSemantics() || !hasStaticShapes(conv) ||
       !llvm::all_of(conv->getOperandTypes(), [](Type type) {
         return getElementTypeOrSelf(type).isF32();
       }))
-    return false;
+    return ConvPlan::Loops;
   // Input [N, C, H, W], filter [F, C, KH, KW], output [N, F, OH, OW].
   ArrayRef<int64_t> filter =
       cast<ShapedType>(conv.getInputs()[1].getType()).getShape();
   ArrayRef<int64_t> output =
       cast<ShapedType>(conv.getOutputs()[0].getType()).getShape();
-  int64_t copyBytes =
-      output[0] * filter[1] * filter[2] * filter[3] * output[2] * output[3] * 4;
-  return copyBytes <= machine.im2colLimitBytes;
+  int64_t imageBytes =
+      filter[1] * filter[2] * filter[3] * output[2] * output[3] * 4;
+  if (output[0] * imageBytes <= machine.im2colLimitBytes)
+    return ConvPlan::Im2Col;
+  if (imageBytes <= machine.im2colLimitBytes)
+    return ConvPlan::Im2ColPerImage;
+  return ConvPlan::Loops;
+}
+
+/// An scf.for over the images of `conv`'s batch around a convolution of one
+/// image; returns that convolution.
+linalg::Conv2DNchwFchwOp splitBatch(RewriterBase &rewriter,
+                                    linalg::Conv2DNchwFchwOp conv) {
+  SmallVector<int64_t> tiles(conv.getNumLoops(), 0);
+  tiles[0] = 1;
+  scf::SCFTilingOptions tiling;
+  tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles));
+  rewriter.setInsertionPoint(conv);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(conv.getOperation()), tiling);
+  if (failed(tiled) || tiled->tiledOps.size() != 1)
+    return nullptr;
+  rewriter.replaceOp(conv, tiled->replacements);
+  return dyn_cast<linalg::Conv2DNchwFchwOp>(tiled->tiledOps.front());
 }
 
 /// Folds the sizes of peeled tiles to constants, so their slices and ops
@@ -690,14 +715,19 @@ struct CpuTileAndVectorizePass
     // 2. Convolutions become contractions over an im2col copy of their
     //    input, when the copy is small enough (TileSizes.h).
     {
-      SmallVector<linalg::Conv2DNchwFchwOp> convs;
+      SmallVector<std::pair<linalg::Conv2DNchwFchwOp, ConvPlan>> convs;
       func.walk([&](linalg::Conv2DNchwFchwOp conv) {
-        if (useIm2Col(conv, machine))
-          convs.push_back(conv);
+        ConvPlan plan = planConv(conv, machine);
+        if (plan != ConvPlan::Loops)
+          convs.push_back({conv, plan});
       });
       IRRewriter rewriter(context);
-      for (linalg::Conv2DNchwFchwOp conv : convs)
-        convertToIm2Col(rewriter, conv);
+      for (auto [conv, plan] : convs) {
+        if (plan == ConvPlan::Im2ColPerImage)
+          conv = splitBatch(rewriter, conv);
+        if (conv && hasStaticShapes(conv))
+          convertToIm2Col(rewriter, conv);
+      }
       // The epilogue (bias, batch norm, activation, residual add) of each
       // convolution consumes its product through the expand_shape back to
       // [N, F, OH, OW]: collapsing the epilogue to [N, F, OH * OW] instead
@@ -723,10 +753,14 @@ struct CpuTileAndVectorizePass
       for (linalg::MatmulOp matmul : matmuls)
         packed |= packConstantB(rewriter, matmul, machine);
       RewritePatternSet patterns(context);
+      // Only into elementwise consumers: expanding a following matmul's A
+      // would split its K into two reduction dimensions.
       linalg::populateFoldReshapeOpsByExpansionPatterns(
           patterns, [](OpOperand *operand) {
-            return isa_and_nonnull<tensor::CollapseShapeOp>(
-                operand->get().getDefiningOp());
+            auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
+            return consumer && linalg::isElementwise(consumer) &&
+                   isa_and_nonnull<tensor::CollapseShapeOp>(
+                       operand->get().getDefiningOp());
           });
       if (packed && failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();

@@ -137,3 +137,22 @@ func.func @small_elementwise(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
   } -> tensor<1x4x8x8xf32>
   return %relu : tensor<1x4x8x8xf32>
 }
+
+// A batch whose im2col copy would exceed 64 MiB (4 x 37.7 MB here) but one
+// image's would not: an scf.for over the images around the copy and the
+// contraction of one image (the copy itself split over the channels).
+// CHECK-LABEL: func.func @conv_per_image
+// CHECK: scf.for %[[N:.*]] = %c0 to %c4 step %c1
+// CHECK: tensor.empty() : tensor<1x64x3x3x128x128xf32>
+// CHECK: scf.forall
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x3x3x128x128xf32>)
+// CHECK: scf.forall
+// CHECK: vector.contract
+// CHECK: tensor.insert_slice %{{.*}}[%[[N]], 0, 0, 0] [1, 64, 128, 128]
+func.func @conv_per_image(%x: tensor<4x64x130x130xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<4x64x128x128xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x64x128x128xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64x128x128xf32>) -> tensor<4x64x128x128xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<4x64x130x130xf32>, tensor<64x64x3x3xf32>) outs(%fill : tensor<4x64x128x128xf32>) -> tensor<4x64x128x128xf32>
+  return %c : tensor<4x64x128x128xf32>
+}
