@@ -13,8 +13,8 @@
 # Environment: RESULTS; the rest is passed on to every script (NNCC, CC,
 # PYTHON, THREADS, WARMUP, RUNS, BUDGET, TORCH_BLAS_DIR, ORT_NODE_MODULES,
 # ...; see each script's header), except OUT, which is RESULTS/<name>.md.
-# Tens of minutes on 2 cores at nncc's current speed (infer.sh alone took
-# 22), most of it nncc's slow calls in gemm.sh and infer.sh. Not a test.
+# About 10 minutes on 2 cores, most of it infer.sh's calls at batch 16
+# (the peers' as much as nncc's). Not a test.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
