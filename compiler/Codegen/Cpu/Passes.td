@@ -34,12 +34,16 @@ def CpuTileAndVectorize
     : Pass<"nncc-cpu-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Register tiles for contractions, fused with their epilogues";
   let description = [{
-    On linalg over tensors, before bufferization: fuses elementwise chains,
-    tiles every f32 contraction (with its elementwise consumer as the root
-    and the fill of its accumulator fused in) into register tiles under an
-    scf.forall, streams K with an scf.for, and vectorizes the tiles. Tile
-    sizes come from the cost model in TileSizes.h. Ops it cannot handle are
-    left for the loop lowering.
+    On linalg over tensors, before bufferization: fuses elementwise chains;
+    turns 2-D convolutions into im2col copies and batched contractions (per
+    image when only one image's copy fits); packs constant matmul B operands
+    into panels; tiles every f32 contraction (with its elementwise consumer
+    as the root and the fill of its accumulator fused in) into register
+    tiles, an scf.forall over rows of tiles and a peeled scf.for over the
+    tiles of a row, streams K with an scf.for and vectorizes the tiles;
+    splits the outer loop of other large ops with an scf.forall. Sizes come
+    from the cost model in TileSizes.h. Ops it cannot handle are left for
+    the loop lowering.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "unsigned", "128",

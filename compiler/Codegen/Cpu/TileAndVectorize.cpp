@@ -1,20 +1,26 @@
-//===- TileAndVectorize.cpp - register tiles for linalg on tensors -*- C++
-//-*-===//
+//===- TileAndVectorize.cpp - register tiles for linalg on tensors ------===//
 //
 // The CPU strategy in front of bufferization (docs/design-notes.md "CPU
-// tiling"):
+// tiling"), in order:
 //
 // 1. Elementwise chains fuse into one linalg.generic.
-// 2. Each contraction (matmul, batch matmul, any generic contraction) with
-//    its elementwise consumer as the root: the root is tiled into register
-//    tiles by an scf.forall (the parallel loop the thread pool splits), the
-//    contraction and the fill of its accumulator are fused into the tile,
-//    and K is streamed by an scf.for. Tile sizes come from TileSizes.h.
-// 3. The tiles are vectorized; the accumulator tile is hoisted out of the K
-//    loop so it lives in registers.
+// 2. 2-D convolutions become an im2col copy and a batched contraction
+//    (image by image when only one image's copy fits the limit); their
+//    elementwise consumers are collapsed to the contraction's shape.
+// 3. Matmuls with a constant B read it in packed panels [N/w, K, w].
+// 4. Each f32 contraction, with its elementwise consumer as the root, is
+//    tiled into register tiles: an scf.forall over rows of tiles (the loop
+//    the thread pool splits) and an scf.for over the tiles of a row, peeled,
+//    in the order that keeps B's panel in cache; the contraction and the
+//    fill of its accumulator are fused in, K is streamed by an scf.for, and
+//    the tiles are vectorized. Sizes come from the cost model (TileSizes.h).
+// 5. Other ops with enough iterations get their outer loop split by an
+//    scf.forall, for the thread pool.
+// 6. The vector code is cleaned up; the accumulator leaves the K loop and
+//    lives in registers.
 //
-// An op that cannot be tiled or vectorized is left as it was: the later
-// lowering turns it into plain loops, so this pass only ever speeds code up.
+// An op that cannot be handled is left as it was: the later lowering turns
+// it into plain loops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -743,7 +749,7 @@ struct CpuTileAndVectorizePass
         return signalPassFailure();
     }
 
-    // Constant B operands in packed panels; their elementwise consumers are
+    // 3. Constant B operands in packed panels; their elementwise consumers are
     // expanded to the packed result's [M, N / w, w] view to stay epilogues.
     {
       SmallVector<linalg::MatmulOp> matmuls;
@@ -766,7 +772,7 @@ struct CpuTileAndVectorizePass
         return signalPassFailure();
     }
 
-    // 3. Register tiles for contractions.
+    // 4. Register tiles for contractions.
     SmallVector<linalg::LinalgOp> contractions;
     func.walk([&](linalg::LinalgOp op) {
       if (linalg::isaContractionOpInterface(op))
@@ -776,7 +782,7 @@ struct CpuTileAndVectorizePass
     for (linalg::LinalgOp op : contractions)
       (void)tileContraction(rewriter, op, machine);
 
-    // 4. Every other op big enough: its outer parallel dimension split over
+    // 5. Every other op big enough: its outer parallel dimension split over
     //    the threads (the loops inside stay scalar; LLVM vectorizes them).
     {
       SmallVector<linalg::LinalgOp> others;
@@ -790,7 +796,7 @@ struct CpuTileAndVectorizePass
         (void)splitOuterLoop(rewriter, op, machine);
     }
 
-    // 5. Clean up the vector code.
+    // 6. Clean up the vector code.
     cleanUpVectorCode(func);
   }
 };
