@@ -54,9 +54,19 @@ using namespace nncc;
 
 namespace {
 
-/// Static loop sizes of an op (negative where dynamic).
-SmallVector<int64_t> loopSizes(linalg::LinalgOp op) {
-  return op.getStaticLoopRanges();
+/// Are all of `op`'s operands f32 (or f32 tensors)?
+bool allF32(Operation *op) {
+  return llvm::all_of(op->getOperandTypes(), [](Type type) {
+    return getElementTypeOrSelf(type).isF32();
+  });
+}
+
+/// The body of a multiply-accumulate contraction: out += in0 * in1.
+void buildMulAdd(OpBuilder &builder, Location loc, ValueRange args) {
+  Value mul = arith::MulFOp::create(builder, loc, args[0], args[1]);
+  linalg::YieldOp::create(
+      builder, loc,
+      arith::AddFOp::create(builder, loc, mul, args[2]).getResult());
 }
 
 /// The elementwise linalg.generic that consumes `op`'s only result through an
@@ -83,7 +93,7 @@ SmallVector<int64_t>
 parallelTileSizes(linalg::LinalgOp op,
                   const linalg::ContractionDimensions &dims,
                   const CpuMachine &machine, MatmulTile &tile) {
-  SmallVector<int64_t> sizes = loopSizes(op);
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
   SmallVector<int64_t> tiles(sizes.size(), 0);
   for (unsigned d : dims.batch)
     tiles[d] = 1;
@@ -117,10 +127,7 @@ bool hasStaticShapes(Operation *op) {
 enum class ConvPlan { Loops, Im2Col, Im2ColPerImage };
 
 ConvPlan planConv(linalg::Conv2DNchwFchwOp conv, const CpuMachine &machine) {
-  if (!conv.hasPureTensorSemantics() || !hasStaticShapes(conv) ||
-      !llvm::all_of(conv->getOperandTypes(), [](Type type) {
-        return getElementTypeOrSelf(type).isF32();
-      }))
+  if (!conv.hasPureTensorSemantics() || !hasStaticShapes(conv) || !allF32(conv))
     return ConvPlan::Loops;
   // Input [N, C, H, W], filter [F, C, KH, KW], output [N, F, OH, OW].
   ArrayRef<int64_t> filter =
@@ -166,6 +173,20 @@ void simplifyTiles(Operation *scope) {
   tensor::populateFoldTensorEmptyPatterns(patterns);
   linalg::populateLinalgTilingCanonicalizationPatterns(patterns);
   (void)applyPatternsGreedily(scope, std::move(patterns));
+}
+
+/// When `init` is a fill of a tensor.empty, the same fill of a new empty
+/// tensor of `shape` (so that it fuses into the tiles as the accumulator's
+/// initial vector instead of being a memset read back); else null.
+Value refill(RewriterBase &rewriter, Location loc, Value init,
+             ArrayRef<int64_t> shape) {
+  auto fill = init.getDefiningOp<linalg::FillOp>();
+  if (!fill || !fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>())
+    return {};
+  Value empty = tensor::EmptyOp::create(rewriter, loc, shape,
+                                        getElementTypeOrSelf(init.getType()));
+  return linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
+      .getResult(0);
 }
 
 /// Rewrites `conv` as an im2col copy and a batched contraction:
@@ -219,16 +240,9 @@ void convertToIm2Col(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
   // A zero (or constant) accumulator is filled again in the collapsed shape,
   // so that the fill fuses into the tiles (a vector constant) instead of
   // being a memset of the whole output the tiles then read back.
-  Value acc;
-  auto fill = init.getDefiningOp<linalg::FillOp>();
-  if (fill && fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>()) {
-    Value empty = tensor::EmptyOp::create(
-        rewriter, loc, ArrayRef<int64_t>{y[0], y[1], y[2] * y[3]}, element);
-    acc = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
-              .getResult(0);
-  } else {
+  Value acc = refill(rewriter, loc, init, {y[0], y[1], y[2] * y[3]});
+  if (!acc)
     acc = tensor::CollapseShapeOp::create(rewriter, loc, init, outputGroups);
-  }
 
   AffineExpr b, m, p, k;
   bindDims(context, b, m, p, k);
@@ -241,11 +255,7 @@ void convertToIm2Col(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
       productMaps,
       {utils::IteratorType::parallel, utils::IteratorType::parallel,
        utils::IteratorType::parallel, utils::IteratorType::reduction},
-      [](OpBuilder &b, Location l, ValueRange args) {
-        Value mul = arith::MulFOp::create(b, l, args[0], args[1]);
-        linalg::YieldOp::create(
-            b, l, arith::AddFOp::create(b, l, mul, args[2]).getResult());
-      });
+      buildMulAdd);
   rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
       conv, outputType, product.getResult(0), outputGroups);
 }
@@ -299,16 +309,9 @@ bool packConstantB(RewriterBase &rewriter, linalg::MatmulOp matmul,
 
   SmallVector<ReassociationIndices> groups = {{0}, {1, 2}};
   auto accType = RankedTensorType::get({m, blocks, width}, f32);
-  Value acc;
-  auto fill = init.getDefiningOp<linalg::FillOp>();
-  if (fill && fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>()) {
-    Value empty =
-        tensor::EmptyOp::create(rewriter, loc, accType.getShape(), f32);
-    acc = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
-              .getResult(0);
-  } else {
+  Value acc = refill(rewriter, loc, init, accType.getShape());
+  if (!acc)
     acc = tensor::ExpandShapeOp::create(rewriter, loc, accType, init, groups);
-  }
   AffineExpr dm, nb, nt, kk;
   bindDims(context, dm, nb, nt, kk);
   auto product = linalg::GenericOp::create(
@@ -318,12 +321,7 @@ bool packConstantB(RewriterBase &rewriter, linalg::MatmulOp matmul,
        AffineMap::get(4, 0, {dm, nb, nt}, context)},
       {utils::IteratorType::parallel, utils::IteratorType::parallel,
        utils::IteratorType::parallel, utils::IteratorType::reduction},
-      [](OpBuilder &builder, Location l, ValueRange args) {
-        Value mul = arith::MulFOp::create(builder, l, args[0], args[1]);
-        linalg::YieldOp::create(
-            builder, l,
-            arith::AddFOp::create(builder, l, mul, args[2]).getResult());
-      });
+      buildMulAdd);
   rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
       matmul, matmul.getResultTypes()[0], product.getResult(0), groups);
   return true;
@@ -598,10 +596,7 @@ LogicalResult tileContraction(RewriterBase &rewriter,
       linalg::inferContractionDims(contraction);
   if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
     return failure();
-  if (!contraction.hasPureTensorSemantics() ||
-      !llvm::all_of(contraction->getOperandTypes(), [](Type type) {
-        return getElementTypeOrSelf(type).isF32();
-      }))
+  if (!contraction.hasPureTensorSemantics() || !allF32(contraction))
     return failure();
 
   MatmulTile tile;
@@ -630,7 +625,7 @@ LogicalResult tileContraction(RewriterBase &rewriter,
 
   // Rows of tiles outermost unless B is too big to stay in cache while
   // every row streams all of it (TileSizes.h).
-  SmallVector<int64_t> sizes = loopSizes(contraction);
+  SmallVector<int64_t> sizes = contraction.getStaticLoopRanges();
   int64_t k = 1, n = 1;
   for (unsigned d : dims->k)
     k *= std::max<int64_t>(sizes[d], 1);
