@@ -199,17 +199,21 @@ def small_models():
             return self.b(joined[:, 1:13:2])
 
     class Conv(nn.Module):
-        # strided, padded, dilated and grouped convolutions with bias.
+        # strided, padded, dilated and grouped convolutions with bias; c3
+        # and c4 take the contraction forms of both gradients (ConvGrad.cpp),
+        # c4 with a dilation along one axis only.
         def __init__(self):
             super().__init__()
             self.c1 = nn.Conv2d(3, 4, 3, stride=2, padding=1)
             self.c2 = nn.Conv2d(4, 4, 3, padding=2, dilation=2, groups=2)
             self.c3 = nn.Conv2d(4, 6, 1, bias=False)
+            self.c4 = nn.Conv2d(6, 6, 3, padding=(2, 1), dilation=(2, 1))
             self.fc = nn.Linear(6 * 5 * 5, 4)
 
         def forward(self, x):
             x = torch.tanh(self.c1(x))
             x = torch.tanh(self.c3(self.c2(x)))
+            x = torch.tanh(self.c4(x))
             return self.fc(x.flatten(1))
 
     class BatchNorm(nn.Module):

@@ -406,4 +406,5 @@ void nncc::populateNnGradToLinalgPatterns(RewritePatternSet &patterns) {
                Conv2DBackwardFilterLowering, MaxPool2DIndicesLowering,
                MaxPool2DBackwardLowering, AvgPool2DBackwardLowering>(
       patterns.getContext());
+  populateNnConvGradContractionPatterns(patterns);
 }

@@ -29,6 +29,9 @@ void populateNnNNToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateNnTensorToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Backward helpers of the training ops (Grad.cpp).
 void populateNnGradToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// The contraction forms of the convolution gradients, tried before Grad.cpp's
+/// gather forms where they apply (ConvGrad.cpp).
+void populateNnConvGradContractionPatterns(mlir::RewritePatternSet &patterns);
 /// Optimizer updates and training-step scalars (Optimizers.cpp).
 void populateNnOptimizerToLinalgPatterns(mlir::RewritePatternSet &patterns);
 

@@ -1,0 +1,217 @@
+//===- ConvGrad.cpp - convolution gradients as contractions -----*- C++ -*-===//
+//
+// Faster forms of nn.conv2d_backward_input and nn.conv2d_backward_filter for
+// the common case, tried before the gather forms of Grad.cpp (which handle
+// every case, but as scalar loops that no code generator tiles):
+//
+// - The input gradient of a stride-1 convolution is itself a convolution:
+//   of the gradient, padded by the kernel's extent less the forward padding,
+//   with the filter flipped in space and its two channel dimensions swapped.
+//   It becomes linalg.conv_2d_nchw_fchw, which the code generators already
+//   turn into register-tiled contractions.
+// - The filter gradient is a matmul per image, dY[n] [F, OH*OW] times the
+//   image's patches [OH*OW, C*KH*KW] (an im2col copy with the patch
+//   innermost, so the product's rows are contiguous). The per-image
+//   products are summed in sumAccumulatorType and rounded once, as the
+//   gather form does: each f32 sum then spans one image, not the batch.
+//
+// Both apply to ungrouped convolutions whose temporaries (the padded
+// gradient, the patches, the per-image products) stay under
+// kConvGradCopyLimitBytes; the others keep the gather forms.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/NnToLinalg/NnToLinalg.h"
+#include "dialects/Nn/IR/NnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+using namespace nncc;
+using namespace nncc::lowering;
+
+namespace {
+
+/// The cap on each temporary these forms add, in bytes. A dynamic batch
+/// counts as one image: its size is the caller's choice.
+constexpr int64_t kConvGradCopyLimitBytes = int64_t(64) << 20;
+
+/// Whether a tensor of `shape` with `elementType` elements fits the cap.
+bool fitsCopyLimit(ArrayRef<int64_t> shape, Type elementType) {
+  int64_t bytes = elementType.getIntOrFloatBitWidth() / 8;
+  for (int64_t size : shape)
+    bytes *= ShapedType::isDynamic(size) ? 1 : size;
+  return bytes <= kConvGradCopyLimitBytes;
+}
+
+/// f32 and f64 only: a narrower float would sum an image's products in its
+/// own precision.
+bool hasContractionElementType(RankedTensorType type) {
+  return type.getElementType().isF32() || type.getElementType().isF64();
+}
+
+/// dx = conv2d(pad(dy), flip(filter)^T), stride 1, the forward dilation.
+/// Along one spatial dimension with kernel extent E = d * (K - 1) + 1,
+/// dx[h] = sum over k of dy[h + pad - k * d] * w[k]
+///       = sum over k' of dypad[h + k' * d] * w[K - 1 - k'],
+/// with dy padded by E - 1 - pad before and H + E - 1 - OH - that after.
+struct Conv2DBackwardInputAsConv
+    : OpConversionPattern<nn::Conv2DBackwardInputOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::Conv2DBackwardInputOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    auto gradType = op.getGrad().getType();
+    auto filterType = op.getFilter().getType();
+    ArrayRef<int64_t> strides = op.getStrides(), pad = op.getPadding(),
+                      dilations = op.getDilations();
+    if (op.getGroups() != 1 || !hasContractionElementType(type) ||
+        llvm::any_of(strides, [](int64_t s) { return s != 1; }))
+      return rewriter.notifyMatchFailure(op, "strided or grouped");
+    SmallVector<int64_t> low = {0, 0}, high = {0, 0};
+    SmallVector<int64_t> paddedShape(gradType.getShape().take_front(2));
+    for (int i = 0; i < 2; ++i) {
+      int64_t extent = dilations[i] * (filterType.getDimSize(2 + i) - 1) + 1;
+      low.push_back(extent - 1 - pad[i]);
+      high.push_back(type.getDimSize(2 + i) + extent - 1 -
+                     gradType.getDimSize(2 + i) - low.back());
+      paddedShape.push_back(type.getDimSize(2 + i) + extent - 1);
+    }
+    if (llvm::any_of(low, [](int64_t p) { return p < 0; }) ||
+        llvm::any_of(high, [](int64_t p) { return p < 0; }))
+      return rewriter.notifyMatchFailure(op, "padding beyond the kernel");
+    if (!fitsCopyLimit(paddedShape, type.getElementType()))
+      return rewriter.notifyMatchFailure(op, "padded gradient too large");
+
+    Location loc = op.getLoc();
+    Type elementType = type.getElementType();
+    Value grad = padTensor(rewriter, loc, adaptor.getGrad(), low, high,
+                           scalarAttr(elementType, 0.0));
+    // flipped[c, f, kh, kw] = filter[f, c, KH - 1 - kh, KW - 1 - kw].
+    MLIRContext *ctx = getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    int64_t kh = filterType.getDimSize(2), kw = filterType.getDimSize(3);
+    AffineMap flipMap =
+        AffineMap::get(4, 0, {d(1), d(0), kh - 1 - d(2), kw - 1 - d(3)}, ctx);
+    auto flippedType = RankedTensorType::get(
+        {filterType.getDimSize(1), filterType.getDimSize(0), kh, kw},
+        elementType);
+    Value flipped = buildGeneric(
+        rewriter, loc, adaptor.getFilter(), flipMap,
+        createEmpty(rewriter, loc, flippedType),
+        rewriter.getMultiDimIdentityMap(4),
+        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+    Value init = createFilled(rewriter, loc, type, scalarAttr(elementType, 0));
+    rewriter.replaceOp(op, linalg::Conv2DNchwFchwOp::create(
+                               rewriter, loc, TypeRange{type},
+                               ValueRange{grad, flipped}, ValueRange{init},
+                               rewriter.getI64TensorAttr({1, 1}),
+                               rewriter.getI64TensorAttr(dilations))
+                               .getResults());
+    return success();
+  }
+};
+
+/// dW[f, (c, kh, kw)] = sum over n of (sum over p of dy[n, f, p] *
+/// patches[n, p, (c, kh, kw)]), p = (oh, ow) and patches[n, oh, ow, c, kh,
+/// kw] = xpad[n, c, oh * sh + kh * dh, ow * sw + kw * dw].
+struct Conv2DBackwardFilterAsMatmul
+    : OpConversionPattern<nn::Conv2DBackwardFilterOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::Conv2DBackwardFilterOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    auto gradType = op.getGrad().getType();
+    Type elementType = type.getElementType();
+    int64_t batch = gradType.getDimSize(0), filters = type.getDimSize(0);
+    int64_t outH = gradType.getDimSize(2), outW = gradType.getDimSize(3);
+    int64_t patch =
+        type.getDimSize(1) * type.getDimSize(2) * type.getDimSize(3);
+    SmallVector<int64_t> patchesShape = {batch,
+                                         outH,
+                                         outW,
+                                         type.getDimSize(1),
+                                         type.getDimSize(2),
+                                         type.getDimSize(3)};
+    if (op.getGroups() != 1 || !hasContractionElementType(type))
+      return rewriter.notifyMatchFailure(op, "grouped");
+    if (!fitsCopyLimit(patchesShape, elementType) ||
+        !fitsCopyLimit({batch, filters, patch}, elementType))
+      return rewriter.notifyMatchFailure(op, "patches too large");
+
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> strides = op.getStrides(), pad = op.getPadding(),
+                      dilations = op.getDilations();
+    Value input =
+        padTensor(rewriter, loc, adaptor.getInput(), {0, 0, pad[0], pad[1]},
+                  {0, 0, pad[2], pad[3]}, scalarAttr(elementType, 0.0));
+    // Loops (n, oh, ow, c, kh, kw).
+    MLIRContext *ctx = getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineMap inputMap =
+        AffineMap::get(6, 0,
+                       {d(0), d(3), d(1) * strides[0] + d(4) * dilations[0],
+                        d(2) * strides[1] + d(5) * dilations[1]},
+                       ctx);
+    auto patchesType = RankedTensorType::get(patchesShape, elementType);
+    Value patches = buildGeneric(
+        rewriter, loc, input, inputMap, createEmpty(rewriter, loc, patchesType),
+        rewriter.getMultiDimIdentityMap(6),
+        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+
+    // Per image: [F, P] x [P, C*KH*KW].
+    int64_t positions = outH * outW;
+    Value lhs = tensor::CollapseShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({batch, filters, positions}, elementType),
+        adaptor.getGrad(), SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+    Value rhs = tensor::CollapseShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get({batch, positions, patch}, elementType), patches,
+        SmallVector<ReassociationIndices>{{0}, {1, 2}, {3, 4, 5}});
+    auto productsType =
+        RankedTensorType::get({batch, filters, patch}, elementType);
+    Value products =
+        linalg::BatchMatmulOp::create(
+            rewriter, loc, TypeRange{productsType}, ValueRange{lhs, rhs},
+            ValueRange{createFilled(rewriter, loc, productsType,
+                                    scalarAttr(elementType, 0.0))})
+            .getResult(0);
+
+    // The sum over the batch, loops (n, f, k), the batch outermost so the
+    // inner loop runs along rows.
+    Type accType = sumAccumulatorType(elementType);
+    auto sumType = RankedTensorType::get({filters, patch}, accType);
+    Value sum = buildGeneric(
+        rewriter, loc, products, rewriter.getMultiDimIdentityMap(3),
+        createFilled(rewriter, loc, sumType, scalarAttr(accType, 0.0)),
+        AffineMap::get(3, 0, {d(1), d(2)}, ctx),
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value product = args[0];
+          if (accType != elementType)
+            product = arith::ExtFOp::create(b, l, accType, product);
+          return arith::AddFOp::create(b, l, args[1], product);
+        });
+    sum = castElements(rewriter, loc, sum, elementType);
+    rewriter.replaceOp(op,
+                       tensor::ExpandShapeOp::create(
+                           rewriter, loc, type, sum,
+                           SmallVector<ReassociationIndices>{{0}, {1, 2, 3}}));
+    return success();
+  }
+};
+
+} // namespace
+
+void nncc::populateNnConvGradContractionPatterns(RewritePatternSet &patterns) {
+  // Benefit 2: tried before the gather forms, which match every op.
+  patterns.add<Conv2DBackwardInputAsConv, Conv2DBackwardFilterAsMatmul>(
+      patterns.getContext(), /*benefit=*/2);
+}

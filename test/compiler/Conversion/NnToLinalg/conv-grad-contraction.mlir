@@ -1,0 +1,74 @@
+// RUN: nncc-opt %s --split-input-file --convert-nn-to-linalg | FileCheck %s --implicit-check-not=nn.
+
+// The contraction forms of the convolution gradients (ConvGrad.cpp). The
+// gather forms (strides on the input gradient, groups) are in
+// convert-nn-to-linalg.mlir.
+
+// Stride 1: the input gradient is a convolution of the gradient padded by
+// the kernel's extent less the forward padding (extent 5 along H with
+// dilation 2: 3 above and 2 below, from padding 1 and 2; extent 2 along W:
+// 1 left, 0 right) with the filter flipped in space, channels swapped.
+// CHECK-DAG: #[[FLIP:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, -d2 + 2, -d3 + 1)>
+// CHECK-LABEL: func @input_grad
+// CHECK: %[[PAD:.*]] = tensor.pad %{{.*}} low[0, 0, 3, 1] high[0, 0, 2, 0]
+// CHECK: } : tensor<2x4x6x6xf32> to tensor<2x4x11x7xf32>
+// CHECK: %[[W:.*]] = linalg.generic {indexing_maps = [#[[FLIP]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%{{.*}} : tensor<4x3x3x2xf32>) outs(%{{.*}} : tensor<3x4x3x2xf32>)
+// CHECK: %[[ZERO:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<2x3x7x6xf32>)
+// CHECK: %[[DX:.*]] = linalg.conv_2d_nchw_fchw {dilations = dense<[2, 1]> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[PAD]], %[[W]] : tensor<2x4x11x7xf32>, tensor<3x4x3x2xf32>) outs(%[[ZERO]] : tensor<2x3x7x6xf32>)
+// CHECK: return %[[DX]]
+func.func @input_grad(%gy: tensor<2x4x6x6xf32>, %w: tensor<4x3x3x2xf32>) -> tensor<2x3x7x6xf32> {
+  %0 = nn.conv2d_backward_input %gy, %w {strides = array<i64: 1, 1>, padding = array<i64: 1, 0, 2, 1>, dilations = array<i64: 2, 1>, groups = 1} : tensor<2x4x6x6xf32>, tensor<4x3x3x2xf32> -> tensor<2x3x7x6xf32>
+  return %0 : tensor<2x3x7x6xf32>
+}
+
+// -----
+
+// Padding beyond the kernel's extent would need a negative padding of the
+// gradient: the gather form.
+// CHECK-LABEL: func @input_grad_wide_padding
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// CHECK: tensor.extract
+func.func @input_grad_wide_padding(%gy: tensor<1x2x7x7xf32>, %w: tensor<2x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
+  %0 = nn.conv2d_backward_input %gy, %w {strides = array<i64: 1, 1>, padding = array<i64: 3, 3, 3, 3>, dilations = array<i64: 1, 1>, groups = 1} : tensor<1x2x7x7xf32>, tensor<2x2x3x3xf32> -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// The filter gradient: the padded input's patches [N, OH, OW, C, KH, KW]
+// (strided windows), a batch matmul of [N, F, OH*OW] by [N, OH*OW, C*KH*KW],
+// then the sum over the (dynamic) batch in f64, the batch its outer loop,
+// rounded once.
+// CHECK-DAG: #[[PATCH:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * 2 + d4, d2 * 2 + d5)>
+// CHECK-DAG: #[[ID3:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[ROWS:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-LABEL: func @filter_grad
+// CHECK: %[[PAD:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[PATCHES:.*]] = linalg.generic {indexing_maps = [#[[PATCH]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[PAD]] : tensor<?x4x11x11xf32>) outs(%{{.*}} : tensor<?x5x5x4x3x3xf32>)
+// CHECK: %[[A:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0], [1], [2, 3]] : tensor<?x8x5x5xf32> into tensor<?x8x25xf32>
+// CHECK: %[[B:.*]] = tensor.collapse_shape %[[PATCHES]] {{\[}}[0], [1, 2], [3, 4, 5]] : tensor<?x5x5x4x3x3xf32> into tensor<?x25x36xf32>
+// CHECK: %[[ZERO:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<?x8x36xf32>)
+// CHECK: %[[PRODUCTS:.*]] = linalg.batch_matmul ins(%[[A]], %[[B]] : tensor<?x8x25xf32>, tensor<?x25x36xf32>) outs(%[[ZERO]] : tensor<?x8x36xf32>)
+// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[ID3]], #[[ROWS]]], iterator_types = ["reduction", "parallel", "parallel"]} ins(%[[PRODUCTS]] : tensor<?x8x36xf32>) outs(%{{.*}} : tensor<8x36xf64>)
+// CHECK: arith.extf
+// CHECK: arith.addf %{{.*}}, %{{.*}} : f64
+// CHECK: %[[ROUNDED:.*]] = linalg.generic {{.*}} ins(%[[SUM]] : tensor<8x36xf64>) outs(%{{.*}} : tensor<8x36xf32>)
+// CHECK: arith.truncf
+// CHECK: %[[DW:.*]] = tensor.expand_shape %[[ROUNDED]] {{\[}}[0], [1, 2, 3]] output_shape [8, 4, 3, 3] : tensor<8x36xf32> into tensor<8x4x3x3xf32>
+// CHECK: return %[[DW]]
+func.func @filter_grad(%gy: tensor<?x8x5x5xf32>, %x: tensor<?x4x9x9xf32>) -> tensor<8x4x3x3xf32> {
+  %0 = nn.conv2d_backward_filter %gy, %x {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : tensor<?x8x5x5xf32>, tensor<?x4x9x9xf32> -> tensor<8x4x3x3xf32>
+  return %0 : tensor<8x4x3x3xf32>
+}
+
+// -----
+
+// Patches over 64 MiB (1024 * 64 * 64 * 64 * 9 floats): the gather form.
+// CHECK-LABEL: func @filter_grad_large
+// CHECK-NOT: linalg.batch_matmul
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+func.func @filter_grad_large(%gy: tensor<1024x8x64x64xf32>, %x: tensor<1024x64x64x64xf32>) -> tensor<8x64x3x3xf32> {
+  %0 = nn.conv2d_backward_filter %gy, %x {strides = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : tensor<1024x8x64x64xf32>, tensor<1024x64x64x64xf32> -> tensor<8x64x3x3xf32>
+  return %0 : tensor<8x64x3x3xf32>
+}
