@@ -41,7 +41,9 @@ def CpuTileAndVectorize
     as the root and the fill of its accumulator fused in) into register
     tiles, an scf.forall over rows of tiles and a peeled scf.for over the
     tiles of a row, streams K with an scf.for and vectorizes the tiles;
-    splits the outer loop of other large ops with an scf.forall. Sizes come
+    splits the outer loop of other large ops with an scf.forall; vectorizes
+    the short contiguous rows of other all-parallel ops (im2col copies,
+    unfused elementwise ops) one row at a time. Sizes come
     from the cost model in TileSizes.h. Ops it cannot handle are left for
     the loop lowering.
   }];

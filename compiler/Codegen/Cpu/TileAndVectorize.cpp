@@ -16,7 +16,10 @@
 //    the tiles are vectorized. Sizes come from the cost model (TileSizes.h).
 // 5. Other ops with enough iterations get their outer loop split by an
 //    scf.forall, for the thread pool.
-// 6. The vector code is cleaned up; the accumulator leaves the K loop and
+// 6. All-parallel ops with short rows that read them contiguously (im2col
+//    copies, unfused elementwise ops) get every other loop tiled by 1 and
+//    each row vectorized whole.
+// 7. The vector code is cleaned up; the accumulator leaves the K loop and
 //    lives in registers.
 //
 // An op that cannot be handled is left as it was: the later lowering turns
@@ -379,6 +382,90 @@ void vectorizeOpsIn(RewriterBase &rewriter, Operation *scope) {
     else
       rewriter.eraseOp(op);
   }
+}
+
+/// Whether, with every loop but the last at 0, each of `op`'s input maps
+/// reads along the last loop contiguously (or not at all), so that a row
+/// vectorizes to plain vector loads: an im2col copy with unit strides, not
+/// one with strides.
+bool readsRowsContiguously(linalg::GenericOp op) {
+  unsigned rank = op.getNumLoops(), last = rank - 1;
+  MLIRContext *context = op.getContext();
+  SmallVector<AffineExpr> zeros(rank, getAffineConstantExpr(0, context));
+  zeros[last] = getAffineDimExpr(last, context);
+  for (AffineMap map : op.getIndexingMapsArray()) {
+    for (AffineExpr expr : map.getResults()) {
+      if (!expr.isFunctionOfDim(last))
+        continue;
+      AffineExpr row = simplifyAffineExpr(expr.replaceDims(zeros), rank, 0);
+      if (row != zeros[last])
+        return false;
+    }
+  }
+  return true;
+}
+
+/// Vectorizes the rows of an all-parallel op that are short (at most
+/// CpuMachine::rowVectors vectors): every other loop is tiled by 1, the unit
+/// dimensions dropped, and the row becomes one vector read and write per
+/// operand. These are im2col copies (rows of OW elements) and unfused
+/// elementwise ops over small images: LLVM leaves such short loops scalar
+/// (an im2col row of 14 was 14 scalar moves).
+LogicalResult vectorizeRows(RewriterBase &rewriter, linalg::GenericOp op,
+                            const CpuMachine &machine) {
+  // Whole bytes only: a vector of i1 is stored as packed bits, a tensor of
+  // i1 one byte per element.
+  auto wholeBytes = [](Type type) {
+    Type element = getElementTypeOrSelf(type);
+    return element.isIntOrFloat() && element.getIntOrFloatBitWidth() % 8 == 0;
+  };
+  if (!op.hasPureTensorSemantics() || !hasStaticShapes(op) ||
+      !llvm::all_of(op->getOperandTypes(), wholeBytes) ||
+      !llvm::all_of(op->getResultTypes(), wholeBytes) ||
+      op.getNumLoops() < 2 || op.getNumReductionLoops() != 0 ||
+      !readsRowsContiguously(op) ||
+      !op.getBody()->getOps<tensor::ExtractOp>().empty())
+    return failure();
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  int64_t row = sizes.back();
+  if (row < 2 || row > machine.rowVectors * machine.lanes())
+    return failure();
+
+  SmallVector<int64_t> tiles(sizes.size(), 1);
+  tiles.back() = 0;
+  scf::SCFTilingOptions tiling;
+  tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles));
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), tiling);
+  if (failed(tiled) || tiled->tiledOps.size() != 1)
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  auto tile = dyn_cast<linalg::GenericOp>(tiled->tiledOps.front());
+  if (!tile)
+    return failure();
+
+  SmallVector<unsigned> unit;
+  for (unsigned d = 0; d + 1 < sizes.size(); ++d)
+    unit.push_back(d);
+  linalg::ControlDropUnitDims options;
+  options.rankReductionStrategy =
+      linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+  options.controlFn = [&](Operation *) { return unit; };
+  rewriter.setInsertionPoint(tile);
+  FailureOr<linalg::DropUnitDimsResult> dropped =
+      linalg::dropUnitDims(rewriter, tile, options);
+  if (failed(dropped))
+    return failure();
+  rewriter.replaceOp(tile, dropped->replacements);
+  Operation *rowOp = dropped->resultOp.getOperation();
+  rewriter.setInsertionPoint(rowOp);
+  FailureOr<linalg::VectorizationResult> vectors =
+      linalg::vectorize(rewriter, rowOp);
+  if (failed(vectors))
+    return failure();
+  rewriter.replaceOp(rowOp, vectors->replacements);
+  return success();
 }
 
 /// A register tile of a batched contraction has parallel dimensions of size
@@ -791,7 +878,16 @@ struct CpuTileAndVectorizePass
         (void)splitOuterLoop(rewriter, op, machine);
     }
 
-    // 6. Clean up the vector code.
+    // 6. Short rows of what is left (copies, elementwise ops) as vectors.
+    {
+      SmallVector<linalg::GenericOp> rest;
+      func.walk([&](linalg::GenericOp op) { rest.push_back(op); });
+      IRRewriter rewriter(context);
+      for (linalg::GenericOp op : rest)
+        (void)vectorizeRows(rewriter, op, machine);
+    }
+
+    // 7. Clean up the vector code.
     cleanUpVectorCode(func);
   }
 };

@@ -33,6 +33,11 @@ struct CpuMachine {
   /// its outer loop to be split over the threads: waking a sleeping worker
   /// takes 7-15 us (docs/runtime.md), a pass over 64K floats about as long.
   int64_t parallelMinIterations = int64_t(1) << 16;
+  /// The longest row, in vector registers, of an op other than a
+  /// contraction that is vectorized whole (TileAndVectorize.cpp,
+  /// vectorizeRows). LLVM leaves loops of a few iterations scalar but
+  /// vectorizes long ones well.
+  int64_t rowVectors = 8;
 };
 
 /// The register tile of a matrix product C[M,N] += A[M,K] B[K,N]: `m` rows

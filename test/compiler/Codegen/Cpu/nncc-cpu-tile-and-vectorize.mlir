@@ -53,10 +53,13 @@ func.func @dense_relu(%x: tensor<64x784xf32>, %w: tensor<784x256xf32>, %b: tenso
 // contraction. The relu consuming the convolution is collapsed to [N, F,
 // OH*OW] and fused into the tiles as their epilogue; the zero fill of the
 // accumulator is made again in that shape and fused too (the K loop starts
-// from a zero vector, no memset of the output).
+// from a zero vector, no memset of the output). The copy's rows of OW = 8
+// elements are each one vector read and write (vectorizeRows).
 // CHECK-LABEL: func.func @conv
 // CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<4x{{16|64}}xf32>
-// CHECK: linalg.generic {indexing_maps = [#[[COPY:map[0-9]*]], #{{.*}}], {{.*}} ins(%{{.*}} : tensor<2x3x10x10xf32>) outs(%{{.*}} : tensor<2x3x3x3x8x8xf32>)
+// CHECK-COUNT-5: scf.for
+// CHECK: %[[ROW:.*]] = vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<2x3x10x10xf32>, vector<8xf32>
+// CHECK: vector.transfer_write %[[ROW]], %{{.*}} : vector<8xf32>, tensor<1x1x1x1x1x8xf32>
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3], [4, 5]] : tensor<2x3x3x3x8x8xf32> into tensor<2x27x64xf32>
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] : tensor<8x3x3x3xf32> into tensor<8x27xf32>
 // CHECK-NOT: linalg.fill
@@ -110,13 +113,18 @@ func.func @remainder(%a: tensor<2x32xf32>, %b: tensor<32x200xf32>, %c: tensor<2x
 // of more than one iteration split by an scf.forall (the thread pool's
 // loop); the loops inside stay for the loop lowering. Smaller ones are left
 // whole: waking a thread would cost more than it saves.
+// Either way their short rows (32 and 8 elements) are vectors.
 // CHECK-LABEL: func.func @big_elementwise
 // CHECK: scf.forall (%[[C:.*]]) in (64)
 // CHECK: tensor.extract_slice %{{.*}}[0, %[[C]], 0, 0] [1, 1, 32, 32]
-// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x1x32x32xf32>)
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} : tensor<1x64x32x32xf32>, vector<32xf32>
+// CHECK: arith.maximumf {{.*}} : vector<32xf32>
 // CHECK-LABEL: func.func @small_elementwise
 // CHECK-NOT: scf.forall
-// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x4x8x8xf32>)
+// CHECK: scf.for
+// CHECK: vector.transfer_read {{.*}} : tensor<1x4x8x8xf32>, vector<8xf32>
+// CHECK: arith.maximumf {{.*}} : vector<8xf32>
 func.func @big_elementwise(%x: tensor<1x64x32x32xf32>) -> tensor<1x64x32x32xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<1x64x32x32xf32>
@@ -145,7 +153,9 @@ func.func @small_elementwise(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x8x8xf32> {
 // CHECK: scf.for %[[N:.*]] = %c0 to %c4 step %c1
 // CHECK: tensor.empty() : tensor<1x64x3x3x128x128xf32>
 // CHECK: scf.forall
-// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x3x3x128x128xf32>)
+// Rows of 128: 8 zmm (vectors), over 8 ymm (left to LLVM).
+// AVX512: vector.transfer_read {{.*}} vector<128xf32>
+// AVX2: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x3x3x128x128xf32>)
 // CHECK: scf.forall
 // CHECK: vector.contract
 // CHECK: tensor.insert_slice %{{.*}}[%[[N]], 0, 0, 0] [1, 64, 128, 128]
@@ -155,4 +165,33 @@ func.func @conv_per_image(%x: tensor<4x64x130x130xf32>, %w: tensor<64x64x3x3xf32
   %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<4x64x128x128xf32>) -> tensor<4x64x128x128xf32>
   %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<4x64x130x130xf32>, tensor<64x64x3x3xf32>) outs(%fill : tensor<4x64x128x128xf32>) -> tensor<4x64x128x128xf32>
   return %c : tensor<4x64x128x128xf32>
+}
+
+
+// A strided convolution's copy reads its rows with stride 2: not a plain
+// vector load, so the rows stay loops.
+// CHECK-LABEL: func.func @strided_conv_copy
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x3x9x9xf32>) outs(%{{.*}} : tensor<1x3x3x3x4x4xf32>)
+// CHECK: vector.contract
+func.func @strided_conv_copy(%x: tensor<1x3x9x9xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<1x8x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x4x4xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %w : tensor<1x3x9x9xf32>, tensor<8x3x3x3xf32>) outs(%fill : tensor<1x8x4x4xf32>) -> tensor<1x8x4x4xf32>
+  return %c : tensor<1x8x4x4xf32>
+}
+
+// A row of i1 stays a loop: a vector of i1 is stored as packed bits, a
+// tensor of i1 one byte per element.
+// CHECK-LABEL: func.func @bool_rows
+// CHECK-NOT: vector.
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<4x8xi1>)
+func.func @bool_rows(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> tensor<4x8xi1> {
+  %e = tensor.empty() : tensor<4x8xi1>
+  %gt = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x, %y : tensor<4x8xf32>, tensor<4x8xf32>) outs(%e : tensor<4x8xi1>) {
+  ^bb0(%a: f32, %b: f32, %out: i1):
+    %c = arith.cmpf ogt, %a, %b : f32
+    linalg.yield %c : i1
+  } -> tensor<4x8xi1>
+  return %gt : tensor<4x8xi1>
 }
