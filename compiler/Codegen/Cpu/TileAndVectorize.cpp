@@ -421,9 +421,8 @@ LogicalResult vectorizeRows(RewriterBase &rewriter, linalg::GenericOp op,
   };
   if (!op.hasPureTensorSemantics() || !hasStaticShapes(op) ||
       !llvm::all_of(op->getOperandTypes(), wholeBytes) ||
-      !llvm::all_of(op->getResultTypes(), wholeBytes) ||
-      op.getNumLoops() < 2 || op.getNumReductionLoops() != 0 ||
-      !readsRowsContiguously(op) ||
+      !llvm::all_of(op->getResultTypes(), wholeBytes) || op.getNumLoops() < 2 ||
+      op.getNumReductionLoops() != 0 || !readsRowsContiguously(op) ||
       !op.getBody()->getOps<tensor::ExtractOp>().empty())
     return failure();
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
