@@ -96,7 +96,7 @@ torch_blas_dir=$blas_dir
 
 # Export, count and compile every model once (the thread count does not
 # change the code). compiled[cfg]: 1 when its nncc program is built.
-declare -A gflop compile_s compiled
+declare -A gflop compile_s compiled memory
 for cfg in "${configs[@]}"; do
   IFS=: read -r model batch <<<"$cfg"
   dir=$work/$model-$batch
@@ -105,8 +105,14 @@ for cfg in "${configs[@]}"; do
     awk '{ print $2 }')
   compiled[$cfg]=0
   start=$(now)
-  if "$nncc" "$dir/model.onnx" -o "$dir/model.o" --name model; then
+  if "$nncc" "$dir/model.onnx" -o "$dir/model.o" --name model --report-memory \
+      >"$dir/memory.txt"; then
     compile_s[$cfg]=$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+    # The infer workspace against the most bytes of temporaries live at once.
+    memory[$cfg]=$(awk '/workspace of infer/ {
+      bound = $NF; sub(/\)$/, "", bound); ratio = $4 / (bound > 0 ? bound : 1)
+      printf "%d | %d | %.3f | %s", $4, bound, ratio, ratio <= 1.1 ? "yes" : "NO" }' \
+      "$dir/memory.txt")
     "$cc" -std=c11 -O2 -Wall "$root/bench/infer_nncc.c" "$dir/model.o" \
       -I"$dir" -I"$root/runtime/include" -L"$(dirname "$nncc")/../runtime" \
       -lnnrt -lm -lpthread -o "$dir/infer_nncc"
@@ -204,7 +210,18 @@ print(torch.__version__, "with torchvision", torchvision.__version__)'), BLAS: $
   input, then max |ORT|; MISMATCH when the first is above 1e-3 x the second.
 $(busy_note)
 
-$table"
+$table
+
+Memory of one inference call (nncc --report-memory): the workspace (the static plan's block
+plus any temporaries left to the allocator) against the most bytes of temporaries live at
+once; the target is at most 1.1 times that.
+
+| model | batch | workspace bytes | live temporaries bytes | ratio | within 1.1 |
+|---|---:|---:|---:|---:|---|
+$(for cfg in "${configs[@]}"; do
+    IFS=: read -r model batch <<<"$cfg"
+    echo "| $model | $batch | ${memory[$cfg]:-- | - | - | -} |"
+  done)"
 mkdir -p "$(dirname "$out")"
 printf '%s\n' "$report" | tee "$out"
 if ((failures)); then

@@ -37,6 +37,13 @@ MemoryReport takeMemoryReport(ModuleOp module) {
     }
     module->removeAttr("nncc.workspace_bytes");
   }
+  if (auto bounds = module->getAttrOfType<DictionaryAttr>(
+          "nncc.live_temporaries_bytes")) {
+    for (MemoryReport::Workspace &w : report.workspaces)
+      if (auto bound = bounds.getAs<IntegerAttr>(w.entry))
+        w.liveBound = bound.getInt();
+    module->removeAttr("nncc.live_temporaries_bytes");
+  }
   return report;
 }
 
@@ -61,12 +68,17 @@ void printMemoryReport(llvm::raw_ostream &os, StringRef modelName,
                         report.training->keptActivationsPerBatch);
   }
   for (const MemoryReport::Workspace &w : report.workspaces) {
-    if (!w.dynamic) {
-      row("workspace of " + w.entry, w.fixed);
-      continue;
-    }
-    os << fmt::format("  {:<34} {:>12} + {} per batch item (at most)\n",
-                      "workspace of " + w.entry, w.fixed, w.perBatch);
+    std::string bound =
+        w.liveBound < 0
+            ? ""
+            : fmt::format(" (most bytes of {}temporaries live at once: {})",
+                          w.dynamic ? "static " : "", w.liveBound);
+    if (!w.dynamic)
+      os << fmt::format("  {:<34} {:>12}{}\n", "workspace of " + w.entry,
+                        w.fixed, bound);
+    else
+      os << fmt::format("  {:<34} {:>12} + {} per batch item (at most){}\n",
+                        "workspace of " + w.entry, w.fixed, w.perBatch, bound);
   }
 }
 

@@ -3,8 +3,8 @@
 // What `nncc --report-memory` prints and the header's memory macros say: the
 // bytes of parameters, gradients, optimizer state and activations kept for
 // the backward pass (recorded by nncc-build-train-step) and of each entry's
-// workspace (recorded by nncc-measure-workspace), for the compiled batch
-// size.
+// workspace (planned by nncc-plan-workspace, measured by
+// nncc-measure-workspace), for the compiled batch size.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,12 +31,16 @@ struct MemoryReport {
     int64_t keptActivationsPerBatch = 0;
   };
   std::optional<Training> training;
-  /// Each entry's workspace: the most bytes of temporaries live at once;
-  /// with a dynamic batch, at most `fixed + perBatch * batch_size`.
+  /// Each entry's workspace: its planned block plus the temporaries left to
+  /// the allocator at their peak; with a dynamic batch, at most `fixed +
+  /// perBatch * batch_size`. `liveBound` is the most bytes of statically
+  /// shaped temporaries live at once, which the plan is measured against
+  /// (nncc-plan-workspace); -1 when not recorded.
   struct Workspace {
     std::string entry;
     int64_t fixed = 0, perBatch = 0;
     bool dynamic = false;
+    int64_t liveBound = -1;
   };
   std::vector<Workspace> workspaces;
 };

@@ -8,8 +8,9 @@
 // is remembered: when the call ends (nnrt_hook_leave) the block is regrown
 // to that peak, so after a first call or a few (frees out of stack order
 // leave holes the stack does not reuse), repeated calls allocate nothing
-// from the heap. The CPU performance work replaces the stack with a
-// static memory plan computed by the compiler; the hooks stay.
+// from the heap. The compiler's static memory plan (nncc-plan-workspace)
+// makes most calls one allocation: a block holding every statically shaped
+// temporary at a fixed offset.
 //
 //===----------------------------------------------------------------------===//
 

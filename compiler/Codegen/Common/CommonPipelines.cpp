@@ -28,6 +28,7 @@ void nncc::buildBufferizePipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addPass(createPlanWorkspace());
   pm.addPass(createMeasureWorkspace());
   pm.addPass(createBindBatchSize());
 }

@@ -62,14 +62,33 @@ def BindBatchSize : Pass<"nncc-bind-batch-size", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def PlanWorkspace : Pass<"nncc-plan-workspace", "::mlir::ModuleOp"> {
+  let summary = "Place the static temporaries of each entry in one workspace";
+  let description = [{
+    After bufferization and the deallocation pipeline: in each entry function
+    (nn.entry), every statically shaped memref.alloc whose views stay in the
+    function becomes a memref.view at a fixed offset of one workspace
+    buffer, allocated at the function's start and freed at its end; its
+    deallocations go. A buffer lives from the top-level op that allocates it
+    to the last top-level op that uses it or a view of it, and buffers are
+    placed first fit by decreasing size, so buffers whose lives do not
+    overlap share bytes. Buffers with dynamic sizes, allocated inside an
+    scf.forall or scf.parallel, or with a view that leaves through a
+    terminator or a call stay allocations. Records the most bytes of static
+    temporaries live at once, the plan's lower bound, in the module
+    attribute `nncc.live_temporaries_bytes = {<entry> = N}`.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def MeasureWorkspace : Pass<"nncc-measure-workspace", "::mlir::ModuleOp"> {
   let summary = "Record the temporary memory each entry needs";
   let description = [{
-    After bufferization and the deallocation pipeline: walks each entry
-    function (nn.entry) in program order, adding the bytes of every
-    statically shaped memref.alloc and subtracting them at its
+    After nncc-plan-workspace: walks each entry function (nn.entry) in
+    program order, adding the bytes of every statically shaped memref.alloc
+    (the planned workspace among them) and subtracting them at its
     memref.dealloc, and records the peak, the most bytes of temporaries
-    live at once in one call, in the module attribute
+    one call holds at once, in the module attribute
     `nncc.workspace_bytes = {<entry> = N}`. nncc --report-memory and the
     header's memory macros print it. libnnrt's arena adds a header of up
     to 128 bytes per buffer (runtime/src/workspace.c).

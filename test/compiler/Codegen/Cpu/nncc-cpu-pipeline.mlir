@@ -3,7 +3,8 @@
 // The target is recorded; weights become read-only globals; the model
 // function is internal, takes the context, then inputs and output pointers
 // (destination-passing, bare pointers); temporaries come from the context's
-// workspace; tanh calls libm; the C API is built around it.
+// workspace, one block (the static memory plan) taken at the start and
+// given back at the end; tanh calls libm; the C API is built around it.
 // CHECK: module attributes {llvm.target_triple = "x86_64-unknown-linux-gnu"
 // CHECK-DAG: llvm.mlir.global private constant @{{.*}}(dense<[1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00]> : tensor<4xf32>)
 // CHECK-DAG: llvm.func @nnrt_hook_alloc(!llvm.ptr, i64, i64) -> !llvm.ptr
@@ -11,8 +12,8 @@
 // CHECK-DAG: llvm.func @tanhf(f32) -> f32
 // CHECK-DAG: llvm.func @expf(f32) -> f32
 // CHECK: llvm.func internal @nncc.infer(%[[CTX:.*]]: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) {
-// CHECK: llvm.call @tanhf
 // CHECK: llvm.call @nnrt_hook_alloc(%[[CTX]], %{{.*}}, %{{.*}})
+// CHECK: llvm.call @tanhf
 // CHECK: llvm.call @expf
 // CHECK: llvm.call @nnrt_hook_free(%[[CTX]], %{{.*}})
 // CHECK: llvm.return
