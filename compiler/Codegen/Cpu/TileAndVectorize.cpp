@@ -146,21 +146,51 @@ ConvPlan planConv(linalg::Conv2DNchwFchwOp conv, const CpuMachine &machine) {
   return ConvPlan::Loops;
 }
 
+/// Tiles `op` with `tiles` (0: not tiled) by loops of `loopType` and
+/// replaces it; returns its one tiled copy, or null (leaving `op`) when the
+/// tiling fails.
+Operation *tileOp(RewriterBase &rewriter, Operation *op,
+                  ArrayRef<int64_t> tiles,
+                  scf::SCFTilingOptions::LoopType loopType =
+                      scf::SCFTilingOptions::LoopType::ForOp) {
+  scf::SCFTilingOptions tiling;
+  tiling.setLoopType(loopType);
+  tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles));
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), tiling);
+  if (failed(tiled) || tiled->tiledOps.size() != 1)
+    return nullptr;
+  rewriter.replaceOp(op, tiled->replacements);
+  return tiled->tiledOps.front();
+}
+
+/// Drops the unit loop dimensions `dims` of `generic` (slicing its operands
+/// to match) and replaces it; returns the new op, or null (leaving
+/// `generic`) when that fails.
+Operation *dropDims(RewriterBase &rewriter, linalg::GenericOp generic,
+                    SmallVector<unsigned> dims) {
+  linalg::ControlDropUnitDims options;
+  options.rankReductionStrategy =
+      linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+  options.controlFn = [dims](Operation *) { return dims; };
+  rewriter.setInsertionPoint(generic);
+  FailureOr<linalg::DropUnitDimsResult> dropped =
+      linalg::dropUnitDims(rewriter, generic, options);
+  if (failed(dropped))
+    return nullptr;
+  rewriter.replaceOp(generic, dropped->replacements);
+  return dropped->resultOp.getOperation();
+}
+
 /// An scf.for over the images of `conv`'s batch around a convolution of one
 /// image; returns that convolution.
 linalg::Conv2DNchwFchwOp splitBatch(RewriterBase &rewriter,
                                     linalg::Conv2DNchwFchwOp conv) {
   SmallVector<int64_t> tiles(conv.getNumLoops(), 0);
   tiles[0] = 1;
-  scf::SCFTilingOptions tiling;
-  tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles));
-  rewriter.setInsertionPoint(conv);
-  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-      rewriter, cast<TilingInterface>(conv.getOperation()), tiling);
-  if (failed(tiled) || tiled->tiledOps.size() != 1)
-    return nullptr;
-  rewriter.replaceOp(conv, tiled->replacements);
-  return dyn_cast<linalg::Conv2DNchwFchwOp>(tiled->tiledOps.front());
+  return dyn_cast_or_null<linalg::Conv2DNchwFchwOp>(
+      tileOp(rewriter, conv, tiles));
 }
 
 /// Folds the sizes of peeled tiles to constants, so their slices and ops
@@ -350,16 +380,9 @@ LogicalResult splitOuterLoop(RewriterBase &rewriter, linalg::LinalgOp op,
       continue;
     SmallVector<int64_t> tiles(sizes.size(), 0);
     tiles[d] = 1;
-    scf::SCFTilingOptions tiling;
-    tiling.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-    tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles));
-    rewriter.setInsertionPoint(op);
-    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-        rewriter, cast<TilingInterface>(op.getOperation()), tiling);
-    if (failed(tiled))
-      return failure();
-    rewriter.replaceOp(op, tiled->replacements);
-    return success();
+    return success(tileOp(rewriter, op, tiles,
+                          scf::SCFTilingOptions::LoopType::ForallOp) !=
+                   nullptr);
   }
   return failure();
 }
@@ -432,32 +455,15 @@ LogicalResult vectorizeRows(RewriterBase &rewriter, linalg::GenericOp op,
 
   SmallVector<int64_t> tiles(sizes.size(), 1);
   tiles.back() = 0;
-  scf::SCFTilingOptions tiling;
-  tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles));
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-      rewriter, cast<TilingInterface>(op.getOperation()), tiling);
-  if (failed(tiled) || tiled->tiledOps.size() != 1)
-    return failure();
-  rewriter.replaceOp(op, tiled->replacements);
-  auto tile = dyn_cast<linalg::GenericOp>(tiled->tiledOps.front());
+  auto tile = dyn_cast_or_null<linalg::GenericOp>(tileOp(rewriter, op, tiles));
   if (!tile)
     return failure();
-
   SmallVector<unsigned> unit;
   for (unsigned d = 0; d + 1 < sizes.size(); ++d)
     unit.push_back(d);
-  linalg::ControlDropUnitDims options;
-  options.rankReductionStrategy =
-      linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
-  options.controlFn = [&](Operation *) { return unit; };
-  rewriter.setInsertionPoint(tile);
-  FailureOr<linalg::DropUnitDimsResult> dropped =
-      linalg::dropUnitDims(rewriter, tile, options);
-  if (failed(dropped))
+  Operation *rowOp = dropDims(rewriter, tile, unit);
+  if (!rowOp)
     return failure();
-  rewriter.replaceOp(tile, dropped->replacements);
-  Operation *rowOp = dropped->resultOp.getOperation();
   rewriter.setInsertionPoint(rowOp);
   FailureOr<linalg::VectorizationResult> vectors =
       linalg::vectorize(rewriter, rowOp);
@@ -493,17 +499,8 @@ linalg::LinalgOp dropUnitBatchDims(RewriterBase &rewriter,
       return op;
     generic = *generalized;
   }
-  linalg::ControlDropUnitDims options;
-  options.rankReductionStrategy =
-      linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
-  options.controlFn = [&](Operation *) { return unitBatch; };
-  rewriter.setInsertionPoint(generic);
-  FailureOr<linalg::DropUnitDimsResult> dropped =
-      linalg::dropUnitDims(rewriter, generic, options);
-  if (failed(dropped))
-    return generic;
-  rewriter.replaceOp(generic, dropped->replacements);
-  return cast<linalg::LinalgOp>(dropped->resultOp.getOperation());
+  Operation *dropped = dropDims(rewriter, generic, unitBatch);
+  return dropped ? cast<linalg::LinalgOp>(dropped) : generic;
 }
 
 /// Fusion control: only the contraction (or its tiled copy) and fills.

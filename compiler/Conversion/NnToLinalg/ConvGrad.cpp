@@ -92,20 +92,30 @@ struct Conv2DBackwardInputAsConv
     Type elementType = type.getElementType();
     Value grad = padTensor(rewriter, loc, adaptor.getGrad(), low, high,
                            scalarAttr(elementType, 0.0));
-    // flipped[c, f, kh, kw] = filter[f, c, KH - 1 - kh, KW - 1 - kw].
-    MLIRContext *ctx = getContext();
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    // flipped[c, f, kh, kw] = filter[f, c, KH - 1 - kh, KW - 1 - kw], read
+    // with tensor.extract: an indexing map with a negative coefficient
+    // would not survive tiling (slices are sized as if maps only grew).
     int64_t kh = filterType.getDimSize(2), kw = filterType.getDimSize(3);
-    AffineMap flipMap =
-        AffineMap::get(4, 0, {d(1), d(0), kh - 1 - d(2), kw - 1 - d(3)}, ctx);
     auto flippedType = RankedTensorType::get(
         {filterType.getDimSize(1), filterType.getDimSize(0), kh, kw},
         elementType);
+    Value filter = adaptor.getFilter();
+    AffineMap identity = rewriter.getMultiDimIdentityMap(4);
     Value flipped = buildGeneric(
-        rewriter, loc, adaptor.getFilter(), flipMap,
-        createEmpty(rewriter, loc, flippedType),
-        rewriter.getMultiDimIdentityMap(4),
-        [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+        rewriter, loc, ValueRange{}, {},
+        createEmpty(rewriter, loc, flippedType), identity,
+        [&](OpBuilder &b, Location l, ValueRange) -> Value {
+          auto index = [&](unsigned dim) {
+            return linalg::IndexOp::create(b, l, dim).getResult();
+          };
+          auto reversed = [&](unsigned dim, int64_t size) -> Value {
+            Value last = arith::ConstantIndexOp::create(b, l, size - 1);
+            return arith::SubIOp::create(b, l, last, index(dim));
+          };
+          return tensor::ExtractOp::create(
+              b, l, filter,
+              ValueRange{index(1), index(0), reversed(2, kh), reversed(3, kw)});
+        });
     Value init = createFilled(rewriter, loc, type, scalarAttr(elementType, 0));
     rewriter.replaceOp(op, linalg::Conv2DNchwFchwOp::create(
                                rewriter, loc, TypeRange{type},
