@@ -210,6 +210,66 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
+namespace {
+/// transpose(transpose(x, p), q) -> transpose(x, p[q]) (x itself when that
+/// is the identity, by the folder).
+struct ComposeTransposes : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inner = op.getInput().getDefiningOp<TransposeOp>();
+    if (!inner)
+      return failure();
+    SmallVector<int64_t> perm;
+    for (int64_t d : op.getPerm())
+      perm.push_back(inner.getPerm()[d]);
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, inner.getInput(), perm);
+    return success();
+  }
+};
+
+/// (a @ b)^T -> b^T @ a^T for 2-D operands when one of them is itself a
+/// transpose (which then cancels) and the other is no larger than the
+/// product: a transpose of the product becomes a smaller one, or none. The
+/// gradient of x @ w^T with respect to w is (x^T @ dy)^T: this makes it
+/// dy^T @ x, in w's layout.
+struct TransposeOfMatMul : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto matmul = op.getInput().getDefiningOp<MatMulOp>();
+    auto type = dyn_cast<RankedTensorType>(op.getType());
+    if (!matmul || !type || type.getRank() != 2 ||
+        op.getPerm() != ArrayRef<int64_t>{1, 0} || !matmul->hasOneUse())
+      return failure();
+    Value a = matmul.getLhs(), b = matmul.getRhs();
+    auto aType = dyn_cast<RankedTensorType>(a.getType());
+    auto bType = dyn_cast<RankedTensorType>(b.getType());
+    if (!aType || !bType || aType.getRank() != 2 || bType.getRank() != 2 ||
+        !aType.hasStaticShape() || !bType.hasStaticShape() ||
+        !type.hasStaticShape())
+      return failure();
+    bool aTransposed = a.getDefiningOp<TransposeOp>() != nullptr;
+    bool bTransposed = b.getDefiningOp<TransposeOp>() != nullptr;
+    int64_t product = type.getNumElements();
+    if (!(aTransposed && bType.getNumElements() <= product) &&
+        !(bTransposed && aType.getNumElements() <= product))
+      return failure();
+    Location loc = op.getLoc();
+    SmallVector<int64_t> swap = {1, 0};
+    Value bt = TransposeOp::create(rewriter, loc, b, swap);
+    Value at = TransposeOp::create(rewriter, loc, a, swap);
+    rewriter.replaceOpWithNewOp<MatMulOp>(op, bt, at);
+    return success();
+  }
+};
+} // namespace
+
+void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                              MLIRContext *context) {
+  patterns.add<ComposeTransposes, TransposeOfMatMul>(context);
+}
+
 //===----------------------------------------------------------------------===//
 // Padding folded into windows
 //===----------------------------------------------------------------------===//

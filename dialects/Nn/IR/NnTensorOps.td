@@ -54,6 +54,11 @@ def Nn_TransposeOp : Nn_Op<"transpose", [Pure,
   let results = (outs Nn_AnyTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasFolder = 1;
+  // Transposes of transposes compose; the transpose of a 2-D product with a
+  // transposed operand becomes the product of the transposed operands
+  // (NnFolds.cpp), which is how a weight gradient of x @ w^T comes out in
+  // w's layout without transposing it.
+  let hasCanonicalizer = 1;
 }
 
 def Nn_DimSizeOp : Nn_Op<"dim_size", [Pure]> {

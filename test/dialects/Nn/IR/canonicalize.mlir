@@ -90,3 +90,41 @@ func.func @swish(%x: tensor<4xf32>, %y: tensor<4xf32>, %s: tensor<1xf32>)
   %6 = nn.mul %x, %5 : tensor<4xf32>, tensor<1xf32> -> tensor<4xf32>
   return %1, %2, %4, %6 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// Transposes compose; two that undo each other vanish. A 3-D pair composes
+// into one transpose.
+// CHECK-LABEL: func @compose_transposes
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>, %[[Y:.*]]: tensor<2x3x4xf32>)
+// CHECK-NEXT: %[[Z:.*]] = nn.transpose %[[Y]] {perm = array<i64: 2, 0, 1>} : tensor<2x3x4xf32> -> tensor<4x2x3xf32>
+// CHECK-NEXT: return %[[X]], %[[Z]]
+func.func @compose_transposes(%x: tensor<2x3xf32>, %y: tensor<2x3x4xf32>) -> (tensor<2x3xf32>, tensor<4x2x3xf32>) {
+  %0 = nn.transpose %x {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
+  %1 = nn.transpose %0 {perm = array<i64: 1, 0>} : tensor<3x2xf32> -> tensor<2x3xf32>
+  %2 = nn.transpose %y {perm = array<i64: 1, 2, 0>} : tensor<2x3x4xf32> -> tensor<3x4x2xf32>
+  %3 = nn.transpose %2 {perm = array<i64: 2, 1, 0>} : tensor<3x4x2xf32> -> tensor<2x4x3xf32>
+  %4 = nn.transpose %3 {perm = array<i64: 1, 0, 2>} : tensor<2x4x3xf32> -> tensor<4x2x3xf32>
+  return %1, %4 : tensor<2x3xf32>, tensor<4x2x3xf32>
+}
+
+// -----
+
+// The weight gradient of x @ w^T, (x^T @ dy)^T, becomes dy^T @ x: the
+// transpose of the [784, 256] product becomes one of the [64, 256] dy, and
+// x's transposes cancel. Without a transposed operand the transpose stays.
+// CHECK-LABEL: func @transpose_of_matmul
+// CHECK-SAME: (%[[X:.*]]: tensor<64x784xf32>, %[[DY:.*]]: tensor<64x256xf32>, %[[A:.*]]: tensor<4x8xf32>, %[[B:.*]]: tensor<8x4xf32>)
+// CHECK-NEXT: %[[DYT:.*]] = nn.transpose %[[DY]] {perm = array<i64: 1, 0>} : tensor<64x256xf32> -> tensor<256x64xf32>
+// CHECK-NEXT: %[[DW:.*]] = nn.matmul %[[DYT]], %[[X]] : tensor<256x64xf32>, tensor<64x784xf32> -> tensor<256x784xf32>
+// CHECK-NEXT: %[[P:.*]] = nn.matmul %[[A]], %[[B]]
+// CHECK-NEXT: %[[PT:.*]] = nn.transpose %[[P]]
+// CHECK-NEXT: return %[[DW]], %[[PT]]
+func.func @transpose_of_matmul(%x: tensor<64x784xf32>, %dy: tensor<64x256xf32>, %a: tensor<4x8xf32>, %b: tensor<8x4xf32>) -> (tensor<256x784xf32>, tensor<4x4xf32>) {
+  %xt = nn.transpose %x {perm = array<i64: 1, 0>} : tensor<64x784xf32> -> tensor<784x64xf32>
+  %g = nn.matmul %xt, %dy : tensor<784x64xf32>, tensor<64x256xf32> -> tensor<784x256xf32>
+  %dw = nn.transpose %g {perm = array<i64: 1, 0>} : tensor<784x256xf32> -> tensor<256x784xf32>
+  %p = nn.matmul %a, %b : tensor<4x8xf32>, tensor<8x4xf32> -> tensor<4x4xf32>
+  %pt = nn.transpose %p {perm = array<i64: 1, 0>} : tensor<4x4xf32> -> tensor<4x4xf32>
+  return %dw, %pt : tensor<256x784xf32>, tensor<4x4xf32>
+}
