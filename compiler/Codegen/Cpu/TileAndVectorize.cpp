@@ -607,12 +607,15 @@ SmallVector<TilingInterface> peelColumns(RewriterBase &rewriter,
 LogicalResult tileRowsThenColumns(RewriterBase &rewriter, TilingInterface root,
                                   ArrayRef<int64_t> rootTiles, unsigned rootN,
                                   const MatmulTile &tile,
-                                  ArrayRef<int64_t> interchange) {
+                                  ArrayRef<int64_t> interchange,
+                                  bool parallel) {
   SmallVector<int64_t> rowTiles(rootTiles);
   rowTiles[rootN] = 0;
-  FailureOr<scf::SCFTileAndFuseResult> rows =
-      tileAndFuse(rewriter, root, rowTiles,
-                  scf::SCFTilingOptions::LoopType::ForallOp, interchange);
+  FailureOr<scf::SCFTileAndFuseResult> rows = tileAndFuse(
+      rewriter, root, rowTiles,
+      parallel ? scf::SCFTilingOptions::LoopType::ForallOp
+               : scf::SCFTilingOptions::LoopType::ForOp,
+      interchange);
   if (failed(rows))
     return failure();
   Operation *forall = rows->loops.front().getOperation();
@@ -667,7 +670,7 @@ LogicalResult tileColumnsThenRows(RewriterBase &rewriter, TilingInterface root,
 /// Fails (leaving the IR as it was) when it does not apply.
 ///
 /// Two levels: an scf.forall over rows of tiles (batch and m by the register
-/// tile's height; the parallel loop) and an scf.for over the tiles of a row
+/// tile's height; the parallel loop, an scf.for for a small product) and an scf.for over the tiles of a row
 /// (n by its width), peeled so that every full tile is static and the last,
 /// narrower one is static too (its width is the remainder); in either order
 /// (see tileColumnsThenRows). K is then streamed by one more scf.for in each
@@ -740,11 +743,17 @@ LogicalResult tileContraction(RewriterBase &rewriter,
       if (!llvm::is_contained(first, i))
         interchange.push_back(i);
     return tileRowsThenColumns(rewriter, root, rootTiles, rootN, tile,
-                               interchange);
+                               interchange, /*parallel=*/true);
   }
+  // A small product runs on the calling thread: waking a worker would cost
+  // more than it saves.
+  int64_t work = 1;
+  for (int64_t size : sizes)
+    work = size < 0 ? machine.parallelMinMacs : work * size;
+  bool parallel = work >= machine.parallelMinMacs;
   return bigB ? tileColumnsThenRows(rewriter, root, rootTiles, rootN, tile)
               : tileRowsThenColumns(rewriter, root, rootTiles, rootN, tile,
-                                    /*interchange=*/{});
+                                    /*interchange=*/{}, parallel);
 }
 
 /// Canonicalizes what vectorization left: transfers fold their slices, and

@@ -33,6 +33,11 @@ struct CpuMachine {
   /// its outer loop to be split over the threads: waking a sleeping worker
   /// takes 7-15 us (docs/runtime.md), a pass over 64K floats about as long.
   int64_t parallelMinIterations = int64_t(1) << 16;
+  /// The fewest multiply-adds a contraction must have for its rows of tiles
+  /// to be split over the threads: 256K, about 2 us on one core at 130
+  /// GFLOP/s, below the 7-15 us of waking a worker (LeNet-5 at batch 1 took
+  /// twice as long on two threads as on one).
+  int64_t parallelMinMacs = int64_t(1) << 18;
   /// The longest row, in vector registers, of an op other than a
   /// contraction that is vectorized whole (TileAndVectorize.cpp,
   /// vectorizeRows). LLVM leaves loops of a few iterations scalar but
