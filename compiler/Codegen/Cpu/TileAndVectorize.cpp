@@ -611,11 +611,11 @@ LogicalResult tileRowsThenColumns(RewriterBase &rewriter, TilingInterface root,
                                   bool parallel) {
   SmallVector<int64_t> rowTiles(rootTiles);
   rowTiles[rootN] = 0;
-  FailureOr<scf::SCFTileAndFuseResult> rows = tileAndFuse(
-      rewriter, root, rowTiles,
-      parallel ? scf::SCFTilingOptions::LoopType::ForallOp
-               : scf::SCFTilingOptions::LoopType::ForOp,
-      interchange);
+  FailureOr<scf::SCFTileAndFuseResult> rows =
+      tileAndFuse(rewriter, root, rowTiles,
+                  parallel ? scf::SCFTilingOptions::LoopType::ForallOp
+                           : scf::SCFTilingOptions::LoopType::ForOp,
+                  interchange);
   if (failed(rows))
     return failure();
   Operation *forall = rows->loops.front().getOperation();
@@ -670,11 +670,11 @@ LogicalResult tileColumnsThenRows(RewriterBase &rewriter, TilingInterface root,
 /// Fails (leaving the IR as it was) when it does not apply.
 ///
 /// Two levels: an scf.forall over rows of tiles (batch and m by the register
-/// tile's height; the parallel loop, an scf.for for a small product) and an scf.for over the tiles of a row
-/// (n by its width), peeled so that every full tile is static and the last,
-/// narrower one is static too (its width is the remainder); in either order
-/// (see tileColumnsThenRows). K is then streamed by one more scf.for in each
-/// tile.
+/// tile's height; the parallel loop, an scf.for for a small product) and an
+/// scf.for over the tiles of a row (n by its width), peeled so that every full
+/// tile is static and the last, narrower one is static too (its width is the
+/// remainder); in either order (see tileColumnsThenRows). K is then streamed by
+/// one more scf.for in each tile.
 LogicalResult tileContraction(RewriterBase &rewriter,
                               linalg::LinalgOp contraction,
                               const CpuMachine &machine) {
