@@ -35,7 +35,8 @@ def CpuTileAndVectorize
   let summary = "Register tiles for contractions, fused with their epilogues";
   let description = [{
     On linalg over tensors, before bufferization: fuses elementwise chains;
-    turns 2-D convolutions into im2col copies and batched contractions (per
+    tiles 2-D convolutions with few filters directly (one kernel tap per
+    step), turns the others into im2col copies and batched contractions (per
     image when only one image's copy fits); packs constant matmul B operands
     into panels; tiles every f32 contraction (with its elementwise consumer
     as the root and the fill of its accumulator fused in) into register

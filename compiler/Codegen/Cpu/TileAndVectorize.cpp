@@ -4,9 +4,11 @@
 // tiling"), in order:
 //
 // 1. Elementwise chains fuse into one linalg.generic.
-// 2. 2-D convolutions become an im2col copy and a batched contraction
-//    (image by image when only one image's copy fits the limit); their
-//    elementwise consumers are collapsed to the contraction's shape.
+// 2. 2-D convolutions with few filters run direct (register tiles of
+//    filters by output columns, one kernel tap per step); the others become
+//    an im2col copy and a batched contraction (image by image when only one
+//    image's copy fits the limit), their elementwise consumers collapsed to
+//    the contraction's shape.
 // 3. Matmuls with a constant B read it in packed panels [N/w, K, w].
 // 4. Each f32 contraction, with its elementwise consumer as the root, is
 //    tiled into register tiles: an scf.forall over rows of tiles (the loop
@@ -602,6 +604,111 @@ SmallVector<TilingInterface> peelColumns(RewriterBase &rewriter,
   return roots;
 }
 
+/// acc + a * b on vectors as one vector.fma: the taps of a direct
+/// convolution vectorize to a multiply and an add, which LLVM keeps apart.
+struct MulAddToFma : OpRewritePattern<arith::AddFOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(arith::AddFOp add,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<VectorType>(add.getType()))
+      return failure();
+    for (auto [product, acc] : {std::pair(add.getRhs(), add.getLhs()),
+                                std::pair(add.getLhs(), add.getRhs())}) {
+      auto mul = product.getDefiningOp<arith::MulFOp>();
+      if (!mul || !mul->hasOneUse())
+        continue;
+      rewriter.replaceOpWithNewOp<vector::FMAOp>(add, mul.getLhs(),
+                                                 mul.getRhs(), acc);
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// Whether `conv` runs as a direct convolution (tileDirectConv) rather than
+/// through im2col: few filters, so that the im2col copy (C*KH*KW*OH*OW per
+/// image) would cost about as much as the product (F multiply-adds per
+/// copied element), unit strides (each kernel offset reads a contiguous
+/// input row) and output rows of at most 4 vectors (one register row).
+bool prefersDirectConv(linalg::Conv2DNchwFchwOp conv,
+                       const CpuMachine &machine) {
+  if (!conv.hasPureTensorSemantics() || !hasStaticShapes(conv) || !allF32(conv))
+    return false;
+  ArrayRef<int64_t> output =
+      cast<ShapedType>(conv.getOutputs()[0].getType()).getShape();
+  auto strides = conv.getStrides().getValues<int64_t>();
+  return output[1] <= machine.directConvMaxFilters &&
+         llvm::all_of(strides, [](int64_t s) { return s == 1; }) &&
+         output[3] <= 4 * int64_t(machine.lanes());
+}
+
+/// A direct convolution: an scf.forall over (image, rows of filters, output
+/// row; an scf.for for a small convolution) with the accumulator fill fused,
+/// columns of whole vectors with the remainder peeled, then scf.for loops over (c, kh, kw)
+/// each adding one kernel tap: out[f, 0:OW] += w[f, c, kh, kw] *
+/// in[c, oh + kh * dh, kw * dw : + OW], a broadcast times a row read in
+/// place. The accumulator rows stay in registers across the taps.
+LogicalResult tileDirectConv(RewriterBase &rewriter,
+                             linalg::Conv2DNchwFchwOp conv,
+                             const CpuMachine &machine) {
+  // Loops (n, f, oh, ow, c, kh, kw).
+  ArrayRef<int64_t> output =
+      cast<ShapedType>(conv.getOutputs()[0].getType()).getShape();
+  MatmulTile tile = chooseMatmulTile(output[1], output[3], 1, machine);
+  int64_t work = 1;
+  for (int64_t size : conv.getStaticLoopRanges())
+    work *= size;
+  FailureOr<scf::SCFTileAndFuseResult> rows = tileAndFuse(
+      rewriter, cast<TilingInterface>(conv.getOperation()),
+      {1, tile.m, 1, 0, 0, 0, 0},
+      work >= machine.parallelMinMacs
+          ? scf::SCFTilingOptions::LoopType::ForallOp
+          : scf::SCFTilingOptions::LoopType::ForOp);
+  if (failed(rows))
+    return failure();
+  Operation *forall = rows->loops.front().getOperation();
+  auto tiledConv = dyn_cast<linalg::LinalgOp>(rows->tiledAndFusedOps.front());
+  if (!tiledConv)
+    return failure();
+  // Columns of whole vectors (ow by the tile's width), the remainder peeled,
+  // as for contractions.
+  SmallVector<Operation *> columns = {tiledConv};
+  if (tile.n < output[3]) {
+    Operation *column = tileOp(rewriter, tiledConv, {0, 0, 0, tile.n, 0, 0, 0});
+    if (!column)
+      return failure();
+    columns.clear();
+    for (TilingInterface root :
+         peelColumns(rewriter, column->getParentOfType<scf::ForOp>()))
+      columns.push_back(root);
+  }
+  for (Operation *column : columns) {
+    // The row's unit dimensions (n, oh) go first, so that the accumulator
+    // the taps carry is a plain [m, w] tile; then (c, kh, kw) one tap at a
+    // time, each tap an [m, w] multiply-add once its unit dimensions go too.
+    rewriter.setInsertionPoint(column);
+    FailureOr<linalg::GenericOp> generic =
+        linalg::generalizeNamedOp(rewriter, cast<linalg::LinalgOp>(column));
+    if (failed(generic))
+      return failure();
+    auto row = dyn_cast_or_null<linalg::GenericOp>(
+        dropDims(rewriter, *generic, {0, 2}));
+    if (!row)
+      return failure();
+    // Loops (f, ow, c, kh, kw).
+    auto tap = dyn_cast_or_null<linalg::GenericOp>(
+        tileOp(rewriter, row, {0, 0, 1, 1, 1}));
+    if (!tap || !dropDims(rewriter, tap, {2, 3, 4}))
+      return failure();
+  }
+  simplifyTiles(forall);
+  vectorizeOpsIn(rewriter, forall);
+  RewritePatternSet patterns(rewriter.getContext());
+  patterns.add<MulAddToFma>(rewriter.getContext());
+  (void)applyPatternsGreedily(forall, std::move(patterns));
+  return success();
+}
+
 /// The scf.forall over rows of tiles (batch and m; the parallel loop), and
 /// in it the scf.for over the tiles of a row, peeled.
 LogicalResult tileRowsThenColumns(RewriterBase &rewriter, TilingInterface root,
@@ -816,6 +923,9 @@ struct CpuTileAndVectorizePass
       });
       IRRewriter rewriter(context);
       for (auto [conv, plan] : convs) {
+        if (prefersDirectConv(conv, machine) &&
+            succeeded(tileDirectConv(rewriter, conv, machine)))
+          continue;
         if (plan == ConvPlan::Im2ColPerImage)
           conv = splitBatch(rewriter, conv);
         if (conv && hasStaticShapes(conv))

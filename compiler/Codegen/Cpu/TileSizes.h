@@ -43,6 +43,10 @@ struct CpuMachine {
   /// vectorizeRows). LLVM leaves loops of a few iterations scalar but
   /// vectorizes long ones well.
   int64_t rowVectors = 8;
+  /// Convolutions with at most this many filters run direct, not through
+  /// im2col (TileAndVectorize.cpp, prefersDirectConv): the copy moves one
+  /// element per F multiply-adds.
+  int64_t directConvMaxFilters = 8;
 };
 
 /// The register tile of a matrix product C[M,N] += A[M,K] B[K,N]: `m` rows

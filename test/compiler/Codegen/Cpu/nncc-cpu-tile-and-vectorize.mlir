@@ -55,7 +55,7 @@ func.func @dense_relu(%x: tensor<64x784xf32>, %w: tensor<784x256xf32>, %b: tenso
 // accumulator is made again in that shape and fused too (the K loop starts
 // from a zero vector, no memset of the output). The copy's rows of OW = 8
 // elements are each one vector read and write (vectorizeRows). The
-// product (27K multiply-adds) is below CpuMachine::parallelMinMacs: its
+// product (55K multiply-adds) is below CpuMachine::parallelMinMacs: its
 // rows of tiles are an scf.for, not a loop for the threads.
 // CHECK-LABEL: func.func @conv
 // CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<4x{{16|64}}xf32>
@@ -63,7 +63,7 @@ func.func @dense_relu(%x: tensor<64x784xf32>, %w: tensor<784x256xf32>, %b: tenso
 // CHECK: %[[ROW:.*]] = vector.transfer_read %{{.*}} {in_bounds = [true]} : tensor<2x3x10x10xf32>, vector<8xf32>
 // CHECK: vector.transfer_write %[[ROW]], %{{.*}} : vector<8xf32>, tensor<1x1x1x1x1x8xf32>
 // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3], [4, 5]] : tensor<2x3x3x3x8x8xf32> into tensor<2x27x64xf32>
-// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] : tensor<8x3x3x3xf32> into tensor<8x27xf32>
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] : tensor<16x3x3x3xf32> into tensor<16x27xf32>
 // CHECK-NOT: linalg.fill
 // CHECK-NOT: scf.forall
 // CHECK: scf.for %{{.*}} iter_args(%{{.*}} = %[[ZERO]])
@@ -74,17 +74,17 @@ func.func @dense_relu(%x: tensor<64x784xf32>, %w: tensor<784x256xf32>, %b: tenso
 // CHECK: tensor.expand_shape
 // CHECK-NOT: linalg.
 // CHECK: return
-func.func @conv(%x: tensor<2x3x10x10xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<2x8x8x8xf32> {
+func.func @conv(%x: tensor<2x3x10x10xf32>, %w: tensor<16x3x3x3xf32>) -> tensor<2x16x8x8xf32> {
   %zero = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<2x8x8x8xf32>
-  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<2x8x8x8xf32>) -> tensor<2x8x8x8xf32>
-  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x3x10x10xf32>, tensor<8x3x3x3xf32>) outs(%fill : tensor<2x8x8x8xf32>) -> tensor<2x8x8x8xf32>
-  %relu = linalg.generic {indexing_maps = [#map4, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : tensor<2x8x8x8xf32>) outs(%e : tensor<2x8x8x8xf32>) {
+  %e = tensor.empty() : tensor<2x16x8x8xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x3x10x10xf32>, tensor<16x3x3x3xf32>) outs(%fill : tensor<2x16x8x8xf32>) -> tensor<2x16x8x8xf32>
+  %relu = linalg.generic {indexing_maps = [#map4, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : tensor<2x16x8x8xf32>) outs(%e : tensor<2x16x8x8xf32>) {
   ^bb0(%in: f32, %out: f32):
     %m = arith.maximumf %in, %zero : f32
     linalg.yield %m : f32
-  } -> tensor<2x8x8x8xf32>
-  return %relu : tensor<2x8x8x8xf32>
+  } -> tensor<2x16x8x8xf32>
+  return %relu : tensor<2x16x8x8xf32>
 }
 
 // Integer products are left to the loop lowering.
@@ -196,4 +196,27 @@ func.func @bool_rows(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> tensor<4x8xi1>
     linalg.yield %c : i1
   } -> tensor<4x8xi1>
   return %gt : tensor<4x8xi1>
+}
+
+// A convolution with few filters (6, at most CpuMachine::directConvMaxFilters)
+// and unit strides runs direct, without an im2col copy: rows of filters by
+// output columns of whole vectors (6x16 and the peeled remainder, 28 = 16 +
+// 12, with AVX-512; 6x8 and 28 = 3 x 8 + 4 with AVX2), the zero accumulator
+// in registers, and one tap (c, kh, kw) per step: an FMA of the broadcast
+// weights by an input row read in place. 235K multiply-adds: an scf.for,
+// not a loop for the threads.
+// CHECK-LABEL: func.func @direct_conv
+// CHECK-NOT: scf.forall
+// CHECK-NOT: tensor<2x1x5x5x28x28xf32>
+// AVX512: vector.transfer_read %{{.*}} : tensor<2x1x32x32xf32>, vector<16xf32>
+// AVX512: vector.fma %{{.*}} : vector<6x16xf32>
+// AVX512: vector.fma %{{.*}} : vector<6x12xf32>
+// AVX2: vector.fma %{{.*}} : vector<6x8xf32>
+// AVX2: vector.fma %{{.*}} : vector<6x4xf32>
+func.func @direct_conv(%x: tensor<2x1x32x32xf32>, %w: tensor<6x1x5x5xf32>) -> tensor<2x6x28x28xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x6x28x28xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<2x6x28x28xf32>) -> tensor<2x6x28x28xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x1x32x32xf32>, tensor<6x1x5x5xf32>) outs(%fill : tensor<2x6x28x28xf32>) -> tensor<2x6x28x28xf32>
+  return %c : tensor<2x6x28x28xf32>
 }
