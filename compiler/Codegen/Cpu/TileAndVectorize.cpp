@@ -644,8 +644,8 @@ bool prefersDirectConv(linalg::Conv2DNchwFchwOp conv,
 
 /// A direct convolution: an scf.forall over (image, rows of filters, output
 /// row; an scf.for for a small convolution) with the accumulator fill fused,
-/// columns of whole vectors with the remainder peeled, then scf.for loops over (c, kh, kw)
-/// each adding one kernel tap: out[f, 0:OW] += w[f, c, kh, kw] *
+/// columns of whole vectors with the remainder peeled, then scf.for loops over
+/// (c, kh, kw) each adding one kernel tap: out[f, 0:OW] += w[f, c, kh, kw] *
 /// in[c, oh + kh * dh, kw * dw : + OW], a broadcast times a row read in
 /// place. The accumulator rows stay in registers across the taps.
 LogicalResult tileDirectConv(RewriterBase &rewriter,
@@ -658,12 +658,12 @@ LogicalResult tileDirectConv(RewriterBase &rewriter,
   int64_t work = 1;
   for (int64_t size : conv.getStaticLoopRanges())
     work *= size;
-  FailureOr<scf::SCFTileAndFuseResult> rows = tileAndFuse(
-      rewriter, cast<TilingInterface>(conv.getOperation()),
-      {1, tile.m, 1, 0, 0, 0, 0},
-      work >= machine.parallelMinMacs
-          ? scf::SCFTilingOptions::LoopType::ForallOp
-          : scf::SCFTilingOptions::LoopType::ForOp);
+  FailureOr<scf::SCFTileAndFuseResult> rows =
+      tileAndFuse(rewriter, cast<TilingInterface>(conv.getOperation()),
+                  {1, tile.m, 1, 0, 0, 0, 0},
+                  work >= machine.parallelMinMacs
+                      ? scf::SCFTilingOptions::LoopType::ForallOp
+                      : scf::SCFTilingOptions::LoopType::ForOp);
   if (failed(rows))
     return failure();
   Operation *forall = rows->loops.front().getOperation();
