@@ -126,6 +126,27 @@ bool hasStaticShapes(Operation *op) {
          llvm::all_of(op->getResultTypes(), isStatic);
 }
 
+/// The product of `op`'s static loop sizes (dynamic ones left out): its
+/// iteration count, or a lower bound on it.
+int64_t staticIterations(linalg::LinalgOp op) {
+  int64_t count = 1;
+  for (int64_t size : op.getStaticLoopRanges())
+    count = ShapedType::isDynamic(size) ? count : count * size;
+  return count;
+}
+
+/// The loop for the rows of tiles of `op`: an scf.forall (the threads'
+/// loop) unless `op` has fewer than CpuMachine::parallelMinMacs iterations,
+/// when waking a worker would cost more than it saves; a dynamic size (the
+/// batch) counts as large.
+scf::SCFTilingOptions::LoopType rowLoops(linalg::LinalgOp op,
+                                         const CpuMachine &machine) {
+  bool parallel =
+      !hasStaticShapes(op) || staticIterations(op) >= machine.parallelMinMacs;
+  return parallel ? scf::SCFTilingOptions::LoopType::ForallOp
+                  : scf::SCFTilingOptions::LoopType::ForOp;
+}
+
 /// How `conv` runs: as one im2col copy and contraction for the whole batch,
 /// image by image (an scf.for over the batch around them, when only one
 /// image's copy fits the limit), or as loops.
@@ -370,10 +391,7 @@ LogicalResult splitOuterLoop(RewriterBase &rewriter, linalg::LinalgOp op,
                              const CpuMachine &machine) {
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  int64_t total = 1;
-  for (int64_t size : sizes)
-    total = size < 0 ? total : total * size;
-  if (total < machine.parallelMinIterations)
+  if (staticIterations(op) < machine.parallelMinIterations)
     return failure();
   for (unsigned d = 0; d < sizes.size(); ++d) {
     if (iterators[d] != utils::IteratorType::parallel)
@@ -655,18 +673,12 @@ LogicalResult tileDirectConv(RewriterBase &rewriter,
   ArrayRef<int64_t> output =
       cast<ShapedType>(conv.getOutputs()[0].getType()).getShape();
   MatmulTile tile = chooseMatmulTile(output[1], output[3], 1, machine);
-  int64_t work = 1;
-  for (int64_t size : conv.getStaticLoopRanges())
-    work *= size;
   FailureOr<scf::SCFTileAndFuseResult> rows =
       tileAndFuse(rewriter, cast<TilingInterface>(conv.getOperation()),
-                  {1, tile.m, 1, 0, 0, 0, 0},
-                  work >= machine.parallelMinMacs
-                      ? scf::SCFTilingOptions::LoopType::ForallOp
-                      : scf::SCFTilingOptions::LoopType::ForOp);
+                  {1, tile.m, 1, 0, 0, 0, 0}, rowLoops(conv, machine));
   if (failed(rows))
     return failure();
-  Operation *forall = rows->loops.front().getOperation();
+  Operation *rowLoop = rows->loops.front().getOperation();
   auto tiledConv = dyn_cast<linalg::LinalgOp>(rows->tiledAndFusedOps.front());
   if (!tiledConv)
     return failure();
@@ -701,11 +713,11 @@ LogicalResult tileDirectConv(RewriterBase &rewriter,
     if (!tap || !dropDims(rewriter, tap, {2, 3, 4}))
       return failure();
   }
-  simplifyTiles(forall);
-  vectorizeOpsIn(rewriter, forall);
+  simplifyTiles(rowLoop);
+  vectorizeOpsIn(rewriter, rowLoop);
   RewritePatternSet patterns(rewriter.getContext());
   patterns.add<MulAddToFma>(rewriter.getContext());
-  (void)applyPatternsGreedily(forall, std::move(patterns));
+  (void)applyPatternsGreedily(rowLoop, std::move(patterns));
   return success();
 }
 
@@ -715,17 +727,14 @@ LogicalResult tileRowsThenColumns(RewriterBase &rewriter, TilingInterface root,
                                   ArrayRef<int64_t> rootTiles, unsigned rootN,
                                   const MatmulTile &tile,
                                   ArrayRef<int64_t> interchange,
-                                  bool parallel) {
+                                  scf::SCFTilingOptions::LoopType rowLoopType) {
   SmallVector<int64_t> rowTiles(rootTiles);
   rowTiles[rootN] = 0;
   FailureOr<scf::SCFTileAndFuseResult> rows =
-      tileAndFuse(rewriter, root, rowTiles,
-                  parallel ? scf::SCFTilingOptions::LoopType::ForallOp
-                           : scf::SCFTilingOptions::LoopType::ForOp,
-                  interchange);
+      tileAndFuse(rewriter, root, rowTiles, rowLoopType, interchange);
   if (failed(rows))
     return failure();
-  Operation *forall = rows->loops.front().getOperation();
+  Operation *rowLoop = rows->loops.front().getOperation();
   SmallVector<int64_t> columnTiles(rootTiles.size(), 0);
   columnTiles[rootN] = rootTiles[rootN];
   auto rowRoot = cast<TilingInterface>(rows->tiledAndFusedOps.front());
@@ -734,9 +743,9 @@ LogicalResult tileRowsThenColumns(RewriterBase &rewriter, TilingInterface root,
   if (succeeded(columns))
     (void)peelColumns(rewriter,
                       cast<scf::ForOp>(columns->loops.front().getOperation()));
-  simplifyTiles(forall);
-  streamK(rewriter, forall, tile);
-  vectorizeOpsIn(rewriter, forall);
+  simplifyTiles(rowLoop);
+  streamK(rewriter, rowLoop, tile);
+  vectorizeOpsIn(rewriter, rowLoop);
   return success();
 }
 
@@ -850,17 +859,13 @@ LogicalResult tileContraction(RewriterBase &rewriter,
       if (!llvm::is_contained(first, i))
         interchange.push_back(i);
     return tileRowsThenColumns(rewriter, root, rootTiles, rootN, tile,
-                               interchange, /*parallel=*/true);
+                               interchange,
+                               scf::SCFTilingOptions::LoopType::ForallOp);
   }
-  // A small product runs on the calling thread: waking a worker would cost
-  // more than it saves.
-  int64_t work = 1;
-  for (int64_t size : sizes)
-    work = size < 0 ? machine.parallelMinMacs : work * size;
-  bool parallel = work >= machine.parallelMinMacs;
   return bigB ? tileColumnsThenRows(rewriter, root, rootTiles, rootN, tile)
               : tileRowsThenColumns(rewriter, root, rootTiles, rootN, tile,
-                                    /*interchange=*/{}, parallel);
+                                    /*interchange=*/{},
+                                    rowLoops(contraction, machine));
 }
 
 /// Canonicalizes what vectorization left: transfers fold their slices, and

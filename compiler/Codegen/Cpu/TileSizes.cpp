@@ -129,17 +129,3 @@ MatmulTile nncc::chooseMatmulTile(int64_t m, int64_t n, int64_t k,
   best.k = 1;
   return best;
 }
-
-int64_t nncc::chooseElementwiseTile(int64_t size, const CpuMachine &machine) {
-  int64_t lanes = machine.lanes();
-  int64_t limit = 8 * lanes;
-  if (size <= 0)
-    return 1;
-  if (size <= limit)
-    return size;
-  int64_t best = 1;
-  for (int64_t d : divisorsUpTo(size, limit))
-    if (d % lanes == 0 || best % lanes != 0)
-      best = d;
-  return best;
-}

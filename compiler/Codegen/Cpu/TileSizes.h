@@ -62,11 +62,6 @@ struct MatmulTile {
 MatmulTile chooseMatmulTile(int64_t m, int64_t n, int64_t k,
                             const CpuMachine &machine);
 
-/// The innermost tile of an elementwise loop nest over a dimension of
-/// `size` elements: a divisor of it, a multiple of the vector lanes when one
-/// exists.
-int64_t chooseElementwiseTile(int64_t size, const CpuMachine &machine);
-
 } // namespace nncc
 
 #endif // NNCC_COMPILER_CODEGEN_CPU_TILESIZES_H

@@ -159,9 +159,7 @@ struct Conv2DBackwardFilterAsMatmul
     Location loc = op.getLoc();
     ArrayRef<int64_t> strides = op.getStrides(), pad = op.getPadding(),
                       dilations = op.getDilations();
-    Value input =
-        padTensor(rewriter, loc, adaptor.getInput(), {0, 0, pad[0], pad[1]},
-                  {0, 0, pad[2], pad[3]}, scalarAttr(elementType, 0.0));
+    Value input = padSpatially(rewriter, loc, adaptor.getInput(), pad);
     // Loops (n, oh, ow, c, kh, kw).
     MLIRContext *ctx = getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };

@@ -194,9 +194,7 @@ struct Conv2DBackwardFilterLowering
     int64_t groups = op.getGroups();
     ArrayRef<int64_t> strides = op.getStrides(), pad = op.getPadding(),
                       dilations = op.getDilations();
-    Value input =
-        padTensor(rewriter, loc, adaptor.getInput(), {0, 0, pad[0], pad[1]},
-                  {0, 0, pad[2], pad[3]}, scalarAttr(elementType, 0.0));
+    Value input = padSpatially(rewriter, loc, adaptor.getInput(), pad);
     input = splitGroups(rewriter, loc, input, 1, groups);
     Value grad = splitGroups(rewriter, loc, adaptor.getGrad(), 1, groups);
     // Sums over N*H*W: accumulated in f64, rounded once (sumAccumulatorType).

@@ -38,9 +38,7 @@ struct Conv2DLowering : OpConversionPattern<nn::Conv2DOp> {
     RankedTensorType type = op.getType();
     Type elementType = type.getElementType();
     ArrayRef<int64_t> pad = op.getPadding();
-    Value input =
-        padTensor(rewriter, loc, adaptor.getInput(), {0, 0, pad[0], pad[1]},
-                  {0, 0, pad[2], pad[3]}, scalarAttr(elementType, 0.0));
+    Value input = padSpatially(rewriter, loc, adaptor.getInput(), pad);
 
     // Accumulate into the broadcast bias, so no separate add is needed.
     Value init;

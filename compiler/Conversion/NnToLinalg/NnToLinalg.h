@@ -87,6 +87,11 @@ mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
                       llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
                       mlir::TypedAttr value);
 
+/// Pads the spatial dimensions of an NCHW `input` with zeros by `padding`, a
+/// convolution's [top, left, bottom, right].
+mlir::Value padSpatially(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value input, llvm::ArrayRef<int64_t> padding);
+
 /// An operand prepared for a linalg.generic over `outputShape` under NumPy
 /// broadcasting: dimensions that broadcast (size 1 against a larger size)
 /// are collapsed away, so `map` stays a projected permutation.

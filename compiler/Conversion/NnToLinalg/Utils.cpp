@@ -111,6 +111,14 @@ Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
                                padValue);
 }
 
+Value padSpatially(OpBuilder &b, Location loc, Value input,
+                   ArrayRef<int64_t> padding) {
+  Type elementType = cast<RankedTensorType>(input.getType()).getElementType();
+  return padTensor(b, loc, input, {0, 0, padding[0], padding[1]},
+                   {0, 0, padding[2], padding[3]},
+                   scalarAttr(elementType, 0.0));
+}
+
 BroadcastOperand broadcastOperand(OpBuilder &b, Location loc, Value operand,
                                   ArrayRef<int64_t> outputShape,
                                   unsigned numLoops) {
