@@ -148,8 +148,15 @@ scf::SCFTilingOptions::LoopType rowLoops(linalg::LinalgOp op,
 }
 
 /// How `conv` runs: as one im2col copy and contraction for the whole batch,
-/// image by image (an scf.for over the batch around them, when only one
-/// image's copy fits the limit), or as loops.
+/// image by image (an scf.for over the batch around them), or as loops.
+///
+/// Image by image whenever one image's product is big enough for the
+/// threads to share (CpuMachine::parallelMinMacs): its copy (ResNet-18's:
+/// 1.8-7 MB) is then written and read while it is still in cache, where the
+/// whole batch's (16 images: 58 MB) went to memory and back, and ResNet-18's
+/// layers ran at half the speed at batch 16 as at batch 1. Whole batches
+/// otherwise (LeNet-5's second layer: 240K multiply-adds an image), so that
+/// the batch is work for the threads, within the copy limit.
 enum class ConvPlan { Loops, Im2Col, Im2ColPerImage };
 
 ConvPlan planConv(linalg::Conv2DNchwFchwOp conv, const CpuMachine &machine) {
@@ -160,13 +167,16 @@ ConvPlan planConv(linalg::Conv2DNchwFchwOp conv, const CpuMachine &machine) {
       cast<ShapedType>(conv.getInputs()[1].getType()).getShape();
   ArrayRef<int64_t> output =
       cast<ShapedType>(conv.getOutputs()[0].getType()).getShape();
-  int64_t imageBytes =
-      filter[1] * filter[2] * filter[3] * output[2] * output[3] * 4;
-  if (output[0] * imageBytes <= machine.im2colLimitBytes)
+  int64_t imageElements =
+      filter[1] * filter[2] * filter[3] * output[2] * output[3];
+  int64_t imageBytes = imageElements * 4;
+  if (imageBytes > machine.im2colLimitBytes)
+    return ConvPlan::Loops;
+  bool smallImage = imageElements * output[1] < machine.parallelMinMacs;
+  if (output[0] == 1 ||
+      (smallImage && output[0] * imageBytes <= machine.im2colLimitBytes))
     return ConvPlan::Im2Col;
-  if (imageBytes <= machine.im2colLimitBytes)
-    return ConvPlan::Im2ColPerImage;
-  return ConvPlan::Loops;
+  return ConvPlan::Im2ColPerImage;
 }
 
 /// Tiles `op` with `tiles` (0: not tiled) by loops of `loopType` and
@@ -206,20 +216,9 @@ Operation *dropDims(RewriterBase &rewriter, linalg::GenericOp generic,
   return dropped->resultOp.getOperation();
 }
 
-/// An scf.for over the images of `conv`'s batch around a convolution of one
-/// image; returns that convolution.
-linalg::Conv2DNchwFchwOp splitBatch(RewriterBase &rewriter,
-                                    linalg::Conv2DNchwFchwOp conv) {
-  SmallVector<int64_t> tiles(conv.getNumLoops(), 0);
-  tiles[0] = 1;
-  return dyn_cast_or_null<linalg::Conv2DNchwFchwOp>(
-      tileOp(rewriter, conv, tiles));
-}
-
-/// Folds the sizes of peeled tiles to constants, so their slices and ops
-/// get static shapes.
-void simplifyTiles(Operation *scope) {
-  MLIRContext *context = scope->getContext();
+/// The patterns that fold the sizes of peeled tiles to constants, so their
+/// slices and ops get static shapes.
+FrozenRewritePatternSet tileSimplifications(MLIRContext *context) {
   RewritePatternSet patterns(context);
   affine::AffineMinOp::getCanonicalizationPatterns(patterns, context);
   affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
@@ -228,20 +227,98 @@ void simplifyTiles(Operation *scope) {
   tensor::CastOp::getCanonicalizationPatterns(patterns, context);
   tensor::populateFoldTensorEmptyPatterns(patterns);
   linalg::populateLinalgTilingCanonicalizationPatterns(patterns);
-  (void)applyPatternsGreedily(scope, std::move(patterns));
+  return FrozenRewritePatternSet(std::move(patterns));
 }
 
-/// When `init` is a fill of a tensor.empty, the same fill of a new empty
-/// tensor of `shape` (so that it fuses into the tiles as the accumulator's
-/// initial vector instead of being a memset read back); else null.
+/// Simplifies the tiles in `scope` (tileSimplifications).
+void simplifyTiles(Operation *scope) {
+  (void)applyPatternsGreedily(scope, tileSimplifications(scope->getContext()));
+}
+
+/// Simplifies `ops` (the ops of a tile) and only them and the ops that
+/// replace them (tileSimplifications): other ops of the scope may be held
+/// by the caller.
+void simplifyTiles(ArrayRef<Operation *> ops) {
+  if (ops.empty())
+    return;
+  GreedyRewriteConfig config;
+  config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+  (void)applyOpPatternsGreedily(
+      ops, tileSimplifications(ops.front()->getContext()), config);
+}
+
+/// Whether `value` is a tensor.empty or a slice of one (a tile of it).
+bool isEmpty(Value value) {
+  if (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>())
+    value = slice.getSource();
+  return value.getDefiningOp<tensor::EmptyOp>() != nullptr;
+}
+
+/// Whether `op` fills an empty tensor by broadcasting its one input along
+/// some dimensions (a layer's bias as the initial accumulator of its
+/// convolution or matmul). Not a plain copy (packColumnPanel's).
+bool isBroadcastInit(Operation *op) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!generic || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1 || generic.getNumReductionLoops() != 0 ||
+      !isEmpty(generic.getDpsInits()[0]) ||
+      !generic.getIndexingMapsArray()[0].isProjectedPermutation() ||
+      generic.getIndexingMapsArray()[0].getNumResults() >=
+          generic.getNumLoops() ||
+      !generic.getIndexingMapsArray()[1].isIdentity())
+    return false;
+  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+  return yield.getNumOperands() == 1 &&
+         yield.getOperand(0) == generic.getBody()->getArgument(0);
+}
+
+/// When `init` is a fill of an empty tensor, or a broadcast into one
+/// (isBroadcastInit) that reads no dimension `groups` collapses, the same
+/// initialization of a new empty tensor of `shape`, whose dimension i covers
+/// the dimensions groups[i] of `init`'s (an old dimension split into several
+/// new ones is in each of their groups); else null. The accumulator's
+/// initialization then fuses into the tiles (a vector constant or broadcast)
+/// instead of being a pass over the whole output that the tiles read back.
 Value refill(RewriterBase &rewriter, Location loc, Value init,
-             ArrayRef<int64_t> shape) {
-  auto fill = init.getDefiningOp<linalg::FillOp>();
-  if (!fill || !fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>())
+             ArrayRef<int64_t> shape, ArrayRef<ReassociationIndices> groups) {
+  Type element = getElementTypeOrSelf(init.getType());
+  if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+    if (!isEmpty(fill.getOutputs()[0]))
+      return {};
+    Value empty = tensor::EmptyOp::create(rewriter, loc, shape, element);
+    return linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
+        .getResult(0);
+  }
+  Operation *producer = init.getDefiningOp();
+  if (!isBroadcastInit(producer))
     return {};
-  Value empty = tensor::EmptyOp::create(rewriter, loc, shape,
-                                        getElementTypeOrSelf(init.getType()));
-  return linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
+  auto broadcast = cast<linalg::GenericOp>(producer);
+  MLIRContext *context = rewriter.getContext();
+  SmallVector<AffineExpr> reads;
+  for (AffineExpr expr : broadcast.getIndexingMapsArray()[0].getResults()) {
+    // The one new dimension that is exactly this old one.
+    int64_t old = cast<AffineDimExpr>(expr).getPosition();
+    auto covers = [&](const ReassociationIndices &g) {
+      return llvm::is_contained(g, old);
+    };
+    auto group = llvm::find_if(groups, covers);
+    if (llvm::count_if(groups, covers) != 1 || group->size() != 1)
+      return {};
+    reads.push_back(getAffineDimExpr(group - groups.begin(), context));
+  }
+  unsigned rank = shape.size();
+  Value empty = tensor::EmptyOp::create(rewriter, loc, shape, element);
+  return linalg::GenericOp::create(
+             rewriter, loc, empty.getType(), broadcast.getDpsInputs(),
+             ValueRange{empty},
+             SmallVector<AffineMap>{
+                 AffineMap::get(rank, 0, reads, context),
+                 AffineMap::getMultiDimIdentityMap(rank, context)},
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [](OpBuilder &b, Location l, ValueRange args) {
+               linalg::YieldOp::create(b, l, args[0]);
+             })
       .getResult(0);
 }
 
@@ -296,7 +373,8 @@ void convertToIm2Col(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
   // A zero (or constant) accumulator is filled again in the collapsed shape,
   // so that the fill fuses into the tiles (a vector constant) instead of
   // being a memset of the whole output the tiles then read back.
-  Value acc = refill(rewriter, loc, init, {y[0], y[1], y[2] * y[3]});
+  Value acc =
+      refill(rewriter, loc, init, {y[0], y[1], y[2] * y[3]}, outputGroups);
   if (!acc)
     acc = tensor::CollapseShapeOp::create(rewriter, loc, init, outputGroups);
 
@@ -365,7 +443,7 @@ bool packConstantB(RewriterBase &rewriter, linalg::MatmulOp matmul,
 
   SmallVector<ReassociationIndices> groups = {{0}, {1, 2}};
   auto accType = RankedTensorType::get({m, blocks, width}, f32);
-  Value acc = refill(rewriter, loc, init, accType.getShape());
+  Value acc = refill(rewriter, loc, init, accType.getShape(), {{0}, {1}, {1}});
   if (!acc)
     acc = tensor::ExpandShapeOp::create(rewriter, loc, accType, init, groups);
   AffineExpr dm, nb, nt, kk;
@@ -523,15 +601,17 @@ linalg::LinalgOp dropUnitBatchDims(RewriterBase &rewriter,
   return dropped ? cast<linalg::LinalgOp>(dropped) : generic;
 }
 
-/// Fusion control: only the contraction (or its tiled copy) and fills.
+/// Fusion control: only the contraction or convolution (or its tiled copy)
+/// and the initialization of its accumulator (fills, broadcasts).
 scf::SCFTileAndFuseOptions::ControlFnTy fuseContractionAndFill() {
   return
       [](tensor::ExtractSliceOp, OpResult producer,
          bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
         Operation *op = producer.getOwner();
         auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-        if (linalgOp && (isa<linalg::FillOp>(op) ||
-                         linalg::isaContractionOpInterface(linalgOp)))
+        if (linalgOp && (isa<linalg::FillOp, linalg::Conv2DNchwFchwOp>(op) ||
+                         linalg::isaContractionOpInterface(linalgOp) ||
+                         isBroadcastInit(op)))
           return scf::SCFTileAndFuseOptions::ControlFnResult{};
         return std::nullopt;
       };
@@ -559,6 +639,26 @@ tileAndFuse(RewriterBase &rewriter, TilingInterface root,
   for (OpResult result : root->getResults())
     rewriter.replaceAllUsesWith(result, tiled->replacements.lookup(result));
   return tiled;
+}
+
+/// An scf.for over the images of `conv`'s batch around a convolution of one
+/// image and its epilogue (findEpilogue), so that the epilogue still
+/// consumes the convolution's result directly; returns that convolution.
+linalg::Conv2DNchwFchwOp splitBatch(RewriterBase &rewriter,
+                                    linalg::Conv2DNchwFchwOp conv) {
+  linalg::GenericOp epilogue = findEpilogue(conv);
+  Operation *root = epilogue ? epilogue.getOperation() : conv.getOperation();
+  SmallVector<int64_t> tiles(cast<linalg::LinalgOp>(root).getNumLoops(), 0);
+  tiles[0] = 1;
+  FailureOr<scf::SCFTileAndFuseResult> images =
+      tileAndFuse(rewriter, cast<TilingInterface>(root), tiles,
+                  scf::SCFTilingOptions::LoopType::ForOp);
+  if (failed(images))
+    return nullptr;
+  for (Operation *op : images->tiledAndFusedOps)
+    if (auto tiled = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+      return tiled;
+  return nullptr;
 }
 
 /// The tiled root in the body of a loop over tiles: the op whose result the
@@ -609,16 +709,44 @@ void streamK(RewriterBase &rewriter, Operation *scope, const MatmulTile &tile) {
 /// its full and remainder tiles.
 SmallVector<TilingInterface> peelColumns(RewriterBase &rewriter,
                                          scf::ForOp loop) {
-  SmallVector<scf::ForOp> loops = {loop};
   scf::ForOp remainder;
-  if (succeeded(scf::peelForLoopAndSimplifyBounds(rewriter, loop, remainder)))
-    loops.push_back(remainder);
+  bool peeled =
+      succeeded(scf::peelForLoopAndSimplifyBounds(rewriter, loop, remainder));
   SmallVector<TilingInterface> roots;
-  for (scf::ForOp each : loops) {
-    simplifyTiles(each);
-    if (TilingInterface tiledRoot = findTiledRoot(each))
-      roots.push_back(tiledRoot);
-  }
+  simplifyTiles(loop);
+  if (TilingInterface tiledRoot = findTiledRoot(loop))
+    roots.push_back(tiledRoot);
+  if (!peeled)
+    return roots;
+  // The remainder runs once. Its tile sizes are `N - iv`, so they fold to
+  // constants only once its body replaces the loop (iv = the constant start);
+  // until then its slices and ops are dynamic, which vectorization skips
+  // (the tile then ran as scalar loops: a third of a ResNet layer's time).
+  // The canonicalization that makes them static may rebuild the root, so it
+  // is found again by a marker attribute; it touches the tile's ops only, as
+  // the caller may hold other ops of the scope (contractions still to tile).
+  TilingInterface tiledRoot = findTiledRoot(remainder);
+  if (!tiledRoot)
+    return roots;
+  constexpr StringLiteral kMarker = "nncc.remainder_root";
+  tiledRoot->setAttr(kMarker, rewriter.getUnitAttr());
+  Operation *scope = remainder->getParentOp();
+  SmallVector<Operation *> tileOps;
+  Operation *yield = remainder.getBody()->getTerminator();
+  remainder.getBody()->walk([&](Operation *op) {
+    if (op != yield)
+      tileOps.push_back(op);
+  });
+  if (succeeded(remainder.promoteIfSingleIteration(rewriter)))
+    simplifyTiles(tileOps);
+  else
+    simplifyTiles(remainder);
+  scope->walk([&](TilingInterface op) {
+    if (op->hasAttr(kMarker)) {
+      op->removeAttr(kMarker);
+      roots.push_back(op);
+    }
+  });
   return roots;
 }
 
@@ -749,6 +877,53 @@ LogicalResult tileRowsThenColumns(RewriterBase &rewriter, TilingInterface root,
   return success();
 }
 
+/// The contraction that is `root` or that feeds it (its epilogue), if any.
+linalg::LinalgOp findContraction(TilingInterface root) {
+  auto isContraction = [](Operation *op) {
+    auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
+    return linalgOp && linalg::isaContractionOpInterface(linalgOp) &&
+           linalgOp.getNumReductionLoops() > 0;
+  };
+  if (isContraction(root))
+    return cast<linalg::LinalgOp>(root.getOperation());
+  for (Value operand : root->getOperands())
+    if (isContraction(operand.getDefiningOp()))
+      return operand.getDefiningOp<linalg::LinalgOp>();
+  return nullptr;
+}
+
+/// Copies the B panel a column of tiles reads (a K x width slice of rows
+/// N floats apart) into a contiguous buffer, once per column, before the
+/// rows of tiles read it: every row of tiles then streams the panel
+/// linearly from cache instead of touching K scattered rows (K lines per
+/// vector column: at N = 784 the rows are 3 KB apart, past the stride
+/// prefetcher's reach).
+void packColumnPanel(RewriterBase &rewriter, TilingInterface columnRoot) {
+  linalg::LinalgOp contraction = findContraction(columnRoot);
+  if (!contraction || contraction.getNumDpsInputs() != 2)
+    return;
+  OpOperand &b = *contraction.getDpsInputOperand(1);
+  auto type = dyn_cast<RankedTensorType>(b.get().getType());
+  if (!type || !type.hasStaticShape() ||
+      !b.get().getDefiningOp<tensor::ExtractSliceOp>())
+    return;
+  Location loc = contraction.getLoc();
+  rewriter.setInsertionPoint(contraction);
+  Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                        type.getElementType());
+  AffineMap identity =
+      AffineMap::getMultiDimIdentityMap(type.getRank(), rewriter.getContext());
+  auto copy = linalg::GenericOp::create(
+      rewriter, loc, type, ValueRange{b.get()}, ValueRange{empty},
+      SmallVector<AffineMap>{identity, identity},
+      SmallVector<utils::IteratorType>(type.getRank(),
+                                       utils::IteratorType::parallel),
+      [](OpBuilder &builder, Location l, ValueRange args) {
+        linalg::YieldOp::create(builder, l, args[0]);
+      });
+  rewriter.modifyOpInPlace(contraction, [&] { b.set(copy.getResult(0)); });
+}
+
 /// The scf.for over columns of tiles, peeled, and in each an scf.forall over
 /// the rows of tiles of that column: the K x width panel of B a column reads
 /// stays in cache while every row uses it. With rows outermost, each row
@@ -769,6 +944,7 @@ LogicalResult tileColumnsThenRows(RewriterBase &rewriter, TilingInterface root,
   SmallVector<int64_t> rowTiles(rootTiles);
   rowTiles[rootN] = 0;
   for (TilingInterface columnRoot : columnRoots) {
+    packColumnPanel(rewriter, columnRoot);
     FailureOr<scf::SCFTileAndFuseResult> rows =
         tileAndFuse(rewriter, columnRoot, rowTiles,
                     scf::SCFTilingOptions::LoopType::ForallOp);

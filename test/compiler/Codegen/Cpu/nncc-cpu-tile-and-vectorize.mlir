@@ -170,6 +170,58 @@ func.func @conv_per_image(%x: tensor<4x64x130x130xf32>, %w: tensor<64x64x3x3xf32
 }
 
 
+// One image's product (29M multiply-adds) is work for the threads, so the
+// batch is split into images even though the batch's copy would fit: each
+// image's copy is read back while in cache. The bias broadcast that starts
+// the accumulator and the relu both come into the image loop and then into
+// the tiles (a vector.broadcast of the bias, a maximumf of the result): no
+// pass over the output of their own. One image's B (576 x 784 floats) is
+// over 1 MiB, so columns of tiles go outermost, and each column's 576 x w
+// panel is first copied to a contiguous buffer that the rows of tiles then
+// read. N = 784 is not a multiple of the width: the last column is a
+// static, vectorized 16 wide (its loop of one iteration is inlined).
+// CHECK-LABEL: func.func @conv_columns
+// CHECK-SAME: %[[B:[^:]*]]: tensor<64xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1
+// CHECK: tensor.empty() : tensor<1x64x3x3x28x28xf32>
+// AVX512: scf.for %[[COL:.*]] = %c0 to %c768 step %c32
+// AVX512: %[[PANEL:.*]] = tensor.empty() : tensor<1x576x32xf32>
+// AVX2: scf.for %[[COL:.*]] = %c0 to %c784 step %c16
+// AVX2: %[[PANEL:.*]] = tensor.empty() : tensor<1x576x16xf32>
+// CHECK: %[[PACKED:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[PANEL]])
+// CHECK: scf.forall
+// CHECK: %[[BIAS:.*]] = vector.transfer_read %[[B]]
+// CHECK: vector.broadcast %[[BIAS]]
+// CHECK: scf.for
+// CHECK: vector.transfer_read %[[PACKED]]
+// AVX512: vector.contract {{.*}} into vector<8x32xf32>
+// AVX2: vector.contract {{.*}} into vector<4x16xf32>
+// CHECK: arith.maximumf
+// AVX512: tensor.empty() : tensor<1x576x16xf32>
+// AVX512: scf.forall
+// AVX512: vector.broadcast
+// AVX512: vector.contract {{.*}} into vector<8x16xf32>
+// AVX512: arith.maximumf
+// CHECK-NOT: linalg.generic
+// CHECK: return
+#bias = affine_map<(n, f, h, w) -> (f)>
+func.func @conv_columns(%x: tensor<2x64x30x30xf32>, %w: tensor<64x64x3x3xf32>, %b: tensor<64xf32>) -> tensor<2x64x28x28xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x64x28x28xf32>
+  %init = linalg.generic {indexing_maps = [#bias, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%b : tensor<64xf32>) outs(%e : tensor<2x64x28x28xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<2x64x28x28xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x64x30x30xf32>, tensor<64x64x3x3xf32>) outs(%init : tensor<2x64x28x28xf32>) -> tensor<2x64x28x28xf32>
+  %relu = linalg.generic {indexing_maps = [#map4, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : tensor<2x64x28x28xf32>) outs(%e : tensor<2x64x28x28xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<2x64x28x28xf32>
+  return %relu : tensor<2x64x28x28xf32>
+}
+
 // A strided convolution's copy reads its rows with stride 2: not a plain
 // vector load, so the rows stay loops.
 // CHECK-LABEL: func.func @strided_conv_copy
