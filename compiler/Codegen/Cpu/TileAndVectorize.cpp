@@ -618,11 +618,14 @@ scf::SCFTileAndFuseOptions::ControlFnTy fuseContractionAndFill() {
 }
 
 /// Tiles `root` with `tiles` (0: not tiled) by loops of `loopType`, fusing
-/// the contraction and fills that feed it; replaces the root's uses.
+/// the producers `control` accepts (by default the contraction and
+/// initializations that feed it); replaces the root's uses.
 FailureOr<scf::SCFTileAndFuseResult>
 tileAndFuse(RewriterBase &rewriter, TilingInterface root,
             ArrayRef<int64_t> tiles, scf::SCFTilingOptions::LoopType loopType,
-            ArrayRef<int64_t> interchange = {}) {
+            ArrayRef<int64_t> interchange = {},
+            scf::SCFTileAndFuseOptions::ControlFnTy control =
+                fuseContractionAndFill()) {
   scf::SCFTilingOptions tiling;
   tiling.setLoopType(loopType);
   if (!interchange.empty())
@@ -630,7 +633,7 @@ tileAndFuse(RewriterBase &rewriter, TilingInterface root,
   tiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), tiles));
   scf::SCFTileAndFuseOptions options;
   options.setTilingOptions(tiling);
-  options.setFusionControlFn(fuseContractionAndFill());
+  options.setFusionControlFn(control);
   rewriter.setInsertionPoint(root);
   FailureOr<scf::SCFTileAndFuseResult> tiled =
       scf::tileConsumerAndFuseProducersUsingSCF(rewriter, root, options);
@@ -644,17 +647,35 @@ tileAndFuse(RewriterBase &rewriter, TilingInterface root,
 /// An scf.for over the images of `conv`'s batch around a convolution of one
 /// image and its epilogue (findEpilogue), so that the epilogue still
 /// consumes the convolution's result directly; returns that convolution.
+/// Only `conv` and its accumulator's initialization join the loop: another
+/// convolution feeding the same epilogue (a residual add of two branches)
+/// would come in as a convolution of one image that nothing rewrites (it
+/// ran as scalar loops).
 linalg::Conv2DNchwFchwOp splitBatch(RewriterBase &rewriter,
                                     linalg::Conv2DNchwFchwOp conv) {
   linalg::GenericOp epilogue = findEpilogue(conv);
   Operation *root = epilogue ? epilogue.getOperation() : conv.getOperation();
   SmallVector<int64_t> tiles(cast<linalg::LinalgOp>(root).getNumLoops(), 0);
   tiles[0] = 1;
+  Operation *convOp = conv.getOperation();
+  auto control = [convOp](tensor::ExtractSliceOp, OpResult producer, bool)
+      -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+    Operation *op = producer.getOwner();
+    if (op == convOp || isa<linalg::FillOp>(op) || isBroadcastInit(op))
+      return scf::SCFTileAndFuseOptions::ControlFnResult{};
+    return std::nullopt;
+  };
   FailureOr<scf::SCFTileAndFuseResult> images =
       tileAndFuse(rewriter, cast<TilingInterface>(root), tiles,
-                  scf::SCFTilingOptions::LoopType::ForOp);
+                  scf::SCFTilingOptions::LoopType::ForOp, {}, control);
   if (failed(images))
     return nullptr;
+  // The originals are dead now; erased, so that the other convolutions'
+  // uses (findEpilogue) count only live ones.
+  if (root->use_empty())
+    rewriter.eraseOp(root);
+  if (root != convOp && convOp->use_empty())
+    rewriter.eraseOp(convOp);
   for (Operation *op : images->tiledAndFusedOps)
     if (auto tiled = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
       return tiled;
