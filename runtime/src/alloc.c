@@ -12,11 +12,20 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L
 #endif
+// madvise's MADV_HUGEPAGE is a Linux extension, hidden by -std=c11 too.
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
 
 #include "nnrt/nnrt.h"
 
+#include "context_impl.h"
+
 #include <stdint.h>
 #include <stdlib.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 void *nnrt_aligned_alloc(size_t alignment, size_t size) {
   if (alignment == 0 || (alignment & (alignment - 1)) != 0)
@@ -43,3 +52,21 @@ void *nnrt_aligned_alloc(size_t alignment, size_t size) {
 }
 
 void nnrt_aligned_free(void *ptr) { free(ptr); }
+
+void *nnrt_alloc_block(size_t size) {
+  // Blocks of megabytes (a call's workspace) start on a 2 MiB boundary and
+  // ask Linux for transparent huge pages (where the system leaves that to
+  // madvise, as Debian does): code that walks a buffer's rows kilobytes
+  // apart (an im2col matrix, column by column) otherwise misses the TLB on
+  // nearly every row.
+  const size_t huge = (size_t)2 << 20;
+  if (size < huge)
+    return nnrt_aligned_alloc(NNRT_DEFAULT_ALIGNMENT, size);
+  size = (size + huge - 1) / huge * huge;
+  void *ptr = nnrt_aligned_alloc(huge, size);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (ptr)
+    (void)madvise(ptr, size, MADV_HUGEPAGE);
+#endif
+  return ptr;
+}

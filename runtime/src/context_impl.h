@@ -76,6 +76,12 @@ nnrt_status nnrt_check_model(nnrt_context *ctx, const char *entry,
 void nnrt_pool_destroy(nnrt_pool *pool);
 
 /// Initializes an empty workspace.
+/// A context-owned block of `size` bytes (the workspace), from
+/// nnrt_aligned_alloc, NNRT_DEFAULT_ALIGNMENT-aligned at least; large ones
+/// are backed by huge pages where the system allows. Freed with
+/// nnrt_aligned_free.
+void *nnrt_alloc_block(size_t size);
+
 void nnrt_workspace_init(nnrt_workspace *ws);
 /// Releases the workspace's block.
 void nnrt_workspace_destroy(nnrt_workspace *ws);

@@ -168,7 +168,7 @@ nnrt_status nnrt_hook_leave(nnrt_context *ctx) {
   ws->status = NNRT_OK;
   if (ws->peak > ws->capacity) {
     size_t capacity = align_up(ws->peak, NNRT_DEFAULT_ALIGNMENT);
-    unsigned char *base = nnrt_aligned_alloc(NNRT_DEFAULT_ALIGNMENT, capacity);
+    unsigned char *base = nnrt_alloc_block(capacity);
     // Without a bigger block the next call uses the heap again: slower,
     // still correct.
     if (base) {

@@ -435,6 +435,22 @@ static void test_workspace(void) {
     CHECK(nnrt_hook_leave(ctx) == NNRT_OK);
   }
 
+  // A workspace of megabytes starts on a 2 MiB boundary (huge pages where
+  // Linux allows: nnrt_alloc_block). The first block sits right after its
+  // 64-byte header.
+  for (int round = 0; round < 2; ++round) {
+    CHECK(nnrt_hook_enter(ctx, "m", NULL, NULL, 0, NULL, NULL, 0, NULL, 0) ==
+          NNRT_OK);
+    unsigned char *big = nnrt_hook_alloc(ctx, 64, (size_t)5 << 20);
+    CHECK(big != NULL);
+    if (round == 1 && big)
+      CHECK(is_aligned(big - 64, (size_t)2 << 20));
+    if (big)
+      fill(big, (size_t)5 << 20);
+    nnrt_hook_free(ctx, big);
+    CHECK(nnrt_hook_leave(ctx) == NNRT_OK);
+  }
+
   // A call that returns early leaves blocks behind: leave releases them
   // (valgrind checks no heap block leaks), and the next call starts empty.
   CHECK(nnrt_hook_enter(ctx, "m", NULL, NULL, 0, NULL, NULL, 0, NULL, 0) ==
