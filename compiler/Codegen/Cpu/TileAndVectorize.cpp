@@ -294,22 +294,38 @@ Value refill(RewriterBase &rewriter, Location loc, Value init,
     return {};
   auto broadcast = cast<linalg::GenericOp>(producer);
   MLIRContext *context = rewriter.getContext();
+  // Each dimension the input reads is one new dimension, or several (a
+  // split: the input is expanded to match).
+  Value input = broadcast.getDpsInputs()[0];
+  ArrayRef<int64_t> inputShape = cast<ShapedType>(input.getType()).getShape();
   SmallVector<AffineExpr> reads;
+  SmallVector<ReassociationIndices> inputGroups;
+  SmallVector<int64_t> expandedShape;
   for (AffineExpr expr : broadcast.getIndexingMapsArray()[0].getResults()) {
-    // The one new dimension that is exactly this old one.
     int64_t old = cast<AffineDimExpr>(expr).getPosition();
-    auto covers = [&](const ReassociationIndices &g) {
-      return llvm::is_contained(g, old);
-    };
-    auto group = llvm::find_if(groups, covers);
-    if (llvm::count_if(groups, covers) != 1 || group->size() != 1)
+    ReassociationIndices group;
+    for (auto [index, covers] : llvm::enumerate(groups)) {
+      if (!llvm::is_contained(covers, old))
+        continue;
+      if (covers.size() != 1)
+        return {};
+      group.push_back(expandedShape.size());
+      expandedShape.push_back(shape[index]);
+      reads.push_back(getAffineDimExpr(index, context));
+    }
+    if (group.empty())
       return {};
-    reads.push_back(getAffineDimExpr(group - groups.begin(), context));
+    inputGroups.push_back(group);
   }
+  if (expandedShape.size() != inputShape.size())
+    input = tensor::ExpandShapeOp::create(
+        rewriter, loc,
+        RankedTensorType::get(expandedShape, getElementTypeOrSelf(input)),
+        input, inputGroups);
   unsigned rank = shape.size();
   Value empty = tensor::EmptyOp::create(rewriter, loc, shape, element);
   return linalg::GenericOp::create(
-             rewriter, loc, empty.getType(), broadcast.getDpsInputs(),
+             rewriter, loc, empty.getType(), ValueRange{input},
              ValueRange{empty},
              SmallVector<AffineMap>{
                  AffineMap::get(rank, 0, reads, context),
@@ -332,7 +348,22 @@ Value refill(RewriterBase &rewriter, Location loc, Value init,
 /// into vector copies); upstream's rewriteInIm2Col iterates over the
 /// flattened (c, kh, kw) and (oh, ow) and computes a division and a
 /// remainder per element.
-void convertToIm2Col(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
+///
+/// A constant filter (inference) is packed at compile time into panels of
+/// the register tile's height r, Wp[F / r, K, r], and the product runs over
+/// (n, fb, ft, p, k) into [N, F / r, r, OH * OW]:
+///
+///   y[n, fb, ft, p] += Wp[fb, k, ft] * col[n, k, p]
+///
+/// so that a tile's r filter values of one K step are adjacent and the next
+/// step's follow: the tile's broadcasts stream one panel. Read from W[F, K],
+/// they came from r rows K floats apart (ResNet's last layers: 16 rows 18 KB
+/// apart, 4 KiB pages of the object's constants), and the K loop stalled on
+/// them. The result is collapsed back to [N, F, OH * OW]; its elementwise
+/// consumers are expanded to the packed shape later (step 3), to stay
+/// epilogues. Returns whether the filter was packed.
+bool convertToIm2Col(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv,
+                     const CpuMachine &machine) {
   Location loc = conv.getLoc();
   MLIRContext *context = rewriter.getContext();
   Value input = conv.getInputs()[0];
@@ -367,31 +398,78 @@ void convertToIm2Col(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv) {
   Value col = tensor::CollapseShapeOp::create(
       rewriter, loc, copy.getResult(0),
       ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+  SmallVector<ReassociationIndices> outputGroups = {{0}, {1}, {2, 3}};
+  int64_t filters = f[0], depth = f[1] * f[2] * f[3], pixels = y[2] * y[3];
+  AffineExpr b, m, p, k;
+  bindDims(context, b, m, p, k);
+  auto iterators = [](unsigned parallel) {
+    SmallVector<utils::IteratorType> types(parallel,
+                                           utils::IteratorType::parallel);
+    types.push_back(utils::IteratorType::reduction);
+    return types;
+  };
+
+  // Constant filters (inference) are packed: see packConstantFilter.
+  DenseElementsAttr filterValues;
+  int64_t rows = chooseMatmulTile(filters, pixels, depth, machine).m;
+  if (matchPattern(filter, m_Constant(&filterValues)) &&
+      filterValues.getElementType().isF32() && filters % rows == 0) {
+    // Wp[F / rows, K, rows]: Wp[fb, kk, ft] = W[fb * rows + ft, kk].
+    int64_t blocks = filters / rows;
+    SmallVector<float> packed(filters * depth);
+    auto values = filterValues.getValues<float>();
+    for (int64_t fb = 0; fb < blocks; ++fb)
+      for (int64_t kk = 0; kk < depth; ++kk)
+        for (int64_t ft = 0; ft < rows; ++ft)
+          packed[(fb * depth + kk) * rows + ft] =
+              values[(fb * rows + ft) * depth + kk];
+    Value panels = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(
+            RankedTensorType::get({blocks, depth, rows}, element),
+            ArrayRef(packed)));
+    // The product is [N, F / rows, rows, OH * OW]; the accumulator comes in
+    // that shape too (refilled when it is a fill or a bias broadcast).
+    SmallVector<int64_t> accShape = {y[0], blocks, rows, pixels};
+    SmallVector<ReassociationIndices> packedGroups = {{0}, {1, 2}, {3}};
+    Value acc = refill(rewriter, loc, init, accShape, {{0}, {1}, {1}, {2, 3}});
+    if (!acc)
+      acc = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get(accShape, element),
+          tensor::CollapseShapeOp::create(rewriter, loc, init, outputGroups),
+          packedGroups);
+    AffineExpr fb, ft;
+    bindDims(context, b, fb, ft, p, k);
+    auto product = linalg::GenericOp::create(
+        rewriter, loc, acc.getType(), ValueRange{panels, col}, ValueRange{acc},
+        {AffineMap::get(5, 0, {fb, k, ft}, context),
+         AffineMap::get(5, 0, {b, k, p}, context),
+         AffineMap::get(5, 0, {b, fb, ft, p}, context)},
+        iterators(4), buildMulAdd);
+    Value flat = tensor::CollapseShapeOp::create(
+        rewriter, loc, product.getResult(0), packedGroups);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(conv, outputType, flat,
+                                                       outputGroups);
+    return true;
+  }
+
   Value weights = tensor::CollapseShapeOp::create(
       rewriter, loc, filter, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
-  SmallVector<ReassociationIndices> outputGroups = {{0}, {1}, {2, 3}};
   // A zero (or constant) accumulator is filled again in the collapsed shape,
   // so that the fill fuses into the tiles (a vector constant) instead of
   // being a memset of the whole output the tiles then read back.
-  Value acc =
-      refill(rewriter, loc, init, {y[0], y[1], y[2] * y[3]}, outputGroups);
+  Value acc = refill(rewriter, loc, init, {y[0], y[1], pixels}, outputGroups);
   if (!acc)
     acc = tensor::CollapseShapeOp::create(rewriter, loc, init, outputGroups);
-
-  AffineExpr b, m, p, k;
-  bindDims(context, b, m, p, k);
-  SmallVector<AffineMap> productMaps = {
-      AffineMap::get(4, 0, {m, k}, context),
-      AffineMap::get(4, 0, {b, k, p}, context),
-      AffineMap::get(4, 0, {b, m, p}, context)};
   auto product = linalg::GenericOp::create(
       rewriter, loc, acc.getType(), ValueRange{weights, col}, ValueRange{acc},
-      productMaps,
-      {utils::IteratorType::parallel, utils::IteratorType::parallel,
-       utils::IteratorType::parallel, utils::IteratorType::reduction},
-      buildMulAdd);
+      {AffineMap::get(4, 0, {m, k}, context),
+       AffineMap::get(4, 0, {b, k, p}, context),
+       AffineMap::get(4, 0, {b, m, p}, context)},
+      iterators(3), buildMulAdd);
   rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
       conv, outputType, product.getResult(0), outputGroups);
+  return false;
 }
 
 /// A matmul whose B is a constant (a layer's weights) reads B in packed
@@ -1030,7 +1108,9 @@ LogicalResult tileContraction(RewriterBase &rewriter,
     k *= std::max<int64_t>(sizes[d], 1);
   for (unsigned d : dims->n)
     n *= std::max<int64_t>(sizes[d], 1);
-  int64_t m = sizes[dims->m.back()];
+  int64_t m = 1;
+  for (unsigned d : dims->m)
+    m *= std::max<int64_t>(sizes[d], 1);
   bool bigB = m > tile.m && k * n * 4 > machine.cacheBytes;
   // B in packed panels (packConstantB): each panel is its own n dimension,
   // so the parallel loop puts the panels outermost instead.
@@ -1116,6 +1196,7 @@ struct CpuTileAndVectorizePass
 
     // 2. Convolutions become contractions over an im2col copy of their
     //    input, when the copy is small enough (TileSizes.h).
+    bool packedFilters = false;
     {
       SmallVector<std::pair<linalg::Conv2DNchwFchwOp, ConvPlan>> convs;
       func.walk([&](linalg::Conv2DNchwFchwOp conv) {
@@ -1131,17 +1212,20 @@ struct CpuTileAndVectorizePass
         if (plan == ConvPlan::Im2ColPerImage)
           conv = splitBatch(rewriter, conv);
         if (conv && hasStaticShapes(conv))
-          convertToIm2Col(rewriter, conv);
+          packedFilters |= convertToIm2Col(rewriter, conv, machine);
       }
       // The epilogue (bias, batch norm, activation, residual add) of each
       // convolution consumes its product through the expand_shape back to
       // [N, F, OH, OW]: collapsing the epilogue to [N, F, OH * OW] instead
       // makes it the product's direct consumer, fused into its tiles below.
       RewritePatternSet patterns(context);
+      // Not the bias broadcasts refill made in the product's shape: their
+      // input is a reshape too (a packed filter's [F / r, r] view of it).
       linalg::populateFoldReshapeOpsByCollapsingPatterns(
           patterns, [](OpOperand *operand) {
             return isa_and_nonnull<tensor::ExpandShapeOp>(
-                operand->get().getDefiningOp());
+                       operand->get().getDefiningOp()) &&
+                   !isBroadcastInit(operand->getOwner());
           });
       if (!convs.empty() &&
           failed(applyPatternsGreedily(func, std::move(patterns))))
@@ -1167,7 +1251,8 @@ struct CpuTileAndVectorizePass
                    isa_and_nonnull<tensor::CollapseShapeOp>(
                        operand->get().getDefiningOp());
           });
-      if (packed && failed(applyPatternsGreedily(func, std::move(patterns))))
+      if ((packed || packedFilters) &&
+          failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();
     }
 

@@ -272,3 +272,33 @@ func.func @direct_conv(%x: tensor<2x1x32x32xf32>, %w: tensor<6x1x5x5xf32>) -> te
   %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x1x32x32xf32>, tensor<6x1x5x5xf32>) outs(%fill : tensor<2x6x28x28xf32>) -> tensor<2x6x28x28xf32>
   return %c : tensor<2x6x28x28xf32>
 }
+
+// A constant filter [16, 2] (entries 2f + k) is packed at compile time into
+// panels of the register tile's 4 rows, [16 / 4, K, 4]: a K step's 4 filter
+// values are adjacent, and the next step's follow. The product runs over
+// [N, 16 / 4, 4, OH * OW]; the bias broadcast is expanded to [4, 4] and
+// fused into the tiles as their start.
+// CHECK-LABEL: func.func @packed_filter
+// CHECK-SAME: %[[B:[^:]*]]: tensor<16xf32>
+// CHECK: %[[W:.*]] = arith.constant dense<{{\[\[\[}}0.000000e+00, 2.000000e+00, 4.000000e+00, 6.000000e+00], [1.000000e+00, 3.000000e+00, 5.000000e+00, 7.000000e+00]], {{\[\[}}8.000000e+00, 1.000000e+01, 1.200000e+01, 1.400000e+01], [9.000000e+00
+// CHECK-SAME: tensor<4x2x4xf32>
+// CHECK: %[[BIAS:.*]] = tensor.expand_shape %[[B]] {{\[\[}}0, 1]] output_shape [4, 4]
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[FB:.*]] = %c0 to %c4 step %c1
+// CHECK: vector.transfer_read %[[BIAS]][%[[FB]], %c0]
+// CHECK: vector.broadcast
+// CHECK: vector.transfer_read %[[W]][%[[FB]], %{{.*}}, %c0]{{.*}} : tensor<4x2x4xf32>, vector<1x4xf32>
+// CHECK: vector.contract {{.*}} into vector<4x{{16|64}}xf32>
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2], [3]] : tensor<1x4x4x64xf32> into tensor<1x16x64xf32>
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @packed_filter(%x: tensor<1x2x8x8xf32>, %b: tensor<16xf32>) -> tensor<1x16x8x8xf32> {
+  %w = arith.constant dense<[[[[0.0]], [[1.0]]], [[[2.0]], [[3.0]]], [[[4.0]], [[5.0]]], [[[6.0]], [[7.0]]], [[[8.0]], [[9.0]]], [[[10.0]], [[11.0]]], [[[12.0]], [[13.0]]], [[[14.0]], [[15.0]]], [[[16.0]], [[17.0]]], [[[18.0]], [[19.0]]], [[[20.0]], [[21.0]]], [[[22.0]], [[23.0]]], [[[24.0]], [[25.0]]], [[[26.0]], [[27.0]]], [[[28.0]], [[29.0]]], [[[30.0]], [[31.0]]]]> : tensor<16x2x1x1xf32>
+  %e = tensor.empty() : tensor<1x16x8x8xf32>
+  %init = linalg.generic {indexing_maps = [#bias, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%b : tensor<16xf32>) outs(%e : tensor<1x16x8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x16x8x8xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x2x8x8xf32>, tensor<16x2x1x1xf32>) outs(%init : tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  return %c : tensor<1x16x8x8xf32>
+}
