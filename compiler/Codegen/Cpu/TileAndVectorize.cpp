@@ -6,16 +6,19 @@
 // 1. Elementwise chains fuse into one linalg.generic.
 // 2. 2-D convolutions with few filters run direct (register tiles of
 //    filters by output columns, one kernel tap per step); the others become
-//    an im2col copy and a batched contraction (image by image when only one
-//    image's copy fits the limit), their elementwise consumers collapsed to
-//    the contraction's shape.
+//    an im2col copy and a batched contraction (image by image when one
+//    image's product is work for the threads, planConv), constant filters
+//    packed into panels of the tile's rows, their elementwise consumers
+//    collapsed to the contraction's shape.
 // 3. Matmuls with a constant B read it in packed panels [N/w, K, w].
 // 4. Each f32 contraction, with its elementwise consumer as the root, is
 //    tiled into register tiles: an scf.forall over rows of tiles (the loop
 //    the thread pool splits) and an scf.for over the tiles of a row, peeled,
-//    in the order that keeps B's panel in cache; the contraction and the
-//    fill of its accumulator are fused in, K is streamed by an scf.for, and
-//    the tiles are vectorized. Sizes come from the cost model (TileSizes.h).
+//    in the order that keeps B's panel in cache (with columns outermost,
+//    each column's panel copied contiguous first); the contraction and the
+//    initialization of its accumulator are fused in, K is streamed by an
+//    scf.for, and the tiles are vectorized. Sizes come from the cost model
+//    (TileSizes.h).
 // 5. Other ops with enough iterations get their outer loop split by an
 //    scf.forall, for the thread pool.
 // 6. All-parallel ops with short rows that read them contiguously (im2col
@@ -409,10 +412,18 @@ bool convertToIm2Col(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv,
     return types;
   };
 
-  // Constant filters (inference) are packed: see packConstantFilter.
+  // Constant filters (inference) are packed (see above).
   DenseElementsAttr filterValues;
   int64_t rows = chooseMatmulTile(filters, pixels, depth, machine).m;
-  if (matchPattern(filter, m_Constant(&filterValues)) &&
+  // In an image loop (splitBatch) the filter is a whole-tensor slice of the
+  // constant.
+  Value filterSource = filter;
+  if (auto slice = filter.getDefiningOp<tensor::ExtractSliceOp>())
+    if (slice.getSourceType() == slice.getResultType() &&
+        areAllConstantIntValue(slice.getMixedOffsets(), 0) &&
+        areAllConstantIntValue(slice.getMixedStrides(), 1))
+      filterSource = slice.getSource();
+  if (matchPattern(filterSource, m_Constant(&filterValues)) &&
       filterValues.getElementType().isF32() && filters % rows == 0) {
     // Wp[F / rows, K, rows]: Wp[fb, kk, ft] = W[fb * rows + ft, kk].
     int64_t blocks = filters / rows;
