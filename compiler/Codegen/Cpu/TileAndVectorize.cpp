@@ -898,33 +898,43 @@ bool prefersDirectConv(linalg::Conv2DNchwFchwOp conv,
          output[3] <= 4 * int64_t(machine.lanes());
 }
 
-/// A direct convolution: an scf.forall over (image, rows of filters, output
-/// row; an scf.for for a small convolution) with the accumulator fill fused,
-/// columns of whole vectors with the remainder peeled, then scf.for loops over
-/// (c, kh, kw) each adding one kernel tap: out[f, 0:OW] += w[f, c, kh, kw] *
-/// in[c, oh + kh * dh, kw * dw : + OW], a broadcast times a row read in
-/// place. The accumulator rows stay in registers across the taps.
-LogicalResult tileDirectConv(RewriterBase &rewriter,
-                             linalg::Conv2DNchwFchwOp conv,
-                             const CpuMachine &machine) {
-  // Loops (n, f, oh, ow, c, kh, kw).
-  ArrayRef<int64_t> output =
-      cast<ShapedType>(conv.getOutputs()[0].getType()).getShape();
-  MatmulTile tile = chooseMatmulTile(output[1], output[3], 1, machine);
+/// How a convolution's loops are tiled into rows of taps (tileTaps).
+struct TapTiling {
+  /// Tiles of the row loop (an scf.forall, or an scf.for for a small
+  /// convolution): 1 for each unit dimension of a row, the tile's height for
+  /// the rows of filters, 0 for the rest.
+  SmallVector<int64_t> rowTiles;
+  /// The output-column dimension, tiled by `width` whole vectors.
+  unsigned columnDim = 0;
+  int64_t columns = 0, width = 0;
+  /// The row's unit dimensions, dropped from each column.
+  SmallVector<unsigned> rowDims;
+  /// The kernel tap dimensions, after the drop: tiled by 1 and dropped.
+  SmallVector<unsigned> tapDims;
+};
+
+/// Tiles `conv` into rows (its accumulator's initialization fused), columns
+/// of whole vectors with the remainder peeled, then scf.for loops over the
+/// kernel taps, each tap one [m, w] multiply-add of a broadcast weight by an
+/// input row read in place; the accumulator rows stay in registers across
+/// the taps.
+LogicalResult tileTaps(RewriterBase &rewriter, linalg::LinalgOp conv,
+                       const TapTiling &tiling, const CpuMachine &machine) {
   FailureOr<scf::SCFTileAndFuseResult> rows =
       tileAndFuse(rewriter, cast<TilingInterface>(conv.getOperation()),
-                  {1, tile.m, 1, 0, 0, 0, 0}, rowLoops(conv, machine));
+                  tiling.rowTiles, rowLoops(conv, machine));
   if (failed(rows))
     return failure();
   Operation *rowLoop = rows->loops.front().getOperation();
   auto tiledConv = dyn_cast<linalg::LinalgOp>(rows->tiledAndFusedOps.front());
   if (!tiledConv)
     return failure();
-  // Columns of whole vectors (ow by the tile's width), the remainder peeled,
-  // as for contractions.
+  // Columns of whole vectors, the remainder peeled, as for contractions.
   SmallVector<Operation *> columns = {tiledConv};
-  if (tile.n < output[3]) {
-    Operation *column = tileOp(rewriter, tiledConv, {0, 0, 0, tile.n, 0, 0, 0});
+  if (tiling.width < tiling.columns) {
+    SmallVector<int64_t> columnTiles(conv.getNumLoops(), 0);
+    columnTiles[tiling.columnDim] = tiling.width;
+    Operation *column = tileOp(rewriter, tiledConv, columnTiles);
     if (!column)
       return failure();
     columns.clear();
@@ -933,22 +943,24 @@ LogicalResult tileDirectConv(RewriterBase &rewriter,
       columns.push_back(root);
   }
   for (Operation *column : columns) {
-    // The row's unit dimensions (n, oh) go first, so that the accumulator
-    // the taps carry is a plain [m, w] tile; then (c, kh, kw) one tap at a
-    // time, each tap an [m, w] multiply-add once its unit dimensions go too.
+    // The row's unit dimensions go first, so that the accumulator the taps
+    // carry is a plain [m, w] tile; then one tap at a time, each an [m, w]
+    // multiply-add once its unit dimensions go too.
     rewriter.setInsertionPoint(column);
     FailureOr<linalg::GenericOp> generic =
         linalg::generalizeNamedOp(rewriter, cast<linalg::LinalgOp>(column));
     if (failed(generic))
       return failure();
     auto row = dyn_cast_or_null<linalg::GenericOp>(
-        dropDims(rewriter, *generic, {0, 2}));
+        dropDims(rewriter, *generic, tiling.rowDims));
     if (!row)
       return failure();
-    // Loops (f, ow, c, kh, kw).
-    auto tap = dyn_cast_or_null<linalg::GenericOp>(
-        tileOp(rewriter, row, {0, 0, 1, 1, 1}));
-    if (!tap || !dropDims(rewriter, tap, {2, 3, 4}))
+    SmallVector<int64_t> tapTiles(row.getNumLoops(), 0);
+    for (unsigned d : tiling.tapDims)
+      tapTiles[d] = 1;
+    auto tap =
+        dyn_cast_or_null<linalg::GenericOp>(tileOp(rewriter, row, tapTiles));
+    if (!tap || !dropDims(rewriter, tap, tiling.tapDims))
       return failure();
   }
   simplifyTiles(rowLoop);
@@ -957,6 +969,59 @@ LogicalResult tileDirectConv(RewriterBase &rewriter,
   patterns.add<MulAddToFma>(rewriter.getContext());
   (void)applyPatternsGreedily(rowLoop, std::move(patterns));
   return success();
+}
+
+/// A direct convolution: rows over (image, rows of filters, output row),
+/// taps over (c, kh, kw): out[f, 0:OW] += w[f, c, kh, kw] * in[c, oh + kh *
+/// dh, kw * dw : + OW].
+LogicalResult tileDirectConv(RewriterBase &rewriter,
+                             linalg::Conv2DNchwFchwOp conv,
+                             const CpuMachine &machine) {
+  // Loops (n, f, oh, ow, c, kh, kw); a column's (f, ow, c, kh, kw).
+  ArrayRef<int64_t> output =
+      cast<ShapedType>(conv.getOutputs()[0].getType()).getShape();
+  MatmulTile tile = chooseMatmulTile(output[1], output[3], 1, machine);
+  TapTiling tiling;
+  tiling.rowTiles = {1, tile.m, 1, 0, 0, 0, 0};
+  tiling.columnDim = 3;
+  tiling.columns = output[3];
+  tiling.width = tile.n;
+  tiling.rowDims = {0, 2};
+  tiling.tapDims = {2, 3, 4};
+  return tileTaps(rewriter, conv, tiling, machine);
+}
+
+/// Whether `conv` is a depthwise convolution (one input and one output
+/// channel per group) that tileDepthwiseConv handles: f32, static, unit
+/// strides (each tap reads a contiguous input row).
+bool isDepthwiseConv(linalg::Conv2DNgchwGfchwOp conv) {
+  if (!conv.hasPureTensorSemantics() || !hasStaticShapes(conv) || !allF32(conv))
+    return false;
+  // Input [N, G, C/G, H, W], filter [G, F/G, C/G, KH, KW].
+  ArrayRef<int64_t> filter =
+      cast<ShapedType>(conv.getInputs()[1].getType()).getShape();
+  auto strides = conv.getStrides().getValues<int64_t>();
+  return filter[1] == 1 && filter[2] == 1 &&
+         llvm::all_of(strides, [](int64_t s) { return s == 1; });
+}
+
+/// A depthwise convolution (MobileNet's): rows over (image, channel, output
+/// row), taps over (kh, kw): out[g, 0:OW] += w[g, kh, kw] * in[g, oh + kh *
+/// dh, kw * dw : + OW]. Left to the loop lowering it ran scalar.
+LogicalResult tileDepthwiseConv(RewriterBase &rewriter,
+                                linalg::Conv2DNgchwGfchwOp conv,
+                                const CpuMachine &machine) {
+  // Loops (n, g, fg, oh, ow, c, kh, kw); a column's (ow, c, kh, kw).
+  ArrayRef<int64_t> output =
+      cast<ShapedType>(conv.getOutputs()[0].getType()).getShape();
+  TapTiling tiling;
+  tiling.rowTiles = {1, 1, 1, 1, 0, 0, 0, 0};
+  tiling.columnDim = 4;
+  tiling.columns = output[4];
+  tiling.width = chooseMatmulTile(1, output[4], 1, machine).n;
+  tiling.rowDims = {0, 1, 2, 3};
+  tiling.tapDims = {1, 2, 3};
+  return tileTaps(rewriter, conv, tiling, machine);
 }
 
 /// The scf.forall over rows of tiles (batch and m; the parallel loop), and
@@ -1216,6 +1281,13 @@ struct CpuTileAndVectorizePass
           convs.push_back({conv, plan});
       });
       IRRewriter rewriter(context);
+      SmallVector<linalg::Conv2DNgchwGfchwOp> depthwise;
+      func.walk([&](linalg::Conv2DNgchwGfchwOp conv) {
+        if (isDepthwiseConv(conv))
+          depthwise.push_back(conv);
+      });
+      for (linalg::Conv2DNgchwGfchwOp conv : depthwise)
+        (void)tileDepthwiseConv(rewriter, conv, machine);
       for (auto [conv, plan] : convs) {
         if (prefersDirectConv(conv, machine) &&
             succeeded(tileDirectConv(rewriter, conv, machine)))

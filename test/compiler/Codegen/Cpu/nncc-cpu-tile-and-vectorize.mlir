@@ -302,3 +302,27 @@ func.func @packed_filter(%x: tensor<1x2x8x8xf32>, %b: tensor<16xf32>) -> tensor<
   %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x2x8x8xf32>, tensor<16x2x1x1xf32>) outs(%init : tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
   return %c : tensor<1x16x8x8xf32>
 }
+
+// A depthwise convolution (one input and one output channel per group, unit
+// strides) runs as rows of taps: a loop over (image, channel, output row),
+// then the kernel taps (kh, kw) one at a time, each an FMA of the broadcast
+// weight by an input row read in place, the accumulator row in a register
+// across the taps.
+// CHECK-LABEL: func.func @depthwise
+// CHECK-NOT: linalg.
+// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c1
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1
+// CHECK: scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args(%{{.*}}) -> (vector<8xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args(%{{.*}}) -> (vector<8xf32>)
+// CHECK: %[[ROW:.*]] = vector.transfer_read %{{.*}} : tensor<1x4x1x10x10xf32>, vector<8xf32>
+// CHECK: %[[W:.*]] = vector.broadcast %{{.*}} : vector<f32> to vector<8xf32>
+// CHECK: vector.fma %[[ROW]], %[[W]], %{{.*}} : vector<8xf32>
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @depthwise(%x: tensor<1x4x1x10x10xf32>, %w: tensor<4x1x1x3x3xf32>) -> tensor<1x4x1x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x1x8x8xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x1x8x8xf32>) -> tensor<1x4x1x8x8xf32>
+  %c = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x4x1x10x10xf32>, tensor<4x1x1x3x3xf32>) outs(%fill : tensor<1x4x1x8x8xf32>) -> tensor<1x4x1x8x8xf32>
+  return %c : tensor<1x4x1x8x8xf32>
+}
