@@ -31,6 +31,7 @@ void nncc::buildBufferizePipeline(OpPassManager &pm) {
   pm.addPass(createPlanWorkspace());
   pm.addPass(createMeasureWorkspace());
   pm.addPass(createBindBatchSize());
+  pm.addPass(createFlattenConstantGlobals());
 }
 
 void nncc::buildEntryPointsPipeline(OpPassManager &pm, StringRef modelName) {
