@@ -250,6 +250,28 @@ void simplifyTiles(ArrayRef<Operation *> ops) {
       ops, tileSimplifications(ops.front()->getContext()), config);
 }
 
+/// A constant f32 matrix M of K x N (`values` row-major, or `transposed`:
+/// stored as N x K, a filter [F, C*KH*KW]) packed into panels of `width`
+/// columns, Mp[nb, kk, nt] = M(kk, nb * width + nt), as the constant
+/// [N / width, K, width]: a register tile's `width` values of one K step are
+/// adjacent, and the next step's follow.
+Value packPanels(RewriterBase &rewriter, Location loc, DenseElementsAttr values,
+                 int64_t k, int64_t n, int64_t width, bool transposed) {
+  SmallVector<float> packed(k * n);
+  auto source = values.getValues<float>();
+  int64_t blocks = n / width;
+  for (int64_t nb = 0; nb < blocks; ++nb)
+    for (int64_t kk = 0; kk < k; ++kk)
+      for (int64_t nt = 0; nt < width; ++nt) {
+        int64_t j = nb * width + nt;
+        packed[(nb * k + kk) * width + nt] =
+            source[transposed ? j * k + kk : kk * n + j];
+      }
+  auto type = RankedTensorType::get({blocks, k, width}, rewriter.getF32Type());
+  return arith::ConstantOp::create(
+      rewriter, loc, DenseElementsAttr::get(type, ArrayRef(packed)));
+}
+
 /// Whether `value` is a tensor.empty or a slice of one (a tile of it).
 bool isEmpty(Value value) {
   if (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>())
@@ -425,20 +447,10 @@ bool convertToIm2Col(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv,
       filterSource = slice.getSource();
   if (matchPattern(filterSource, m_Constant(&filterValues)) &&
       filterValues.getElementType().isF32() && filters % rows == 0) {
-    // Wp[F / rows, K, rows]: Wp[fb, kk, ft] = W[fb * rows + ft, kk].
+    // Wp[fb, kk, ft] = W[fb * rows + ft, kk].
     int64_t blocks = filters / rows;
-    SmallVector<float> packed(filters * depth);
-    auto values = filterValues.getValues<float>();
-    for (int64_t fb = 0; fb < blocks; ++fb)
-      for (int64_t kk = 0; kk < depth; ++kk)
-        for (int64_t ft = 0; ft < rows; ++ft)
-          packed[(fb * depth + kk) * rows + ft] =
-              values[(fb * rows + ft) * depth + kk];
-    Value panels = arith::ConstantOp::create(
-        rewriter, loc,
-        DenseElementsAttr::get(
-            RankedTensorType::get({blocks, depth, rows}, element),
-            ArrayRef(packed)));
+    Value panels = packPanels(rewriter, loc, filterValues, depth, filters, rows,
+                              /*transposed=*/true);
     // The product is [N, F / rows, rows, OH * OW]; the accumulator comes in
     // that shape too (refilled when it is a fill or a bias broadcast).
     SmallVector<int64_t> accShape = {y[0], blocks, rows, pixels};
@@ -514,21 +526,13 @@ bool packConstantB(RewriterBase &rewriter, linalg::MatmulOp matmul,
   if (width >= n || n % width != 0)
     return false;
 
-  // Bp[nb, kk, nt] = B[kk, nb * width + nt].
-  SmallVector<float> packed(k * n);
-  auto values = weights.getValues<float>();
   int64_t blocks = n / width;
-  for (int64_t nb = 0; nb < blocks; ++nb)
-    for (int64_t kk = 0; kk < k; ++kk)
-      for (int64_t nt = 0; nt < width; ++nt)
-        packed[(nb * k + kk) * width + nt] = values[kk * n + nb * width + nt];
   Location loc = matmul.getLoc();
   MLIRContext *context = rewriter.getContext();
   Type f32 = rewriter.getF32Type();
-  auto packedType = RankedTensorType::get({blocks, k, width}, f32);
   rewriter.setInsertionPoint(matmul);
-  Value panels = arith::ConstantOp::create(
-      rewriter, loc, DenseElementsAttr::get(packedType, ArrayRef(packed)));
+  Value panels =
+      packPanels(rewriter, loc, weights, k, n, width, /*transposed=*/false);
 
   SmallVector<ReassociationIndices> groups = {{0}, {1, 2}};
   auto accType = RankedTensorType::get({m, blocks, width}, f32);
