@@ -44,6 +44,13 @@ MemoryReport takeMemoryReport(ModuleOp module) {
         w.liveBound = bound.getInt();
     module->removeAttr("nncc.live_temporaries_bytes");
   }
+  if (auto scratches =
+          module->getAttrOfType<DictionaryAttr>("nncc.thread_scratch_bytes")) {
+    for (MemoryReport::Workspace &w : report.workspaces)
+      if (auto bytes = scratches.getAs<IntegerAttr>(w.entry))
+        w.perThread = bytes.getInt();
+    module->removeAttr("nncc.thread_scratch_bytes");
+  }
   return report;
 }
 
@@ -73,12 +80,18 @@ void printMemoryReport(llvm::raw_ostream &os, StringRef modelName,
             ? ""
             : fmt::format(" (most bytes of {}temporaries live at once: {})",
                           w.dynamic ? "static " : "", w.liveBound);
+    std::string threads =
+        w.perThread == 0
+            ? ""
+            : fmt::format(" + {} per thread (parallel loops' buffers)",
+                          w.perThread);
     if (!w.dynamic)
-      os << fmt::format("  {:<34} {:>12}{}\n", "workspace of " + w.entry,
-                        w.fixed, bound);
+      os << fmt::format("  {:<34} {:>12}{}{}\n", "workspace of " + w.entry,
+                        w.fixed, threads, bound);
     else
-      os << fmt::format("  {:<34} {:>12} + {} per batch item (at most){}\n",
-                        "workspace of " + w.entry, w.fixed, w.perBatch, bound);
+      os << fmt::format("  {:<34} {:>12} + {} per batch item (at most){}{}\n",
+                        "workspace of " + w.entry, w.fixed, w.perBatch, threads,
+                        bound);
   }
 }
 
@@ -87,7 +100,8 @@ std::string memoryMacros(StringRef modelName, const MemoryReport &report) {
   std::string out =
       "/** Memory, in bytes, for the compiled batch size (nncc "
       "--report-memory):\n *  a workspace is the most bytes of temporaries "
-      "an entry has live at\n *  once; libnnrt's arena adds up to 128 bytes "
+      "an entry has live at\n *  once; on T threads a call also holds T times "
+      "its THREAD_SCRATCH bytes;\n *  libnnrt's arena adds up to 128 bytes "
       "per buffer. */\n";
   auto macro = [&](StringRef name, int64_t bytes) {
     out += fmt::format("#define {}_{} {}\n", prefix, name.str(), bytes);
@@ -112,6 +126,7 @@ std::string memoryMacros(StringRef modelName, const MemoryReport &report) {
       out += fmt::format("#define {}_{}(batch_size) ({} + {} * "
                          "(int64_t)(batch_size))\n",
                          prefix, name, w.fixed, w.perBatch);
+    macro(StringRef(w.entry).upper() + "_THREAD_SCRATCH_BYTES", w.perThread);
   }
   return out + "\n";
 }

@@ -35,12 +35,15 @@ struct MemoryReport {
   /// the allocator at their peak; with a dynamic batch, at most `fixed +
   /// perBatch * batch_size`. `liveBound` is the most bytes of statically
   /// shaped temporaries live at once, which the plan is measured against
-  /// (nncc-plan-workspace); -1 when not recorded.
+  /// (nncc-plan-workspace); -1 when not recorded. A call on T threads
+  /// also holds up to T slices of `perThread` bytes, the buffers of its
+  /// parallel loops' bodies (ThreadScratch.h).
   struct Workspace {
     std::string entry;
     int64_t fixed = 0, perBatch = 0;
     bool dynamic = false;
     int64_t liveBound = -1;
+    int64_t perThread = 0;
   };
   std::vector<Workspace> workspaces;
 };
@@ -53,8 +56,8 @@ MemoryReport takeMemoryReport(mlir::ModuleOp module);
 void printMemoryReport(llvm::raw_ostream &os, llvm::StringRef modelName,
                        const MemoryReport &report);
 
-/// The header's macros: <PREFIX>_PARAMETER_BYTES, ..., and
-/// <PREFIX>_<ENTRY>_WORKSPACE_BYTES.
+/// The header's macros: <PREFIX>_PARAMETER_BYTES, ...,
+/// <PREFIX>_<ENTRY>_WORKSPACE_BYTES and <PREFIX>_<ENTRY>_THREAD_SCRATCH_BYTES.
 std::string memoryMacros(llvm::StringRef modelName, const MemoryReport &report);
 
 } // namespace nncc

@@ -1,6 +1,7 @@
 //===- ObjectEmitter.cpp - LLVM IR to object code in-process --------------===//
 
 #include "compiler/Driver/ObjectEmitter.h"
+#include "compiler/Codegen/Cpu/ParallelAbi.h"
 
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -129,18 +130,19 @@ void optimizeModule(Module &module, TargetMachine &tm, unsigned optLevel) {
   // walks back through every earlier loop for guards (LoopVectorize,
   // IndVarSimplify), and fully unrolled loops merge into one huge basic
   // block for the machine scheduler (quadratic time, 1.4 GB for 400 ops).
-  // The bodies of parallel loops (passed to nnrt_parallel_for) are one loop
-  // nest each already; the extractor would move their inner loops out (it
+  // The bodies of parallel loops (passed to nnrt_parallel_for_chunks) are one
+  // loop nest each already; the extractor would move their inner loops out (it
   // extracts the sub-loops of a function that is just one loop), and with
   // them the register tile's accumulators, into memory. optnone is the
   // extractor's opt-out; it is lifted right after.
   if (optLevel > 0) {
     SmallVector<Function *> parallelBodies;
-    if (Function *parallelFor = module.getFunction("nnrt_parallel_for"))
+    if (Function *parallelFor = module.getFunction(nncc::kParallelForFunction))
       for (User *user : parallelFor->users())
         if (auto *call = dyn_cast<CallBase>(user))
           if (auto *body = dyn_cast<Function>(
-                  call->getArgOperand(4)->stripPointerCasts()))
+                  call->getArgOperand(nncc::kParallelForBodyArgument)
+                      ->stripPointerCasts()))
             if (!body->hasOptNone() &&
                 !body->hasFnAttribute(Attribute::NoInline))
               parallelBodies.push_back(body);

@@ -106,14 +106,18 @@ typedef struct worker_slot {
   /// consistent operations on both sides at least one of them sees the
   /// other's write, so no wake-up is lost.
   _Atomic uint32_t sleeping;
-  // The chunk: body(closure, begin, end). Written by the caller before it
-  // bumps the generation (release) and read by the worker after it sees the
-  // new value (acquire); the caller rewrites them only after the worker has
-  // finished. body == NULL asks the worker to exit.
+  // The chunk: body(closure, begin, end), or chunk_body(closure, begin, end,
+  // chunk). Written by the caller before it bumps the generation (release)
+  // and read by the worker after it sees the new value (acquire); the caller
+  // rewrites them only after the worker has finished. Both NULL asks the
+  // worker to exit.
   nnrt_parallel_body body;
+  nnrt_parallel_chunk_body chunk_body;
   void *closure;
   int64_t begin;
   int64_t end;
+  /// The chunk index this worker runs (its index in the pool plus one).
+  int64_t chunk;
   struct nnrt_pool *pool;
   pthread_mutex_t mutex;
   pthread_cond_t wake;
@@ -178,9 +182,12 @@ static void *worker_main(void *arg) {
   for (;;) {
     seen = wait_for_work(slot, seen);
     NNRT_HAPPENS_AFTER(&slot->generation);
-    if (!slot->body)
+    if (slot->chunk_body)
+      slot->chunk_body(slot->closure, slot->begin, slot->end, slot->chunk);
+    else if (slot->body)
+      slot->body(slot->closure, slot->begin, slot->end);
+    else
       return NULL;
-    slot->body(slot->closure, slot->begin, slot->end);
     // Release: the caller, once it sees no chunk pending, also sees what
     // the body wrote.
     NNRT_HAPPENS_BEFORE(&pool->pending);
@@ -188,10 +195,13 @@ static void *worker_main(void *arg) {
   }
 }
 
-/// Hands body(closure, begin, end) to the worker of `slot`.
-static void publish(worker_slot *slot, nnrt_parallel_body body, void *closure,
+/// Hands body(closure, begin, end), or chunk_body with the slot's chunk
+/// index, to the worker of `slot`.
+static void publish(worker_slot *slot, nnrt_parallel_body body,
+                    nnrt_parallel_chunk_body chunk_body, void *closure,
                     int64_t begin, int64_t end) {
   slot->body = body;
+  slot->chunk_body = chunk_body;
   slot->closure = closure;
   slot->begin = begin;
   slot->end = end;
@@ -260,6 +270,7 @@ static nnrt_pool *create_pool(int32_t num_threads) {
     atomic_init(&slot->generation, 0);
     atomic_init(&slot->sleeping, 0);
     slot->pool = pool;
+    slot->chunk = (int64_t)i + 1;
     if (pthread_mutex_init(&slot->mutex, NULL) != 0)
       break;
     if (pthread_cond_init(&slot->wake, NULL) != 0) {
@@ -284,7 +295,7 @@ void nnrt_pool_destroy(nnrt_pool *pool) {
   if (!pool)
     return;
   for (int32_t i = 0; i < pool->num_workers; ++i)
-    publish(&pool->slots[i], NULL, NULL, 0, 0);
+    publish(&pool->slots[i], NULL, NULL, NULL, 0, 0);
   for (int32_t i = 0; i < pool->num_workers; ++i) {
     worker_slot *slot = &pool->slots[i];
     pthread_join(slot->thread, NULL);
@@ -295,16 +306,28 @@ void nnrt_pool_destroy(nnrt_pool *pool) {
   nnrt_aligned_free(pool);
 }
 
-void nnrt_parallel_for(nnrt_context *ctx, int64_t n, int64_t grain,
-                       void *closure, nnrt_parallel_body body) {
-  if (n <= 0 || !body)
+/// Runs one chunk on the calling thread.
+static void run_chunk(nnrt_parallel_body body,
+                      nnrt_parallel_chunk_body chunk_body, void *closure,
+                      int64_t begin, int64_t end) {
+  if (chunk_body)
+    chunk_body(closure, begin, end, 0);
+  else
+    body(closure, begin, end);
+}
+
+/// nnrt_parallel_for with either kind of body (exactly one is non-NULL).
+static void parallel_for(nnrt_context *ctx, int64_t n, int64_t grain,
+                         void *closure, nnrt_parallel_body body,
+                         nnrt_parallel_chunk_body chunk_body) {
+  if (n <= 0)
     return;
   if (grain < 1)
     grain = 1;
   int64_t num_chunks = n / grain;
   if (!ctx || ctx->num_threads <= 1 || ctx->in_parallel_loop ||
       num_chunks < 2) {
-    body(closure, 0, n);
+    run_chunk(body, chunk_body, closure, 0, n);
     return;
   }
   if (!ctx->pool_started) {
@@ -318,7 +341,7 @@ void nnrt_parallel_for(nnrt_context *ctx, int64_t n, int64_t grain,
   if (num_chunks > threads)
     num_chunks = threads;
   if (num_chunks < 2) {
-    body(closure, 0, n);
+    run_chunk(body, chunk_body, closure, 0, n);
     return;
   }
 
@@ -331,9 +354,21 @@ void nnrt_parallel_for(nnrt_context *ctx, int64_t n, int64_t grain,
   // seeing their generation) and cleared after they have all finished.
   ctx->in_parallel_loop = 1;
   for (int64_t i = 1; i < num_chunks; ++i)
-    publish(&pool->slots[i - 1], body, closure, chunk_begin(n, num_chunks, i),
-            chunk_begin(n, num_chunks, i + 1));
-  body(closure, 0, chunk_begin(n, num_chunks, 1));
+    publish(&pool->slots[i - 1], body, chunk_body, closure,
+            chunk_begin(n, num_chunks, i), chunk_begin(n, num_chunks, i + 1));
+  run_chunk(body, chunk_body, closure, 0, chunk_begin(n, num_chunks, 1));
   wait_for_chunks(pool);
   ctx->in_parallel_loop = 0;
+}
+
+void nnrt_parallel_for(nnrt_context *ctx, int64_t n, int64_t grain,
+                       void *closure, nnrt_parallel_body body) {
+  if (body)
+    parallel_for(ctx, n, grain, closure, body, NULL);
+}
+
+void nnrt_parallel_for_chunks(nnrt_context *ctx, int64_t n, int64_t grain,
+                              void *closure, nnrt_parallel_chunk_body body) {
+  if (body)
+    parallel_for(ctx, n, grain, closure, NULL, body);
 }

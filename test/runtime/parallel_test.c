@@ -1,6 +1,7 @@
 //===- parallel_test.c - Tests for libnnrt's thread pool ----------*- C -*-===//
 //
-// Exercises nnrt_parallel_for (nnrt/parallel.h): how loops are split, on
+// Exercises nnrt_parallel_for and nnrt_parallel_for_chunks (nnrt/parallel.h):
+// how loops are split, the chunk indices chunk bodies are told, on
 // which threads the chunks run, nested loops, many loops in a row with
 // workers spinning and asleep, two contexts driven from two threads at once,
 // lazily started workers that nnrt_context_destroy joins, fewer workers when
@@ -151,17 +152,20 @@ typedef struct recorder {
   _Atomic int out_of_range;
   int64_t begins[MAX_CALLS];
   int64_t ends[MAX_CALLS];
+  int64_t chunks[MAX_CALLS]; ///< the index a chunk body was given, or -1
   pthread_t threads[MAX_CALLS];
 } recorder;
 
 static recorder rec;
 
-static void record_body(void *closure, int64_t begin, int64_t end) {
+static void record_chunk_body(void *closure, int64_t begin, int64_t end,
+                              int64_t chunk) {
   recorder *r = closure;
   int call = atomic_fetch_add(&r->num_calls, 1);
   if (call < MAX_CALLS) {
     r->begins[call] = begin;
     r->ends[call] = end;
+    r->chunks[call] = chunk;
     r->threads[call] = pthread_self();
   }
   for (int64_t i = begin; i < end; ++i) {
@@ -170,6 +174,10 @@ static void record_body(void *closure, int64_t begin, int64_t end) {
     else
       atomic_fetch_add(&r->out_of_range, 1);
   }
+}
+
+static void record_body(void *closure, int64_t begin, int64_t end) {
+  record_chunk_body(closure, begin, end, -1);
 }
 
 static void reset_recorder(recorder *r, int64_t n) {
@@ -184,19 +192,25 @@ static void reset_recorder(recorder *r, int64_t n) {
 /// parallel.h for `threads` threads: every index visited once, by
 /// min(threads, n / grain) contiguous chunks (one when that is below 2, none
 /// when n <= 0) whose sizes differ by at most one, each on its own thread,
-/// chunk 0 on the caller's. Prints what went wrong; returns 1 when all held.
-static int split_is_right(nnrt_context *ctx, int threads, int64_t n,
-                          int64_t grain) {
+/// chunk 0 on the caller's. With `chunk_bodies`, the loop runs through
+/// nnrt_parallel_for_chunks, and the k-th chunk in order of its range must
+/// be told index k. Prints what went wrong; returns 1 when all held.
+static int split_is_right_with(nnrt_context *ctx, int threads, int64_t n,
+                               int64_t grain, int chunk_bodies) {
   reset_recorder(&rec, n);
-  nnrt_parallel_for(ctx, n, grain, &rec, record_body);
+  if (chunk_bodies)
+    nnrt_parallel_for_chunks(ctx, n, grain, &rec, record_chunk_body);
+  else
+    nnrt_parallel_for(ctx, n, grain, &rec, record_body);
 
   int64_t g = grain < 1 ? 1 : grain;
   int64_t chunks = n <= 0 ? 0 : n / g < threads ? n / g : threads;
   if (n > 0 && chunks < 2)
     chunks = 1;
   char where[128];
-  snprintf(where, sizeof(where), "threads %d, n %lld, grain %lld", threads,
-           (long long)n, (long long)grain);
+  snprintf(where, sizeof(where), "threads %d, n %lld, grain %lld%s", threads,
+           (long long)n, (long long)grain,
+           chunk_bodies ? ", chunk bodies" : "");
   int calls = atomic_load(&rec.num_calls);
   if (calls != chunks) {
     printf("%s: %d calls of the body, expected %lld\n", where, calls,
@@ -234,6 +248,12 @@ static int split_is_right(nnrt_context *ctx, int threads, int64_t n,
              (long long)end);
       return 0;
     }
+    int64_t expected_chunk = chunk_bodies ? i : -1;
+    if (rec.chunks[order[i]] != expected_chunk) {
+      printf("%s: chunk %d was told index %lld\n", where, i,
+             (long long)rec.chunks[order[i]]);
+      return 0;
+    }
     smallest = end - begin < smallest ? end - begin : smallest;
     largest = end - begin > largest ? end - begin : largest;
     for (int j = 0; j < i; ++j)
@@ -254,6 +274,11 @@ static int split_is_right(nnrt_context *ctx, int threads, int64_t n,
   return 1;
 }
 
+static int split_is_right(nnrt_context *ctx, int threads, int64_t n,
+                          int64_t grain) {
+  return split_is_right_with(ctx, threads, n, grain, 0);
+}
+
 static const int64_t sizes[] = {-5, 0,   1,    2,    3,    4,     5,    7,
                                 8,  9,   16,   31,   64,   100,   1000, 4097,
                                 12, 255, 1024, 8191, 9999, 65537, MAX_N};
@@ -264,7 +289,9 @@ static int check_all_splits(nnrt_context *ctx, int threads) {
   int failures = 0;
   for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); ++s)
     for (size_t g = 0; g < sizeof(grains) / sizeof(grains[0]); ++g)
-      failures += !split_is_right(ctx, threads, sizes[s], grains[g]);
+      for (int chunk_bodies = 0; chunk_bodies < 2; ++chunk_bodies)
+        failures += !split_is_right_with(ctx, threads, sizes[s], grains[g],
+                                         chunk_bodies);
   return failures;
 }
 
@@ -296,6 +323,7 @@ static void test_split_with_environment(void) {
 static void test_inline_cases(void) {
   // No context: one call on this thread.
   CHECK(split_is_right(NULL, 1, 1000, 1));
+  CHECK(split_is_right_with(NULL, 1, 1000, 1, 1));
   // Nothing to do, or no body: no call, no crash.
   nnrt_context *ctx = make_context(4);
   reset_recorder(&rec, 0);
@@ -305,6 +333,9 @@ static void test_inline_cases(void) {
   CHECK(atomic_load(&rec.num_calls) == 0);
   nnrt_parallel_for(ctx, 100, 1, &rec, NULL);
   nnrt_parallel_for(NULL, 100, 1, &rec, NULL);
+  nnrt_parallel_for_chunks(ctx, 0, 1, &rec, record_chunk_body);
+  nnrt_parallel_for_chunks(ctx, 100, 1, &rec, NULL);
+  CHECK(atomic_load(&rec.num_calls) == 0);
   // Huge counts and grains: the chunk arithmetic must not overflow (the
   // bodies below visit nothing but their range).
   CHECK(split_is_right(ctx, 4, 3, INT64_MAX));
@@ -347,16 +378,22 @@ static void test_huge_ranges(void) {
 
 typedef struct inner_record {
   int calls;
-  int64_t begin, end;
+  int64_t begin, end, chunk;
   pthread_t thread;
 } inner_record;
 
-static void inner_body(void *closure, int64_t begin, int64_t end) {
+static void inner_chunk_body(void *closure, int64_t begin, int64_t end,
+                             int64_t chunk) {
   inner_record *r = closure;
   ++r->calls;
   r->begin = begin;
   r->end = end;
+  r->chunk = chunk;
   r->thread = pthread_self();
+}
+
+static void inner_body(void *closure, int64_t begin, int64_t end) {
+  inner_chunk_body(closure, begin, end, 0);
 }
 
 typedef struct outer_state {
@@ -370,12 +407,18 @@ static void outer_body(void *closure, int64_t begin, int64_t end) {
   for (int64_t i = begin; i < end; ++i) {
     // On this thread's stack: a nested loop that ran elsewhere, or split,
     // shows up as more than one call or another thread.
-    inner_record r = {0, -1, -1, pthread_self()};
-    nnrt_parallel_for(s->ctx, 1000, 1, &r, inner_body);
+    // Both kinds of loop; a nested chunk loop runs inline as chunk 0.
+    for (int chunk_bodies = 0; chunk_bodies < 2; ++chunk_bodies) {
+      inner_record r = {0, -1, -1, -1, pthread_self()};
+      if (chunk_bodies)
+        nnrt_parallel_for_chunks(s->ctx, 1000, 1, &r, inner_chunk_body);
+      else
+        nnrt_parallel_for(s->ctx, 1000, 1, &r, inner_body);
+      if (r.calls == 1 && r.begin == 0 && r.end == 1000 && r.chunk == 0 &&
+          pthread_equal(r.thread, pthread_self()))
+        atomic_fetch_add(&s->inner_inline, 1);
+    }
     atomic_fetch_add(&s->outer_iterations, 1);
-    if (r.calls == 1 && r.begin == 0 && r.end == 1000 &&
-        pthread_equal(r.thread, pthread_self()))
-      atomic_fetch_add(&s->inner_inline, 1);
   }
 }
 
@@ -384,7 +427,7 @@ static void test_nested(void) {
   outer_state s = {ctx, 0, 0};
   nnrt_parallel_for(ctx, 8, 1, &s, outer_body);
   CHECK(atomic_load(&s.outer_iterations) == 8);
-  CHECK(atomic_load(&s.inner_inline) == 8);
+  CHECK(atomic_load(&s.inner_inline) == 16);
   // Once the outer loop is over, loops are split again.
   CHECK(split_is_right(ctx, 4, 1000, 1));
   nnrt_context_destroy(ctx);

@@ -1,11 +1,15 @@
 //===- MeasureWorkspace.cpp - the nncc-measure-workspace pass ---*- C++ -*-===//
 //
 // The workspace part of the memory contract (docs/training.md): the peak of
-// simultaneously live temporaries of each entry, from the bufferized code.
+// simultaneously live temporaries of each entry, from the bufferized code,
+// and apart from it the per-thread scratch of its parallel loops (the
+// buffers their bodies allocate, ThreadScratch.h): a call on T threads holds
+// at most the workspace plus T slices of the largest loop's scratch.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Codegen/Common/Passes.h"
+#include "compiler/Codegen/Common/ThreadScratch.h"
 #include "dialects/Nn/IR/NnDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -43,7 +47,7 @@ struct MeasureWorkspacePass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     OpBuilder b(module.getContext());
-    SmallVector<NamedAttribute> peaks;
+    SmallVector<NamedAttribute> peaks, scratches;
     for (auto func : module.getOps<func::FuncOp>()) {
       if (!func->hasAttr(nncc::nn::NnDialect::kEntryAttr) || func.isExternal())
         continue;
@@ -52,7 +56,16 @@ struct MeasureWorkspacePass
       Bytes live, peak;
       bool dynamic = false;
       llvm::DenseMap<Value, Bytes> sizes;
-      func.walk([&](Operation *op) {
+      int64_t perThread = 0;
+      func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+        if (auto loop = dyn_cast<scf::ForallOp>(op)) {
+          FailureOr<nncc::ThreadScratch> scratch =
+              nncc::planThreadScratch(loop);
+          if (succeeded(scratch) && scratch->bytes > 0) {
+            perThread = std::max(perThread, scratch->bytes);
+            return WalkResult::skip();
+          }
+        }
         if (auto alloc = dyn_cast<memref::AllocOp>(op)) {
           Bytes bytes = bufferBytes(alloc.getType());
           dynamic |= !alloc.getType().hasStaticShape();
@@ -66,6 +79,7 @@ struct MeasureWorkspacePass
           live.fixed -= bytes.fixed;
           live.perBatch -= bytes.perBatch;
         }
+        return WalkResult::advance();
       });
       StringRef name = func.getName();
       name.consume_front(nncc::nn::NnDialect::kInternalPrefix);
@@ -73,8 +87,11 @@ struct MeasureWorkspacePass
       if (dynamic)
         value = b.getDenseI64ArrayAttr({peak.fixed, peak.perBatch});
       peaks.push_back(b.getNamedAttr(name, value));
+      scratches.push_back(b.getNamedAttr(name, b.getI64IntegerAttr(perThread)));
     }
     module->setAttr("nncc.workspace_bytes", b.getDictionaryAttr(peaks));
+    module->setAttr("nncc.thread_scratch_bytes",
+                    b.getDictionaryAttr(scratches));
   }
 };
 

@@ -4,20 +4,30 @@
 // After bufferization, each outermost scf.forall of a function that has the
 // runtime context becomes a call
 //
-//   nnrt_parallel_for(ctx, n, grain, closure, @<function>.parallel<i>)
+//   nnrt_parallel_for_chunks(ctx, n, grain, closure, @<function>.parallel<i>)
 //
 // where n is the forall's iteration count, closure an array of 64-bit slots
 // on the stack holding every value the body uses from outside (buffer
 // pointers, dynamic sizes, scalars), and the outlined function runs
-// iterations [begin, end) of the linearized loop. Buffers are rebuilt inside
-// from their pointers as memref descriptors of the same static layout.
+// iterations [begin, end) of the linearized loop as chunk `chunk`. Buffers
+// are rebuilt inside from their pointers as memref descriptors of the same
+// static layout.
 //
-// A forall whose body allocates (the allocation would need the context,
-// which a body must not use) or captures a value that does not fit a slot is
-// left alone and runs serially after scf-forall-to-for.
+// A body's own buffers (a column's packed panel) cannot be allocated inside:
+// that needs the context, which a body must not use. They become views of a
+// scratch buffer allocated before the call, one slice per thread
+// (nnrt_context_num_threads), indexed by the chunk: a chunk runs its
+// iterations one after another, and each buffer lives within one iteration
+// (it is freed in the block that allocates it), so the slice is reused.
+//
+// A forall whose body allocates a buffer that is not so (a dynamic size, a
+// buffer not freed where it is allocated) or captures a value that does not
+// fit a slot is left alone and runs serially after scf-forall-to-for.
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Codegen/Common/ThreadScratch.h"
+#include "compiler/Codegen/Cpu/ParallelAbi.h"
 #include "compiler/Codegen/Cpu/Passes.h"
 #include "dialects/Nn/IR/NnDialect.h"
 
@@ -39,7 +49,7 @@ using nncc::nn::NnDialect;
 
 namespace {
 
-constexpr StringLiteral kParallelFor = "nnrt_parallel_for";
+constexpr StringLiteral kNumThreads = "nnrt_context_num_threads";
 
 /// The runtime-context argument of `func`, or null.
 Value getContextArg(func::FuncOp func) {
@@ -213,17 +223,13 @@ int64_t slotCount(Type type) {
          llvm::count_if(layout.strides, ShapedType::isDynamic);
 }
 
-/// The declaration of nnrt_parallel_for in `module`.
-func::FuncOp getParallelFor(ModuleOp module, FunctionType bodyType) {
-  if (auto existing = module.lookupSymbol<func::FuncOp>(kParallelFor))
+/// The declaration of the runtime function `name` in `module`.
+func::FuncOp getRuntimeFunction(ModuleOp module, StringRef name,
+                                FunctionType type) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
     return existing;
   OpBuilder builder = OpBuilder::atBlockEnd(module.getBody());
-  MLIRContext *context = module.getContext();
-  Type ptr = LLVM::LLVMPointerType::get(context);
-  Type i64 = builder.getI64Type();
-  auto type = builder.getFunctionType({ptr, i64, i64, ptr, bodyType}, {});
-  auto decl =
-      func::FuncOp::create(builder, module.getLoc(), kParallelFor, type);
+  auto decl = func::FuncOp::create(builder, module.getLoc(), name, type);
   decl.setPrivate();
   return decl;
 }
@@ -249,8 +255,8 @@ struct CpuParallelizePass : nncc::impl::CpuParallelizeBase<CpuParallelizePass> {
                         unsigned index) {
     if (loop.getNumResults() != 0 || loop.getMapping())
       return failure();
-    if (loop->walk([](memref::AllocOp) { return WalkResult::interrupt(); })
-            .wasInterrupted())
+    FailureOr<nncc::ThreadScratch> scratch = nncc::planThreadScratch(loop);
+    if (failed(scratch))
       return failure();
 
     // Values from outside, the dynamic bounds included: constants are cloned
@@ -272,11 +278,39 @@ struct CpuParallelizePass : nncc::impl::CpuParallelizeBase<CpuParallelizePass> {
     Location loc = loop.getLoc();
     Type ptr = LLVM::LLVMPointerType::get(context);
     Type indexType = IndexType::get(context);
+    Type i64 = IntegerType::get(context, 64);
     FunctionType bodyType =
-        FunctionType::get(context, {ptr, indexType, indexType}, {});
+        FunctionType::get(context, {ptr, indexType, indexType, indexType}, {});
+    Value ctx = getContextArg(func);
+
+    // The scratch buffer: a slice per thread, before the loop, freed after.
+    OpBuilder builder(module.getContext());
+    Value scratchBuffer;
+    if (scratch->bytes > 0) {
+      builder.setInsertionPoint(loop);
+      Value threads =
+          func::CallOp::create(
+              builder, loc,
+              getRuntimeFunction(
+                  module, kNumThreads,
+                  builder.getFunctionType({ptr}, {builder.getI32Type()})),
+              ValueRange{ctx})
+              .getResult(0);
+      Value bytes = arith::MulIOp::create(
+          builder, loc,
+          arith::IndexCastUIOp::create(builder, loc, indexType, threads),
+          arith::ConstantIndexOp::create(builder, loc, scratch->bytes));
+      scratchBuffer = memref::AllocOp::create(
+          builder, loc,
+          MemRefType::get({ShapedType::kDynamic}, builder.getI8Type()),
+          ValueRange{bytes},
+          builder.getI64IntegerAttr(nncc::kThreadScratchAlignment));
+      builder.setInsertionPointAfter(loop);
+      memref::DeallocOp::create(builder, loc, scratchBuffer);
+      captures.push_back(scratchBuffer);
+    }
 
     // The outlined body: for i in [begin, end): the forall's iteration i.
-    OpBuilder builder(module.getContext());
     builder.setInsertionPointAfter(func);
     std::string name =
         (func.getName() + ".parallel" + llvm::Twine(index)).str();
@@ -338,13 +372,30 @@ struct CpuParallelizePass : nncc::impl::CpuParallelizeBase<CpuParallelizePass> {
       mapping.map(iv, value);
     for (Operation &op : loop.getBody()->without_terminator())
       builder.clone(op, mapping);
+    // The body's buffers: views of this chunk's slice of the scratch buffer.
+    for (auto [alloc, offset] : scratch->buffers) {
+      auto clone = cast<memref::AllocOp>(mapping.lookup(alloc.getOperation()));
+      builder.setInsertionPoint(clone);
+      Value start = arith::AddIOp::create(
+          builder, loc,
+          arith::MulIOp::create(
+              builder, loc, entry->getArgument(3),
+              arith::ConstantIndexOp::create(builder, loc, scratch->bytes)),
+          arith::ConstantIndexOp::create(builder, loc, offset));
+      Value view = memref::ViewOp::create(builder, loc, clone.getType(),
+                                          mapping.lookup(scratchBuffer), start,
+                                          ValueRange{});
+      for (Operation *user : llvm::make_early_inc_range(clone->getUsers()))
+        if (isa<memref::DeallocOp>(user))
+          user->erase();
+      clone.replaceAllUsesWith(view);
+      clone.erase();
+    }
 
     // The call site.
-    Value ctx = getContextArg(func);
     int64_t slots = 0;
     for (Value value : captures)
       slots += slotCount(value.getType());
-    Type i64 = IntegerType::get(context, 64);
     builder.setInsertionPointToStart(&func.getBody().front());
     Value closure;
     if (slots > 0) {
@@ -372,8 +423,12 @@ struct CpuParallelizePass : nncc::impl::CpuParallelizeBase<CpuParallelizePass> {
     Value grain = arith::ConstantIntOp::create(builder, loc, i64, 1);
     Value function =
         func::ConstantOp::create(builder, loc, bodyType, body.getName());
-    func::CallOp::create(builder, loc, getParallelFor(module, bodyType),
-                         ValueRange{ctx, n, grain, closure, function});
+    func::CallOp::create(
+        builder, loc,
+        getRuntimeFunction(
+            module, nncc::kParallelForFunction,
+            builder.getFunctionType({ptr, i64, i64, ptr, bodyType}, {})),
+        ValueRange{ctx, n, grain, closure, function});
     loop.erase();
     return success();
   }

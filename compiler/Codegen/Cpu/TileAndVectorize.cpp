@@ -1028,6 +1028,21 @@ LogicalResult tileDepthwiseConv(RewriterBase &rewriter,
   return tileTaps(rewriter, conv, tiling, machine);
 }
 
+/// The contraction that is `root` or that feeds it (its epilogue), if any.
+linalg::LinalgOp findContraction(TilingInterface root) {
+  auto isContraction = [](Operation *op) {
+    auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
+    return linalgOp && linalg::isaContractionOpInterface(linalgOp) &&
+           linalgOp.getNumReductionLoops() > 0;
+  };
+  if (isContraction(root))
+    return cast<linalg::LinalgOp>(root.getOperation());
+  for (Value operand : root->getOperands())
+    if (isContraction(operand.getDefiningOp()))
+      return operand.getDefiningOp<linalg::LinalgOp>();
+  return nullptr;
+}
+
 /// The scf.forall over rows of tiles (batch and m; the parallel loop), and
 /// in it the scf.for over the tiles of a row, peeled.
 LogicalResult tileRowsThenColumns(RewriterBase &rewriter, TilingInterface root,
@@ -1054,21 +1069,6 @@ LogicalResult tileRowsThenColumns(RewriterBase &rewriter, TilingInterface root,
   streamK(rewriter, rowLoop, tile);
   vectorizeOpsIn(rewriter, rowLoop);
   return success();
-}
-
-/// The contraction that is `root` or that feeds it (its epilogue), if any.
-linalg::LinalgOp findContraction(TilingInterface root) {
-  auto isContraction = [](Operation *op) {
-    auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
-    return linalgOp && linalg::isaContractionOpInterface(linalgOp) &&
-           linalgOp.getNumReductionLoops() > 0;
-  };
-  if (isContraction(root))
-    return cast<linalg::LinalgOp>(root.getOperation());
-  for (Value operand : root->getOperands())
-    if (isContraction(operand.getDefiningOp()))
-      return operand.getDefiningOp<linalg::LinalgOp>();
-  return nullptr;
 }
 
 /// Copies the B panel a column of tiles reads (a K x width slice of rows
@@ -1103,36 +1103,96 @@ void packColumnPanel(RewriterBase &rewriter, TilingInterface columnRoot) {
   rewriter.modifyOpInPlace(contraction, [&] { b.set(copy.getResult(0)); });
 }
 
+/// `loop`, a loop over tiles that inserts each tile's result into its one
+/// iter_arg, as the scf.forall that does the same with the tiles in
+/// parallel; null (and `loop` unchanged) when it is not of that form. The
+/// body is moved, so the ops in it stay valid.
+scf::ForallOp forToForall(RewriterBase &rewriter, scf::ForOp loop) {
+  if (loop.getNumRegionIterArgs() != 1)
+    return nullptr;
+  BlockArgument destination = loop.getRegionIterArgs()[0];
+  auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+  auto insert = yield.getOperand(0).getDefiningOp<tensor::InsertSliceOp>();
+  if (!insert || insert.getDest() != destination || !insert->hasOneUse())
+    return nullptr;
+  // Each tile reads and writes its own slice of the destination only.
+  for (Operation *user : destination.getUsers())
+    if (user != insert && !isa<tensor::ExtractSliceOp>(user))
+      return nullptr;
+  Location loc = loop.getLoc();
+  rewriter.setInsertionPoint(loop);
+  auto forall = scf::ForallOp::create(
+      rewriter, loc, {getAsOpFoldResult(loop.getLowerBound())},
+      {getAsOpFoldResult(loop.getUpperBound())},
+      {getAsOpFoldResult(loop.getStep())}, loop.getInitArgs(), std::nullopt);
+  scf::InParallelOp terminator = forall.getTerminator();
+  rewriter.inlineBlockBefore(loop.getBody(), terminator,
+                             forall.getBody()->getArguments());
+  rewriter.setInsertionPointToStart(terminator.getBody());
+  tensor::ParallelInsertSliceOp::create(
+      rewriter, loc, insert.getSource(), insert.getDest(),
+      insert.getMixedOffsets(), insert.getMixedSizes(),
+      insert.getMixedStrides());
+  rewriter.eraseOp(yield);
+  rewriter.eraseOp(insert);
+  rewriter.replaceOp(loop, forall.getResults());
+  return forall;
+}
+
 /// The scf.for over columns of tiles, peeled, and in each an scf.forall over
 /// the rows of tiles of that column: the K x width panel of B a column reads
 /// stays in cache while every row uses it. With rows outermost, each row
 /// streamed all of B (ResNet's im2col matrices: megabytes) from memory.
+///
+/// With many columns (CpuMachine::parallelColumnsMin), the full columns are
+/// the parallel loop instead, an scf.forall with an scf.for over the rows of
+/// each: every thread packs its own panels (a buffer per thread, Parallelize
+/// .cpp) and the layer is one parallel loop, not one per column. The
+/// remainder column keeps its rows parallel.
 LogicalResult tileColumnsThenRows(RewriterBase &rewriter, TilingInterface root,
                                   ArrayRef<int64_t> rootTiles, unsigned rootN,
-                                  const MatmulTile &tile) {
+                                  const MatmulTile &tile,
+                                  const CpuMachine &machine) {
   SmallVector<int64_t> columnTiles(rootTiles.size(), 0);
   columnTiles[rootN] = rootTiles[rootN];
   FailureOr<scf::SCFTileAndFuseResult> columns = tileAndFuse(
       rewriter, root, columnTiles, scf::SCFTilingOptions::LoopType::ForOp);
   // N a single tile wide: no loop, the root itself is the column.
-  SmallVector<TilingInterface> columnRoots =
-      succeeded(columns)
-          ? peelColumns(rewriter,
-                        cast<scf::ForOp>(columns->loops.front().getOperation()))
-          : SmallVector<TilingInterface>{root};
+  SmallVector<TilingInterface> columnRoots{root};
+  scf::ForallOp parallelColumns;
+  if (succeeded(columns)) {
+    auto loop = cast<scf::ForOp>(columns->loops.front().getOperation());
+    columnRoots = peelColumns(rewriter, loop);
+    std::optional<int64_t> fullColumns =
+        loop.getStaticTripCount()
+            ? std::optional<int64_t>(loop.getStaticTripCount()->getSExtValue())
+            : std::nullopt;
+    // peelColumns returns the full columns' root first, in `loop`.
+    if (fullColumns && *fullColumns >= machine.parallelColumnsMin &&
+        !columnRoots.empty() &&
+        columnRoots.front()->getParentOp() == loop.getOperation())
+      parallelColumns = forToForall(rewriter, loop);
+  }
   SmallVector<int64_t> rowTiles(rootTiles);
   rowTiles[rootN] = 0;
   for (TilingInterface columnRoot : columnRoots) {
+    bool inParallelColumn =
+        parallelColumns &&
+        columnRoot->getParentOp() == parallelColumns.getOperation();
     packColumnPanel(rewriter, columnRoot);
-    FailureOr<scf::SCFTileAndFuseResult> rows =
-        tileAndFuse(rewriter, columnRoot, rowTiles,
-                    scf::SCFTilingOptions::LoopType::ForallOp);
+    FailureOr<scf::SCFTileAndFuseResult> rows = tileAndFuse(
+        rewriter, columnRoot, rowTiles,
+        inParallelColumn ? scf::SCFTilingOptions::LoopType::ForOp
+                         : scf::SCFTilingOptions::LoopType::ForallOp);
     if (failed(rows))
       continue;
-    Operation *forall = rows->loops.front().getOperation();
-    simplifyTiles(forall);
-    streamK(rewriter, forall, tile);
-    vectorizeOpsIn(rewriter, forall);
+    // The rows only: the panel copy in front is vectorized by rows later
+    // (vectorizeRows), and the tile simplifications would fold it away (an
+    // identity copy on tensors).
+    Operation *scope = rows->loops.front().getOperation();
+    simplifyTiles(scope);
+    streamK(rewriter, scope, tile);
+    vectorizeOpsIn(rewriter, scope);
   }
   return success();
 }
@@ -1219,7 +1279,8 @@ LogicalResult tileContraction(RewriterBase &rewriter,
                                interchange,
                                scf::SCFTilingOptions::LoopType::ForallOp);
   }
-  return bigB ? tileColumnsThenRows(rewriter, root, rootTiles, rootN, tile)
+  return bigB ? tileColumnsThenRows(rewriter, root, rootTiles, rootN, tile,
+                                    machine)
               : tileRowsThenColumns(rewriter, root, rootTiles, rootN, tile,
                                     /*interchange=*/{},
                                     rowLoops(contraction, machine));

@@ -47,6 +47,13 @@ struct CpuMachine {
   /// im2col (TileAndVectorize.cpp, prefersDirectConv): the copy moves one
   /// element per F multiply-adds.
   int64_t directConvMaxFilters = 8;
+  /// The fewest full columns of tiles for which the columns, not the rows
+  /// of each column, are the parallel loop (TileAndVectorize.cpp,
+  /// tileColumnsThenRows): each thread then packs and reads its own panels,
+  /// and a layer is one parallel loop instead of one per column (49 for
+  /// ResNet's 56x56 layer, each a hand-out to the workers behind a serial
+  /// panel copy). With fewer the columns would split unevenly.
+  int64_t parallelColumnsMin = 8;
 };
 
 /// The register tile of a matrix product C[M,N] += A[M,K] B[K,N]: `m` rows

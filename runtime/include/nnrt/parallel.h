@@ -65,6 +65,20 @@ typedef void (*nnrt_parallel_body)(void *closure, int64_t begin, int64_t end);
 void nnrt_parallel_for(nnrt_context *ctx, int64_t n, int64_t grain,
                        void *closure, nnrt_parallel_body body);
 
+/// Body of a parallel loop that is also told which chunk it runs: `chunk`
+/// is 0 for the calling thread's chunk (and for a loop run inline) and i for
+/// worker i's, so it is below nnrt_context_num_threads(ctx), and no two
+/// chunks of one loop share it. Scratch memory indexed by `chunk` (the
+/// caller allocates num_threads slices before the loop) is thus private to
+/// the chunk running it: nncc gives each thread its own panel buffers so.
+typedef void (*nnrt_parallel_chunk_body)(void *closure, int64_t begin,
+                                         int64_t end, int64_t chunk);
+
+/// nnrt_parallel_for with a body that is passed its chunk index; the loop is
+/// split, or run inline, exactly as there.
+void nnrt_parallel_for_chunks(nnrt_context *ctx, int64_t n, int64_t grain,
+                              void *closure, nnrt_parallel_chunk_body body);
+
 #ifdef __cplusplus
 } // extern "C"
 #endif

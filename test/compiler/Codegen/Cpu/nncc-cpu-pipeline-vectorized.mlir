@@ -5,10 +5,11 @@
 // FMAs on 64-lane vectors (four zmm registers each), unrolled over the 4
 // rows of the register tile, with no temporary for the product (the bias
 // add is fused into its tile). The loop over the tiles runs on the thread
-// pool (8 x 256 x 128 is 2^18 multiply-adds, CpuMachine::parallelMinMacs): its body is outlined and nnrt_parallel_for gets the context, the
+// pool (8 x 256 x 128 is 2^18 multiply-adds, CpuMachine::parallelMinMacs):
+// its body is outlined and nnrt_parallel_for_chunks gets the context, the
 // count of rows of 4x64 tiles (8 / 4 = 2), a grain of 1, the closure of
-// buffer pointers (x, w, b, y: 4 slots) and the body. At -O0 it stays scalar loops with a
-// temporary.
+// buffer pointers (x, w, b, y: 4 slots) and the body. At -O0 it stays scalar
+// loops with a temporary.
 // CHECK-LABEL: llvm.func internal @nncc.infer(
 // CHECK-SAME: %[[CTX:[^:]*]]: !llvm.ptr
 // CHECK-NOT: llvm.call @nnrt_hook_alloc
@@ -18,10 +19,10 @@
 // CHECK-DAG: %[[CLOSURE:.*]] = llvm.alloca %[[FOUR]] x i64
 // CHECK-DAG: %[[GRAIN:.*]] = llvm.mlir.constant(1 : i64)
 // CHECK-COUNT-4: llvm.store
-// CHECK: llvm.call @nnrt_parallel_for(%[[CTX]], %[[TWO]], %[[GRAIN]], %[[CLOSURE]], %[[BODY]])
+// CHECK: llvm.call @nnrt_parallel_for_chunks(%[[CTX]], %[[TWO]], %[[GRAIN]], %[[CLOSURE]], %[[BODY]])
 // CHECK-NOT: llvm.call @nnrt_hook_alloc
 // CHECK: llvm.return
-// CHECK-LABEL: llvm.func internal @nncc.infer.parallel0(%{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64)
+// CHECK-LABEL: llvm.func internal @nncc.infer.parallel0(%{{.*}}: !llvm.ptr, %{{.*}}: i64, %{{.*}}: i64, %{{.*}}: i64)
 // CHECK-COUNT-4: llvm.intr.fmuladd(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<64xf32>, vector<64xf32>, vector<64xf32>) -> vector<64xf32>
 // CHECK: llvm.return
 // O0-LABEL: llvm.func internal @nncc.infer

@@ -178,19 +178,25 @@ func.func @conv_per_image(%x: tensor<4x64x130x130xf32>, %w: tensor<64x64x3x3xf32
 // pass over the output of their own. One image's B (576 x 784 floats) is
 // over 1 MiB, so columns of tiles go outermost, and each column's 576 x w
 // panel is first copied to a contiguous buffer that the rows of tiles then
-// read. N = 784 is not a multiple of the width: the last column is a
-// static, vectorized 16 wide (its loop of one iteration is inlined).
+// read. There are at least 8 full columns (24 of 32 with AVX-512, 49 of 16
+// with AVX2), so the columns are the parallel loop (an scf.forall whose
+// tiles each insert their own column) with the panel in it, and the rows of
+// each column an scf.for. N = 784 is not a multiple of 32: the last column
+// is a static, vectorized 16 wide (its loop of one iteration is inlined),
+// with its rows parallel.
 // CHECK-LABEL: func.func @conv_columns
 // CHECK-SAME: %[[B:[^:]*]]: tensor<64xf32>
 // CHECK-NOT: linalg.generic
 // CHECK: scf.for %{{.*}} = %c0 to %c2 step %c1
 // CHECK: tensor.empty() : tensor<1x64x3x3x28x28xf32>
-// AVX512: scf.for %[[COL:.*]] = %c0 to %c768 step %c32
+// AVX512: %[[COLUMNS:.*]] = scf.forall (%[[COL:.*]]) = (0) to (768) step (32) shared_outs(%[[OUT:.*]] = %{{.*}})
 // AVX512: %[[PANEL:.*]] = tensor.empty() : tensor<1x576x32xf32>
-// AVX2: scf.for %[[COL:.*]] = %c0 to %c784 step %c16
+// AVX2: %[[COLUMNS:.*]] = scf.forall (%[[COL:.*]]) = (0) to (784) step (16) shared_outs(%[[OUT:.*]] = %{{.*}})
 // AVX2: %[[PANEL:.*]] = tensor.empty() : tensor<1x576x16xf32>
 // CHECK: %[[PACKED:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[PANEL]])
-// CHECK: scf.forall
+// CHECK: vector.transfer_read %{{.*}}[%c0, %{{.*}}, %[[COL]]]
+// CHECK: %[[MINE:.*]] = tensor.extract_slice %[[OUT]][0, 0, %[[COL]]]
+// CHECK: %[[ROWS:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[MINE]])
 // CHECK: %[[BIAS:.*]] = vector.transfer_read %[[B]]
 // CHECK: vector.broadcast %[[BIAS]]
 // CHECK: scf.for
@@ -198,7 +204,10 @@ func.func @conv_per_image(%x: tensor<4x64x130x130xf32>, %w: tensor<64x64x3x3xf32
 // AVX512: vector.contract {{.*}} into vector<8x32xf32>
 // AVX2: vector.contract {{.*}} into vector<4x16xf32>
 // CHECK: arith.maximumf
+// CHECK: scf.forall.in_parallel
+// CHECK-NEXT: tensor.parallel_insert_slice %[[ROWS]] into %[[OUT]][0, 0, %[[COL]]]
 // AVX512: tensor.empty() : tensor<1x576x16xf32>
+// AVX512: tensor.extract_slice %[[COLUMNS]][0, 0, 768] [1, 64, 16]
 // AVX512: scf.forall
 // AVX512: vector.broadcast
 // AVX512: vector.contract {{.*}} into vector<8x16xf32>
