@@ -667,8 +667,11 @@ LogicalResult vectorizeRows(RewriterBase &rewriter, linalg::GenericOp op,
 /// A register tile of a batched contraction has parallel dimensions of size
 /// 1 besides its m and n (the image of an im2col contraction, the batch of a
 /// batch matmul); they are dropped, so that it vectorizes to a plain 2-D
-/// contraction (a 3-D one lowers to far worse code). Returns the op to use
-/// from now on.
+/// contraction (a 3-D one lowers to far worse code). So is a unit m or n of
+/// a tile one row or column wide, the remainder of a row of tiles: with it
+/// kept as the vectors' last dimension, a 16 x 1 tile lowered to 16 scalar
+/// FMAs per K step, as many as a full 16 x 16 tile; without it, to one FMA
+/// of the 16 rows by a broadcast. Returns the op to use from now on.
 linalg::LinalgOp dropUnitBatchDims(RewriterBase &rewriter,
                                    linalg::LinalgOp op) {
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
@@ -677,9 +680,12 @@ linalg::LinalgOp dropUnitBatchDims(RewriterBase &rewriter,
   for (unsigned d = 0; d < sizes.size(); ++d)
     if (sizes[d] == 1 && iterators[d] == utils::IteratorType::parallel)
       unitBatch.push_back(d);
-  // Keep the two dimensions of a tile (and K of a contraction).
-  size_t keep = op.getNumReductionLoops() > 0 ? 3 : 2;
-  if (unitBatch.empty() || sizes.size() - unitBatch.size() < keep)
+  // Keep a parallel dimension, and two dimensions in all (a tile's, or one
+  // of them and K).
+  size_t parallel = llvm::count(iterators, utils::IteratorType::parallel);
+  if (unitBatch.size() == parallel)
+    unitBatch.pop_back();
+  if (unitBatch.empty() || sizes.size() - unitBatch.size() < 2)
     return op;
   auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
   if (!generic) {
@@ -1043,13 +1049,90 @@ linalg::LinalgOp findContraction(TilingInterface root) {
   return nullptr;
 }
 
+/// Tiles `op`, an op of the output's shape (an epilogue, or the fill of an
+/// accumulator), by columns of `width` along dimension `n`, peeled, fusing
+/// nothing into it.
+void tileOutputColumns(RewriterBase &rewriter, TilingInterface op, unsigned n,
+                       int64_t width) {
+  SmallVector<int64_t> tiles(op.getLoopIteratorTypes().size(), 0);
+  tiles[n] = width;
+  auto fuseNothing =
+      [](tensor::ExtractSliceOp, OpResult,
+         bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+    return std::nullopt;
+  };
+  FailureOr<scf::SCFTileAndFuseResult> columns =
+      tileAndFuse(rewriter, op, tiles, scf::SCFTilingOptions::LoopType::ForOp,
+                  {}, fuseNothing);
+  if (succeeded(columns))
+    (void)peelColumns(rewriter,
+                      cast<scf::ForOp>(columns->loops.front().getOperation()));
+}
+
+/// The columns of a row of tiles, K-blocked (chooseKBlock): an scf.for over
+/// blocks of `kBlock` of K, the accumulators carried from block to block in
+/// the row's output, and in each block the peeled scf.for over the columns,
+/// whose tiles all read the block's A panel from L1. The accumulator's
+/// initialization (before the blocks) and the epilogue (after them) can no
+/// longer live in the tiles' registers; each becomes its own loop over the
+/// row's columns. Fails, changing nothing, when the row's contraction is not
+/// a single-K contraction initialized by a fill or broadcast.
+LogicalResult tileRowColumnsKBlocked(RewriterBase &rewriter,
+                                     TilingInterface rowRoot, unsigned rootN,
+                                     int64_t width, int64_t kBlock) {
+  linalg::LinalgOp contraction = findContraction(rowRoot);
+  if (!contraction)
+    return failure();
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(contraction);
+  if (failed(dims) || dims->k.size() != 1 || dims->n.empty())
+    return failure();
+  AffineMap outputMap =
+      contraction.getMatchingIndexingMap(contraction.getDpsInitOperand(0));
+  std::optional<unsigned> outputN = outputMap.getResultPosition(
+      getAffineDimExpr(dims->n.back(), rewriter.getContext()));
+  if (!outputN)
+    return failure();
+  Operation *init = contraction.getDpsInits()[0].getDefiningOp();
+  auto initOp = dyn_cast_or_null<TilingInterface>(init);
+  if (!initOp || !(isa<linalg::FillOp>(init) || isBroadcastInit(init)))
+    return failure();
+
+  SmallVector<int64_t> kTiles(contraction.getNumLoops(), 0);
+  kTiles[dims->k.front()] = kBlock;
+  scf::SCFTilingOptions kTiling;
+  kTiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), kTiles));
+  rewriter.setInsertionPoint(contraction);
+  FailureOr<scf::SCFTilingResult> blocks = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(contraction.getOperation()), kTiling);
+  if (failed(blocks) || blocks->loops.empty())
+    return failure();
+  rewriter.replaceOp(contraction, blocks->replacements);
+
+  SmallVector<int64_t> columnTiles(kTiles.size(), 0);
+  columnTiles[dims->n.back()] = width;
+  auto blockContraction = cast<TilingInterface>(blocks->tiledOps.front());
+  FailureOr<scf::SCFTileAndFuseResult> columns =
+      tileAndFuse(rewriter, blockContraction, columnTiles,
+                  scf::SCFTilingOptions::LoopType::ForOp);
+  if (succeeded(columns))
+    (void)peelColumns(rewriter,
+                      cast<scf::ForOp>(columns->loops.front().getOperation()));
+  tileOutputColumns(rewriter, initOp, *outputN, width);
+  if (rowRoot.getOperation() != contraction.getOperation())
+    tileOutputColumns(rewriter, rowRoot, rootN, width);
+  return success();
+}
+
 /// The scf.forall over rows of tiles (batch and m; the parallel loop), and
-/// in it the scf.for over the tiles of a row, peeled.
+/// in it the scf.for over the tiles of a row, peeled; K-blocked when
+/// `kBlock` is not 0 (tileRowColumnsKBlocked).
 LogicalResult tileRowsThenColumns(RewriterBase &rewriter, TilingInterface root,
                                   ArrayRef<int64_t> rootTiles, unsigned rootN,
                                   const MatmulTile &tile,
                                   ArrayRef<int64_t> interchange,
-                                  scf::SCFTilingOptions::LoopType rowLoopType) {
+                                  scf::SCFTilingOptions::LoopType rowLoopType,
+                                  int64_t kBlock = 0) {
   SmallVector<int64_t> rowTiles(rootTiles);
   rowTiles[rootN] = 0;
   FailureOr<scf::SCFTileAndFuseResult> rows =
@@ -1057,14 +1140,17 @@ LogicalResult tileRowsThenColumns(RewriterBase &rewriter, TilingInterface root,
   if (failed(rows))
     return failure();
   Operation *rowLoop = rows->loops.front().getOperation();
-  SmallVector<int64_t> columnTiles(rootTiles.size(), 0);
-  columnTiles[rootN] = rootTiles[rootN];
   auto rowRoot = cast<TilingInterface>(rows->tiledAndFusedOps.front());
-  FailureOr<scf::SCFTileAndFuseResult> columns = tileAndFuse(
-      rewriter, rowRoot, columnTiles, scf::SCFTilingOptions::LoopType::ForOp);
-  if (succeeded(columns))
-    (void)peelColumns(rewriter,
-                      cast<scf::ForOp>(columns->loops.front().getOperation()));
+  if (kBlock == 0 || failed(tileRowColumnsKBlocked(rewriter, rowRoot, rootN,
+                                                   rootTiles[rootN], kBlock))) {
+    SmallVector<int64_t> columnTiles(rootTiles.size(), 0);
+    columnTiles[rootN] = rootTiles[rootN];
+    FailureOr<scf::SCFTileAndFuseResult> columns = tileAndFuse(
+        rewriter, rowRoot, columnTiles, scf::SCFTilingOptions::LoopType::ForOp);
+    if (succeeded(columns))
+      (void)peelColumns(
+          rewriter, cast<scf::ForOp>(columns->loops.front().getOperation()));
+  }
   simplifyTiles(rowLoop);
   streamK(rewriter, rowLoop, tile);
   vectorizeOpsIn(rewriter, rowLoop);
@@ -1283,7 +1369,8 @@ LogicalResult tileContraction(RewriterBase &rewriter,
                                     machine)
               : tileRowsThenColumns(rewriter, root, rootTiles, rootN, tile,
                                     /*interchange=*/{},
-                                    rowLoops(contraction, machine));
+                                    rowLoops(contraction, machine),
+                                    chooseKBlock(tile, n, k, machine));
 }
 
 /// Canonicalizes what vectorization left: transfers fold their slices, and

@@ -129,3 +129,16 @@ MatmulTile nncc::chooseMatmulTile(int64_t m, int64_t n, int64_t k,
   best.k = 1;
   return best;
 }
+
+int64_t nncc::chooseKBlock(const MatmulTile &tile, int64_t n, int64_t k,
+                           const CpuMachine &machine) {
+  constexpr int64_t kMinBlock = 64;
+  int64_t rowBytes = tile.m * int64_t(sizeof(float));
+  if (n <= tile.n || k <= 0 || k * rowBytes <= machine.kBlockBytes)
+    return 0;
+  for (int64_t block = machine.kBlockBytes / rowBytes; block >= kMinBlock;
+       --block)
+    if (k % block == 0)
+      return block;
+  return 0;
+}

@@ -54,6 +54,10 @@ struct CpuMachine {
   /// ResNet's 56x56 layer, each a hand-out to the workers behind a serial
   /// panel copy). With fewer the columns would split unevenly.
   int64_t parallelColumnsMin = 8;
+  /// The most bytes of A (a register tile's m rows by a block of K) that a
+  /// row of tiles keeps in L1 for all of its columns: 16 KiB, a third of a
+  /// 48 KiB L1 (chooseKBlock).
+  int64_t kBlockBytes = int64_t(16) << 10;
 };
 
 /// The register tile of a matrix product C[M,N] += A[M,K] B[K,N]: `m` rows
@@ -68,6 +72,16 @@ struct MatmulTile {
 /// Sizes divide their dimension, so every tile is full and static.
 MatmulTile chooseMatmulTile(int64_t m, int64_t n, int64_t k,
                             const CpuMachine &machine);
+
+/// The block of K (a divisor of `k`) a row of `tile.m`-row tiles runs all of
+/// its columns over before the next block, or 0 for none: when the row's
+/// A panel (tile.m x k floats) is larger than CpuMachine::kBlockBytes, every
+/// column of tiles streamed it again from L2 or L3 (ResNet's 7x7 layers:
+/// 16 x 4608 floats, 288 KiB, four times per row). The largest divisor of
+/// at least 64 whose block fits; 0 also when no divisor does, or when the
+/// row has only one column (nothing to reuse).
+int64_t chooseKBlock(const MatmulTile &tile, int64_t n, int64_t k,
+                     const CpuMachine &machine);
 
 } // namespace nncc
 

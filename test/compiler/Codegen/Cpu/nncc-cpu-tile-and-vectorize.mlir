@@ -335,3 +335,47 @@ func.func @depthwise(%x: tensor<1x4x1x10x10xf32>, %w: tensor<4x1x1x3x3xf32>) -> 
   %c = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x4x1x10x10xf32>, tensor<4x1x1x3x3xf32>) outs(%fill : tensor<1x4x1x8x8xf32>) -> tensor<1x4x1x8x8xf32>
   return %c : tensor<1x4x1x8x8xf32>
 }
+
+// A row of 16 x 16 tiles would stream its 16 x 1024 A panel (64 KiB, over
+// CpuMachine::kBlockBytes) from L2 once per column of tiles: the row's
+// columns run K-blocked instead. The bias broadcast fills the row's
+// accumulators first, by columns; then, for each block of 256 of K (16 rows x
+// 256 floats, 16 KiB), the columns of tiles read and write their accumulators
+// from the row's output; then the relu runs over the row by columns. The
+// last column is one wide, as a tile of its 16 rows: one vector, not a
+// 16 x 1 tile (which lowered to scalar FMAs).
+// AVX512-LABEL: func.func @k_blocked
+// AVX512: scf.forall (%[[ROW:.*]]) = (0) to (32) step (16)
+// AVX512: %[[ACC:.*]] = tensor.empty() : tensor<16x49xf32>
+// AVX512: %[[FILLED:.*]] = scf.for %{{.*}} = %c0 to %c48 step %c16 iter_args(%{{.*}} = %[[ACC]])
+// AVX512: vector.broadcast
+// AVX512: %[[FILLED1:.*]] = vector.transfer_write %{{.*}}, %[[FILLED]][%c0, %c48] {{.*}} : vector<16x1xf32>, tensor<16x49xf32>
+// AVX512: %[[BLOCKS:.*]] = scf.for %[[K0:.*]] = %c0 to %c1024 step %c256 iter_args(%{{.*}} = %[[FILLED1]])
+// AVX512: scf.for %{{.*}} = %c0 to %c48 step %c16
+// AVX512: vector.transfer_read {{.*}} : tensor<16x16xf32>, vector<16x16xf32>
+// AVX512: scf.for %{{.*}} = %c0 to %c256 step %c1 {{.*}} -> (vector<16x16xf32>)
+// AVX512: vector.contract {{.*}} into vector<16x16xf32>
+// AVX512: scf.for %{{.*}} = %c0 to %c256 step %c1 {{.*}} -> (vector<16xf32>)
+// AVX512: vector.contract {{.*}} iterator_types = ["parallel", "reduction"]{{.*}} into vector<16xf32>
+// AVX512: scf.for %{{.*}} = %c0 to %c48 step %c16
+// AVX512: vector.transfer_read %[[BLOCKS]]
+// AVX512: arith.maximumf {{.*}} : vector<16x16xf32>
+// AVX512: arith.maximumf {{.*}} : vector<16x1xf32>
+// AVX512: tensor.parallel_insert_slice
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#col = affine_map<(d0, d1) -> (d1)>
+func.func @k_blocked(%a: tensor<32x1024xf32>, %b: tensor<1024x49xf32>, %bias: tensor<49xf32>) -> tensor<32x49xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<32x49xf32>
+  %init = linalg.generic {indexing_maps = [#col, #id2], iterator_types = ["parallel", "parallel"]} ins(%bias : tensor<49xf32>) outs(%e : tensor<32x49xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<32x49xf32>
+  %mm = linalg.matmul ins(%a, %b : tensor<32x1024xf32>, tensor<1024x49xf32>) outs(%init : tensor<32x49xf32>) -> tensor<32x49xf32>
+  %r = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]} ins(%mm : tensor<32x49xf32>) outs(%e : tensor<32x49xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<32x49xf32>
+  return %r : tensor<32x49xf32>
+}
