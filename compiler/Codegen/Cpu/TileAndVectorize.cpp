@@ -1050,20 +1050,16 @@ linalg::LinalgOp findContraction(TilingInterface root) {
 }
 
 /// Tiles `op`, an op of the output's shape (an epilogue, or the fill of an
-/// accumulator), by columns of `width` along dimension `n`, peeled, fusing
-/// nothing into it.
+/// accumulator), by columns of `width` along dimension `n`, peeled. Fuses
+/// what tileAndFuse does by default: another contraction the epilogue adds
+/// (a residual branch's 1x1 convolution) gets tiles of its own (left whole,
+/// its 16 x 49 accumulator was one vector LLVM split and spilled).
 void tileOutputColumns(RewriterBase &rewriter, TilingInterface op, unsigned n,
                        int64_t width) {
   SmallVector<int64_t> tiles(op.getLoopIteratorTypes().size(), 0);
   tiles[n] = width;
-  auto fuseNothing =
-      [](tensor::ExtractSliceOp, OpResult,
-         bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-    return std::nullopt;
-  };
   FailureOr<scf::SCFTileAndFuseResult> columns =
-      tileAndFuse(rewriter, op, tiles, scf::SCFTilingOptions::LoopType::ForOp,
-                  {}, fuseNothing);
+      tileAndFuse(rewriter, op, tiles, scf::SCFTilingOptions::LoopType::ForOp);
   if (succeeded(columns))
     (void)peelColumns(rewriter,
                       cast<scf::ForOp>(columns->loops.front().getOperation()));
@@ -1426,6 +1422,45 @@ struct CpuTileAndVectorizePass
     //    input, when the copy is small enough (TileSizes.h).
     bool packedFilters = false;
     {
+      // Each accumulator's fill or bias broadcast to itself. CSE merges
+      // identical ones (the zero biases of batch norms folded at their
+      // initial statistics), and one shared by several products can be
+      // rebuilt in none of their shapes (refill), nor fused into their
+      // tiles: it became a pass over memory that every tile read back, and
+      // kept their rows from K blocking.
+      // Step 1 folds splat inputs into the bodies: a zero bias broadcast is
+      // then a generic that yields a constant, which is a fill.
+      IRRewriter fills(context);
+      SmallVector<linalg::GenericOp> constantGenerics;
+      func.walk([&](linalg::GenericOp op) {
+        if (op.getNumDpsInputs() == 0 && op.getNumDpsInits() == 1 &&
+            op.getNumReductionLoops() == 0 && op.hasPureTensorSemantics() &&
+            op.getIndexingMapsArray()[0].isIdentity())
+          constantGenerics.push_back(op);
+      });
+      for (linalg::GenericOp op : constantGenerics) {
+        Value value = op.getBody()->getTerminator()->getOperand(0);
+        if (value.getParentBlock() == op.getBody())
+          continue;
+        fills.setInsertionPoint(op);
+        fills.replaceOpWithNewOp<linalg::FillOp>(op, value,
+                                                 op.getDpsInits()[0]);
+      }
+      SmallVector<Operation *> inits;
+      func.walk([&](linalg::LinalgOp op) {
+        if ((isa<linalg::FillOp>(op) || isBroadcastInit(op)) &&
+            op.hasPureTensorSemantics() && !op->hasOneUse())
+          inits.push_back(op);
+      });
+      OpBuilder builder(context);
+      for (Operation *init : inits) {
+        SmallVector<OpOperand *> uses = llvm::to_vector(llvm::map_range(
+            init->getResult(0).getUses(), [](OpOperand &use) { return &use; }));
+        builder.setInsertionPointAfter(init);
+        for (OpOperand *use : llvm::drop_begin(uses))
+          use->set(builder.clone(*init)->getResult(0));
+      }
+
       SmallVector<std::pair<linalg::Conv2DNchwFchwOp, ConvPlan>> convs;
       func.walk([&](linalg::Conv2DNchwFchwOp conv) {
         ConvPlan plan = planConv(conv, machine);
