@@ -328,6 +328,54 @@ Value gatherWindows(
       });
 }
 
+/// The max-pooling gradient when the windows tile the input exactly (kernel
+/// == strides, no padding or dilation, H = OH * KH and W = OW * KW: LeNet-5's
+/// 2x2 pools). Each input element is in one window, so dx is one pass over
+/// [N, C, OH, KH, OW, KW], viewed back as [N, C, H, W], that compares the
+/// element's flat index with its window's argmax: no sum over the kernel
+/// offsets, no integer division, no gather. Null when the windows do not
+/// tile the input.
+Value routeTiledWindows(OpBuilder &b, Location loc, nn::MaxPool2DBackwardOp op,
+                        Value grad, Value indices) {
+  RankedTensorType type = op.getType();
+  ArrayRef<int64_t> kernel = op.getKernelShape();
+  ArrayRef<int64_t> gradShape = op.getGrad().getType().getShape();
+  ArrayRef<int64_t> shape = type.getShape();
+  if (op.getStrides() != kernel ||
+      llvm::any_of(op.getPadding(), [](int64_t p) { return p != 0; }) ||
+      llvm::any_of(op.getDilations(), [](int64_t d) { return d != 1; }) ||
+      ShapedType::isDynamic(shape[2]) || ShapedType::isDynamic(shape[3]) ||
+      shape[2] != gradShape[2] * kernel[0] ||
+      shape[3] != gradShape[3] * kernel[1])
+    return nullptr;
+  auto windowsType = RankedTensorType::get(
+      {shape[0], shape[1], gradShape[2], kernel[0], gradShape[3], kernel[1]},
+      type.getElementType());
+  MLIRContext *ctx = b.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  // Loops (n, c, oh, kh, ow, kw).
+  AffineMap windowMap = AffineMap::get(6, 0, {d(0), d(1), d(2), d(4)}, ctx);
+  int64_t width = shape[3];
+  Value windows = buildGeneric(
+      b, loc, ValueRange{indices, grad}, {windowMap, windowMap},
+      createEmpty(b, loc, windowsType), b.getMultiDimIdentityMap(6),
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        IndexMath m{nb, l};
+        Value h = m.add(m.mul(m.loop(2), kernel[0]), m.loop(3));
+        Value w = m.add(m.mul(m.loop(4), kernel[1]), m.loop(5));
+        Value here = arith::IndexCastOp::create(nb, l, nb.getI64Type(),
+                                                m.add(m.mul(h, width), w));
+        Value hit = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                          args[0], here);
+        Value zero = arith::ConstantOp::create(
+            nb, l, nb.getZeroAttr(type.getElementType()));
+        return m.select(hit, args[1], zero);
+      });
+  return tensor::CollapseShapeOp::create(
+      b, loc, type, windows,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});
+}
+
 struct MaxPool2DBackwardLowering
     : OpConversionPattern<nn::MaxPool2DBackwardOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -337,6 +385,11 @@ struct MaxPool2DBackwardLowering
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType type = op.getType();
     Value grad = adaptor.getGrad(), indices = adaptor.getIndices();
+    if (Value routed =
+            routeTiledWindows(rewriter, op.getLoc(), op, grad, indices)) {
+      rewriter.replaceOp(op, routed);
+      return success();
+    }
     int64_t width = type.getDimSize(3);
     rewriter.replaceOp(
         op,

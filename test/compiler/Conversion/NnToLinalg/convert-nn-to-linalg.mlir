@@ -710,7 +710,8 @@ func.func @max_pool_indices(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xi64> {
 // -----
 
 // Each input element (loops n, c, h, w, kh, kw) sums the gradients of the
-// covering windows whose index names it (h * 5 + w).
+// covering windows whose index names it (h * 5 + w): the general form, here
+// for ceil-mode windows that overhang the input.
 // CHECK-DAG: #[[WIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d4, d5)>
 // CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func @max_pool_backward
@@ -732,6 +733,31 @@ func.func @max_pool_indices(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xi64> {
 func.func @max_pool_backward(%g: tensor<1x2x3x3xf32>, %i: tensor<1x2x3x3xi64>) -> tensor<1x2x5x5xf32> {
   %0 = nn.max_pool2d_backward %g, %i {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x2x3x3xf32>, tensor<1x2x3x3xi64> -> tensor<1x2x5x5xf32>
   return %0 : tensor<1x2x5x5xf32>
+}
+
+// -----
+
+// Windows that tile the input exactly (2x2, stride 2, 6x6 from 3x3): each
+// input element is in one window, so one all-parallel pass over
+// (n, c, oh, kh, ow, kw) compares the element's flat index
+// ((oh * 2 + kh) * 6 + ow * 2 + kw) with its window's argmax, viewed back as
+// the input's shape: no reduction over kernel offsets, no division, no gather.
+// CHECK-DAG: #[[WINDOW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d4)>
+// CHECK-DAG: #[[ALL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+// CHECK-LABEL: func @max_pool_backward_tiled
+// CHECK-SAME: (%[[G:.*]]: tensor<1x2x3x3xf32>, %[[I:.*]]: tensor<1x2x3x3xi64>)
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x2x3x2x3x2xf32>
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[WINDOW]], #[[WINDOW]], #[[ALL]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[I]], %[[G]] : tensor<1x2x3x3xi64>, tensor<1x2x3x3xf32>) outs(%[[E]] : tensor<1x2x3x2x3x2xf32>)
+// CHECK-NEXT: ^bb0(%[[WINNER:.*]]: i64, %[[GV:.*]]: f32, %{{.*}}: f32):
+// CHECK-NOT: tensor.extract
+// CHECK-NOT: arith.remui
+// CHECK: %[[HERE:.*]] = arith.index_cast %{{.*}} : index to i64
+// CHECK: %[[HIT:.*]] = arith.cmpi eq, %[[WINNER]], %[[HERE]] : i64
+// CHECK: arith.select %[[HIT]], %[[GV]], %{{.*}} : f32
+// CHECK: tensor.collapse_shape %[[R]] {{\[\[}}0], [1], [2, 3], [4, 5]] : tensor<1x2x3x2x3x2xf32> into tensor<1x2x6x6xf32>
+func.func @max_pool_backward_tiled(%g: tensor<1x2x3x3xf32>, %i: tensor<1x2x3x3xi64>) -> tensor<1x2x6x6xf32> {
+  %0 = nn.max_pool2d_backward %g, %i {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>} : tensor<1x2x3x3xf32>, tensor<1x2x3x3xi64> -> tensor<1x2x6x6xf32>
+  return %0 : tensor<1x2x6x6xf32>
 }
 
 // -----
