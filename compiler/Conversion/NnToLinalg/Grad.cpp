@@ -245,6 +245,43 @@ struct MaxPool2DIndicesLowering : OpConversionPattern<nn::MaxPool2DIndicesOp> {
         floatType, APFloat::getInf(floatType.getFloatSemantics(), true));
     ArrayRef<int64_t> kernel = op.getKernelShape(), strides = op.getStrides(),
                       pad = op.getPadding(), dilations = op.getDilations();
+    int64_t width = inType.getDimSize(3);
+    // Windows that neither overlap nor pad: one elementwise pass over the
+    // kernel offsets' views, in the same order as the reduction below.
+    SmallVector<Value> views =
+        windowOffsetViews(rewriter, loc, adaptor.getInput(), type, kernel,
+                          strides, pad, dilations);
+    if (!views.empty()) {
+      AffineMap identity = rewriter.getMultiDimIdentityMap(4);
+      rewriter.replaceOp(
+          op,
+          buildGeneric(rewriter, loc, views,
+                       SmallVector<AffineMap>(views.size(), identity),
+                       createEmpty(rewriter, loc, type), identity,
+                       [&](OpBuilder &b, Location l, ValueRange args) {
+                         IndexMath m{b, l};
+                         Value best, where;
+                         for (int64_t i = 0, e = views.size(); i < e; ++i) {
+                           Value h = m.add(m.mul(m.loop(2), kernel[0]),
+                                           m.constant(i / kernel[1]));
+                           Value w = m.add(m.mul(m.loop(3), kernel[1]),
+                                           m.constant(i % kernel[1]));
+                           Value flat = arith::IndexCastOp::create(
+                               b, l, b.getI64Type(), m.add(m.mul(h, width), w));
+                           if (i == 0) {
+                             best = args[0];
+                             where = flat;
+                             continue;
+                           }
+                           Value better = arith::CmpFOp::create(
+                               b, l, arith::CmpFPredicate::OGT, args[i], best);
+                           best = m.select(better, args[i], best);
+                           where = m.select(better, flat, where);
+                         }
+                         return where;
+                       }));
+      return success();
+    }
     auto valuesType = type.clone(floatType);
     SmallVector<int64_t> high =
         poolHighPadding(inType, valuesType, kernel, strides, pad, dilations);
@@ -267,7 +304,6 @@ struct MaxPool2DIndicesLowering : OpConversionPattern<nn::MaxPool2DIndicesOp> {
     SmallVector<utils::IteratorType> iterators(4,
                                                utils::IteratorType::parallel);
     iterators.append(2, utils::IteratorType::reduction);
-    int64_t width = inType.getDimSize(3);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, TypeRange{valuesType, type}, ValueRange{padded, window},
         ValueRange{best, where}, {inputMap, windowMap, outMap, outMap},

@@ -115,6 +115,27 @@ struct MaxPool2DLowering : OpConversionPattern<nn::MaxPool2DOp> {
   matchAndRewrite(nn::MaxPool2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     auto floatType = cast<FloatType>(op.getType().getElementType());
+    // Windows that neither overlap nor pad: the maximum of the views, one
+    // elementwise op.
+    SmallVector<Value> views =
+        windowOffsetViews(rewriter, op.getLoc(), adaptor.getInput(),
+                          op.getType(), op.getKernelShape(), op.getStrides(),
+                          op.getPadding(), op.getDilations());
+    if (!views.empty()) {
+      AffineMap identity = rewriter.getMultiDimIdentityMap(4);
+      rewriter.replaceOp(
+          op, buildGeneric(
+                  rewriter, op.getLoc(), views,
+                  SmallVector<AffineMap>(views.size(), identity),
+                  createEmpty(rewriter, op.getLoc(), op.getType()), identity,
+                  [&](OpBuilder &b, Location l, ValueRange args) {
+                    Value best = args[0];
+                    for (Value next : args.drop_front().drop_back())
+                      best = arith::MaximumFOp::create(b, l, best, next);
+                    return best;
+                  }));
+      return success();
+    }
     auto lowest =
         FloatAttr::get(floatType, APFloat::getInf(floatType.getFloatSemantics(),
                                                   /*Negative=*/true));

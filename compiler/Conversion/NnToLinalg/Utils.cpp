@@ -111,6 +111,62 @@ Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
                                padValue);
 }
 
+SmallVector<Value> windowOffsetViews(OpBuilder &b, Location loc, Value input,
+                                     RankedTensorType outType,
+                                     ArrayRef<int64_t> kernel,
+                                     ArrayRef<int64_t> strides,
+                                     ArrayRef<int64_t> padding,
+                                     ArrayRef<int64_t> dilations) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  ArrayRef<int64_t> in = inType.getShape(), out = outType.getShape();
+  if (strides != kernel ||
+      llvm::any_of(padding, [](int64_t p) { return p != 0; }) ||
+      llvm::any_of(dilations, [](int64_t d) { return d != 1; }) ||
+      llvm::any_of(in.drop_front(), ShapedType::isDynamic) ||
+      llvm::any_of(out.drop_front(), ShapedType::isDynamic) ||
+      out[2] * kernel[0] > in[2] || out[3] * kernel[1] > in[3])
+    return {};
+  // [N, C, OH * KH, OW * KW] (the whole windows), viewed as
+  // [N, C, OH, KH, OW, KW].
+  SmallVector<OpFoldResult> sizes = {
+      tensor::getMixedSize(b, loc, input, 0), b.getIndexAttr(in[1]),
+      b.getIndexAttr(out[2] * kernel[0]), b.getIndexAttr(out[3] * kernel[1])};
+  SmallVector<OpFoldResult> zeros(4, b.getIndexAttr(0)),
+      ones(4, b.getIndexAttr(1));
+  Value whole = input;
+  if (out[2] * kernel[0] != in[2] || out[3] * kernel[1] != in[3])
+    whole = tensor::ExtractSliceOp::create(b, loc, input, zeros, sizes, ones);
+  auto windowsType = RankedTensorType::get(
+      {in[0], in[1], out[2], kernel[0], out[3], kernel[1]},
+      inType.getElementType());
+  SmallVector<OpFoldResult> windowsShape = {sizes[0],
+                                            b.getIndexAttr(in[1]),
+                                            b.getIndexAttr(out[2]),
+                                            b.getIndexAttr(kernel[0]),
+                                            b.getIndexAttr(out[3]),
+                                            b.getIndexAttr(kernel[1])};
+  Value windows = tensor::ExpandShapeOp::create(
+      b, loc, windowsType, whole,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}},
+      windowsShape);
+  auto viewType = RankedTensorType::get({in[0], in[1], out[2], out[3]},
+                                        inType.getElementType());
+  SmallVector<Value> views;
+  for (int64_t a = 0; a < kernel[0]; ++a)
+    for (int64_t c = 0; c < kernel[1]; ++c) {
+      SmallVector<OpFoldResult> offsets = {
+          b.getIndexAttr(0), b.getIndexAttr(0), b.getIndexAttr(0),
+          b.getIndexAttr(a), b.getIndexAttr(0), b.getIndexAttr(c)};
+      SmallVector<OpFoldResult> viewSizes = {
+          sizes[0],          b.getIndexAttr(in[1]),  b.getIndexAttr(out[2]),
+          b.getIndexAttr(1), b.getIndexAttr(out[3]), b.getIndexAttr(1)};
+      views.push_back(tensor::ExtractSliceOp::create(
+          b, loc, viewType, windows, offsets, viewSizes,
+          SmallVector<OpFoldResult>(6, b.getIndexAttr(1))));
+    }
+  return views;
+}
+
 Value padSpatially(OpBuilder &b, Location loc, Value input,
                    ArrayRef<int64_t> padding) {
   Type elementType = cast<RankedTensorType>(input.getType()).getElementType();

@@ -296,6 +296,32 @@ func.func @conv_grouped(%x: tensor<1x4x8x8xf32>, %w: tensor<6x2x3x3xf32>) -> ten
 
 // -----
 
+// Windows that neither overlap nor pad (2x2, stride 2, floor mode): the
+// whole windows' 6x6 of the 7x7 input, viewed as [N, C, OH, KH, OW, KW],
+// give one [N, C, OH, OW] view per kernel offset, in row-major order, and
+// the pooling is their elementwise maximum: no reduction, no padding.
+// CHECK-LABEL: func @max_pool_views
+// CHECK-SAME: (%[[X:.*]]: tensor<1x2x7x7xf32>)
+// CHECK: %[[WHOLE:.*]] = tensor.extract_slice %[[X]][0, 0, 0, 0] [1, 2, 6, 6] [1, 1, 1, 1]
+// CHECK: %[[W:.*]] = tensor.expand_shape %[[WHOLE]] {{\[\[}}0], [1], [2, 3], [4, 5]] output_shape [1, 2, 3, 2, 3, 2]
+// CHECK: %[[V0:.*]] = tensor.extract_slice %[[W]][0, 0, 0, 0, 0, 0] [1, 2, 3, 1, 3, 1]
+// CHECK: %[[V1:.*]] = tensor.extract_slice %[[W]][0, 0, 0, 0, 0, 1] [1, 2, 3, 1, 3, 1]
+// CHECK: %[[V2:.*]] = tensor.extract_slice %[[W]][0, 0, 0, 1, 0, 0] [1, 2, 3, 1, 3, 1]
+// CHECK: %[[V3:.*]] = tensor.extract_slice %[[W]][0, 0, 0, 1, 0, 1] [1, 2, 3, 1, 3, 1]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[V0]], %[[V1]], %[[V2]], %[[V3]] :
+// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[B:.*]]: f32, %[[C:.*]]: f32, %[[D:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[AB:.*]] = arith.maximumf %[[A]], %[[B]] : f32
+// CHECK-NEXT: %[[ABC:.*]] = arith.maximumf %[[AB]], %[[C]] : f32
+// CHECK-NEXT: %[[ABCD:.*]] = arith.maximumf %[[ABC]], %[[D]] : f32
+// CHECK-NEXT: linalg.yield %[[ABCD]] : f32
+// CHECK-NOT: linalg.pooling_nchw_max
+func.func @max_pool_views(%x: tensor<1x2x7x7xf32>) -> tensor<1x2x3x3xf32> {
+  %0 = nn.max_pool2d %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false} : tensor<1x2x7x7xf32> -> tensor<1x2x3x3xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
 // Ceil mode extends the bottom/right padding; padding never wins a max.
 // CHECK-LABEL: func @max_pool_ceil
 // CHECK: %[[NEG_INF:.*]] = arith.constant 0xFF800000 : f32
@@ -704,6 +730,25 @@ func.func @conv_backward_filter(%gy: tensor<1x8x5x5xf32>, %x: tensor<1x4x9x9xf32
 // CHECK: return %[[R]]#1 : tensor<1x2x3x3xi64>
 func.func @max_pool_indices(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xi64> {
   %0 = nn.max_pool2d_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = true} : tensor<1x2x5x5xf32> -> tensor<1x2x3x3xi64>
+  return %0 : tensor<1x2x3x3xi64>
+}
+
+// -----
+
+// Windows that neither overlap nor pad: one pass over the kernel offsets'
+// views (@max_pool_views), keeping the first maximum (strict >) and its
+// flat index in the 6-wide input, (oh * 2 + kh) * 6 + ow * 2 + kw.
+// CHECK-LABEL: func @max_pool_indices_views
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) outs(%{{.*}} : tensor<1x2x3x3xi64>)
+// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[B:.*]]: f32, %[[C:.*]]: f32, %[[D:.*]]: f32, %{{.*}}: i64):
+// CHECK: %[[BETTER:.*]] = arith.cmpf ogt, %[[B]], %[[A]] : f32
+// CHECK: %[[BEST:.*]] = arith.select %[[BETTER]], %[[B]], %[[A]] : f32
+// CHECK: arith.cmpf ogt, %[[C]], %[[BEST]] : f32
+// CHECK: arith.cmpf ogt, %[[D]], %{{.*}} : f32
+// CHECK: %[[WHERE:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : i64
+// CHECK-NEXT: linalg.yield %[[WHERE]] : i64
+func.func @max_pool_indices_views(%x: tensor<1x2x6x6xf32>) -> tensor<1x2x3x3xi64> {
+  %0 = nn.max_pool2d_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false} : tensor<1x2x6x6xf32> -> tensor<1x2x3x3xi64>
   return %0 : tensor<1x2x3x3xi64>
 }
 
