@@ -1369,6 +1369,47 @@ LogicalResult tileContraction(RewriterBase &rewriter,
                                     chooseKBlock(tile, n, k, machine));
 }
 
+/// Gives each product's accumulator its own fill or bias broadcast. CSE
+/// merges identical ones (the zero biases of batch norms folded at their
+/// initial statistics), and one shared by several products can be rebuilt in
+/// none of their shapes (refill), nor fused into their tiles: it became a
+/// pass over memory that every tile read back, and kept their rows from K
+/// blocking. The elementwise fusion folds splat inputs into the bodies, so a
+/// zero bias broadcast is by now a generic that yields a constant: a fill,
+/// which it becomes first.
+void giveEachProductItsInit(func::FuncOp func) {
+  IRRewriter rewriter(func.getContext());
+  SmallVector<linalg::GenericOp> constantGenerics;
+  func.walk([&](linalg::GenericOp op) {
+    if (op.getNumDpsInputs() == 0 && op.getNumDpsInits() == 1 &&
+        op.getNumReductionLoops() == 0 && op.hasPureTensorSemantics() &&
+        op.getIndexingMapsArray()[0].isIdentity())
+      constantGenerics.push_back(op);
+  });
+  for (linalg::GenericOp op : constantGenerics) {
+    Value value = op.getBody()->getTerminator()->getOperand(0);
+    if (value.getParentBlock() == op.getBody())
+      continue;
+    rewriter.setInsertionPoint(op);
+    rewriter.replaceOpWithNewOp<linalg::FillOp>(op, value, op.getDpsInits()[0]);
+  }
+  SmallVector<Operation *> inits;
+  func.walk([&](linalg::LinalgOp op) {
+    if ((isa<linalg::FillOp>(op) || isBroadcastInit(op)) &&
+        op.hasPureTensorSemantics() && !op->hasOneUse())
+      inits.push_back(op);
+  });
+  for (Operation *init : inits) {
+    SmallVector<OpOperand *> uses = llvm::to_vector(llvm::map_range(
+        init->getResult(0).getUses(), [](OpOperand &use) { return &use; }));
+    rewriter.setInsertionPointAfter(init);
+    for (OpOperand *use : llvm::drop_begin(uses)) {
+      Value copy = rewriter.clone(*init)->getResult(0);
+      rewriter.modifyOpInPlace(use->getOwner(), [&] { use->set(copy); });
+    }
+  }
+}
+
 /// Canonicalizes what vectorization left: transfers fold their slices, and
 /// the accumulator's read and write leave the K loops.
 void cleanUpVectorCode(func::FuncOp func) {
@@ -1422,45 +1463,7 @@ struct CpuTileAndVectorizePass
     //    input, when the copy is small enough (TileSizes.h).
     bool packedFilters = false;
     {
-      // Each accumulator's fill or bias broadcast to itself. CSE merges
-      // identical ones (the zero biases of batch norms folded at their
-      // initial statistics), and one shared by several products can be
-      // rebuilt in none of their shapes (refill), nor fused into their
-      // tiles: it became a pass over memory that every tile read back, and
-      // kept their rows from K blocking.
-      // Step 1 folds splat inputs into the bodies: a zero bias broadcast is
-      // then a generic that yields a constant, which is a fill.
-      IRRewriter fills(context);
-      SmallVector<linalg::GenericOp> constantGenerics;
-      func.walk([&](linalg::GenericOp op) {
-        if (op.getNumDpsInputs() == 0 && op.getNumDpsInits() == 1 &&
-            op.getNumReductionLoops() == 0 && op.hasPureTensorSemantics() &&
-            op.getIndexingMapsArray()[0].isIdentity())
-          constantGenerics.push_back(op);
-      });
-      for (linalg::GenericOp op : constantGenerics) {
-        Value value = op.getBody()->getTerminator()->getOperand(0);
-        if (value.getParentBlock() == op.getBody())
-          continue;
-        fills.setInsertionPoint(op);
-        fills.replaceOpWithNewOp<linalg::FillOp>(op, value,
-                                                 op.getDpsInits()[0]);
-      }
-      SmallVector<Operation *> inits;
-      func.walk([&](linalg::LinalgOp op) {
-        if ((isa<linalg::FillOp>(op) || isBroadcastInit(op)) &&
-            op.hasPureTensorSemantics() && !op->hasOneUse())
-          inits.push_back(op);
-      });
-      OpBuilder builder(context);
-      for (Operation *init : inits) {
-        SmallVector<OpOperand *> uses = llvm::to_vector(llvm::map_range(
-            init->getResult(0).getUses(), [](OpOperand &use) { return &use; }));
-        builder.setInsertionPointAfter(init);
-        for (OpOperand *use : llvm::drop_begin(uses))
-          use->set(builder.clone(*init)->getResult(0));
-      }
-
+      giveEachProductItsInit(func);
       SmallVector<std::pair<linalg::Conv2DNchwFchwOp, ConvPlan>> convs;
       func.walk([&](linalg::Conv2DNchwFchwOp conv) {
         ConvPlan plan = planConv(conv, machine);
