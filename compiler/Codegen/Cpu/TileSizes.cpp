@@ -44,7 +44,7 @@ struct StepCost {
 };
 
 /// The cost of a whole row of tiles over `n` columns: n / tn full tiles and
-/// one narrower tile for the remainder (peeled, see TileAndVectorize.cpp).
+/// one narrower tile for the remainder (peeled, see Tiling.cpp).
 StepCost rowCost(int64_t m, int64_t tn, int64_t n, const CpuMachine &machine) {
   int64_t lanes = machine.lanes();
   auto cycles = [&](int64_t width) {

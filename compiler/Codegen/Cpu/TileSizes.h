@@ -27,7 +27,7 @@ struct CpuMachine {
   int64_t im2colLimitBytes = int64_t(64) << 20;
   /// The bytes of B (K x N) a contraction may have and still be read by
   /// every row of tiles from cache: half of a 2 MiB L2. Above it, columns of
-  /// tiles go outermost (TileAndVectorize.cpp, tileColumnsThenRows).
+  /// tiles go outermost (ContractionTiling.cpp, tileColumnsThenRows).
   int64_t cacheBytes = int64_t(1) << 20;
   /// The fewest iterations an op other than a contraction must have for
   /// its outer loop to be split over the threads: waking a sleeping worker
@@ -44,11 +44,11 @@ struct CpuMachine {
   /// vectorizes long ones well.
   int64_t rowVectors = 8;
   /// Convolutions with at most this many filters run direct, not through
-  /// im2col (TileAndVectorize.cpp, prefersDirectConv): the copy moves one
+  /// im2col (ConvTiling.cpp, prefersDirectConv): the copy moves one
   /// element per F multiply-adds.
   int64_t directConvMaxFilters = 8;
   /// The fewest full columns of tiles for which the columns, not the rows
-  /// of each column, are the parallel loop (TileAndVectorize.cpp,
+  /// of each column, are the parallel loop (ContractionTiling.cpp,
   /// tileColumnsThenRows): each thread then packs and reads its own panels,
   /// and a layer is one parallel loop instead of one per column (49 for
   /// ResNet's 56x56 layer, each a hand-out to the workers behind a serial

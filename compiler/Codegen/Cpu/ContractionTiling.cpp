@@ -1,0 +1,464 @@
+//===- ContractionTiling.cpp - register tiles of contractions -------------===//
+//
+// Each f32 contraction and its epilogue into vectorized register tiles:
+// rows or columns of tiles outermost (the parallel loop), peeled, K
+// streamed one step at a time or K-blocked, B packed into panels.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Codegen/Cpu/Tiling.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+using namespace mlir;
+
+namespace nncc::cpu {
+
+/// Tile sizes of the contraction's loops (0: not tiled here) from the cost
+/// model: batch and outer m/n dimensions by 1, the innermost m and n by the
+/// register tile, K not at all (the K loop comes next).
+static SmallVector<int64_t>
+parallelTileSizes(linalg::LinalgOp op,
+                  const linalg::ContractionDimensions &dims,
+                  const CpuMachine &machine, MatmulTile &tile) {
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  SmallVector<int64_t> tiles(sizes.size(), 0);
+  for (unsigned d : dims.batch)
+    tiles[d] = 1;
+  for (unsigned d : dims.m)
+    tiles[d] = 1;
+  for (unsigned d : dims.n)
+    tiles[d] = 1;
+  int64_t k = 1;
+  for (unsigned d : dims.k)
+    k = sizes[d] < 0 || k < 0 ? -1 : k * sizes[d];
+  tile =
+      chooseMatmulTile(sizes[dims.m.back()], sizes[dims.n.back()], k, machine);
+  tiles[dims.m.back()] = tile.m;
+  tiles[dims.n.back()] = tile.n;
+  return tiles;
+}
+
+bool packConstantB(RewriterBase &rewriter, linalg::MatmulOp matmul,
+                   const CpuMachine &machine) {
+  if (matmul.hasUserDefinedMaps() || !matmul.hasPureTensorSemantics() ||
+      !hasStaticShapes(matmul))
+    return false;
+  Value a = matmul.getInputs()[0], b = matmul.getInputs()[1];
+  Value init = matmul.getOutputs()[0];
+  DenseElementsAttr weights;
+  if (!matchPattern(b, m_Constant(&weights)) ||
+      !weights.getElementType().isF32() ||
+      !getElementTypeOrSelf(a.getType()).isF32())
+    return false;
+  ArrayRef<int64_t> bShape = cast<ShapedType>(b.getType()).getShape();
+  int64_t m = cast<ShapedType>(a.getType()).getShape()[0];
+  int64_t k = bShape[0], n = bShape[1];
+  int64_t width = chooseMatmulTile(m, n, k, machine).n;
+  if (width >= n || n % width != 0)
+    return false;
+
+  int64_t blocks = n / width;
+  Location loc = matmul.getLoc();
+  MLIRContext *context = rewriter.getContext();
+  Type f32 = rewriter.getF32Type();
+  rewriter.setInsertionPoint(matmul);
+  Value panels =
+      packPanels(rewriter, loc, weights, k, n, width, /*transposed=*/false);
+
+  SmallVector<ReassociationIndices> groups = {{0}, {1, 2}};
+  auto accType = RankedTensorType::get({m, blocks, width}, f32);
+  Value acc = refill(rewriter, loc, init, accType.getShape(), {{0}, {1}, {1}});
+  if (!acc)
+    acc = tensor::ExpandShapeOp::create(rewriter, loc, accType, init, groups);
+  AffineExpr dm, nb, nt, kk;
+  bindDims(context, dm, nb, nt, kk);
+  auto product = linalg::GenericOp::create(
+      rewriter, loc, accType, ValueRange{a, panels}, ValueRange{acc},
+      {AffineMap::get(4, 0, {dm, kk}, context),
+       AffineMap::get(4, 0, {nb, kk, nt}, context),
+       AffineMap::get(4, 0, {dm, nb, nt}, context)},
+      {utils::IteratorType::parallel, utils::IteratorType::parallel,
+       utils::IteratorType::parallel, utils::IteratorType::reduction},
+      buildMulAdd);
+  rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+      matmul, matmul.getResultTypes()[0], product.getResult(0), groups);
+  return true;
+}
+
+/// In the tiles under `scope`: every op in 2-D (the contraction, its fill and
+/// its epilogue, so the accumulator vector flows from one to the next
+/// unchanged), and K streamed one register step at a time.
+static void streamK(RewriterBase &rewriter, Operation *scope,
+                    const MatmulTile &tile) {
+  SmallVector<linalg::LinalgOp> tiledOps;
+  scope->walk([&](linalg::LinalgOp op) { tiledOps.push_back(op); });
+  SmallVector<linalg::LinalgOp> tiledContractions;
+  for (linalg::LinalgOp op : tiledOps) {
+    op = dropUnitBatchDims(rewriter, op);
+    if (linalg::isaContractionOpInterface(op) && op.getNumReductionLoops() > 0)
+      tiledContractions.push_back(op);
+  }
+  for (linalg::LinalgOp tiledContraction : tiledContractions) {
+    FailureOr<linalg::ContractionDimensions> tiledDims =
+        linalg::inferContractionDims(tiledContraction);
+    if (failed(tiledDims) || tiledDims->k.empty())
+      continue;
+    SmallVector<int64_t> kTiles(tiledContraction.getNumLoops(), 0);
+    for (unsigned d : tiledDims->k)
+      kTiles[d] = 1;
+    kTiles[tiledDims->k.back()] = tile.k;
+    scf::SCFTilingOptions kTiling;
+    kTiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), kTiles));
+    rewriter.setInsertionPoint(tiledContraction);
+    FailureOr<scf::SCFTilingResult> kTiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(tiledContraction.getOperation()),
+        kTiling);
+    if (succeeded(kTiled))
+      rewriter.replaceOp(tiledContraction, kTiled->replacements);
+  }
+}
+
+/// The contraction that is `root` or that feeds it (its epilogue), if any.
+static linalg::LinalgOp findContraction(TilingInterface root) {
+  auto isContraction = [](Operation *op) {
+    auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(op);
+    return linalgOp && linalg::isaContractionOpInterface(linalgOp) &&
+           linalgOp.getNumReductionLoops() > 0;
+  };
+  if (isContraction(root))
+    return cast<linalg::LinalgOp>(root.getOperation());
+  for (Value operand : root->getOperands())
+    if (isContraction(operand.getDefiningOp()))
+      return operand.getDefiningOp<linalg::LinalgOp>();
+  return nullptr;
+}
+
+/// Tiles `op`, an op of the output's shape (an epilogue, or the fill of an
+/// accumulator), by columns of `width` along dimension `n`, peeled. Fuses
+/// what tileAndFuse does by default: another contraction the epilogue adds
+/// (a residual branch's 1x1 convolution) gets tiles of its own (left whole,
+/// its 16 x 49 accumulator was one vector LLVM split and spilled).
+static void tileOutputColumns(RewriterBase &rewriter, TilingInterface op,
+                              unsigned n, int64_t width) {
+  SmallVector<int64_t> tiles(op.getLoopIteratorTypes().size(), 0);
+  tiles[n] = width;
+  FailureOr<scf::SCFTileAndFuseResult> columns =
+      tileAndFuse(rewriter, op, tiles, scf::SCFTilingOptions::LoopType::ForOp);
+  if (succeeded(columns))
+    (void)peelColumns(rewriter,
+                      cast<scf::ForOp>(columns->loops.front().getOperation()));
+}
+
+/// The columns of a row of tiles, K-blocked (chooseKBlock): an scf.for over
+/// blocks of `kBlock` of K, the accumulators carried from block to block in
+/// the row's output, and in each block the peeled scf.for over the columns,
+/// whose tiles all read the block's A panel from L1. The accumulator's
+/// initialization (before the blocks) and the epilogue (after them) can no
+/// longer live in the tiles' registers; each becomes its own loop over the
+/// row's columns. Fails, changing nothing, when the row's contraction is not
+/// a single-K contraction initialized by a fill or broadcast.
+static LogicalResult tileRowColumnsKBlocked(RewriterBase &rewriter,
+                                            TilingInterface rowRoot,
+                                            unsigned rootN, int64_t width,
+                                            int64_t kBlock) {
+  linalg::LinalgOp contraction = findContraction(rowRoot);
+  if (!contraction)
+    return failure();
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(contraction);
+  if (failed(dims) || dims->k.size() != 1 || dims->n.empty())
+    return failure();
+  AffineMap outputMap =
+      contraction.getMatchingIndexingMap(contraction.getDpsInitOperand(0));
+  std::optional<unsigned> outputN = outputMap.getResultPosition(
+      getAffineDimExpr(dims->n.back(), rewriter.getContext()));
+  if (!outputN)
+    return failure();
+  Operation *init = contraction.getDpsInits()[0].getDefiningOp();
+  auto initOp = dyn_cast_or_null<TilingInterface>(init);
+  if (!initOp || !(isa<linalg::FillOp>(init) || isBroadcastInit(init)))
+    return failure();
+
+  SmallVector<int64_t> kTiles(contraction.getNumLoops(), 0);
+  kTiles[dims->k.front()] = kBlock;
+  scf::SCFTilingOptions kTiling;
+  kTiling.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), kTiles));
+  rewriter.setInsertionPoint(contraction);
+  FailureOr<scf::SCFTilingResult> blocks = scf::tileUsingSCF(
+      rewriter, cast<TilingInterface>(contraction.getOperation()), kTiling);
+  if (failed(blocks) || blocks->loops.empty())
+    return failure();
+  rewriter.replaceOp(contraction, blocks->replacements);
+
+  SmallVector<int64_t> columnTiles(kTiles.size(), 0);
+  columnTiles[dims->n.back()] = width;
+  auto blockContraction = cast<TilingInterface>(blocks->tiledOps.front());
+  FailureOr<scf::SCFTileAndFuseResult> columns =
+      tileAndFuse(rewriter, blockContraction, columnTiles,
+                  scf::SCFTilingOptions::LoopType::ForOp);
+  if (succeeded(columns))
+    (void)peelColumns(rewriter,
+                      cast<scf::ForOp>(columns->loops.front().getOperation()));
+  tileOutputColumns(rewriter, initOp, *outputN, width);
+  if (rowRoot.getOperation() != contraction.getOperation())
+    tileOutputColumns(rewriter, rowRoot, rootN, width);
+  return success();
+}
+
+/// The scf.forall over rows of tiles (batch and m; the parallel loop), and
+/// in it the scf.for over the tiles of a row, peeled; K-blocked when
+/// `kBlock` is not 0 (tileRowColumnsKBlocked).
+static LogicalResult tileRowsThenColumns(
+    RewriterBase &rewriter, TilingInterface root, ArrayRef<int64_t> rootTiles,
+    unsigned rootN, const MatmulTile &tile, ArrayRef<int64_t> interchange,
+    scf::SCFTilingOptions::LoopType rowLoopType, int64_t kBlock = 0) {
+  SmallVector<int64_t> rowTiles(rootTiles);
+  rowTiles[rootN] = 0;
+  FailureOr<scf::SCFTileAndFuseResult> rows =
+      tileAndFuse(rewriter, root, rowTiles, rowLoopType, interchange);
+  if (failed(rows))
+    return failure();
+  Operation *rowLoop = rows->loops.front().getOperation();
+  auto rowRoot = cast<TilingInterface>(rows->tiledAndFusedOps.front());
+  if (kBlock == 0 || failed(tileRowColumnsKBlocked(rewriter, rowRoot, rootN,
+                                                   rootTiles[rootN], kBlock))) {
+    SmallVector<int64_t> columnTiles(rootTiles.size(), 0);
+    columnTiles[rootN] = rootTiles[rootN];
+    FailureOr<scf::SCFTileAndFuseResult> columns = tileAndFuse(
+        rewriter, rowRoot, columnTiles, scf::SCFTilingOptions::LoopType::ForOp);
+    if (succeeded(columns))
+      (void)peelColumns(
+          rewriter, cast<scf::ForOp>(columns->loops.front().getOperation()));
+  }
+  simplifyTiles(rowLoop);
+  streamK(rewriter, rowLoop, tile);
+  vectorizeOpsIn(rewriter, rowLoop);
+  return success();
+}
+
+/// Copies the B panel a column of tiles reads (a K x width slice of rows
+/// N floats apart) into a contiguous buffer, once per column, before the
+/// rows of tiles read it: every row of tiles then streams the panel
+/// linearly from cache instead of touching K scattered rows (K lines per
+/// vector column: at N = 784 the rows are 3 KB apart, past the stride
+/// prefetcher's reach).
+static void packColumnPanel(RewriterBase &rewriter,
+                            TilingInterface columnRoot) {
+  linalg::LinalgOp contraction = findContraction(columnRoot);
+  if (!contraction || contraction.getNumDpsInputs() != 2)
+    return;
+  OpOperand &b = *contraction.getDpsInputOperand(1);
+  auto type = dyn_cast<RankedTensorType>(b.get().getType());
+  if (!type || !type.hasStaticShape() ||
+      !b.get().getDefiningOp<tensor::ExtractSliceOp>())
+    return;
+  Location loc = contraction.getLoc();
+  rewriter.setInsertionPoint(contraction);
+  Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                        type.getElementType());
+  AffineMap identity =
+      AffineMap::getMultiDimIdentityMap(type.getRank(), rewriter.getContext());
+  auto copy = linalg::GenericOp::create(
+      rewriter, loc, type, ValueRange{b.get()}, ValueRange{empty},
+      SmallVector<AffineMap>{identity, identity},
+      SmallVector<utils::IteratorType>(type.getRank(),
+                                       utils::IteratorType::parallel),
+      [](OpBuilder &builder, Location l, ValueRange args) {
+        linalg::YieldOp::create(builder, l, args[0]);
+      });
+  rewriter.modifyOpInPlace(contraction, [&] { b.set(copy.getResult(0)); });
+}
+
+/// `loop`, a loop over tiles that inserts each tile's result into its one
+/// iter_arg, as the scf.forall that does the same with the tiles in
+/// parallel; null (and `loop` unchanged) when it is not of that form. The
+/// body is moved, so the ops in it stay valid.
+static scf::ForallOp forToForall(RewriterBase &rewriter, scf::ForOp loop) {
+  if (loop.getNumRegionIterArgs() != 1)
+    return nullptr;
+  BlockArgument destination = loop.getRegionIterArgs()[0];
+  auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+  auto insert = yield.getOperand(0).getDefiningOp<tensor::InsertSliceOp>();
+  if (!insert || insert.getDest() != destination || !insert->hasOneUse())
+    return nullptr;
+  // Each tile reads and writes its own slice of the destination only.
+  for (Operation *user : destination.getUsers())
+    if (user != insert && !isa<tensor::ExtractSliceOp>(user))
+      return nullptr;
+  Location loc = loop.getLoc();
+  rewriter.setInsertionPoint(loop);
+  auto forall = scf::ForallOp::create(
+      rewriter, loc, {getAsOpFoldResult(loop.getLowerBound())},
+      {getAsOpFoldResult(loop.getUpperBound())},
+      {getAsOpFoldResult(loop.getStep())}, loop.getInitArgs(), std::nullopt);
+  scf::InParallelOp terminator = forall.getTerminator();
+  rewriter.inlineBlockBefore(loop.getBody(), terminator,
+                             forall.getBody()->getArguments());
+  rewriter.setInsertionPointToStart(terminator.getBody());
+  tensor::ParallelInsertSliceOp::create(
+      rewriter, loc, insert.getSource(), insert.getDest(),
+      insert.getMixedOffsets(), insert.getMixedSizes(),
+      insert.getMixedStrides());
+  rewriter.eraseOp(yield);
+  rewriter.eraseOp(insert);
+  rewriter.replaceOp(loop, forall.getResults());
+  return forall;
+}
+
+/// The scf.for over columns of tiles, peeled, and in each an scf.forall over
+/// the rows of tiles of that column: the K x width panel of B a column reads
+/// stays in cache while every row uses it. With rows outermost, each row
+/// streamed all of B (ResNet's im2col matrices: megabytes) from memory.
+///
+/// With many columns (CpuMachine::parallelColumnsMin), the full columns are
+/// the parallel loop instead, an scf.forall with an scf.for over the rows of
+/// each: every thread packs its own panels (a buffer per thread, Parallelize
+/// .cpp) and the layer is one parallel loop, not one per column. The
+/// remainder column keeps its rows parallel.
+static LogicalResult tileColumnsThenRows(RewriterBase &rewriter,
+                                         TilingInterface root,
+                                         ArrayRef<int64_t> rootTiles,
+                                         unsigned rootN, const MatmulTile &tile,
+                                         const CpuMachine &machine) {
+  SmallVector<int64_t> columnTiles(rootTiles.size(), 0);
+  columnTiles[rootN] = rootTiles[rootN];
+  FailureOr<scf::SCFTileAndFuseResult> columns = tileAndFuse(
+      rewriter, root, columnTiles, scf::SCFTilingOptions::LoopType::ForOp);
+  // N a single tile wide: no loop, the root itself is the column.
+  SmallVector<TilingInterface> columnRoots{root};
+  scf::ForallOp parallelColumns;
+  if (succeeded(columns)) {
+    auto loop = cast<scf::ForOp>(columns->loops.front().getOperation());
+    columnRoots = peelColumns(rewriter, loop);
+    std::optional<int64_t> fullColumns =
+        loop.getStaticTripCount()
+            ? std::optional<int64_t>(loop.getStaticTripCount()->getSExtValue())
+            : std::nullopt;
+    // peelColumns returns the full columns' root first, in `loop`.
+    if (fullColumns && *fullColumns >= machine.parallelColumnsMin &&
+        !columnRoots.empty() &&
+        columnRoots.front()->getParentOp() == loop.getOperation())
+      parallelColumns = forToForall(rewriter, loop);
+  }
+  SmallVector<int64_t> rowTiles(rootTiles);
+  rowTiles[rootN] = 0;
+  for (TilingInterface columnRoot : columnRoots) {
+    bool inParallelColumn =
+        parallelColumns &&
+        columnRoot->getParentOp() == parallelColumns.getOperation();
+    packColumnPanel(rewriter, columnRoot);
+    FailureOr<scf::SCFTileAndFuseResult> rows = tileAndFuse(
+        rewriter, columnRoot, rowTiles,
+        inParallelColumn ? scf::SCFTilingOptions::LoopType::ForOp
+                         : scf::SCFTilingOptions::LoopType::ForallOp);
+    if (failed(rows))
+      continue;
+    // The rows only: the panel copy in front is vectorized by rows later
+    // (vectorizeRows), and the tile simplifications would fold it away (an
+    // identity copy on tensors).
+    Operation *scope = rows->loops.front().getOperation();
+    simplifyTiles(scope);
+    streamK(rewriter, scope, tile);
+    vectorizeOpsIn(rewriter, scope);
+  }
+  return success();
+}
+
+LogicalResult tileContraction(RewriterBase &rewriter,
+                              linalg::LinalgOp contraction,
+                              const CpuMachine &machine) {
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(contraction);
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty())
+    return failure();
+  if (!contraction.hasPureTensorSemantics() || !allF32(contraction))
+    return failure();
+
+  MatmulTile tile;
+  SmallVector<int64_t> tiles =
+      parallelTileSizes(contraction, *dims, machine, tile);
+
+  // The root is the epilogue when there is one: its loops are the
+  // contraction's output dimensions, in the output's order.
+  TilingInterface root = cast<TilingInterface>(contraction.getOperation());
+  SmallVector<int64_t> rootTiles;
+  AffineMap outputMap =
+      contraction.getMatchingIndexingMap(contraction.getDpsInitOperand(0));
+  if (!outputMap.isProjectedPermutation())
+    return failure();
+  unsigned rootN = dims->n.back();
+  if (linalg::GenericOp epilogue = findEpilogue(contraction)) {
+    root = cast<TilingInterface>(epilogue.getOperation());
+    for (unsigned i = 0; i < outputMap.getNumResults(); ++i) {
+      rootTiles.push_back(tiles[outputMap.getDimPosition(i)]);
+      if (outputMap.getDimPosition(i) == dims->n.back())
+        rootN = i;
+    }
+  } else {
+    rootTiles = tiles;
+  }
+
+  // Rows of tiles outermost unless B is too big to stay in cache while
+  // every row streams all of it (TileSizes.h).
+  SmallVector<int64_t> sizes = contraction.getStaticLoopRanges();
+  int64_t k = 1, n = 1;
+  for (unsigned d : dims->k)
+    k *= std::max<int64_t>(sizes[d], 1);
+  for (unsigned d : dims->n)
+    n *= std::max<int64_t>(sizes[d], 1);
+  int64_t m = 1;
+  for (unsigned d : dims->m)
+    m *= std::max<int64_t>(sizes[d], 1);
+  bool bigB = m > tile.m && k * n * 4 > machine.cacheBytes;
+  // B in packed panels (packConstantB): each panel is its own n dimension,
+  // so the parallel loop puts the panels outermost instead.
+  SmallVector<int64_t> interchange;
+  bool packedB = dims->n.size() > 1 && contraction.getNumDpsInputs() == 2 &&
+                 matchPattern(contraction.getDpsInputs()[1], m_Constant());
+  if (bigB && packedB) {
+    auto rootDim = [&](unsigned d) -> int64_t {
+      if (root.getOperation() == contraction.getOperation())
+        return d;
+      for (unsigned i = 0; i < outputMap.getNumResults(); ++i)
+        if (outputMap.getDimPosition(i) == d)
+          return i;
+      return -1;
+    };
+    SmallVector<int64_t> first;
+    for (unsigned d : ArrayRef(dims->n).drop_back())
+      first.push_back(rootDim(d));
+    if (llvm::is_contained(first, -1))
+      return failure();
+    interchange = first;
+    for (int64_t i = 0, e = rootTiles.size(); i < e; ++i)
+      if (!llvm::is_contained(first, i))
+        interchange.push_back(i);
+    return tileRowsThenColumns(rewriter, root, rootTiles, rootN, tile,
+                               interchange,
+                               scf::SCFTilingOptions::LoopType::ForallOp);
+  }
+  return bigB ? tileColumnsThenRows(rewriter, root, rootTiles, rootN, tile,
+                                    machine)
+              : tileRowsThenColumns(rewriter, root, rootTiles, rootN, tile,
+                                    /*interchange=*/{},
+                                    rowLoops(contraction, machine),
+                                    chooseKBlock(tile, n, k, machine));
+}
+
+} // namespace nncc::cpu

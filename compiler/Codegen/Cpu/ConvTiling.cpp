@@ -1,0 +1,351 @@
+//===- ConvTiling.cpp - convolutions on the CPU ---------------------------===//
+//
+// How each 2-D convolution runs (planConv): direct, as rows of kernel taps
+// (few filters, depthwise), or as an im2col copy and a contraction (with
+// its filter packed into panels when constant, image by image when one
+// image is work for the threads).
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Codegen/Cpu/Tiling.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+using namespace mlir;
+
+namespace nncc::cpu {
+
+ConvPlan planConv(linalg::Conv2DNchwFchwOp conv, const CpuMachine &machine) {
+  if (!conv.hasPureTensorSemantics() || !hasStaticShapes(conv) || !allF32(conv))
+    return ConvPlan::Loops;
+  // Input [N, C, H, W], filter [F, C, KH, KW], output [N, F, OH, OW].
+  ArrayRef<int64_t> filter =
+      cast<ShapedType>(conv.getInputs()[1].getType()).getShape();
+  ArrayRef<int64_t> output =
+      cast<ShapedType>(conv.getOutputs()[0].getType()).getShape();
+  int64_t imageElements =
+      filter[1] * filter[2] * filter[3] * output[2] * output[3];
+  int64_t imageBytes = imageElements * 4;
+  if (imageBytes > machine.im2colLimitBytes)
+    return ConvPlan::Loops;
+  bool smallImage = imageElements * output[1] < machine.parallelMinMacs;
+  if (output[0] == 1 ||
+      (smallImage && output[0] * imageBytes <= machine.im2colLimitBytes))
+    return ConvPlan::Im2Col;
+  return ConvPlan::Im2ColPerImage;
+}
+
+bool convertToIm2Col(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv,
+                     const CpuMachine &machine) {
+  Location loc = conv.getLoc();
+  MLIRContext *context = rewriter.getContext();
+  Value input = conv.getInputs()[0];
+  Value filter = conv.getInputs()[1];
+  Value init = conv.getOutputs()[0];
+  auto filterType = cast<RankedTensorType>(filter.getType());
+  auto outputType = cast<RankedTensorType>(init.getType());
+  Type element = outputType.getElementType();
+  ArrayRef<int64_t> f = filterType.getShape(), y = outputType.getShape();
+  auto strides = llvm::to_vector(conv.getStrides().getValues<int64_t>());
+  auto dilations = llvm::to_vector(conv.getDilations().getValues<int64_t>());
+
+  rewriter.setInsertionPoint(conv);
+  AffineExpr n, c, kh, kw, oh, ow;
+  bindDims(context, n, c, kh, kw, oh, ow);
+  SmallVector<AffineMap> copyMaps = {
+      AffineMap::get(6, 0,
+                     {n, c, oh * strides[0] + kh * dilations[0],
+                      ow * strides[1] + kw * dilations[1]},
+                     context),
+      AffineMap::getMultiDimIdentityMap(6, context)};
+  Value empty = tensor::EmptyOp::create(
+      rewriter, loc, ArrayRef<int64_t>{y[0], f[1], f[2], f[3], y[2], y[3]},
+      element);
+  auto copy = linalg::GenericOp::create(
+      rewriter, loc, empty.getType(), ValueRange{input}, ValueRange{empty},
+      copyMaps,
+      SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+      [](OpBuilder &b, Location l, ValueRange args) {
+        linalg::YieldOp::create(b, l, args[0]);
+      });
+  Value col = tensor::CollapseShapeOp::create(
+      rewriter, loc, copy.getResult(0),
+      ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}, {4, 5}});
+  SmallVector<ReassociationIndices> outputGroups = {{0}, {1}, {2, 3}};
+  int64_t filters = f[0], depth = f[1] * f[2] * f[3], pixels = y[2] * y[3];
+  AffineExpr b, m, p, k;
+  bindDims(context, b, m, p, k);
+  auto iterators = [](unsigned parallel) {
+    SmallVector<utils::IteratorType> types(parallel,
+                                           utils::IteratorType::parallel);
+    types.push_back(utils::IteratorType::reduction);
+    return types;
+  };
+
+  // Constant filters (inference) are packed (see above).
+  DenseElementsAttr filterValues;
+  int64_t rows = chooseMatmulTile(filters, pixels, depth, machine).m;
+  // In an image loop (splitBatch) the filter is a whole-tensor slice of the
+  // constant.
+  Value filterSource = filter;
+  if (auto slice = filter.getDefiningOp<tensor::ExtractSliceOp>())
+    if (slice.getSourceType() == slice.getResultType() &&
+        areAllConstantIntValue(slice.getMixedOffsets(), 0) &&
+        areAllConstantIntValue(slice.getMixedStrides(), 1))
+      filterSource = slice.getSource();
+  if (matchPattern(filterSource, m_Constant(&filterValues)) &&
+      filterValues.getElementType().isF32() && filters % rows == 0) {
+    // Wp[fb, kk, ft] = W[fb * rows + ft, kk].
+    int64_t blocks = filters / rows;
+    Value panels = packPanels(rewriter, loc, filterValues, depth, filters, rows,
+                              /*transposed=*/true);
+    // The product is [N, F / rows, rows, OH * OW]; the accumulator comes in
+    // that shape too (refilled when it is a fill or a bias broadcast).
+    SmallVector<int64_t> accShape = {y[0], blocks, rows, pixels};
+    SmallVector<ReassociationIndices> packedGroups = {{0}, {1, 2}, {3}};
+    Value acc = refill(rewriter, loc, init, accShape, {{0}, {1}, {1}, {2, 3}});
+    if (!acc)
+      acc = tensor::ExpandShapeOp::create(
+          rewriter, loc, RankedTensorType::get(accShape, element),
+          tensor::CollapseShapeOp::create(rewriter, loc, init, outputGroups),
+          packedGroups);
+    AffineExpr fb, ft;
+    bindDims(context, b, fb, ft, p, k);
+    auto product = linalg::GenericOp::create(
+        rewriter, loc, acc.getType(), ValueRange{panels, col}, ValueRange{acc},
+        {AffineMap::get(5, 0, {fb, k, ft}, context),
+         AffineMap::get(5, 0, {b, k, p}, context),
+         AffineMap::get(5, 0, {b, fb, ft, p}, context)},
+        iterators(4), buildMulAdd);
+    Value flat = tensor::CollapseShapeOp::create(
+        rewriter, loc, product.getResult(0), packedGroups);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(conv, outputType, flat,
+                                                       outputGroups);
+    return true;
+  }
+
+  Value weights = tensor::CollapseShapeOp::create(
+      rewriter, loc, filter, ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+  // A zero (or constant) accumulator is filled again in the collapsed shape,
+  // so that the fill fuses into the tiles (a vector constant) instead of
+  // being a memset of the whole output the tiles then read back.
+  Value acc = refill(rewriter, loc, init, {y[0], y[1], pixels}, outputGroups);
+  if (!acc)
+    acc = tensor::CollapseShapeOp::create(rewriter, loc, init, outputGroups);
+  auto product = linalg::GenericOp::create(
+      rewriter, loc, acc.getType(), ValueRange{weights, col}, ValueRange{acc},
+      {AffineMap::get(4, 0, {m, k}, context),
+       AffineMap::get(4, 0, {b, k, p}, context),
+       AffineMap::get(4, 0, {b, m, p}, context)},
+      iterators(3), buildMulAdd);
+  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+      conv, outputType, product.getResult(0), outputGroups);
+  return false;
+}
+
+linalg::Conv2DNchwFchwOp splitBatch(RewriterBase &rewriter,
+                                    linalg::Conv2DNchwFchwOp conv) {
+  linalg::GenericOp epilogue = findEpilogue(conv);
+  Operation *root = epilogue ? epilogue.getOperation() : conv.getOperation();
+  SmallVector<int64_t> tiles(cast<linalg::LinalgOp>(root).getNumLoops(), 0);
+  tiles[0] = 1;
+  Operation *convOp = conv.getOperation();
+  auto control = [convOp](tensor::ExtractSliceOp, OpResult producer, bool)
+      -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+    Operation *op = producer.getOwner();
+    if (op == convOp || isa<linalg::FillOp>(op) || isBroadcastInit(op))
+      return scf::SCFTileAndFuseOptions::ControlFnResult{};
+    return std::nullopt;
+  };
+  FailureOr<scf::SCFTileAndFuseResult> images =
+      tileAndFuse(rewriter, cast<TilingInterface>(root), tiles,
+                  scf::SCFTilingOptions::LoopType::ForOp, {}, control);
+  if (failed(images))
+    return nullptr;
+  // The originals are dead now; erased, so that the other convolutions'
+  // uses (findEpilogue) count only live ones.
+  if (root->use_empty())
+    rewriter.eraseOp(root);
+  if (root != convOp && convOp->use_empty())
+    rewriter.eraseOp(convOp);
+  for (Operation *op : images->tiledAndFusedOps)
+    if (auto tiled = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+      return tiled;
+  return nullptr;
+}
+
+namespace {
+
+/// acc + a * b on vectors as one vector.fma: the taps of a direct
+/// convolution vectorize to a multiply and an add, which LLVM keeps apart.
+struct MulAddToFma : OpRewritePattern<arith::AddFOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(arith::AddFOp add,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<VectorType>(add.getType()))
+      return failure();
+    for (auto [product, acc] : {std::pair(add.getRhs(), add.getLhs()),
+                                std::pair(add.getLhs(), add.getRhs())}) {
+      auto mul = product.getDefiningOp<arith::MulFOp>();
+      if (!mul || !mul->hasOneUse())
+        continue;
+      rewriter.replaceOpWithNewOp<vector::FMAOp>(add, mul.getLhs(),
+                                                 mul.getRhs(), acc);
+      return success();
+    }
+    return failure();
+  }
+};
+
+} // namespace
+
+bool prefersDirectConv(linalg::Conv2DNchwFchwOp conv,
+                       const CpuMachine &machine) {
+  if (!conv.hasPureTensorSemantics() || !hasStaticShapes(conv) || !allF32(conv))
+    return false;
+  ArrayRef<int64_t> output =
+      cast<ShapedType>(conv.getOutputs()[0].getType()).getShape();
+  auto strides = conv.getStrides().getValues<int64_t>();
+  return output[1] <= machine.directConvMaxFilters &&
+         llvm::all_of(strides, [](int64_t s) { return s == 1; }) &&
+         output[3] <= 4 * int64_t(machine.lanes());
+}
+
+namespace {
+
+/// How a convolution's loops are tiled into rows of taps (tileTaps).
+struct TapTiling {
+  /// Tiles of the row loop (an scf.forall, or an scf.for for a small
+  /// convolution): 1 for each unit dimension of a row, the tile's height for
+  /// the rows of filters, 0 for the rest.
+  SmallVector<int64_t> rowTiles;
+  /// The output-column dimension, tiled by `width` whole vectors.
+  unsigned columnDim = 0;
+  int64_t columns = 0, width = 0;
+  /// The row's unit dimensions, dropped from each column.
+  SmallVector<unsigned> rowDims;
+  /// The kernel tap dimensions, after the drop: tiled by 1 and dropped.
+  SmallVector<unsigned> tapDims;
+};
+
+} // namespace
+
+/// Tiles `conv` into rows (its accumulator's initialization fused), columns
+/// of whole vectors with the remainder peeled, then scf.for loops over the
+/// kernel taps, each tap one [m, w] multiply-add of a broadcast weight by an
+/// input row read in place; the accumulator rows stay in registers across
+/// the taps.
+static LogicalResult tileTaps(RewriterBase &rewriter, linalg::LinalgOp conv,
+                              const TapTiling &tiling,
+                              const CpuMachine &machine) {
+  FailureOr<scf::SCFTileAndFuseResult> rows =
+      tileAndFuse(rewriter, cast<TilingInterface>(conv.getOperation()),
+                  tiling.rowTiles, rowLoops(conv, machine));
+  if (failed(rows))
+    return failure();
+  Operation *rowLoop = rows->loops.front().getOperation();
+  auto tiledConv = dyn_cast<linalg::LinalgOp>(rows->tiledAndFusedOps.front());
+  if (!tiledConv)
+    return failure();
+  // Columns of whole vectors, the remainder peeled, as for contractions.
+  SmallVector<Operation *> columns = {tiledConv};
+  if (tiling.width < tiling.columns) {
+    SmallVector<int64_t> columnTiles(conv.getNumLoops(), 0);
+    columnTiles[tiling.columnDim] = tiling.width;
+    Operation *column = tileOp(rewriter, tiledConv, columnTiles);
+    if (!column)
+      return failure();
+    columns.clear();
+    for (TilingInterface root :
+         peelColumns(rewriter, column->getParentOfType<scf::ForOp>()))
+      columns.push_back(root);
+  }
+  for (Operation *column : columns) {
+    // The row's unit dimensions go first, so that the accumulator the taps
+    // carry is a plain [m, w] tile; then one tap at a time, each an [m, w]
+    // multiply-add once its unit dimensions go too.
+    rewriter.setInsertionPoint(column);
+    FailureOr<linalg::GenericOp> generic =
+        linalg::generalizeNamedOp(rewriter, cast<linalg::LinalgOp>(column));
+    if (failed(generic))
+      return failure();
+    auto row = dyn_cast_or_null<linalg::GenericOp>(
+        dropDims(rewriter, *generic, tiling.rowDims));
+    if (!row)
+      return failure();
+    SmallVector<int64_t> tapTiles(row.getNumLoops(), 0);
+    for (unsigned d : tiling.tapDims)
+      tapTiles[d] = 1;
+    auto tap =
+        dyn_cast_or_null<linalg::GenericOp>(tileOp(rewriter, row, tapTiles));
+    if (!tap || !dropDims(rewriter, tap, tiling.tapDims))
+      return failure();
+  }
+  simplifyTiles(rowLoop);
+  vectorizeOpsIn(rewriter, rowLoop);
+  RewritePatternSet patterns(rewriter.getContext());
+  patterns.add<MulAddToFma>(rewriter.getContext());
+  (void)applyPatternsGreedily(rowLoop, std::move(patterns));
+  return success();
+}
+
+LogicalResult tileDirectConv(RewriterBase &rewriter,
+                             linalg::Conv2DNchwFchwOp conv,
+                             const CpuMachine &machine) {
+  // Loops (n, f, oh, ow, c, kh, kw); a column's (f, ow, c, kh, kw).
+  ArrayRef<int64_t> output =
+      cast<ShapedType>(conv.getOutputs()[0].getType()).getShape();
+  MatmulTile tile = chooseMatmulTile(output[1], output[3], 1, machine);
+  TapTiling tiling;
+  tiling.rowTiles = {1, tile.m, 1, 0, 0, 0, 0};
+  tiling.columnDim = 3;
+  tiling.columns = output[3];
+  tiling.width = tile.n;
+  tiling.rowDims = {0, 2};
+  tiling.tapDims = {2, 3, 4};
+  return tileTaps(rewriter, conv, tiling, machine);
+}
+
+bool isDepthwiseConv(linalg::Conv2DNgchwGfchwOp conv) {
+  if (!conv.hasPureTensorSemantics() || !hasStaticShapes(conv) || !allF32(conv))
+    return false;
+  // Input [N, G, C/G, H, W], filter [G, F/G, C/G, KH, KW].
+  ArrayRef<int64_t> filter =
+      cast<ShapedType>(conv.getInputs()[1].getType()).getShape();
+  auto strides = conv.getStrides().getValues<int64_t>();
+  return filter[1] == 1 && filter[2] == 1 &&
+         llvm::all_of(strides, [](int64_t s) { return s == 1; });
+}
+
+LogicalResult tileDepthwiseConv(RewriterBase &rewriter,
+                                linalg::Conv2DNgchwGfchwOp conv,
+                                const CpuMachine &machine) {
+  // Loops (n, g, fg, oh, ow, c, kh, kw); a column's (ow, c, kh, kw).
+  ArrayRef<int64_t> output =
+      cast<ShapedType>(conv.getOutputs()[0].getType()).getShape();
+  TapTiling tiling;
+  tiling.rowTiles = {1, 1, 1, 1, 0, 0, 0, 0};
+  tiling.columnDim = 4;
+  tiling.columns = output[4];
+  tiling.width = chooseMatmulTile(1, output[4], 1, machine).n;
+  tiling.rowDims = {0, 1, 2, 3};
+  tiling.tapDims = {1, 2, 3};
+  return tileTaps(rewriter, conv, tiling, machine);
+}
+
+} // namespace nncc::cpu

@@ -1,0 +1,259 @@
+//===- Tiling.h - shared pieces of the CPU tiling ---------------*- C++ -*-===//
+//
+// What the CPU tiling pass (TileAndVectorize.cpp) shares between its
+// convolution strategies (ConvTiling.cpp), its contraction tiling
+// (ContractionTiling.cpp) and the helpers they both use (Tiling.cpp):
+// docs/design-notes.md "CPU tiling" describes the strategy. Internal to
+// compiler/Codegen/Cpu.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef NNCC_COMPILER_CODEGEN_CPU_TILING_H
+#define NNCC_COMPILER_CODEGEN_CPU_TILING_H
+
+#include "compiler/Codegen/Cpu/TileSizes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace nncc::cpu {
+
+//===----------------------------------------------------------------------===//
+// Helpers (Tiling.cpp)
+//===----------------------------------------------------------------------===//
+
+/// Are all of `op`'s operands f32 (or f32 tensors)?
+bool allF32(mlir::Operation *op);
+
+/// The body of a multiply-accumulate contraction: out += in0 * in1.
+void buildMulAdd(mlir::OpBuilder &builder, mlir::Location loc,
+                 mlir::ValueRange args);
+
+/// The elementwise linalg.generic that consumes `op`'s only result through an
+/// identity map, if it is the result's only user: the epilogue to fuse.
+mlir::linalg::GenericOp findEpilogue(mlir::linalg::LinalgOp op);
+
+/// Is every operand and result of `op` a statically shaped tensor?
+bool hasStaticShapes(mlir::Operation *op);
+
+/// The product of `op`'s static loop sizes (dynamic ones left out): its
+/// iteration count, or a lower bound on it.
+int64_t staticIterations(mlir::linalg::LinalgOp op);
+
+/// The loop for the rows of tiles of `op`: an scf.forall (the threads'
+/// loop) unless `op` has fewer than CpuMachine::parallelMinMacs iterations,
+/// when waking a worker would cost more than it saves; a dynamic size (the
+/// batch) counts as large.
+mlir::scf::SCFTilingOptions::LoopType rowLoops(mlir::linalg::LinalgOp op,
+                                               const CpuMachine &machine);
+
+/// Tiles `op` with `tiles` (0: not tiled) by loops of `loopType` and
+/// replaces it; returns its one tiled copy, or null (leaving `op`) when the
+/// tiling fails.
+mlir::Operation *tileOp(mlir::RewriterBase &rewriter, mlir::Operation *op,
+                        mlir::ArrayRef<int64_t> tiles,
+                        mlir::scf::SCFTilingOptions::LoopType loopType =
+                            mlir::scf::SCFTilingOptions::LoopType::ForOp);
+
+/// Drops the unit loop dimensions `dims` of `generic` (slicing its operands
+/// to match) and replaces it; returns the new op, or null (leaving
+/// `generic`) when that fails.
+mlir::Operation *dropDims(mlir::RewriterBase &rewriter,
+                          mlir::linalg::GenericOp generic,
+                          mlir::SmallVector<unsigned> dims);
+
+/// Simplifies the tiles in `scope` (tileSimplifications).
+void simplifyTiles(mlir::Operation *scope);
+
+/// Simplifies `ops` (the ops of a tile) and only them and the ops that
+/// replace them (tileSimplifications): other ops of the scope may be held
+/// by the caller.
+void simplifyTiles(mlir::ArrayRef<mlir::Operation *> ops);
+
+/// A constant f32 matrix M of K x N (`values` row-major, or `transposed`:
+/// stored as N x K, a filter [F, C*KH*KW]) packed into panels of `width`
+/// columns, Mp[nb, kk, nt] = M(kk, nb * width + nt), as the constant
+/// [N / width, K, width]: a register tile's `width` values of one K step are
+/// adjacent, and the next step's follow.
+mlir::Value packPanels(mlir::RewriterBase &rewriter, mlir::Location loc,
+                       mlir::DenseElementsAttr values, int64_t k, int64_t n,
+                       int64_t width, bool transposed);
+
+/// Whether `value` is a tensor.empty or a slice of one (a tile of it).
+bool isEmpty(mlir::Value value);
+
+/// Whether `op` fills an empty tensor by broadcasting its one input along
+/// some dimensions (a layer's bias as the initial accumulator of its
+/// convolution or matmul). Not a plain copy (packColumnPanel's).
+bool isBroadcastInit(mlir::Operation *op);
+
+/// When `init` is a fill of an empty tensor, or a broadcast into one
+/// (isBroadcastInit) that reads no dimension `groups` collapses, the same
+/// initialization of a new empty tensor of `shape`, whose dimension i covers
+/// the dimensions groups[i] of `init`'s (an old dimension split into several
+/// new ones is in each of their groups); else null. The accumulator's
+/// initialization then fuses into the tiles (a vector constant or broadcast)
+/// instead of being a pass over the whole output that the tiles read back.
+mlir::Value refill(mlir::RewriterBase &rewriter, mlir::Location loc,
+                   mlir::Value init, mlir::ArrayRef<int64_t> shape,
+                   mlir::ArrayRef<mlir::ReassociationIndices> groups);
+
+/// Vectorizes every linalg op in `scope` that has static shapes.
+void vectorizeOpsIn(mlir::RewriterBase &rewriter, mlir::Operation *scope);
+
+/// A register tile of a batched contraction has parallel dimensions of size
+/// 1 besides its m and n (the image of an im2col contraction, the batch of a
+/// batch matmul); they are dropped, so that it vectorizes to a plain 2-D
+/// contraction (a 3-D one lowers to far worse code). So is a unit m or n of
+/// a tile one row or column wide, the remainder of a row of tiles: with it
+/// kept as the vectors' last dimension, a 16 x 1 tile lowered to 16 scalar
+/// FMAs per K step, as many as a full 16 x 16 tile; without it, to one FMA
+/// of the 16 rows by a broadcast. Returns the op to use from now on.
+mlir::linalg::LinalgOp dropUnitBatchDims(mlir::RewriterBase &rewriter,
+                                         mlir::linalg::LinalgOp op);
+
+/// Fusion control: only the contraction or convolution (or its tiled copy)
+/// and the initialization of its accumulator (fills, broadcasts).
+mlir::scf::SCFTileAndFuseOptions::ControlFnTy fuseContractionAndFill();
+
+/// Tiles `root` with `tiles` (0: not tiled) by loops of `loopType`, fusing
+/// the producers `control` accepts (by default the contraction and
+/// initializations that feed it); replaces the root's uses.
+mlir::FailureOr<mlir::scf::SCFTileAndFuseResult>
+tileAndFuse(mlir::RewriterBase &rewriter, mlir::TilingInterface root,
+            mlir::ArrayRef<int64_t> tiles,
+            mlir::scf::SCFTilingOptions::LoopType loopType,
+            mlir::ArrayRef<int64_t> interchange = {},
+            mlir::scf::SCFTileAndFuseOptions::ControlFnTy control =
+                fuseContractionAndFill());
+
+/// The tiled root in the body of a loop over tiles: the op whose result the
+/// loop inserts into the value it yields.
+mlir::TilingInterface findTiledRoot(mlir::scf::ForOp loop);
+
+/// Peels `loop` (a loop over the tiles of a row) and returns the roots of
+/// its full and remainder tiles.
+mlir::SmallVector<mlir::TilingInterface>
+peelColumns(mlir::RewriterBase &rewriter, mlir::scf::ForOp loop);
+
+//===----------------------------------------------------------------------===//
+// Convolutions (ConvTiling.cpp)
+//===----------------------------------------------------------------------===//
+
+/// How `conv` runs: as one im2col copy and contraction for the whole batch,
+/// image by image (an scf.for over the batch around them), or as loops.
+///
+/// Image by image whenever one image's product is big enough for the
+/// threads to share (CpuMachine::parallelMinMacs): its copy (ResNet-18's:
+/// 1.8-7 MB) is then written and read while it is still in cache, where the
+/// whole batch's (16 images: 58 MB) went to memory and back, and ResNet-18's
+/// layers ran at half the speed at batch 16 as at batch 1. Whole batches
+/// otherwise (LeNet-5's second layer: 240K multiply-adds an image), so that
+/// the batch is work for the threads, within the copy limit.
+enum class ConvPlan { Loops, Im2Col, Im2ColPerImage };
+
+ConvPlan planConv(mlir::linalg::Conv2DNchwFchwOp conv,
+                  const CpuMachine &machine);
+
+/// Rewrites `conv` as an im2col copy and a batched contraction:
+///
+///   col[n, c, kh, kw, oh, ow] = x[n, c, oh * sh + kh * dh, ow * sw + kw * dw]
+///   y[n, f, p] += w[f, (c, kh, kw)] * col[n, (c, kh, kw), p],  p = (oh, ow)
+///
+/// The copy iterates with ow innermost, so that for unit strides it reads and
+/// writes rows of contiguous elements (plain loops the LLVM vectorizer turns
+/// into vector copies); upstream's rewriteInIm2Col iterates over the
+/// flattened (c, kh, kw) and (oh, ow) and computes a division and a
+/// remainder per element.
+///
+/// A constant filter (inference) is packed at compile time into panels of
+/// the register tile's height r, Wp[F / r, K, r], and the product runs over
+/// (n, fb, ft, p, k) into [N, F / r, r, OH * OW]:
+///
+///   y[n, fb, ft, p] += Wp[fb, k, ft] * col[n, k, p]
+///
+/// so that a tile's r filter values of one K step are adjacent and the next
+/// step's follow: the tile's broadcasts stream one panel. Read from W[F, K],
+/// they came from r rows K floats apart (ResNet's last layers: 16 rows 18 KB
+/// apart, 4 KiB pages of the object's constants), and the K loop stalled on
+/// them. The result is collapsed back to [N, F, OH * OW]; its elementwise
+/// consumers are expanded to the packed shape later (step 3), to stay
+/// epilogues. Returns whether the filter was packed.
+bool convertToIm2Col(mlir::RewriterBase &rewriter,
+                     mlir::linalg::Conv2DNchwFchwOp conv,
+                     const CpuMachine &machine);
+
+/// An scf.for over the images of `conv`'s batch around a convolution of one
+/// image and its epilogue (findEpilogue), so that the epilogue still
+/// consumes the convolution's result directly; returns that convolution.
+/// Only `conv` and its accumulator's initialization join the loop: another
+/// convolution feeding the same epilogue (a residual add of two branches)
+/// would come in as a convolution of one image that nothing rewrites (it
+/// ran as scalar loops).
+mlir::linalg::Conv2DNchwFchwOp splitBatch(mlir::RewriterBase &rewriter,
+                                          mlir::linalg::Conv2DNchwFchwOp conv);
+
+/// Whether `conv` runs as a direct convolution (tileDirectConv) rather than
+/// through im2col: few filters, so that the im2col copy (C*KH*KW*OH*OW per
+/// image) would cost about as much as the product (F multiply-adds per
+/// copied element), unit strides (each kernel offset reads a contiguous
+/// input row) and output rows of at most 4 vectors (one register row).
+bool prefersDirectConv(mlir::linalg::Conv2DNchwFchwOp conv,
+                       const CpuMachine &machine);
+
+/// A direct convolution: rows over (image, rows of filters, output row),
+/// taps over (c, kh, kw): out[f, 0:OW] += w[f, c, kh, kw] * in[c, oh + kh *
+/// dh, kw * dw : + OW].
+mlir::LogicalResult tileDirectConv(mlir::RewriterBase &rewriter,
+                                   mlir::linalg::Conv2DNchwFchwOp conv,
+                                   const CpuMachine &machine);
+
+/// Whether `conv` is a depthwise convolution (one input and one output
+/// channel per group) that tileDepthwiseConv handles: f32, static, unit
+/// strides (each tap reads a contiguous input row).
+bool isDepthwiseConv(mlir::linalg::Conv2DNgchwGfchwOp conv);
+
+/// A depthwise convolution (MobileNet's): rows over (image, channel, output
+/// row), taps over (kh, kw): out[g, 0:OW] += w[g, kh, kw] * in[g, oh + kh *
+/// dh, kw * dw : + OW]. Left to the loop lowering it ran scalar.
+mlir::LogicalResult tileDepthwiseConv(mlir::RewriterBase &rewriter,
+                                      mlir::linalg::Conv2DNgchwGfchwOp conv,
+                                      const CpuMachine &machine);
+
+//===----------------------------------------------------------------------===//
+// Contractions (ContractionTiling.cpp)
+//===----------------------------------------------------------------------===//
+
+/// A matmul whose B is a constant (a layer's weights) reads B in packed
+/// panels: B[K, N] becomes the constant Bp[N / w, K, w] (w the register
+/// tile's width), and the matmul a contraction over (m, nb, nt, k):
+///
+///   C[m, nb, nt] += A[m, k] * Bp[nb, k, nt]
+///
+/// so that the K x w panel a column of tiles reads is contiguous instead of
+/// K rows N floats apart (at N = 1024, one page per K step: TLB and cache-set
+/// misses held a 1024^3 product to a fifth of peak). The result and the
+/// accumulator are viewed as [M, N / w, w]; a zero accumulator is filled
+/// again in that shape so it still fuses into the tiles. Returns whether it
+/// rewrote.
+bool packConstantB(mlir::RewriterBase &rewriter, mlir::linalg::MatmulOp matmul,
+                   const CpuMachine &machine);
+
+/// Tiles one contraction (and its epilogue) into vectorized register tiles.
+/// Fails (leaving the IR as it was) when it does not apply.
+///
+/// Two levels: an scf.forall over rows of tiles (batch and m by the register
+/// tile's height; the parallel loop, an scf.for for a small product) and an
+/// scf.for over the tiles of a row (n by its width), peeled so that every full
+/// tile is static and the last, narrower one is static too (its width is the
+/// remainder); in either order (see tileColumnsThenRows). K is then streamed by
+/// one more scf.for in each tile.
+mlir::LogicalResult tileContraction(mlir::RewriterBase &rewriter,
+                                    mlir::linalg::LinalgOp contraction,
+                                    const CpuMachine &machine);
+
+} // namespace nncc::cpu
+
+#endif // NNCC_COMPILER_CODEGEN_CPU_TILING_H
