@@ -116,8 +116,6 @@ typedef struct worker_slot {
   void *closure;
   int64_t begin;
   int64_t end;
-  /// The chunk index this worker runs (its index in the pool plus one).
-  int64_t chunk;
   struct nnrt_pool *pool;
   pthread_mutex_t mutex;
   pthread_cond_t wake;
@@ -182,8 +180,10 @@ static void *worker_main(void *arg) {
   for (;;) {
     seen = wait_for_work(slot, seen);
     NNRT_HAPPENS_AFTER(&slot->generation);
+    // Worker i (from 0) runs chunk i + 1; the caller runs chunk 0.
     if (slot->chunk_body)
-      slot->chunk_body(slot->closure, slot->begin, slot->end, slot->chunk);
+      slot->chunk_body(slot->closure, slot->begin, slot->end,
+                       (int64_t)(slot - pool->slots) + 1);
     else if (slot->body)
       slot->body(slot->closure, slot->begin, slot->end);
     else
@@ -270,7 +270,6 @@ static nnrt_pool *create_pool(int32_t num_threads) {
     atomic_init(&slot->generation, 0);
     atomic_init(&slot->sleeping, 0);
     slot->pool = pool;
-    slot->chunk = (int64_t)i + 1;
     if (pthread_mutex_init(&slot->mutex, NULL) != 0)
       break;
     if (pthread_cond_init(&slot->wake, NULL) != 0) {

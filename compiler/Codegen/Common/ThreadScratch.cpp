@@ -2,15 +2,9 @@
 
 #include "compiler/Codegen/Common/ThreadScratch.h"
 
+#include "llvm/Support/MathExtras.h"
+
 using namespace mlir;
-
-namespace {
-
-int64_t alignUp(int64_t value, int64_t alignment) {
-  return (value + alignment - 1) / alignment * alignment;
-}
-
-} // namespace
 
 FailureOr<nncc::ThreadScratch> nncc::planThreadScratch(scf::ForallOp loop) {
   ThreadScratch scratch;
@@ -32,7 +26,7 @@ FailureOr<nncc::ThreadScratch> nncc::planThreadScratch(scf::ForallOp loop) {
     // Slices and buffers start on multiples of the scratch's alignment.
     if (alloc.getAlignment().value_or(0) > nncc::kThreadScratchAlignment)
       return WalkResult::interrupt();
-    scratch.bytes = alignUp(scratch.bytes, nncc::kThreadScratchAlignment);
+    scratch.bytes = llvm::alignTo(scratch.bytes, nncc::kThreadScratchAlignment);
     scratch.buffers.push_back({alloc, scratch.bytes});
     int64_t bits = type.getElementTypeBitWidth();
     scratch.bytes += type.getNumElements() * std::max<int64_t>(1, bits / 8);
@@ -40,6 +34,6 @@ FailureOr<nncc::ThreadScratch> nncc::planThreadScratch(scf::ForallOp loop) {
   });
   if (walk.wasInterrupted())
     return failure();
-  scratch.bytes = alignUp(scratch.bytes, nncc::kThreadScratchAlignment);
+  scratch.bytes = llvm::alignTo(scratch.bytes, nncc::kThreadScratchAlignment);
   return scratch;
 }

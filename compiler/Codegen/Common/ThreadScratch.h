@@ -30,10 +30,10 @@ struct ThreadScratch {
 
 /// Lays out the buffers `loop`'s body allocates. Fails when one cannot live
 /// in a slice: a dynamic size, a non-identity layout, an alignment above
-/// kThreadScratchAlignment, or a life that is not
-/// one pass of the block that allocates it (no dealloc in that block, or one
-/// elsewhere); a chunk runs its iterations one after another, so a buffer
-/// freed in its block is dead before the next pass allocates it again.
+/// kThreadScratchAlignment, or a life that is not one pass of the block that
+/// allocates it (no dealloc in that block, or one elsewhere); a chunk runs
+/// its iterations one after another, so a buffer freed in its block is dead
+/// before the next pass allocates it again.
 mlir::FailureOr<ThreadScratch> planThreadScratch(mlir::scf::ForallOp loop);
 
 } // namespace nncc

@@ -8,22 +8,12 @@
 
 #include "compiler/Codegen/Cpu/Tiling.h"
 
-#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
-#include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
-#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
-#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/Matchers.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 using namespace mlir;
 
@@ -149,13 +139,13 @@ static linalg::LinalgOp findContraction(TilingInterface root) {
   return nullptr;
 }
 
-/// Tiles `op`, an op of the output's shape (an epilogue, or the fill of an
-/// accumulator), by columns of `width` along dimension `n`, peeled. Fuses
-/// what tileAndFuse does by default: another contraction the epilogue adds
-/// (a residual branch's 1x1 convolution) gets tiles of its own (left whole,
-/// its 16 x 49 accumulator was one vector LLVM split and spilled).
-static void tileOutputColumns(RewriterBase &rewriter, TilingInterface op,
-                              unsigned n, int64_t width) {
+/// Tiles `op` by columns of `width` along its loop `n`, peeled, fusing what
+/// tileAndFuse does by default: the contraction and the initialization that
+/// feed an epilogue, and another contraction an epilogue adds (a residual
+/// branch's 1x1 convolution, which left whole had one 16 x 49 accumulator
+/// vector that LLVM split and spilled).
+static void tileColumns(RewriterBase &rewriter, TilingInterface op, unsigned n,
+                        int64_t width) {
   SmallVector<int64_t> tiles(op.getLoopIteratorTypes().size(), 0);
   tiles[n] = width;
   FailureOr<scf::SCFTileAndFuseResult> columns =
@@ -206,18 +196,11 @@ static LogicalResult tileRowColumnsKBlocked(RewriterBase &rewriter,
     return failure();
   rewriter.replaceOp(contraction, blocks->replacements);
 
-  SmallVector<int64_t> columnTiles(kTiles.size(), 0);
-  columnTiles[dims->n.back()] = width;
-  auto blockContraction = cast<TilingInterface>(blocks->tiledOps.front());
-  FailureOr<scf::SCFTileAndFuseResult> columns =
-      tileAndFuse(rewriter, blockContraction, columnTiles,
-                  scf::SCFTilingOptions::LoopType::ForOp);
-  if (succeeded(columns))
-    (void)peelColumns(rewriter,
-                      cast<scf::ForOp>(columns->loops.front().getOperation()));
-  tileOutputColumns(rewriter, initOp, *outputN, width);
+  tileColumns(rewriter, cast<TilingInterface>(blocks->tiledOps.front()),
+              dims->n.back(), width);
+  tileColumns(rewriter, initOp, *outputN, width);
   if (rowRoot.getOperation() != contraction.getOperation())
-    tileOutputColumns(rewriter, rowRoot, rootN, width);
+    tileColumns(rewriter, rowRoot, rootN, width);
   return success();
 }
 
@@ -237,15 +220,8 @@ static LogicalResult tileRowsThenColumns(
   Operation *rowLoop = rows->loops.front().getOperation();
   auto rowRoot = cast<TilingInterface>(rows->tiledAndFusedOps.front());
   if (kBlock == 0 || failed(tileRowColumnsKBlocked(rewriter, rowRoot, rootN,
-                                                   rootTiles[rootN], kBlock))) {
-    SmallVector<int64_t> columnTiles(rootTiles.size(), 0);
-    columnTiles[rootN] = rootTiles[rootN];
-    FailureOr<scf::SCFTileAndFuseResult> columns = tileAndFuse(
-        rewriter, rowRoot, columnTiles, scf::SCFTilingOptions::LoopType::ForOp);
-    if (succeeded(columns))
-      (void)peelColumns(
-          rewriter, cast<scf::ForOp>(columns->loops.front().getOperation()));
-  }
+                                                   rootTiles[rootN], kBlock)))
+    tileColumns(rewriter, rowRoot, rootN, rootTiles[rootN]);
   simplifyTiles(rowLoop);
   streamK(rewriter, rowLoop, tile);
   vectorizeOpsIn(rewriter, rowLoop);
@@ -346,12 +322,10 @@ static LogicalResult tileColumnsThenRows(RewriterBase &rewriter,
   if (succeeded(columns)) {
     auto loop = cast<scf::ForOp>(columns->loops.front().getOperation());
     columnRoots = peelColumns(rewriter, loop);
-    std::optional<int64_t> fullColumns =
-        loop.getStaticTripCount()
-            ? std::optional<int64_t>(loop.getStaticTripCount()->getSExtValue())
-            : std::nullopt;
+    std::optional<APInt> fullColumns = loop.getStaticTripCount();
     // peelColumns returns the full columns' root first, in `loop`.
-    if (fullColumns && *fullColumns >= machine.parallelColumnsMin &&
+    if (fullColumns &&
+        fullColumns->getSExtValue() >= machine.parallelColumnsMin &&
         !columnRoots.empty() &&
         columnRoots.front()->getParentOp() == loop.getOperation())
       parallelColumns = forToForall(rewriter, loop);

@@ -377,9 +377,8 @@ Value routeTiledWindows(OpBuilder &b, Location loc, nn::MaxPool2DBackwardOp op,
   ArrayRef<int64_t> kernel = op.getKernelShape();
   ArrayRef<int64_t> gradShape = op.getGrad().getType().getShape();
   ArrayRef<int64_t> shape = type.getShape();
-  if (op.getStrides() != kernel ||
-      llvm::any_of(op.getPadding(), [](int64_t p) { return p != 0; }) ||
-      llvm::any_of(op.getDilations(), [](int64_t d) { return d != 1; }) ||
+  if (!windowsAreDisjoint(kernel, op.getStrides(), op.getPadding(),
+                          op.getDilations()) ||
       ShapedType::isDynamic(shape[2]) || ShapedType::isDynamic(shape[3]) ||
       shape[2] != gradShape[2] * kernel[0] ||
       shape[3] != gradShape[3] * kernel[1])

@@ -160,9 +160,15 @@ llvm::SmallVector<int64_t> poolHighPadding(mlir::RankedTensorType inType,
                                            llvm::ArrayRef<int64_t> padding,
                                            llvm::ArrayRef<int64_t> dilations);
 
-/// When the windows of a pooling of NCHW `input` into `outType` do not
-/// overlap and need no padding (strides == kernel, dilations 1, no padding;
-/// LeNet-5's and VGG's 2x2 pools), its KH * KW views [N, C, OH, OW], one per
+/// Whether pooling windows neither overlap nor pad: strides == kernel,
+/// dilations 1, no padding (LeNet-5's and VGG's 2x2 pools).
+bool windowsAreDisjoint(llvm::ArrayRef<int64_t> kernel,
+                        llvm::ArrayRef<int64_t> strides,
+                        llvm::ArrayRef<int64_t> padding,
+                        llvm::ArrayRef<int64_t> dilations);
+
+/// When the windows of a pooling of NCHW `input` into `outType` are disjoint
+/// (windowsAreDisjoint), its KH * KW views [N, C, OH, OW], one per
 /// kernel offset (a, b) in row-major order: view (a, b) at (oh, ow) is
 /// input[.., oh * KH + a, ow * KW + b]. Rows and columns past the last whole
 /// window (floor mode) are left out. Empty otherwise. A pooling is then an

@@ -111,6 +111,14 @@ Value padTensor(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
                                padValue);
 }
 
+bool windowsAreDisjoint(ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                        ArrayRef<int64_t> padding,
+                        ArrayRef<int64_t> dilations) {
+  return strides == kernel &&
+         llvm::all_of(padding, [](int64_t p) { return p == 0; }) &&
+         llvm::all_of(dilations, [](int64_t d) { return d == 1; });
+}
+
 SmallVector<Value> windowOffsetViews(OpBuilder &b, Location loc, Value input,
                                      RankedTensorType outType,
                                      ArrayRef<int64_t> kernel,
@@ -119,9 +127,7 @@ SmallVector<Value> windowOffsetViews(OpBuilder &b, Location loc, Value input,
                                      ArrayRef<int64_t> dilations) {
   auto inType = cast<RankedTensorType>(input.getType());
   ArrayRef<int64_t> in = inType.getShape(), out = outType.getShape();
-  if (strides != kernel ||
-      llvm::any_of(padding, [](int64_t p) { return p != 0; }) ||
-      llvm::any_of(dilations, [](int64_t d) { return d != 1; }) ||
+  if (!windowsAreDisjoint(kernel, strides, padding, dilations) ||
       llvm::any_of(in.drop_front(), ShapedType::isDynamic) ||
       llvm::any_of(out.drop_front(), ShapedType::isDynamic) ||
       out[2] * kernel[0] > in[2] || out[3] * kernel[1] > in[3])
