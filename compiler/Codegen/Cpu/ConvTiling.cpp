@@ -234,6 +234,11 @@ struct TapTiling {
   SmallVector<unsigned> rowDims;
   /// The kernel tap dimensions, after the drop: tiled by 1 and dropped.
   SmallVector<unsigned> tapDims;
+  /// Whether the last tap dimension stays, as a unit reduction: the tap is
+  /// then a contraction, [m, 1] x [1, w], which lowers to an outer product
+  /// of a column read element by element (the strided pixels of a blocked
+  /// convolution) where a broadcast along w became a transpose.
+  bool keepLastTap = false;
 };
 
 } // namespace
@@ -274,7 +279,10 @@ static LogicalResult tileTaps(RewriterBase &rewriter, linalg::LinalgOp conv,
     // multiply-add once its unit dimensions go too.
     rewriter.setInsertionPoint(column);
     FailureOr<linalg::GenericOp> generic =
-        linalg::generalizeNamedOp(rewriter, cast<linalg::LinalgOp>(column));
+        isa<linalg::GenericOp>(column)
+            ? cast<linalg::GenericOp>(column)
+            : linalg::generalizeNamedOp(rewriter,
+                                        cast<linalg::LinalgOp>(column));
     if (failed(generic))
       return failure();
     auto row = dyn_cast_or_null<linalg::GenericOp>(
@@ -286,8 +294,14 @@ static LogicalResult tileTaps(RewriterBase &rewriter, linalg::LinalgOp conv,
       tapTiles[d] = 1;
     auto tap =
         dyn_cast_or_null<linalg::GenericOp>(tileOp(rewriter, row, tapTiles));
-    if (!tap || !dropDims(rewriter, tap, tiling.tapDims))
+    SmallVector<unsigned> dropped = tiling.tapDims;
+    if (tiling.keepLastTap)
+      dropped.pop_back();
+    auto taps = dyn_cast_or_null<linalg::GenericOp>(
+        tap ? dropDims(rewriter, tap, dropped) : nullptr);
+    if (!taps)
       return failure();
+    unstrideInputs(rewriter, taps);
   }
   simplifyTiles(rowLoop);
   vectorizeOpsIn(rewriter, rowLoop);
@@ -338,6 +352,48 @@ LogicalResult tileDepthwiseConv(RewriterBase &rewriter,
   tiling.width = chooseMatmulTile(1, output[4], 1, machine).n;
   tiling.rowDims = {0, 1, 2, 3};
   tiling.tapDims = {1, 2, 3};
+  return tileTaps(rewriter, conv, tiling, machine);
+}
+
+int64_t chooseChannelBlock(linalg::Conv2DNchwFchwOp conv,
+                           const CpuMachine &machine) {
+  if (!conv.hasPureTensorSemantics() || !hasStaticShapes(conv) ||
+      !allF32(conv) || prefersDirectConv(conv, machine))
+    return 0;
+  ArrayRef<int64_t> filter =
+      cast<ShapedType>(conv.getInputs()[1].getType()).getShape();
+  for (int64_t block = 4 * machine.lanes(); block >= machine.lanes();
+       block /= 2)
+    if (filter[0] % block == 0 && filter[1] % block == 0)
+      return block;
+  return 0;
+}
+
+LogicalResult tileBlockedConv(RewriterBase &rewriter, linalg::GenericOp conv,
+                              const CpuMachine &machine) {
+  // Loops (n, fb, oh, ow, fi, cb, kh, kw, ci); a column's (ow, fi, cb, kh,
+  // kw, ci).
+  SmallVector<int64_t> sizes = conv.getStaticLoopRanges();
+  if (sizes.size() != 9 || ShapedType::isDynamicShape(sizes))
+    return failure();
+  // At most 4 vectors of output channels per tile (a wider block is split
+  // by the row loop); then as many pixels as keep the accumulators (pixels
+  // x vectors), the filter's vectors and a broadcast within 7/8 of the
+  // register file: 5 x 4 zmm with AVX-512.
+  int64_t lanes = machine.lanes();
+  int64_t vectors = std::min<int64_t>(llvm::divideCeil(sizes[4], lanes), 4);
+  int64_t registers = machine.vectorRegisters() * 7 / 8;
+  int64_t pixels = std::max<int64_t>((registers - vectors - 1) / vectors, 1);
+  TapTiling tiling;
+  tiling.rowTiles = {1, 1, 1, 0, 0, 0, 0, 0, 0};
+  if (sizes[4] > vectors * lanes)
+    tiling.rowTiles[4] = vectors * lanes;
+  tiling.columnDim = 3;
+  tiling.columns = sizes[3];
+  tiling.width = std::min(pixels, sizes[3]);
+  tiling.rowDims = {0, 1, 2};
+  tiling.tapDims = {2, 3, 4, 5};
+  tiling.keepLastTap = true;
   return tileTaps(rewriter, conv, tiling, machine);
 }
 

@@ -82,6 +82,9 @@ void nncc::buildCpuLoweringPipeline(OpPassManager &pm,
 void nncc::buildCpuCodegenPipeline(OpPassManager &pm,
                                    const CpuPipelineOptions &options) {
   if (options.optLevel > 0) {
+    CpuBlockChannelsOptions blocking;
+    blocking.vectorWidth = options.vectorWidth;
+    pm.addNestedPass<func::FuncOp>(createCpuBlockChannels(blocking));
     CpuTileAndVectorizeOptions tiling;
     tiling.vectorWidth = options.vectorWidth;
     pm.addNestedPass<func::FuncOp>(createCpuTileAndVectorize(tiling));

@@ -30,13 +30,36 @@ def StridedCopyToLinalg
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def CpuBlockChannels
+    : Pass<"nncc-cpu-block-channels", "::mlir::func::FuncOp"> {
+  let summary = "Run convolutions over blocks of channels";
+  let description = [{
+    On linalg over tensors, before nncc-cpu-tile-and-vectorize: rewrites each
+    2-D convolution with a constant filter whose channel counts split into
+    blocks of whole vectors over the layout [N, C / b, H, W, b] (its filter
+    packed at compile time to [F / b, C / b, KH, KW, b, b]), between a
+    linalg.pack of its input and a linalg.unpack of its result; moves the
+    packs and unpacks through the elementwise ops and pads between
+    convolutions until they cancel, and lowers those left to copies.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "unsigned", "128",
+           "Widest vector register in bits (128, 256, 512)">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def CpuTileAndVectorize
     : Pass<"nncc-cpu-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Register tiles for contractions, fused with their epilogues";
   let description = [{
     On linalg over tensors, before bufferization: fuses elementwise chains;
-    tiles 2-D convolutions with few filters directly (one kernel tap per
-    step), turns the others into im2col copies and batched contractions (per
+    tiles convolutions over blocks of channels (nncc-cpu-block-channels'
+    generics) and 2-D convolutions with few filters directly (one kernel
+    tap per step), turns the others into im2col copies and batched contractions (per
     image when only one image's copy fits); packs constant matmul B operands
     into panels; tiles every f32 contraction (with its elementwise consumer
     as the root and the fill of its accumulator fused in) into register

@@ -4,8 +4,10 @@
 // tiling"), in order:
 //
 // 1. Elementwise chains fuse into one linalg.generic.
-// 2. 2-D convolutions with few filters run direct (register tiles of
-//    filters by output columns, one kernel tap per step); the others become
+// 2. Convolutions over blocks of channels (nncc-cpu-block-channels) run as
+//    register tiles of pixels by a block's output channels, one kernel tap
+//    per step; 2-D convolutions with few filters run direct (register tiles
+//    of filters by output columns, one kernel tap per step); the others become
 //    an im2col copy and a batched contraction (image by image when one
 //    image's product is work for the threads, planConv), constant filters
 //    packed into panels of the tile's rows, their elementwise consumers
@@ -237,7 +239,8 @@ struct CpuTileAndVectorizePass
       linalg::populateElementwiseOpsFusionPatterns(
           patterns, [](OpOperand *operand) {
             Operation *producer = operand->get().getDefiningOp();
-            return producer && producer->hasOneUse();
+            return producer && producer->hasOneUse() &&
+                   !operand->getOwner()->hasAttr(kBlockedConvAttr);
           });
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();
@@ -262,6 +265,13 @@ struct CpuTileAndVectorizePass
       });
       for (linalg::Conv2DNgchwGfchwOp conv : depthwise)
         (void)tileDepthwiseConv(rewriter, conv, machine);
+      SmallVector<linalg::GenericOp> blocked;
+      func.walk([&](linalg::GenericOp conv) {
+        if (conv->hasAttr(kBlockedConvAttr))
+          blocked.push_back(conv);
+      });
+      for (linalg::GenericOp conv : blocked)
+        (void)tileBlockedConv(rewriter, conv, machine);
       for (auto [conv, plan] : convs) {
         if (prefersDirectConv(conv, machine) &&
             succeeded(tileDirectConv(rewriter, conv, machine)))

@@ -106,6 +106,53 @@ Operation *dropDims(RewriterBase &rewriter, linalg::GenericOp generic,
   return dropped->resultOp.getOperation();
 }
 
+void unstrideInputs(RewriterBase &rewriter, linalg::GenericOp op) {
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  MLIRContext *context = op.getContext();
+  bool changed = false;
+  for (OpOperand *operand : op.getDpsInputOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand->get().getType());
+    AffineMap map = maps[operand->getOperandNumber()];
+    if (!type || !type.hasStaticShape())
+      continue;
+    SmallVector<AffineExpr> results(map.getResults());
+    SmallVector<int64_t> sliceSizes(type.getShape()),
+        strides(type.getRank(), 1);
+    bool strided = false;
+    for (auto [j, expr] : llvm::enumerate(results)) {
+      auto mul = dyn_cast<AffineBinaryOpExpr>(expr);
+      if (!mul || mul.getKind() != AffineExprKind::Mul)
+        continue;
+      auto dim = dyn_cast<AffineDimExpr>(mul.getLHS());
+      auto factor = dyn_cast<AffineConstantExpr>(mul.getRHS());
+      if (!dim || !factor || factor.getValue() < 2 ||
+          ShapedType::isDynamic(sizes[dim.getPosition()]))
+        continue;
+      strides[j] = factor.getValue();
+      sliceSizes[j] = sizes[dim.getPosition()];
+      results[j] = dim;
+      strided = true;
+    }
+    if (!strided)
+      continue;
+    rewriter.setInsertionPoint(op);
+    SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0));
+    Value slice = tensor::ExtractSliceOp::create(
+        rewriter, op.getLoc(), operand->get(), offsets,
+        getAsIndexOpFoldResult(context, sliceSizes),
+        getAsIndexOpFoldResult(context, strides));
+    rewriter.modifyOpInPlace(op, [&] { operand->set(slice); });
+    maps[operand->getOperandNumber()] =
+        AffineMap::get(map.getNumDims(), 0, results, context);
+    changed = true;
+  }
+  if (changed)
+    rewriter.modifyOpInPlace(op, [&] {
+      op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
+}
+
 /// The patterns that fold the sizes of peeled tiles to constants, so their
 /// slices and ops get static shapes.
 static FrozenRewritePatternSet tileSimplifications(MLIRContext *context) {

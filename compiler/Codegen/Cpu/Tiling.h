@@ -64,6 +64,12 @@ mlir::Operation *dropDims(mlir::RewriterBase &rewriter,
                           mlir::linalg::GenericOp generic,
                           mlir::SmallVector<unsigned> dims);
 
+/// Reads each input of `op` that a map indexes with a multiple of a loop
+/// (`d * s`: a strided convolution's pixels) through a slice with stride s
+/// instead, indexed by the loop itself, so that the op vectorizes: the
+/// vectorizer takes projected permutations only.
+void unstrideInputs(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op);
+
 /// Simplifies the tiles in `scope` (tileSimplifications).
 void simplifyTiles(mlir::Operation *scope);
 
@@ -221,6 +227,26 @@ bool isDepthwiseConv(mlir::linalg::Conv2DNgchwGfchwOp conv);
 mlir::LogicalResult tileDepthwiseConv(mlir::RewriterBase &rewriter,
                                       mlir::linalg::Conv2DNgchwGfchwOp conv,
                                       const CpuMachine &machine);
+
+/// The marker nncc-cpu-block-channels puts on the convolutions it rewrites
+/// over blocks of channels, for tileBlockedConv.
+inline constexpr llvm::StringLiteral kBlockedConvAttr = "nncc.blocked_conv";
+
+/// The channel block b of `conv` for nncc-cpu-block-channels: the largest of
+/// 4, 2 and 1 vectors that divides both its input and output channels, or 0
+/// when it stays as it is (dynamic, not f32, few filters, or channels that
+/// do not split into whole vectors: a first layer's three colours).
+int64_t chooseChannelBlock(mlir::linalg::Conv2DNchwFchwOp conv,
+                           const CpuMachine &machine);
+
+/// A convolution over blocks of channels (a generic marked kBlockedConvAttr,
+/// loops (n, fb, oh, ow, fi, cb, kh, kw, ci)): rows over (image, output
+/// block, output row), columns of output pixels, and one kernel tap (cb, kh,
+/// kw, ci) per step, each an FMA of the broadcast input pixels of the column
+/// by the block's output channels of the filter.
+mlir::LogicalResult tileBlockedConv(mlir::RewriterBase &rewriter,
+                                    mlir::linalg::GenericOp conv,
+                                    const CpuMachine &machine);
 
 //===----------------------------------------------------------------------===//
 // Contractions (ContractionTiling.cpp)
