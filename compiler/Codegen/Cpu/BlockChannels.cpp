@@ -43,83 +43,230 @@ using namespace nncc::cpu;
 namespace {
 
 /// The filter Wp[F / b, C / b, KH, KW, b (ci), b (fi)] of W[F, C, KH, KW]:
-/// one K step's b output channels adjacent, the next step's following.
+/// one K step's b output channels adjacent, the next step's following. With
+/// the input channels unblocked (fewer than a vector), Wp[F / b, KH, KW, C,
+/// b (fi)].
 Value packFilter(RewriterBase &rewriter, Location loc, DenseElementsAttr values,
-                 ArrayRef<int64_t> shape, int64_t block) {
+                 ArrayRef<int64_t> shape, int64_t block, bool blockedInput) {
   int64_t filters = shape[0], channels = shape[1], taps = shape[2] * shape[3];
+  int64_t inner = blockedInput ? block : channels;
   SmallVector<float> packed(values.getNumElements());
   auto source = values.getValues<float>();
   int64_t next = 0;
   for (int64_t fb = 0; fb < filters / block; ++fb)
-    for (int64_t cb = 0; cb < channels / block; ++cb)
+    for (int64_t cb = 0; cb < channels / inner; ++cb)
       for (int64_t tap = 0; tap < taps; ++tap)
-        for (int64_t ci = 0; ci < block; ++ci)
+        for (int64_t ci = 0; ci < inner; ++ci)
           for (int64_t fi = 0; fi < block; ++fi)
             packed[next++] =
-                source[((fb * block + fi) * channels + cb * block + ci) * taps +
+                source[((fb * block + fi) * channels + cb * inner + ci) * taps +
                        tap];
-  auto type = RankedTensorType::get(
-      {filters / block, channels / block, shape[2], shape[3], block, block},
-      rewriter.getF32Type());
+  SmallVector<int64_t> packedShape = {
+      filters / block, channels / block, shape[2], shape[3], block, block};
+  if (!blockedInput)
+    packedShape = {filters / block, shape[2], shape[3], channels, block};
+  auto type = RankedTensorType::get(packedShape, rewriter.getF32Type());
   return arith::ConstantOp::create(
       rewriter, loc, DenseElementsAttr::get(type, ArrayRef(packed)));
+}
+
+/// What the rewrites of convolutions and poolings over blocks share: packing
+/// [N, C, H, W] values to [N, C / b, H, W, b], the accumulator, the marked
+/// generic, and the unpack of its result.
+struct Blocker {
+  RewriterBase &rewriter;
+  Location loc;
+  int64_t block;
+
+  OpFoldResult tile() const { return rewriter.getIndexAttr(block); }
+
+  RankedTensorType blockedType(Value nchw) const {
+    auto type = cast<RankedTensorType>(nchw.getType());
+    ArrayRef<int64_t> shape = type.getShape();
+    return RankedTensorType::get(
+        {shape[0], shape[1] / block, shape[2], shape[3], block},
+        type.getElementType());
+  }
+
+  Value pack(Value nchw) const {
+    RankedTensorType type = blockedType(nchw);
+    Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                          type.getElementType());
+    return linalg::PackOp::create(rewriter, loc, nchw, empty, {1}, {tile()})
+        .getResult();
+  }
+
+  /// The accumulator's fill or bias broadcast made again in the blocked
+  /// shape (the bias viewed as [F / b, b]), so that it still fuses into the
+  /// tiles; any other initial value packed.
+  Value accumulator(Value init) const {
+    Value acc = refill(rewriter, loc, init, blockedType(init).getShape(),
+                       {{0}, {1}, {2}, {3}, {1}});
+    return acc ? acc : pack(init);
+  }
+
+  /// The generic over blocks, marked for tileBlockedConv, and its result
+  /// unpacked to [N, C, H, W].
+  Value build(ValueRange inputs, Value acc, ArrayRef<AffineMap> maps,
+              unsigned reductions,
+              function_ref<void(OpBuilder &, Location, ValueRange)> body) {
+    SmallVector<utils::IteratorType> iterators(5,
+                                               utils::IteratorType::parallel);
+    iterators.append(reductions, utils::IteratorType::reduction);
+    auto blocked =
+        linalg::GenericOp::create(rewriter, loc, acc.getType(), inputs,
+                                  ValueRange{acc}, maps, iterators, body);
+    blocked->setAttr(kBlockedConvAttr, rewriter.getUnitAttr());
+    ArrayRef<int64_t> shape = cast<ShapedType>(acc.getType()).getShape();
+    Type element = getElementTypeOrSelf(acc.getType());
+    Value empty = tensor::EmptyOp::create(
+        rewriter, loc,
+        ArrayRef<int64_t>{shape[0], shape[1] * block, shape[2], shape[3]},
+        element);
+    return linalg::UnPackOp::create(rewriter, loc, blocked.getResult(0), empty,
+                                    ArrayRef<int64_t>{1},
+                                    ArrayRef<OpFoldResult>{tile()})
+        .getResult();
+  }
+};
+
+/// The row and column of the input a window tap reads: oh * s + kh * d.
+std::pair<AffineExpr, AffineExpr> windowIndices(DenseIntElementsAttr strides,
+                                                DenseIntElementsAttr dilations,
+                                                AffineExpr oh, AffineExpr ow,
+                                                AffineExpr kh, AffineExpr kw) {
+  auto s = llvm::to_vector(strides.getValues<int64_t>());
+  auto d = llvm::to_vector(dilations.getValues<int64_t>());
+  return {oh * s[0] + kh * d[0], ow * s[1] + kw * d[1]};
 }
 
 /// Rewrites `conv` over blocks of `block` channels (see above).
 void blockConv(RewriterBase &rewriter, linalg::Conv2DNchwFchwOp conv,
                DenseElementsAttr filterValues, int64_t block) {
-  Location loc = conv.getLoc();
   MLIRContext *context = rewriter.getContext();
   Value input = conv.getInputs()[0];
-  Value init = conv.getOutputs()[0];
-  ArrayRef<int64_t> x = cast<ShapedType>(input.getType()).getShape();
   ArrayRef<int64_t> f =
       cast<ShapedType>(conv.getInputs()[1].getType()).getShape();
-  auto outputType = cast<RankedTensorType>(init.getType());
-  ArrayRef<int64_t> y = outputType.getShape();
-  Type element = outputType.getElementType();
-  auto strides = llvm::to_vector(conv.getStrides().getValues<int64_t>());
-  auto dilations = llvm::to_vector(conv.getDilations().getValues<int64_t>());
-  OpFoldResult tile = rewriter.getIndexAttr(block);
-
   rewriter.setInsertionPoint(conv);
-  auto pack = [&](Value value, ArrayRef<int64_t> shape) -> Value {
-    Value empty =
-        tensor::EmptyOp::create(rewriter, loc,
-                                ArrayRef<int64_t>{shape[0], shape[1] / block,
-                                                  shape[2], shape[3], block},
-                                element);
-    return linalg::PackOp::create(rewriter, loc, value, empty, {1}, {tile})
-        .getResult();
-  };
-  Value packedInput = pack(input, x);
-  Value filter = packFilter(rewriter, loc, filterValues, f, block);
-  // The accumulator's fill or bias broadcast is made in the blocked shape
-  // (the bias viewed as [F / b, b]), so that it still fuses into the tiles.
-  SmallVector<int64_t> accShape = {y[0], y[1] / block, y[2], y[3], block};
-  Value acc = refill(rewriter, loc, init, accShape, {{0}, {1}, {2}, {3}, {1}});
-  if (!acc)
-    acc = pack(init, y);
-
+  Blocker blocker{rewriter, conv.getLoc(), block};
+  // A first layer's colours stay unblocked (chooseChannelBlock).
+  bool blockedInput = f[1] % block == 0;
+  Value filter =
+      packFilter(rewriter, conv.getLoc(), filterValues, f, block, blockedInput);
+  Value acc = blocker.accumulator(conv.getOutputs()[0]);
   AffineExpr n, fb, oh, ow, fi, cb, kh, kw, ci;
   bindDims(context, n, fb, oh, ow, fi, cb, kh, kw, ci);
+  SmallVector<AffineMap> maps;
+  if (blockedInput) {
+    auto [row, column] =
+        windowIndices(conv.getStrides(), conv.getDilations(), oh, ow, kh, kw);
+    maps = {AffineMap::get(9, 0, {n, cb, row, column, ci}, context),
+            AffineMap::get(9, 0, {fb, cb, kh, kw, ci, fi}, context),
+            AffineMap::get(9, 0, {n, fb, oh, ow, fi}, context)};
+    input = blocker.pack(input);
+  } else {
+    // Loops (n, fb, oh, ow, fi, kh, kw, c): the input channel last, the
+    // unit reduction of a tap (tileBlockedConv).
+    AffineExpr c;
+    bindDims(context, n, fb, oh, ow, fi, kh, kw, c);
+    auto [row, column] =
+        windowIndices(conv.getStrides(), conv.getDilations(), oh, ow, kh, kw);
+    maps = {AffineMap::get(8, 0, {n, c, row, column}, context),
+            AffineMap::get(8, 0, {fb, kh, kw, c, fi}, context),
+            AffineMap::get(8, 0, {n, fb, oh, ow, fi}, context)};
+  }
+  rewriter.replaceOp(conv, blocker.build({input, filter}, acc, maps,
+                                         blockedInput ? 4 : 3, buildMulAdd));
+}
+
+/// The filter Wp[G / b, KH, KW, b] of a depthwise W[G, 1, 1, KH, KW].
+Value packDepthwiseFilter(RewriterBase &rewriter, Location loc,
+                          DenseElementsAttr values, ArrayRef<int64_t> shape,
+                          int64_t block) {
+  int64_t groups = shape[0], taps = shape[3] * shape[4];
+  SmallVector<float> packed(values.getNumElements());
+  auto source = values.getValues<float>();
+  int64_t next = 0;
+  for (int64_t cb = 0; cb < groups / block; ++cb)
+    for (int64_t tap = 0; tap < taps; ++tap)
+      for (int64_t ci = 0; ci < block; ++ci)
+        packed[next++] = source[(cb * block + ci) * taps + tap];
+  auto type = RankedTensorType::get({groups / block, shape[3], shape[4], block},
+                                    rewriter.getF32Type());
+  return arith::ConstantOp::create(
+      rewriter, loc, DenseElementsAttr::get(type, ArrayRef(packed)));
+}
+
+/// Rewrites a depthwise `conv` ([N, G, 1, H, W] viewed as [N, G, H, W]) over
+/// blocks of `block` channels:
+///
+///   y[n, cb, oh, ow, ci] += x[n, cb, oh * sh + kh * dh, ow * sw + kw * dw, ci]
+///                           * Wp[cb, kh, kw, ci]
+void blockDepthwise(RewriterBase &rewriter, linalg::Conv2DNgchwGfchwOp conv,
+                    DenseElementsAttr filterValues, int64_t block) {
+  MLIRContext *context = rewriter.getContext();
+  ArrayRef<int64_t> f =
+      cast<ShapedType>(conv.getInputs()[1].getType()).getShape();
+  SmallVector<ReassociationIndices> groups = {{0}, {1, 2}, {3}, {4}};
+  rewriter.setInsertionPoint(conv);
+  Blocker blocker{rewriter, conv.getLoc(), block};
+  // [N, G, 1, H, W] as [N, G, H, W]: the source of the view the lowering
+  // made (a new view would hide it from the propagation below, which then
+  // moved the packs through the views instead of cancelling them).
+  auto flatten = [&](Value value) -> Value {
+    auto view = value.getDefiningOp<tensor::ExpandShapeOp>();
+    if (view && view.getReassociationIndices() == groups)
+      return view.getSrc();
+    return tensor::CollapseShapeOp::create(rewriter, conv.getLoc(), value,
+                                           groups);
+  };
+  Value input = blocker.pack(flatten(conv.getInputs()[0]));
+  Value filter =
+      packDepthwiseFilter(rewriter, conv.getLoc(), filterValues, f, block);
+  Value acc = blocker.accumulator(flatten(conv.getOutputs()[0]));
+  AffineExpr n, cb, oh, ow, ci, kh, kw;
+  bindDims(context, n, cb, oh, ow, ci, kh, kw);
+  auto [row, column] =
+      windowIndices(conv.getStrides(), conv.getDilations(), oh, ow, kh, kw);
   SmallVector<AffineMap> maps = {
-      AffineMap::get(9, 0,
-                     {n, cb, oh * strides[0] + kh * dilations[0],
-                      ow * strides[1] + kw * dilations[1], ci},
-                     context),
-      AffineMap::get(9, 0, {fb, cb, kh, kw, ci, fi}, context),
-      AffineMap::get(9, 0, {n, fb, oh, ow, fi}, context)};
-  SmallVector<utils::IteratorType> iterators(5, utils::IteratorType::parallel);
-  iterators.append(4, utils::IteratorType::reduction);
-  auto blocked = linalg::GenericOp::create(
-      rewriter, loc, acc.getType(), ValueRange{packedInput, filter},
-      ValueRange{acc}, maps, iterators, buildMulAdd);
-  blocked->setAttr(kBlockedConvAttr, rewriter.getUnitAttr());
-  Value empty = tensor::EmptyOp::create(rewriter, loc, y, element);
-  rewriter.replaceOpWithNewOp<linalg::UnPackOp>(conv, blocked.getResult(0),
-                                                empty, ArrayRef<int64_t>{1},
-                                                ArrayRef<OpFoldResult>{tile});
+      AffineMap::get(7, 0, {n, cb, row, column, ci}, context),
+      AffineMap::get(7, 0, {cb, kh, kw, ci}, context),
+      AffineMap::get(7, 0, {n, cb, oh, ow, ci}, context)};
+  Value unpacked = blocker.build({input, filter}, acc, maps, 2, buildMulAdd);
+  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+      conv, conv.getOutputs()[0].getType(), unpacked, groups);
+}
+
+/// Rewrites a max pooling `pool` over blocks of `block` channels:
+///
+///   y[n, cb, oh, ow, ci] = max(y, x[n, cb, oh * sh + kh * dh,
+///                                   ow * sw + kw * dw, ci])
+///
+/// so that the layout stays blocked through it (ResNet's pooling after its
+/// first layer), each window a max of channel vectors.
+void blockPool(RewriterBase &rewriter, linalg::PoolingNchwMaxOp pool,
+               int64_t block) {
+  MLIRContext *context = rewriter.getContext();
+  rewriter.setInsertionPoint(pool);
+  Blocker blocker{rewriter, pool.getLoc(), block};
+  Value acc = blocker.accumulator(pool.getOutputs()[0]);
+  AffineExpr n, cb, oh, ow, ci, kh, kw;
+  bindDims(context, n, cb, oh, ow, ci, kh, kw);
+  auto [row, column] =
+      windowIndices(pool.getStrides(), pool.getDilations(), oh, ow, kh, kw);
+  // The pooling's shape-only window operand gives the loops (kh, kw) their
+  // extent, as it does the named op's.
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(7, 0, {n, cb, row, column, ci}, context),
+      AffineMap::get(7, 0, {kh, kw}, context),
+      AffineMap::get(7, 0, {n, cb, oh, ow, ci}, context)};
+  rewriter.replaceOp(
+      pool, blocker.build(
+                {blocker.pack(pool.getInputs()[0]), pool.getInputs()[1]}, acc,
+                maps, 2, [](OpBuilder &b, Location l, ValueRange args) {
+                  Value max = arith::MaximumFOp::create(b, l, args[0], args[2]);
+                  linalg::YieldOp::create(b, l, max);
+                }));
 }
 
 /// Whether `unpack` undoes blockConv's packing: channels (dimension 1) in
@@ -269,20 +416,44 @@ struct CpuBlockChannelsPass
     CpuMachine machine;
     machine.vectorBits = vectorWidth;
 
-    SmallVector<
-        std::tuple<linalg::Conv2DNchwFchwOp, DenseElementsAttr, int64_t>>
-        convs;
-    func.walk([&](linalg::Conv2DNchwFchwOp conv) {
+    // One block for the function, the largest that every convolution taking
+    // part can use: packs and unpacks of different blocks would not cancel.
+    SmallVector<std::pair<Operation *, DenseElementsAttr>> convs;
+    int64_t block = 0;
+    auto consider = [&](auto conv) {
       DenseElementsAttr values;
-      int64_t block = chooseChannelBlock(conv, machine);
-      if (block && matchPattern(conv.getInputs()[1], m_Constant(&values)))
-        convs.push_back({conv, values, block});
+      int64_t largest = chooseChannelBlock(conv, machine);
+      if (!largest || !matchPattern(conv.getInputs()[1], m_Constant(&values)))
+        return;
+      convs.push_back({conv, values});
+      block = block ? std::min(block, largest) : largest;
+    };
+    func.walk([&](Operation *op) {
+      if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+        consider(conv);
+      else if (auto conv = dyn_cast<linalg::Conv2DNgchwGfchwOp>(op))
+        consider(conv);
     });
     if (convs.empty())
       return;
     IRRewriter rewriter(context);
-    for (auto [conv, values, block] : convs)
-      blockConv(rewriter, conv, values, block);
+    for (auto [op, values] : convs) {
+      if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+        blockConv(rewriter, conv, values, block);
+      else
+        blockDepthwise(rewriter, cast<linalg::Conv2DNgchwGfchwOp>(op), values,
+                       block);
+    }
+    // Max pooling between blocked convolutions runs blocked too.
+    SmallVector<linalg::PoolingNchwMaxOp> pools;
+    func.walk([&](linalg::PoolingNchwMaxOp pool) {
+      auto type = cast<ShapedType>(pool.getOutputs()[0].getType());
+      if (pool.hasPureTensorSemantics() && hasStaticShapes(pool) &&
+          type.getElementType().isF32() && type.getShape()[1] % block == 0)
+        pools.push_back(pool);
+    });
+    for (linalg::PoolingNchwMaxOp pool : pools)
+      blockPool(rewriter, pool, block);
 
     // Packs up and unpacks down, through the elementwise ops and pads
     // between convolutions, until they meet and cancel.
@@ -293,6 +464,9 @@ struct CpuBlockChannelsPass
     linalg::PackOp::getCanonicalizationPatterns(patterns, context);
     linalg::UnPackOp::getCanonicalizationPatterns(patterns, context);
     tensor::PadOp::getCanonicalizationPatterns(patterns, context);
+    // A depthwise convolution's [N, G, 1, H, W] views of [N, G, H, W].
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, context);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, context);
     tensor::EmptyOp::getCanonicalizationPatterns(patterns, context);
     if (failed(applyPatternsGreedily(func, std::move(patterns))))
       return signalPassFailure();

@@ -205,6 +205,13 @@ struct MulAddToFma : OpRewritePattern<arith::AddFOp> {
   }
 };
 
+/// The vector multiply-adds in `scope` as vector.fma.
+void fuseMulAdds(Operation *scope) {
+  RewritePatternSet patterns(scope->getContext());
+  patterns.add<MulAddToFma>(scope->getContext());
+  (void)applyPatternsGreedily(scope, std::move(patterns));
+}
+
 } // namespace
 
 bool prefersDirectConv(linalg::Conv2DNchwFchwOp conv,
@@ -305,9 +312,7 @@ static LogicalResult tileTaps(RewriterBase &rewriter, linalg::LinalgOp conv,
   }
   simplifyTiles(rowLoop);
   vectorizeOpsIn(rewriter, rowLoop);
-  RewritePatternSet patterns(rewriter.getContext());
-  patterns.add<MulAddToFma>(rewriter.getContext());
-  (void)applyPatternsGreedily(rowLoop, std::move(patterns));
+  fuseMulAdds(rowLoop);
   return success();
 }
 
@@ -355,6 +360,17 @@ LogicalResult tileDepthwiseConv(RewriterBase &rewriter,
   return tileTaps(rewriter, conv, tiling, machine);
 }
 
+/// The largest of 4, 2 and 1 vectors of channels that divides `channels`, or
+/// 0.
+static int64_t largestBlock(ArrayRef<int64_t> channels,
+                            const CpuMachine &machine) {
+  for (int64_t block = 4 * machine.lanes(); block >= machine.lanes();
+       block /= 2)
+    if (llvm::all_of(channels, [&](int64_t c) { return c % block == 0; }))
+      return block;
+  return 0;
+}
+
 int64_t chooseChannelBlock(linalg::Conv2DNchwFchwOp conv,
                            const CpuMachine &machine) {
   if (!conv.hasPureTensorSemantics() || !hasStaticShapes(conv) ||
@@ -362,39 +378,113 @@ int64_t chooseChannelBlock(linalg::Conv2DNchwFchwOp conv,
     return 0;
   ArrayRef<int64_t> filter =
       cast<ShapedType>(conv.getInputs()[1].getType()).getShape();
-  for (int64_t block = 4 * machine.lanes(); block >= machine.lanes();
-       block /= 2)
-    if (filter[0] % block == 0 && filter[1] % block == 0)
-      return block;
-  return 0;
+  // A first layer's few input channels (less than a vector: the colours)
+  // stay as they are; only its output is blocked.
+  if (filter[1] < int64_t(machine.lanes()))
+    return largestBlock({filter[0]}, machine);
+  return largestBlock({filter[0], filter[1]}, machine);
+}
+
+int64_t chooseChannelBlock(linalg::Conv2DNgchwGfchwOp conv,
+                           const CpuMachine &machine) {
+  // Input [N, G, 1, H, W], filter [G, 1, 1, KH, KW]: depthwise only.
+  if (!conv.hasPureTensorSemantics() || !hasStaticShapes(conv) || !allF32(conv))
+    return 0;
+  ArrayRef<int64_t> filter =
+      cast<ShapedType>(conv.getInputs()[1].getType()).getShape();
+  if (filter[1] != 1 || filter[2] != 1)
+    return 0;
+  return largestBlock({filter[0]}, machine);
+}
+
+/// The taps of a column of a blocked convolution `conv` (tileBlockedConv),
+/// its row dimensions already dropped: one scf.for per tap dimension, each
+/// step a [pixels, channels] multiply-add.
+static LogicalResult tileBlockedTaps(RewriterBase &rewriter,
+                                     linalg::GenericOp conv) {
+  // A column's loops: (ow, fi) and the taps, (cb, kh, kw, ci), (kh, kw, c)
+  // when the input is not blocked, or (kh, kw) when depthwise or pooling.
+  SmallVector<unsigned> taps;
+  for (unsigned d = 2; d < conv.getNumLoops(); ++d)
+    taps.push_back(d);
+  SmallVector<int64_t> tiles(conv.getNumLoops(), 0);
+  for (unsigned d : taps)
+    tiles[d] = 1;
+  auto tap = dyn_cast_or_null<linalg::GenericOp>(tileOp(rewriter, conv, tiles));
+  if (!tap)
+    return failure();
+  // A depthwise (or pooling) tap reads the pixels' channel vectors: an
+  // elementwise [m, w] op with the filter's. The others keep their last
+  // tap, an input channel, as a unit reduction, so that the tap is a
+  // contraction [m, 1] x [1, w] of broadcast pixels, which lowers to an
+  // outer product (a broadcast along w became a transpose).
+  bool channelwise = tap.getIndexingMapsArray()[0].isFunctionOfDim(1);
+  if (!channelwise)
+    taps.pop_back();
+  auto dropped =
+      dyn_cast_or_null<linalg::GenericOp>(dropDims(rewriter, tap, taps));
+  if (!dropped)
+    return failure();
+  unstrideInputs(rewriter, dropped);
+  return success();
 }
 
 LogicalResult tileBlockedConv(RewriterBase &rewriter, linalg::GenericOp conv,
                               const CpuMachine &machine) {
-  // Loops (n, fb, oh, ow, fi, cb, kh, kw, ci); a column's (ow, fi, cb, kh,
-  // kw, ci).
+  // Loops (n, fb, oh, ow, fi) and the taps (BlockChannels.cpp); its
+  // epilogue's (n, fb, oh, ow, fi).
   SmallVector<int64_t> sizes = conv.getStaticLoopRanges();
-  if (sizes.size() != 9 || ShapedType::isDynamicShape(sizes))
+  if (sizes.size() < 7 || ShapedType::isDynamicShape(sizes))
     return failure();
-  // At most 4 vectors of output channels per tile (a wider block is split
-  // by the row loop); then as many pixels as keep the accumulators (pixels
-  // x vectors), the filter's vectors and a broadcast within 7/8 of the
-  // register file: 5 x 4 zmm with AVX-512.
-  int64_t lanes = machine.lanes();
-  int64_t vectors = std::min<int64_t>(llvm::divideCeil(sizes[4], lanes), 4);
-  int64_t registers = machine.vectorRegisters() * 7 / 8;
-  int64_t pixels = std::max<int64_t>((registers - vectors - 1) / vectors, 1);
-  TapTiling tiling;
-  tiling.rowTiles = {1, 1, 1, 0, 0, 0, 0, 0, 0};
-  if (sizes[4] > vectors * lanes)
-    tiling.rowTiles[4] = vectors * lanes;
-  tiling.columnDim = 3;
-  tiling.columns = sizes[3];
-  tiling.width = std::min(pixels, sizes[3]);
-  tiling.rowDims = {0, 1, 2};
-  tiling.tapDims = {2, 3, 4, 5};
-  tiling.keepLastTap = true;
-  return tileTaps(rewriter, conv, tiling, machine);
+  MatmulTile tile = chooseBlockedConvTile(sizes[3], sizes[4], machine);
+  // The elementwise consumer (bias, activation, residual add) is the root,
+  // so that it runs on the accumulators before the tile's one store.
+  linalg::GenericOp epilogue = findEpilogue(conv);
+  Operation *root = epilogue ? epilogue.getOperation() : conv.getOperation();
+  unsigned rootLoops = cast<linalg::LinalgOp>(root).getNumLoops();
+  SmallVector<int64_t> rowTiles(rootLoops, 0);
+  rowTiles[0] = rowTiles[1] = rowTiles[2] = 1;
+  if (sizes[4] > tile.n)
+    rowTiles[4] = tile.n;
+  FailureOr<scf::SCFTileAndFuseResult> rows = tileAndFuse(
+      rewriter, cast<TilingInterface>(root), rowTiles, rowLoops(conv, machine));
+  if (failed(rows))
+    return failure();
+  Operation *rowLoop = rows->loops.front().getOperation();
+  // Columns of `tile.m` pixels, the remainder peeled.
+  if (tile.m < sizes[3]) {
+    SmallVector<int64_t> columnTiles(rootLoops, 0);
+    columnTiles[3] = tile.m;
+    FailureOr<scf::SCFTileAndFuseResult> columns = tileAndFuse(
+        rewriter, cast<TilingInterface>(rows->tiledAndFusedOps.front()),
+        columnTiles, scf::SCFTilingOptions::LoopType::ForOp);
+    if (failed(columns))
+      return failure();
+    (void)peelColumns(rewriter,
+                      cast<scf::ForOp>(columns->loops.front().getOperation()));
+  }
+  // In each column: the row's unit dimensions dropped from every op (the
+  // convolutions, their initializations, the epilogue), then the taps.
+  simplifyTiles(rowLoop);
+  SmallVector<linalg::LinalgOp> tiled;
+  rowLoop->walk([&](linalg::LinalgOp op) { tiled.push_back(op); });
+  for (linalg::LinalgOp op : tiled) {
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::GenericOp> generic =
+        isa<linalg::GenericOp>(op) ? cast<linalg::GenericOp>(op)
+                                   : linalg::generalizeNamedOp(rewriter, op);
+    if (failed(generic))
+      continue;
+    auto dropped = dyn_cast_or_null<linalg::GenericOp>(
+        dropDims(rewriter, *generic, {0, 1, 2}));
+    if (dropped && dropped.getNumReductionLoops() > 0 &&
+        failed(tileBlockedTaps(rewriter, dropped)))
+      return failure();
+  }
+  simplifyTiles(rowLoop);
+  vectorizeOpsIn(rewriter, rowLoop);
+  fuseMulAdds(rowLoop);
+  return success();
 }
 
 } // namespace nncc::cpu

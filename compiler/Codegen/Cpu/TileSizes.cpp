@@ -142,3 +142,32 @@ int64_t nncc::chooseKBlock(const MatmulTile &tile, int64_t n, int64_t k,
       return block;
   return 0;
 }
+
+MatmulTile nncc::chooseBlockedConvTile(int64_t pixels, int64_t channels,
+                                       const CpuMachine &machine) {
+  int64_t lanes = machine.lanes();
+  int64_t blockVectors = std::max<int64_t>(channels / lanes, 1);
+  int64_t registers = int64_t(machine.vectorRegisters()) - 3;
+  auto cycles = [](int64_t r, int64_t nv) {
+    return std::max({r * nv / 2.0, (r + nv) / 2.0, 4.0, 2.0 * nv});
+  };
+  MatmulTile best;
+  double bestCycles = 0;
+  for (int64_t nv : {4, 2, 1}) {
+    if (blockVectors % nv != 0)
+      continue;
+    for (int64_t r = 1; r <= pixels && r * nv + nv + 1 <= registers; ++r) {
+      double row = (pixels / r) * cycles(r, nv) +
+                   (pixels % r ? cycles(pixels % r, nv) : 0.0);
+      row *= double(blockVectors / nv);
+      bool better = best.n == 1 || row < bestCycles ||
+                    (row == bestCycles && r * nv > best.m * (best.n / lanes));
+      if (better) {
+        bestCycles = row;
+        best.m = r;
+        best.n = nv * lanes;
+      }
+    }
+  }
+  return best;
+}

@@ -83,6 +83,22 @@ MatmulTile chooseMatmulTile(int64_t m, int64_t n, int64_t k,
 int64_t chooseKBlock(const MatmulTile &tile, int64_t n, int64_t k,
                      const CpuMachine &machine);
 
+/// The register tile of a convolution over blocks of channels
+/// (tileBlockedConv): `m` output pixels of a row (broadcasts of the input)
+/// by `n` of the block's output channels (whole vectors: 4, 2 or 1 of the
+/// block's). Per tap, a tile of r pixels and nv vectors does r * nv FMAs,
+/// nv loads of the filter and r broadcasts; the filter of a block (C * KH *
+/// KW x b floats) is larger than L1, so its vectors come from L2, about 32
+/// bytes (2 cycles per zmm) each: a tap takes at least
+///   max(r * nv / 2, (r + nv) / 2, 4, 2 * nv)
+/// cycles. The row of `pixels` is covered by tiles of r and a remainder, for
+/// each of the block's b / (nv * lanes) parts; the cheapest row wins, ties
+/// going to more accumulators. The accumulators, the filter's vectors and a
+/// broadcast leave 3 registers free (28 or 29 of 32 zmm: 6 x 4 ran 7%
+/// faster than 5 x 4 on ResNet's 56x56 layer; 7 x 4 spilled).
+MatmulTile chooseBlockedConvTile(int64_t pixels, int64_t channels,
+                                 const CpuMachine &machine);
+
 } // namespace nncc
 
 #endif // NNCC_COMPILER_CODEGEN_CPU_TILESIZES_H

@@ -278,9 +278,15 @@ Value refill(RewriterBase &rewriter, Location loc, Value init,
 }
 
 void vectorizeOpsIn(RewriterBase &rewriter, Operation *scope) {
+  // A register tile is at most a few dozen vectors. What is much larger (a
+  // row's accumulator initialization that its columns did not take in) is
+  // left to the loop lowering: as one vector, a 4 x 3136 bias broadcast and
+  // its transpose made LLVM take minutes to compile MobileNet-V2.
+  constexpr int64_t kMaxElements = 4096;
   SmallVector<linalg::LinalgOp> ops;
   scope->walk([&](linalg::LinalgOp op) {
-    if (hasStaticShapes(op) && linalg::hasVectorizationImpl(op))
+    if (hasStaticShapes(op) && linalg::hasVectorizationImpl(op) &&
+        staticIterations(op) <= kMaxElements)
       ops.push_back(op);
   });
   for (linalg::LinalgOp op : ops) {
@@ -332,7 +338,7 @@ scf::SCFTileAndFuseOptions::ControlFnTy fuseContractionAndFill() {
         auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
         if (linalgOp && (isa<linalg::FillOp, linalg::Conv2DNchwFchwOp>(op) ||
                          linalg::isaContractionOpInterface(linalgOp) ||
-                         isBroadcastInit(op)))
+                         op->hasAttr(kBlockedConvAttr) || isBroadcastInit(op)))
           return scf::SCFTileAndFuseOptions::ControlFnResult{};
         return std::nullopt;
       };

@@ -106,7 +106,8 @@ mlir::Value refill(mlir::RewriterBase &rewriter, mlir::Location loc,
                    mlir::Value init, mlir::ArrayRef<int64_t> shape,
                    mlir::ArrayRef<mlir::ReassociationIndices> groups);
 
-/// Vectorizes every linalg op in `scope` that has static shapes.
+/// Vectorizes every linalg op in `scope` that has static shapes and at most
+/// 4096 iterations (more is no register tile: left to the loop lowering).
 void vectorizeOpsIn(mlir::RewriterBase &rewriter, mlir::Operation *scope);
 
 /// A register tile of a batched contraction has parallel dimensions of size
@@ -232,18 +233,25 @@ mlir::LogicalResult tileDepthwiseConv(mlir::RewriterBase &rewriter,
 /// over blocks of channels, for tileBlockedConv.
 inline constexpr llvm::StringLiteral kBlockedConvAttr = "nncc.blocked_conv";
 
-/// The channel block b of `conv` for nncc-cpu-block-channels: the largest of
-/// 4, 2 and 1 vectors that divides both its input and output channels, or 0
-/// when it stays as it is (dynamic, not f32, few filters, or channels that
-/// do not split into whole vectors: a first layer's three colours).
+/// The largest channel block b for `conv` in nncc-cpu-block-channels: 4, 2
+/// or 1 vectors that divide both its input and output channels (a
+/// depthwise convolution's: its groups; only the output channels when there
+/// are fewer input channels than a vector: a first layer's three colours,
+/// which stay unblocked), or 0 when it stays as it is (dynamic, not f32, few
+/// filters, a grouped convolution other than depthwise, or channels that do
+/// not split into whole vectors).
 int64_t chooseChannelBlock(mlir::linalg::Conv2DNchwFchwOp conv,
+                           const CpuMachine &machine);
+int64_t chooseChannelBlock(mlir::linalg::Conv2DNgchwGfchwOp conv,
                            const CpuMachine &machine);
 
 /// A convolution over blocks of channels (a generic marked kBlockedConvAttr,
-/// loops (n, fb, oh, ow, fi, cb, kh, kw, ci)): rows over (image, output
-/// block, output row), columns of output pixels, and one kernel tap (cb, kh,
-/// kw, ci) per step, each an FMA of the broadcast input pixels of the column
-/// by the block's output channels of the filter.
+/// loops (n, fb, oh, ow, fi, cb, kh, kw, ci), or (n, cb, oh, ow, ci, kh, kw)
+/// when depthwise): rows over (image, output block, output row), columns of
+/// output pixels, and one kernel tap (cb, kh, kw, ci) per step, each an FMA
+/// of the broadcast input pixels of the column by the block's output
+/// channels of the filter; depthwise, one tap (kh, kw) per step, an FMA of
+/// the pixels' channels by the filter's.
 mlir::LogicalResult tileBlockedConv(mlir::RewriterBase &rewriter,
                                     mlir::linalg::GenericOp conv,
                                     const CpuMachine &machine);

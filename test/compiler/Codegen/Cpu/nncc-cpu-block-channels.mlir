@@ -7,6 +7,15 @@
 // CHECK-DAG: #[[SIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d5, d2 * 2 + d6, d3 * 2 + d7, d8)>
 // CHECK-DAG: #[[FILTER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d1, d5, d6, d7, d8, d4)>
 // CHECK-DAG: #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d1, d2, d3, d4)>
+// A first layer's, over (n, fb, oh, ow, fi, kh, kw, c):
+// CHECK-DAG: #[[FIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d7, d2 + d5, d3 + d6)>
+// CHECK-DAG: #[[FFILTER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d5, d6, d7, d4)>
+// CHECK-DAG: #[[FOUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+// Depthwise, over (n, cb, oh, ow, ci, kh, kw):
+// CHECK-DAG: #[[DIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2 * 2 + d5, d3 * 2 + d6, d4)>
+// CHECK-DAG: #[[DFILTER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d5, d6, d4)>
+// CHECK-DAG: #[[DOUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3, d4)>
+// CHECK-DAG: #[[WINDOW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d5, d6)>
 
 #map4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #bias = affine_map<(d0, d1, d2, d3) -> (d1)>
@@ -90,16 +99,104 @@ func.func @strided_pack(%x: tensor<1x4x8x8xf32>, %init: tensor<1x4x4x4xf32>) -> 
   return %c : tensor<1x4x4x4xf32>
 }
 
-// Left as they are: three input channels (a first layer's colours) do not
-// split into vectors, and a filter that is not a constant (a training
-// step's parameter) cannot be packed at compile time.
+// A first layer's three colours (fewer than a vector) stay as they are:
+// the convolution reads them in place, over (n, fb, oh, ow, fi, kh, kw, c)
+// with the colour last, its filter packed to [F / 16, KH, KW, C, 16], and
+// only its result is blocked.
+// CHECK-LABEL: func.func @first_layer
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.generic {indexing_maps = [#[[FIN]], #[[FFILTER]], #[[FOUT]]], {{.*}} ins(%arg0, %{{.*}} : tensor<1x3x10x10xf32>, tensor<1x3x3x3x16xf32>) outs(%{{.*}} : tensor<1x1x8x8x16xf32>) attrs = {nncc.blocked_conv}
+// CHECK: linalg.transpose
+func.func @first_layer(%x: tensor<1x3x10x10xf32>) -> tensor<1x16x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w3 = arith.constant dense<0.5> : tensor<16x3x3x3xf32>
+  %e = tensor.empty() : tensor<1x16x8x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w3 : tensor<1x3x10x10xf32>, tensor<16x3x3x3xf32>) outs(%init : tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+  return %c : tensor<1x16x8x8xf32>
+}
+
+// Left as it is: a filter that is not a constant (a training step's
+// parameter) cannot be packed at compile time.
 // CHECK-LABEL: func.func @not_blocked
 // CHECK-NOT: nncc.blocked_conv
-// CHECK-COUNT-2: linalg.conv_2d_nchw_fchw
+// CHECK: linalg.conv_2d_nchw_fchw
 // CHECK-NOT: linalg.transpose
-func.func @not_blocked(%x: tensor<1x3x10x10xf32>, %y: tensor<1x16x10x10xf32>, %w: tensor<16x16x3x3xf32>, %init: tensor<1x16x8x8xf32>) -> (tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>) {
-  %w3 = arith.constant dense<0.5> : tensor<16x3x3x3xf32>
-  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w3 : tensor<1x3x10x10xf32>, tensor<16x3x3x3xf32>) outs(%init : tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
+func.func @not_blocked(%y: tensor<1x16x10x10xf32>, %w: tensor<16x16x3x3xf32>, %init: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
   %d = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%y, %w : tensor<1x16x10x10xf32>, tensor<16x16x3x3xf32>) outs(%init : tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
-  return %c, %d : tensor<1x16x8x8xf32>, tensor<1x16x8x8xf32>
+  return %d : tensor<1x16x8x8xf32>
+}
+
+// A depthwise convolution (4 groups of one channel, stride 2; its views
+// [N, G, 1, H, W] of [N, G, H, W] are the lowering's) over blocks of 4
+// channels: y[n, cb, oh, ow, ci] += x[n, cb, 2 oh + kh, 2 ow + kw, ci] *
+// Wp[cb, kh, kw, ci], the filter packed to Wp[cb, kh, kw, ci] = W[cb * 4 +
+// ci, 0, 0, kh, kw] (here W[g, 0, 0, kh, kw] = 10 g + 3 kh + kw). Its input
+// is packed from the pad's source, not through the views.
+// CHECK-LABEL: func.func @depthwise
+// CHECK: arith.constant dense<{{\[\[\[\[}}0.000000e+00, 1.000000e+01, 2.000000e+01, 3.000000e+01], [1.000000e+00, 1.100000e+01, 2.100000e+01, 3.100000e+01]
+// CHECK-SAME: tensor<1x3x3x4xf32>
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<1x1x4x8x8xf32>)
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1, 0] high[0, 0, 1, 1, 0]
+// CHECK: linalg.generic {indexing_maps = [#[[DIN]], #[[DFILTER]], #[[DOUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} {{.*}} attrs = {nncc.blocked_conv}
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<1x1x4x4x4xf32>)
+// AVX512-LABEL: func.func @depthwise
+// AVX512-NOT: nncc.blocked_conv
+func.func @depthwise(%x: tensor<1x4x8x8xf32>) -> tensor<1x4x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<[[[[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]]]], [[[[10.0, 11.0, 12.0], [13.0, 14.0, 15.0], [16.0, 17.0, 18.0]]]], [[[[20.0, 21.0, 22.0], [23.0, 24.0, 25.0], [26.0, 27.0, 28.0]]]], [[[[30.0, 31.0, 32.0], [33.0, 34.0, 35.0], [36.0, 37.0, 38.0]]]]]> : tensor<4x1x1x3x3xf32>
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x4x8x8xf32> to tensor<1x4x10x10xf32>
+  %xe = tensor.expand_shape %p [[0], [1, 2], [3], [4]] output_shape [1, 4, 1, 10, 10] : tensor<1x4x10x10xf32> into tensor<1x4x1x10x10xf32>
+  %e = tensor.empty() : tensor<1x4x4x4xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %fe = tensor.expand_shape %f [[0], [1, 2], [3], [4]] output_shape [1, 4, 1, 4, 4] : tensor<1x4x4x4xf32> into tensor<1x4x1x4x4xf32>
+  %d = linalg.conv_2d_ngchw_gfchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%xe, %w : tensor<1x4x1x10x10xf32>, tensor<4x1x1x3x3xf32>) outs(%fe : tensor<1x4x1x4x4xf32>) -> tensor<1x4x1x4x4xf32>
+  %y = tensor.collapse_shape %d [[0], [1, 2], [3], [4]] : tensor<1x4x1x4x4xf32> into tensor<1x4x4x4xf32>
+  return %y : tensor<1x4x4x4xf32>
+}
+
+// One block for the function: with AVX-512 the 16 -> 32 convolution can
+// take blocks of 16 channels only, so the 32 -> 32 one takes 16 too, and
+// the tensor between them stays blocked (no transpose between them).
+// AVX512-LABEL: func.func @one_block
+// AVX512: attrs = {nncc.blocked_conv}
+// AVX512-NOT: linalg.transpose
+// AVX512: ins(%{{.*}}, %{{.*}} : tensor<1x2x8x8x16xf32>, tensor<2x2x1x1x16x16xf32>) {{.*}} attrs = {nncc.blocked_conv}
+func.func @one_block(%x: tensor<1x16x8x8xf32>, %init: tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32> {
+  %w1 = arith.constant dense<0.5> : tensor<32x16x1x1xf32>
+  %w2 = arith.constant dense<0.25> : tensor<32x32x1x1xf32>
+  %c1 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w1 : tensor<1x16x8x8xf32>, tensor<32x16x1x1xf32>) outs(%init : tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
+  %c2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%c1, %w2 : tensor<1x32x8x8xf32>, tensor<32x32x1x1xf32>) outs(%init : tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
+  return %c2 : tensor<1x32x8x8xf32>
+}
+
+// A max pooling between blocked convolutions runs blocked too: a generic
+// over (n, cb, oh, ow, ci, kh, kw) taking the max of channel vectors, its
+// window operand kept for the extent of (kh, kw); nothing is unpacked
+// between the convolutions.
+// CHECK-LABEL: func.func @pool
+// CHECK: attrs = {nncc.blocked_conv}
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[POOL:.*]] = linalg.generic {indexing_maps = [#[[DIN]], #[[WINDOW]], #[[DOUT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}}, %{{.*}} : tensor<1x1x10x10x16xf32>, tensor<3x3xf32>) outs(%{{.*}} : tensor<1x1x4x4x16xf32>) attrs = {nncc.blocked_conv}
+// CHECK: arith.maximumf
+// CHECK-NOT: linalg.transpose
+// CHECK: ins(%[[POOL]], %{{.*}} : tensor<1x1x4x4x16xf32>, tensor<1x1x1x1x16x16xf32>) {{.*}} attrs = {nncc.blocked_conv}
+func.func @pool(%x: tensor<1x16x10x10xf32>) -> tensor<1x16x4x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %lowest = arith.constant -3.40282347E+38 : f32
+  %e10 = tensor.empty() : tensor<1x16x10x10xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e10 : tensor<1x16x10x10xf32>) -> tensor<1x16x10x10xf32>
+  %e4 = tensor.empty() : tensor<1x16x4x4xf32>
+  %pinit = linalg.fill ins(%lowest : f32) outs(%e4 : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
+  %cinit = linalg.fill ins(%zero : f32) outs(%e4 : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
+  %w1 = arith.constant dense<0.5> : tensor<16x16x1x1xf32>
+  %w2 = arith.constant dense<0.25> : tensor<16x16x1x1xf32>
+  %window = tensor.empty() : tensor<3x3xf32>
+  %c1 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w1 : tensor<1x16x10x10xf32>, tensor<16x16x1x1xf32>) outs(%init : tensor<1x16x10x10xf32>) -> tensor<1x16x10x10xf32>
+  %p = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%c1, %window : tensor<1x16x10x10xf32>, tensor<3x3xf32>) outs(%pinit : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
+  %c2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w2 : tensor<1x16x4x4xf32>, tensor<16x16x1x1xf32>) outs(%cinit : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
+  return %c2 : tensor<1x16x4x4xf32>
 }

@@ -416,51 +416,61 @@ func.func @k_blocked_residual(%a: tensor<32x1024xf32>, %b: tensor<1024x49xf32>, 
 }
 
 // A convolution over blocks of 64 channels (nncc-cpu-block-channels'
-// generic, loops (n, fb, oh, ow, fi, cb, kh, kw, ci)): rows over (output
-// block, output row) are the parallel loop; with AVX-512 a row's 12 pixels
-// are columns of 5 (accumulators 5 x 4 zmm, the filter's 4 and a broadcast
-// within 28 registers) and a peeled column of 2; each tap (kh, kw, ci) is a
+// generic, loops (n, fb, oh, ow, fi, cb, kh, kw, ci)) and its relu: rows
+// over (output block, output row) are the parallel loop; with AVX-512 a
+// row's 14 pixels are columns of 5 (accumulators 5 x 4 zmm: the cost model,
+// chooseBlockedConvTile) and a peeled column of 4; each tap (kh, kw, ci) is a
 // [5, 1] x [1, 64] contraction: the 5 input pixels of one channel read in
-// place, broadcast against the block's 64 output channels of the filter.
-// With AVX2 the block is split into two row tiles of 32 channels (4 ymm),
-// by 2 pixels.
+// place, broadcast against the block's 64 output channels of the filter. The
+// accumulator starts from a zero vector (the fill fused), and the relu runs
+// on it before the tile's one store. With AVX2 (16 ymm) the block is split
+// into row tiles of 16 channels, 5 x 2 ymm accumulators.
 // CHECK-LABEL: func.func @blocked_conv
-// AVX512: scf.forall (%[[FB:.*]], %[[OH:.*]]) in (2, 12)
+// AVX512: scf.forall (%[[FB:.*]], %[[OH:.*]]) in (2, 14)
 // AVX512: scf.for %[[OW:.*]] = %c0 to %c10 step %c5
-// AVX512: scf.for %[[KH:.*]] = %c0 to %c3
+// AVX512: scf.for %[[KH:.*]] = %c0 to %c3 {{.*}} iter_args(%{{.*}} = %[[ZERO:.*]]) -> (vector<5x64xf32>)
 // AVX512: scf.for %[[KW:.*]] = %c0 to %c3
 // AVX512: scf.for %[[CI:.*]] = %c0 to %c64
-// AVX512: vector.transfer_read %arg0[%c0, %c0, %{{.*}}, %{{.*}}, %[[CI]]]{{.*}} : tensor<1x1x14x14x64xf32>, vector<5x1xf32>
+// AVX512: vector.transfer_read %arg0[%c0, %c0, %{{.*}}, %{{.*}}, %[[CI]]]{{.*}} : tensor<1x1x16x16x64xf32>, vector<5x1xf32>
 // AVX512: vector.transfer_read %arg1[%[[FB]], %c0, %[[KH]], %[[KW]], %[[CI]], %c0]{{.*}} : tensor<2x1x3x3x64x64xf32>, vector<1x64xf32>
 // AVX512: vector.contract {{.*}} : vector<5x1xf32>, vector<1x64xf32> into vector<5x64xf32>
-// AVX512: vector.contract {{.*}} : vector<2x1xf32>, vector<1x64xf32> into vector<2x64xf32>
-// AVX2: scf.forall ({{.*}}) = (0, 0, 0) to (2, 12, 64) step (1, 1, 32)
-// AVX2: vector.contract {{.*}} : vector<2x1xf32>, vector<1x32xf32> into vector<2x32xf32>
+// AVX512: arith.maximumf %{{.*}} : vector<5x64xf32>
+// AVX512: vector.transfer_write
+// AVX512: vector.contract {{.*}} : vector<4x1xf32>, vector<1x64xf32> into vector<4x64xf32>
+// AVX512: arith.maximumf %{{.*}} : vector<4x64xf32>
+// AVX2: scf.forall ({{.*}}) = (0, 0, 0) to (2, 14, 64) step (1, 1, 16)
+// AVX2: vector.contract {{.*}} : vector<5x1xf32>, vector<1x16xf32> into vector<5x16xf32>
 #blocked_in = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d5, d2 + d6, d3 + d7, d8)>
 #blocked_strided_in = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d5, d2 * 2 + d6, d3 * 2 + d7, d8)>
 #blocked_filter = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d1, d5, d6, d7, d8, d4)>
 #blocked_out = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d1, d2, d3, d4)>
-func.func @blocked_conv(%x: tensor<1x1x14x14x64xf32>, %w: tensor<2x1x3x3x64x64xf32>) -> tensor<1x2x12x12x64xf32> {
+#id5 = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3, d4)>
+func.func @blocked_conv(%x: tensor<1x1x16x16x64xf32>, %w: tensor<2x1x3x3x64x64xf32>) -> tensor<1x2x14x14x64xf32> {
   %zero = arith.constant 0.0 : f32
-  %e = tensor.empty() : tensor<1x2x12x12x64xf32>
-  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x12x12x64xf32>) -> tensor<1x2x12x12x64xf32>
-  %c = linalg.generic {indexing_maps = [#blocked_in, #blocked_filter, #blocked_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x1x14x14x64xf32>, tensor<2x1x3x3x64x64xf32>) outs(%fill : tensor<1x2x12x12x64xf32>) attrs = {nncc.blocked_conv} {
+  %e = tensor.empty() : tensor<1x2x14x14x64xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<1x2x14x14x64xf32>) -> tensor<1x2x14x14x64xf32>
+  %c = linalg.generic {indexing_maps = [#blocked_in, #blocked_filter, #blocked_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x1x16x16x64xf32>, tensor<2x1x3x3x64x64xf32>) outs(%fill : tensor<1x2x14x14x64xf32>) attrs = {nncc.blocked_conv} {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %m = arith.mulf %a, %b : f32
     %s = arith.addf %m, %o : f32
     linalg.yield %s : f32
-  } -> tensor<1x2x12x12x64xf32>
-  return %c : tensor<1x2x12x12x64xf32>
+  } -> tensor<1x2x14x14x64xf32>
+  %relu = linalg.generic {indexing_maps = [#id5, #id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%c : tensor<1x2x14x14x64xf32>) outs(%e : tensor<1x2x14x14x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.maximumf %in, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x14x14x64xf32>
+  return %relu : tensor<1x2x14x14x64xf32>
 }
 
 // With stride 2 the pixels of a column are read through a slice with stride
 // 2 (unstrideInputs): the vectorizer takes only projected permutations, and
-// the map's 2 * ow left the taps as scalar loops.
+// the map's 2 * ow left the taps as scalar loops. A row of 6 pixels is one
+// tile.
 // CHECK-LABEL: func.func @blocked_conv_strided
 // AVX512: scf.forall (%{{.*}}) in (6)
-// AVX512: tensor.extract_slice %{{.*}}[0, 0] [5, 1] [2, 1] : tensor<9x1xf32> to tensor<5x1xf32>
-// AVX512: vector.contract {{.*}} : vector<5x1xf32>, vector<1x64xf32> into vector<5x64xf32>
-// AVX512: vector.contract {{.*}} : vector<1x1xf32>, vector<1x64xf32> into vector<1x64xf32>
+// AVX512: tensor.extract_slice %{{.*}}[0, 0] [6, 1] [2, 1] : tensor<11x1xf32> to tensor<6x1xf32>
+// AVX512: vector.contract {{.*}} : vector<6x1xf32>, vector<1x64xf32> into vector<6x64xf32>
 func.func @blocked_conv_strided(%x: tensor<1x1x13x13x64xf32>, %w: tensor<1x1x3x3x64x64xf32>) -> tensor<1x1x6x6x64xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<1x1x6x6x64xf32>
@@ -472,4 +482,27 @@ func.func @blocked_conv_strided(%x: tensor<1x1x13x13x64xf32>, %w: tensor<1x1x3x3
     linalg.yield %s : f32
   } -> tensor<1x1x6x6x64xf32>
   return %c : tensor<1x1x6x6x64xf32>
+}
+
+// A max pooling over blocks of channels (nncc-cpu-block-channels' generic)
+// tiles the same way, each tap a max of [4, 64] channel vectors read
+// through a slice with the pooling's stride.
+// CHECK-LABEL: func.func @blocked_pool
+// AVX512: scf.for %{{.*}} = %c0 to %c8 step %c4
+// AVX512: tensor.extract_slice %{{.*}}[0, 0] [4, 64] [2, 1] : tensor<7x64xf32> to tensor<4x64xf32>
+// AVX512: arith.maximumf %{{.*}}, %{{.*}} : vector<4x64xf32>
+#pool_in = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2 * 2 + d5, d3 * 2 + d6, d4)>
+#pool_window = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d5, d6)>
+#pool_out = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3, d4)>
+func.func @blocked_pool(%x: tensor<1x1x17x17x64xf32>) -> tensor<1x1x8x8x64xf32> {
+  %lowest = arith.constant -3.40282347E+38 : f32
+  %window = tensor.empty() : tensor<3x3xf32>
+  %e = tensor.empty() : tensor<1x1x8x8x64xf32>
+  %fill = linalg.fill ins(%lowest : f32) outs(%e : tensor<1x1x8x8x64xf32>) -> tensor<1x1x8x8x64xf32>
+  %p = linalg.generic {indexing_maps = [#pool_in, #pool_window, #pool_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%x, %window : tensor<1x1x17x17x64xf32>, tensor<3x3xf32>) outs(%fill : tensor<1x1x8x8x64xf32>) attrs = {nncc.blocked_conv} {
+  ^bb0(%in: f32, %w: f32, %out: f32):
+    %m = arith.maximumf %in, %out : f32
+    linalg.yield %m : f32
+  } -> tensor<1x1x8x8x64xf32>
+  return %p : tensor<1x1x8x8x64xf32>
 }
