@@ -156,7 +156,12 @@ MatmulTile nncc::chooseBlockedConvTile(int64_t pixels, int64_t channels,
   for (int64_t nv : {4, 2, 1}) {
     if (blockVectors % nv != 0)
       continue;
-    for (int64_t r = 1; r <= pixels && r * nv + nv + 1 <= registers; ++r) {
+    // At most 16 pixels: a column of pixels is one vector of the tap's
+    // contraction, which LLVM splits into pieces past 16 lanes (26 pixels
+    // of one vector each ran MobileNet-V2's first layer 3x slower).
+    for (int64_t r = 1; r <= std::min<int64_t>(pixels, 16) &&
+                        r * nv + nv + 1 <= registers;
+         ++r) {
       double row = (pixels / r) * cycles(r, nv) +
                    (pixels % r ? cycles(pixels % r, nv) : 0.0);
       row *= double(blockVectors / nv);
