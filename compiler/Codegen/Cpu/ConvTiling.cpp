@@ -446,8 +446,15 @@ LogicalResult tileBlockedConv(RewriterBase &rewriter, linalg::GenericOp conv,
   rowTiles[0] = rowTiles[1] = rowTiles[2] = 1;
   if (sizes[4] > tile.n)
     rowTiles[4] = tile.n;
-  FailureOr<scf::SCFTileAndFuseResult> rows = tileAndFuse(
-      rewriter, cast<TilingInterface>(root), rowTiles, rowLoops(conv, machine));
+  // Output blocks outermost, images next: a block's filter (up to 1.2 MB
+  // for ResNet's last layers) is then read from L2 by all the images' rows,
+  // where image-major rows streamed every filter from L3 once per image
+  // (ResNet-18 batch 16, one thread: 464 -> 430 ms, three runs each).
+  auto interchange = llvm::to_vector(llvm::seq<int64_t>(0, rootLoops));
+  std::swap(interchange[0], interchange[1]);
+  FailureOr<scf::SCFTileAndFuseResult> rows =
+      tileAndFuse(rewriter, cast<TilingInterface>(root), rowTiles,
+                  rowLoops(conv, machine), interchange);
   if (failed(rows))
     return failure();
   Operation *rowLoop = rows->loops.front().getOperation();
