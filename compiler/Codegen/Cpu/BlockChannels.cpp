@@ -8,14 +8,16 @@
 //   y[n, fb, oh, ow, fi] += x[n, cb, oh * sh + kh * dh, ow * sw + kw * dw, ci]
 //                           * Wp[fb, cb, kh, kw, ci, fi]
 //
-// between a linalg.pack of its input and a linalg.unpack of its result.
-// The packs and unpacks are then moved through the elementwise ops and pads
-// between convolutions, where an unpack meets a pack of the same blocks and
-// both vanish: a chain of convolutions (a ResNet) runs in the blocked layout
-// from its first blocked convolution to its last, and the packs and unpacks
-// left (at the model's input, output, pooling) become copies.
+// between a linalg.pack of its input and a linalg.unpack of its result; so
+// are depthwise convolutions (y[n, cb, oh, ow, ci] += x[...] * Wp[cb, kh, kw,
+// ci]), max poolings, and a first layer's convolution of a few colours (its
+// input read unblocked). b is one for the whole function. The packs and
+// unpacks are then moved through the elementwise ops and pads between them,
+// where an unpack meets a pack of the same blocks and both vanish: a ResNet
+// runs in the blocked layout from its first layer to its global pooling,
+// and the packs and unpacks left become copies.
 //
-// Its register tiles (tileBlockedConv) have their vectors along the block's
+// The register tiles (tileBlockedConv) have their vectors along the block's
 // output channels, whole vectors at any image size, and broadcast the input
 // pixels of a row read in place: no im2col copy, no panel copy.
 //

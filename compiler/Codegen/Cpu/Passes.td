@@ -24,8 +24,11 @@ def StridedCopyToLinalg
     Bufferization copies into strided views (e.g. the interior of a padded
     buffer). Lowered as they are, such copies call `memrefCopy` from MLIR's
     C runner utilities, which generated objects cannot link against. As
-    linalg.copy they become ordinary loops. Copies between contiguous buffers
-    are left alone: they lower to memcpy.
+    linalg.copy they become ordinary loops, over the trailing dimensions that
+    are contiguous on both sides collapsed into one (a padded blocked
+    tensor's interior is rows of W * b floats, copied as vectors, not W rows
+    of b). Copies between contiguous buffers are left alone: they lower to
+    memcpy.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }

@@ -15,6 +15,38 @@ using namespace mlir;
 
 namespace {
 
+/// How many trailing dimensions of `type` are contiguous (each stride the
+/// next one's times its size, the last 1); 0 for a dynamic layout.
+int64_t contiguousTrailingDims(MemRefType type) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)) ||
+      !type.hasStaticShape() || strides.empty() || strides.back() != 1)
+    return 0;
+  int64_t count = 1;
+  for (int64_t d = type.getRank() - 2; d >= 0; --d) {
+    if (ShapedType::isDynamic(strides[d]) ||
+        strides[d] != strides[d + 1] * type.getDimSize(d + 1))
+      break;
+    ++count;
+  }
+  return count;
+}
+
+/// `value` with its last `count` dimensions (contiguous) collapsed into one.
+Value collapseTrailing(OpBuilder &builder, Location loc, Value value,
+                       int64_t count) {
+  int64_t rank = cast<MemRefType>(value.getType()).getRank();
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < rank - count; ++d)
+    groups.push_back({d});
+  ReassociationIndices last;
+  for (int64_t d = rank - count; d < rank; ++d)
+    last.push_back(d);
+  groups.push_back(last);
+  return memref::CollapseShapeOp::create(builder, loc, value, groups);
+}
+
 struct StridedCopyToLinalgPass
     : nncc::impl::StridedCopyToLinalgBase<StridedCopyToLinalgPass> {
   void runOnOperation() override {
@@ -27,8 +59,19 @@ struct StridedCopyToLinalgPass
     });
     for (memref::CopyOp copy : copies) {
       OpBuilder builder(copy);
-      linalg::CopyOp::create(builder, copy.getLoc(), copy.getSource(),
-                             copy.getTarget());
+      Value source = copy.getSource(), target = copy.getTarget();
+      // The dimensions contiguous on both sides as one: a padded blocked
+      // tensor's interior, [N, C / b, H, W, b] in [N, C / b, H + 2, W + 2,
+      // b], is rows of W * b floats, which the loops then copy as vectors;
+      // left as W rows of b, they ran as scalar moves.
+      int64_t contiguous =
+          std::min(contiguousTrailingDims(cast<MemRefType>(source.getType())),
+                   contiguousTrailingDims(cast<MemRefType>(target.getType())));
+      if (contiguous > 1) {
+        source = collapseTrailing(builder, copy.getLoc(), source, contiguous);
+        target = collapseTrailing(builder, copy.getLoc(), target, contiguous);
+      }
+      linalg::CopyOp::create(builder, copy.getLoc(), source, target);
       copy.erase();
     }
   }

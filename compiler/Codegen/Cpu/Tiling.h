@@ -229,8 +229,10 @@ mlir::LogicalResult tileDepthwiseConv(mlir::RewriterBase &rewriter,
                                       mlir::linalg::Conv2DNgchwGfchwOp conv,
                                       const CpuMachine &machine);
 
-/// The marker nncc-cpu-block-channels puts on the convolutions it rewrites
-/// over blocks of channels, for tileBlockedConv.
+/// The marker nncc-cpu-block-channels puts on the convolutions (and max
+/// poolings) it rewrites over blocks of channels, for tileBlockedConv; the
+/// elementwise fusion leaves them alone (it would compute a fused producer
+/// once per tap).
 inline constexpr llvm::StringLiteral kBlockedConvAttr = "nncc.blocked_conv";
 
 /// The largest channel block b for `conv` in nncc-cpu-block-channels: 4, 2

@@ -14,3 +14,19 @@ func.func @copies(%a: memref<4x4xf32>, %b: memref<4x4xf32>, %c: memref<6x6xf32>)
   memref.copy %a, %sub : memref<4x4xf32> to memref<4x4xf32, strided<[6, 1], offset: 7>>
   return
 }
+
+// The interior of a padded blocked tensor: [1, 2, 4, 4, 16] in [1, 2, 6, 6,
+// 16]. Its last two dimensions are contiguous on both sides, so the copy
+// runs over rows of 4 x 16 floats (which the loops copy as vectors), not 4
+// rows of 16.
+// CHECK-LABEL: func.func @blocked_interior
+// CHECK-SAME: (%[[X:.*]]: memref<1x2x4x4x16xf32>, %[[P:.*]]: memref<1x2x6x6x16xf32>)
+// CHECK: %[[SUB:.*]] = memref.subview %[[P]][0, 0, 1, 1, 0] [1, 2, 4, 4, 16]
+// CHECK-DAG: %[[FROM:.*]] = memref.collapse_shape %[[X]] {{\[\[}}0], [1], [2], [3, 4]] : memref<1x2x4x4x16xf32> into memref<1x2x4x64xf32>
+// CHECK-DAG: %[[TO:.*]] = memref.collapse_shape %[[SUB]] {{\[\[}}0], [1], [2], [3, 4]] : memref<1x2x4x4x16xf32, strided<[1152, 576, 96, 16, 1], offset: 112>> into memref<1x2x4x64xf32, strided<[1152, 576, 96, 1], offset: 112>>
+// CHECK: linalg.copy ins(%[[FROM]] : memref<1x2x4x64xf32>) outs(%[[TO]] : memref<1x2x4x64xf32, strided<[1152, 576, 96, 1], offset: 112>>)
+func.func @blocked_interior(%x: memref<1x2x4x4x16xf32>, %p: memref<1x2x6x6x16xf32>) {
+  %sub = memref.subview %p[0, 0, 1, 1, 0] [1, 2, 4, 4, 16] [1, 1, 1, 1, 1] : memref<1x2x6x6x16xf32> to memref<1x2x4x4x16xf32, strided<[1152, 576, 96, 16, 1], offset: 112>>
+  memref.copy %x, %sub : memref<1x2x4x4x16xf32> to memref<1x2x4x4x16xf32, strided<[1152, 576, 96, 16, 1], offset: 112>>
+  return
+}
