@@ -159,8 +159,8 @@ MatmulTile nncc::chooseBlockedConvTile(int64_t pixels, int64_t channels,
     // At most 16 pixels: a column of pixels is one vector of the tap's
     // contraction, which LLVM splits into pieces past 16 lanes (26 pixels
     // of one vector each ran MobileNet-V2's first layer 3x slower).
-    for (int64_t r = 1; r <= std::min<int64_t>(pixels, 16) &&
-                        r * nv + nv + 1 <= registers;
+    for (int64_t r = 1;
+         r <= std::min<int64_t>(pixels, 16) && r * nv + nv + 1 <= registers;
          ++r) {
       double row = (pixels / r) * cycles(r, nv) +
                    (pixels % r ? cycles(pixels % r, nv) : 0.0);
