@@ -19,7 +19,7 @@ def SetTarget : Pass<"nncc-set-target", "::mlir::ModuleOp"> {
 
 def StridedCopyToLinalg
     : Pass<"nncc-strided-copy-to-linalg", "::mlir::func::FuncOp"> {
-  let summary = "Turn strided memref.copy into linalg.copy";
+  let summary = "Turn strided memref.copy into linalg.copy; split large copies and fills over the threads";
   let description = [{
     Bufferization copies into strided views (e.g. the interior of a padded
     buffer). Lowered as they are, such copies call `memrefCopy` from MLIR's
@@ -28,9 +28,16 @@ def StridedCopyToLinalg
     are contiguous on both sides collapsed into one (a padded blocked
     tensor's interior is rows of W * b floats, copied as vectors, not W rows
     of b). Copies between contiguous buffers are left alone: they lower to
-    memcpy.
+    memcpy. Copies and fills (a pad's) of at least
+    CpuMachine::parallelMinIterations elements that are not already in a
+    parallel loop get their first dimension of more than one iteration
+    split by an scf.forall, for nncc-cpu-parallelize: they come after the
+    tiling pass, and ran on the calling thread alone.
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::scf::SCFDialect"
+  ];
 }
 
 def CpuBlockChannels

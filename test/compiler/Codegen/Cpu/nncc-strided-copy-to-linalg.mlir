@@ -30,3 +30,21 @@ func.func @blocked_interior(%x: memref<1x2x4x4x16xf32>, %p: memref<1x2x6x6x16xf3
   memref.copy %x, %sub : memref<1x2x4x4x16xf32> to memref<1x2x4x4x16xf32, strided<[1152, 576, 96, 16, 1], offset: 112>>
   return
 }
+
+// A pad as bufferization leaves it: a fill of the padded buffer and a copy
+// of the interior, here 4 x 130 x 130 and 4 x 128 x 128 elements (at least
+// CpuMachine::parallelMinIterations, 64K). Each becomes an scf.forall over
+// its first dimension of more than one iteration, for the thread pool; the
+// small copy above stays whole.
+// CHECK-LABEL: func.func @large_pad
+// CHECK: scf.forall (%[[C:.*]]) in (4)
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : memref<1x1x130x130xf32, strided<[67600, 16900, 130, 1], offset: ?>>)
+// CHECK: scf.forall (%[[D:.*]]) in (4)
+// CHECK: linalg.copy ins(%{{.*}} : memref<1x1x128x128xf32, strided<[65536, 16384, 128, 1], offset: ?>>) outs(%{{.*}} : memref<1x1x128x128xf32, strided<[67600, 16900, 130, 1], offset: ?>>)
+func.func @large_pad(%x: memref<1x4x128x128xf32>, %p: memref<1x4x130x130xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%p : memref<1x4x130x130xf32>)
+  %sub = memref.subview %p[0, 0, 1, 1] [1, 4, 128, 128] [1, 1, 1, 1] : memref<1x4x130x130xf32> to memref<1x4x128x128xf32, strided<[67600, 16900, 130, 1], offset: 131>>
+  memref.copy %x, %sub : memref<1x4x128x128xf32> to memref<1x4x128x128xf32, strided<[67600, 16900, 130, 1], offset: 131>>
+  return
+}
