@@ -241,11 +241,6 @@ struct TapTiling {
   SmallVector<unsigned> rowDims;
   /// The kernel tap dimensions, after the drop: tiled by 1 and dropped.
   SmallVector<unsigned> tapDims;
-  /// Whether the last tap dimension stays, as a unit reduction: the tap is
-  /// then a contraction, [m, 1] x [1, w], which lowers to an outer product
-  /// of a column read element by element (the strided pixels of a blocked
-  /// convolution) where a broadcast along w became a transpose.
-  bool keepLastTap = false;
 };
 
 } // namespace
@@ -286,10 +281,7 @@ static LogicalResult tileTaps(RewriterBase &rewriter, linalg::LinalgOp conv,
     // multiply-add once its unit dimensions go too.
     rewriter.setInsertionPoint(column);
     FailureOr<linalg::GenericOp> generic =
-        isa<linalg::GenericOp>(column)
-            ? cast<linalg::GenericOp>(column)
-            : linalg::generalizeNamedOp(rewriter,
-                                        cast<linalg::LinalgOp>(column));
+        linalg::generalizeNamedOp(rewriter, cast<linalg::LinalgOp>(column));
     if (failed(generic))
       return failure();
     auto row = dyn_cast_or_null<linalg::GenericOp>(
@@ -301,14 +293,8 @@ static LogicalResult tileTaps(RewriterBase &rewriter, linalg::LinalgOp conv,
       tapTiles[d] = 1;
     auto tap =
         dyn_cast_or_null<linalg::GenericOp>(tileOp(rewriter, row, tapTiles));
-    SmallVector<unsigned> dropped = tiling.tapDims;
-    if (tiling.keepLastTap)
-      dropped.pop_back();
-    auto taps = dyn_cast_or_null<linalg::GenericOp>(
-        tap ? dropDims(rewriter, tap, dropped) : nullptr);
-    if (!taps)
+    if (!tap || !dropDims(rewriter, tap, tiling.tapDims))
       return failure();
-    unstrideInputs(rewriter, taps);
   }
   simplifyTiles(rowLoop);
   vectorizeOpsIn(rewriter, rowLoop);

@@ -95,7 +95,9 @@ int64_t chooseKBlock(const MatmulTile &tile, int64_t n, int64_t k,
 /// each of the block's b / (nv * lanes) parts; the cheapest row wins, ties
 /// going to more accumulators. The accumulators, the filter's vectors and a
 /// broadcast leave 3 registers free (28 or 29 of 32 zmm: 6 x 4 ran 7%
-/// faster than 5 x 4 on ResNet's 56x56 layer; 7 x 4 spilled).
+/// faster than 5 x 4 on ResNet's 56x56 layer; 7 x 4 spilled), and a tile
+/// has at most 16 pixels (a column of 26, split by LLVM into pieces, ran
+/// MobileNet-V2's first layer 3x slower).
 MatmulTile chooseBlockedConvTile(int64_t pixels, int64_t channels,
                                  const CpuMachine &machine);
 

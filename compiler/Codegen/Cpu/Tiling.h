@@ -248,12 +248,14 @@ int64_t chooseChannelBlock(mlir::linalg::Conv2DNgchwGfchwOp conv,
                            const CpuMachine &machine);
 
 /// A convolution over blocks of channels (a generic marked kBlockedConvAttr,
-/// loops (n, fb, oh, ow, fi, cb, kh, kw, ci), or (n, cb, oh, ow, ci, kh, kw)
-/// when depthwise): rows over (image, output block, output row), columns of
-/// output pixels, and one kernel tap (cb, kh, kw, ci) per step, each an FMA
-/// of the broadcast input pixels of the column by the block's output
-/// channels of the filter; depthwise, one tap (kh, kw) per step, an FMA of
-/// the pixels' channels by the filter's.
+/// loops (n, fb, oh, ow, fi, cb, kh, kw, ci); (n, fb, oh, ow, fi, kh, kw, c)
+/// for a first layer's unblocked colours; (n, cb, oh, ow, ci, kh, kw) when
+/// depthwise or a max pooling), with its elementwise consumer as the root:
+/// rows over (output block, image, output row), the parallel loop; columns
+/// of output pixels, the remainder peeled (chooseBlockedConvTile); and one
+/// kernel tap per step, an FMA of the broadcast input pixels of the column
+/// by the block's output channels of the filter, or, depthwise, of the
+/// pixels' channels by the filter's (a max for a pooling).
 mlir::LogicalResult tileBlockedConv(mlir::RewriterBase &rewriter,
                                     mlir::linalg::GenericOp conv,
                                     const CpuMachine &machine);
