@@ -119,13 +119,18 @@ struct Blocker {
         linalg::GenericOp::create(rewriter, loc, acc.getType(), inputs,
                                   ValueRange{acc}, maps, iterators, body);
     blocked->setAttr(kBlockedConvAttr, rewriter.getUnitAttr());
-    ArrayRef<int64_t> shape = cast<ShapedType>(acc.getType()).getShape();
-    Type element = getElementTypeOrSelf(acc.getType());
+    return unpack(blocked.getResult(0));
+  }
+
+  /// [N, C / b, H, W, b] back to [N, C, H, W].
+  Value unpack(Value blocked) const {
+    auto type = cast<RankedTensorType>(blocked.getType());
+    ArrayRef<int64_t> shape = type.getShape();
     Value empty = tensor::EmptyOp::create(
         rewriter, loc,
         ArrayRef<int64_t>{shape[0], shape[1] * block, shape[2], shape[3]},
-        element);
-    return linalg::UnPackOp::create(rewriter, loc, blocked.getResult(0), empty,
+        type.getElementType());
+    return linalg::UnPackOp::create(rewriter, loc, blocked, empty,
                                     ArrayRef<int64_t>{1},
                                     ArrayRef<OpFoldResult>{tile()})
         .getResult();
@@ -140,6 +145,24 @@ std::pair<AffineExpr, AffineExpr> windowIndices(DenseIntElementsAttr strides,
   auto s = llvm::to_vector(strides.getValues<int64_t>());
   auto d = llvm::to_vector(dilations.getValues<int64_t>());
   return {oh * s[0] + kh * d[0], ow * s[1] + kw * d[1]};
+}
+
+/// The maps of a channelwise window op over (n, cb, oh, ow, ci, kh, kw): the
+/// input x[n, cb, oh * s + kh * d, ow * s + kw * d, ci], `second` (a
+/// depthwise filter's [cb, kh, kw, ci] or a pooling's window [kh, kw]) and
+/// the output y[n, cb, oh, ow, ci].
+SmallVector<AffineMap> channelwiseMaps(
+    MLIRContext *context, DenseIntElementsAttr strides,
+    DenseIntElementsAttr dilations,
+    function_ref<SmallVector<AffineExpr>(AffineExpr cb, AffineExpr kh,
+                                         AffineExpr kw, AffineExpr ci)>
+        second) {
+  AffineExpr n, cb, oh, ow, ci, kh, kw;
+  bindDims(context, n, cb, oh, ow, ci, kh, kw);
+  auto [row, column] = windowIndices(strides, dilations, oh, ow, kh, kw);
+  return {AffineMap::get(7, 0, {n, cb, row, column, ci}, context),
+          AffineMap::get(7, 0, second(cb, kh, kw, ci), context),
+          AffineMap::get(7, 0, {n, cb, oh, ow, ci}, context)};
 }
 
 /// Rewrites `conv` over blocks of `block` channels (see above).
@@ -226,14 +249,11 @@ void blockDepthwise(RewriterBase &rewriter, linalg::Conv2DNgchwGfchwOp conv,
   Value filter =
       packDepthwiseFilter(rewriter, conv.getLoc(), filterValues, f, block);
   Value acc = blocker.accumulator(flatten(conv.getOutputs()[0]));
-  AffineExpr n, cb, oh, ow, ci, kh, kw;
-  bindDims(context, n, cb, oh, ow, ci, kh, kw);
-  auto [row, column] =
-      windowIndices(conv.getStrides(), conv.getDilations(), oh, ow, kh, kw);
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(7, 0, {n, cb, row, column, ci}, context),
-      AffineMap::get(7, 0, {cb, kh, kw, ci}, context),
-      AffineMap::get(7, 0, {n, cb, oh, ow, ci}, context)};
+  SmallVector<AffineMap> maps = channelwiseMaps(
+      context, conv.getStrides(), conv.getDilations(),
+      [](AffineExpr cb, AffineExpr kh, AffineExpr kw, AffineExpr ci) {
+        return SmallVector<AffineExpr>{cb, kh, kw, ci};
+      });
   Value unpacked = blocker.build({input, filter}, acc, maps, 2, buildMulAdd);
   rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
       conv, conv.getOutputs()[0].getType(), unpacked, groups);
@@ -252,16 +272,13 @@ void blockPool(RewriterBase &rewriter, linalg::PoolingNchwMaxOp pool,
   rewriter.setInsertionPoint(pool);
   Blocker blocker{rewriter, pool.getLoc(), block};
   Value acc = blocker.accumulator(pool.getOutputs()[0]);
-  AffineExpr n, cb, oh, ow, ci, kh, kw;
-  bindDims(context, n, cb, oh, ow, ci, kh, kw);
-  auto [row, column] =
-      windowIndices(pool.getStrides(), pool.getDilations(), oh, ow, kh, kw);
   // The pooling's shape-only window operand gives the loops (kh, kw) their
   // extent, as it does the named op's.
-  SmallVector<AffineMap> maps = {
-      AffineMap::get(7, 0, {n, cb, row, column, ci}, context),
-      AffineMap::get(7, 0, {kh, kw}, context),
-      AffineMap::get(7, 0, {n, cb, oh, ow, ci}, context)};
+  SmallVector<AffineMap> maps =
+      channelwiseMaps(context, pool.getStrides(), pool.getDilations(),
+                      [](AffineExpr, AffineExpr kh, AffineExpr kw, AffineExpr) {
+                        return SmallVector<AffineExpr>{kh, kw};
+                      });
   rewriter.replaceOp(
       pool, blocker.build(
                 {blocker.pack(pool.getInputs()[0]), pool.getInputs()[1]}, acc,
@@ -271,12 +288,14 @@ void blockPool(RewriterBase &rewriter, linalg::PoolingNchwMaxOp pool,
                 }));
 }
 
-/// Whether `unpack` undoes blockConv's packing: channels (dimension 1) in
-/// blocks of `block`, nothing else moved.
-bool isChannelUnpack(linalg::UnPackOp unpack, int64_t block) {
-  return unpack && unpack.getOuterDimsPerm().empty() &&
-         unpack.getInnerDimsPos() == ArrayRef<int64_t>{1} &&
-         unpack.getStaticInnerTiles() == ArrayRef<int64_t>{block};
+/// The block of `value` when it is the unpack of a blocked result: its
+/// channels (dimension 1) in blocks, nothing else moved; else 0.
+int64_t unpackedBlock(Value value) {
+  auto unpack = value.getDefiningOp<linalg::UnPackOp>();
+  if (!unpack || !unpack.getOuterDimsPerm().empty() ||
+      unpack.getInnerDimsPos() != ArrayRef<int64_t>{1})
+    return 0;
+  return unpack.getStaticInnerTiles()[0];
 }
 
 /// An elementwise op over [N, C, H, W] (identity maps) that reads unpacked
@@ -295,49 +314,30 @@ struct BlockElementwise : OpRewritePattern<linalg::GenericOp> {
       return failure();
     int64_t block = 0;
     for (Value input : op.getDpsInputs())
-      if (auto unpack = input.getDefiningOp<linalg::UnPackOp>())
-        if (unpack.getInnerDimsPos() == ArrayRef<int64_t>{1} &&
-            unpack.getStaticInnerTiles().size() == 1)
-          block = unpack.getStaticInnerTiles()[0];
-    if (!block)
-      return failure();
-    Location loc = op.getLoc();
+      block = block ? block : unpackedBlock(input);
     auto type = cast<RankedTensorType>(op.getResult(0).getType());
-    ArrayRef<int64_t> shape = type.getShape();
-    if (shape[1] % block != 0)
+    if (!block || ShapedType::isDynamic(block) ||
+        type.getShape()[1] % block != 0)
       return failure();
-    SmallVector<int64_t> packedShape = {shape[0], shape[1] / block, shape[2],
-                                        shape[3], block};
-    OpFoldResult tile = rewriter.getIndexAttr(block);
+    Blocker blocker{rewriter, op.getLoc(), block};
     SmallVector<Value> inputs;
-    for (Value input : op.getDpsInputs()) {
-      auto unpack = input.getDefiningOp<linalg::UnPackOp>();
-      if (isChannelUnpack(unpack, block)) {
-        inputs.push_back(unpack.getSource());
-        continue;
-      }
-      Type element = getElementTypeOrSelf(input.getType());
-      Value empty =
-          tensor::EmptyOp::create(rewriter, loc, packedShape, element);
-      inputs.push_back(
-          linalg::PackOp::create(rewriter, loc, input, empty, {1}, {tile})
-              .getResult());
-    }
-    Value init = tensor::EmptyOp::create(rewriter, loc, packedShape,
-                                         type.getElementType());
+    for (Value input : op.getDpsInputs())
+      inputs.push_back(unpackedBlock(input) == block
+                           ? input.getDefiningOp<linalg::UnPackOp>().getSource()
+                           : blocker.pack(input));
+    RankedTensorType blockedType = blocker.blockedType(op.getResult(0));
+    Value init =
+        tensor::EmptyOp::create(rewriter, op.getLoc(), blockedType.getShape(),
+                                blockedType.getElementType());
     SmallVector<AffineMap> maps(
         op.getNumDpsInputs() + 1,
         AffineMap::getMultiDimIdentityMap(5, rewriter.getContext()));
     auto blocked = linalg::GenericOp::create(
-        rewriter, loc, init.getType(), inputs, ValueRange{init}, maps,
+        rewriter, op.getLoc(), blockedType, inputs, ValueRange{init}, maps,
         SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel));
     rewriter.inlineRegionBefore(op.getRegion(), blocked.getRegion(),
                                 blocked.getRegion().begin());
-    Value empty =
-        tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType());
-    rewriter.replaceOpWithNewOp<linalg::UnPackOp>(op, blocked.getResult(0),
-                                                  empty, ArrayRef<int64_t>{1},
-                                                  ArrayRef<OpFoldResult>{tile});
+    rewriter.replaceOp(op, blocker.unpack(blocked.getResult(0)));
     return success();
   }
 };

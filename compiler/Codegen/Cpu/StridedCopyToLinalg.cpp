@@ -1,7 +1,7 @@
 //===- StridedCopyToLinalg.cpp - the nncc-strided-copy-to-linalg pass -----===//
 
 #include "compiler/Codegen/Cpu/Passes.h"
-#include "compiler/Codegen/Cpu/TileSizes.h"
+#include "compiler/Codegen/Cpu/Tiling.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -9,7 +9,6 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 
 namespace nncc {
 #define GEN_PASS_DEF_STRIDEDCOPYTOLINALG
@@ -52,39 +51,6 @@ Value collapseTrailing(OpBuilder &builder, Location loc, Value value,
   return memref::CollapseShapeOp::create(builder, loc, value, groups);
 }
 
-/// Splits `op` (a copy or fill that bufferization made: a pad's fill and
-/// the copy of its interior) over the threads when it is large enough
-/// (CpuMachine::parallelMinIterations): an scf.forall over its first
-/// dimension of more than one iteration, which nncc-cpu-parallelize runs on
-/// the thread pool. They came after the tiling pass and ran on the calling
-/// thread alone.
-void splitOverThreads(linalg::LinalgOp op) {
-  nncc::CpuMachine machine;
-  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
-  int64_t iterations = 1;
-  for (int64_t size : sizes) {
-    if (ShapedType::isDynamic(size))
-      return;
-    iterations *= size;
-  }
-  if (iterations < machine.parallelMinIterations ||
-      op->getParentOfType<scf::ForallOp>())
-    return;
-  auto outer = llvm::find_if(sizes, [](int64_t size) { return size > 1; });
-  if (outer == sizes.end())
-    return;
-  SmallVector<int64_t> tiles(sizes.size(), 0);
-  tiles[outer - sizes.begin()] = 1;
-  scf::SCFTilingOptions options;
-  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-  options.setTileSizes(getAsIndexOpFoldResult(op.getContext(), tiles));
-  IRRewriter rewriter(op.getContext());
-  rewriter.setInsertionPoint(op);
-  if (succeeded(scf::tileUsingSCF(
-          rewriter, cast<TilingInterface>(op.getOperation()), options)))
-    rewriter.eraseOp(op);
-}
-
 struct StridedCopyToLinalgPass
     : nncc::impl::StridedCopyToLinalgBase<StridedCopyToLinalgPass> {
   void runOnOperation() override {
@@ -112,14 +78,21 @@ struct StridedCopyToLinalgPass
       linalg::CopyOp::create(builder, copy.getLoc(), source, target);
       copy.erase();
     }
-    SmallVector<linalg::LinalgOp> large;
+    // The copies and fills that bufferization made (a pad's fill and the
+    // copy of its interior) came after the tiling pass and ran on the
+    // calling thread alone: the large ones are split over the threads.
+    SmallVector<linalg::LinalgOp> made;
     getOperation().walk([&](linalg::LinalgOp op) {
       if (op.hasPureBufferSemantics() &&
-          isa<linalg::CopyOp, linalg::MapOp, linalg::FillOp>(op.getOperation()))
-        large.push_back(op);
+          isa<linalg::CopyOp, linalg::MapOp, linalg::FillOp>(
+              op.getOperation()) &&
+          !op->getParentOfType<scf::ForallOp>())
+        made.push_back(op);
     });
-    for (linalg::LinalgOp op : large)
-      splitOverThreads(op);
+    IRRewriter rewriter(&getContext());
+    nncc::CpuMachine machine;
+    for (linalg::LinalgOp op : made)
+      (void)nncc::cpu::splitOuterLoop(rewriter, op, machine);
   }
 };
 

@@ -65,30 +65,6 @@ using namespace nncc::cpu;
 
 namespace {
 
-/// Tiles the first parallel dimension of more than one iteration of `op` by
-/// 1 with an scf.forall (a parallel loop for nncc-cpu-parallelize), when the
-/// op has at least CpuMachine::parallelMinIterations iterations: below
-/// that, waking a thread costs more than it saves.
-LogicalResult splitOuterLoop(RewriterBase &rewriter, linalg::LinalgOp op,
-                             const CpuMachine &machine) {
-  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
-  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-  if (staticIterations(op) < machine.parallelMinIterations)
-    return failure();
-  for (unsigned d = 0; d < sizes.size(); ++d) {
-    if (iterators[d] != utils::IteratorType::parallel)
-      return failure();
-    if (sizes[d] == 1)
-      continue;
-    SmallVector<int64_t> tiles(sizes.size(), 0);
-    tiles[d] = 1;
-    return success(tileOp(rewriter, op, tiles,
-                          scf::SCFTilingOptions::LoopType::ForallOp) !=
-                   nullptr);
-  }
-  return failure();
-}
-
 /// Whether, with every loop but the last at 0, each of `op`'s input maps
 /// reads along the last loop contiguously (or not at all), so that a row
 /// vectorizes to plain vector loads: an im2col copy with unit strides, not

@@ -24,6 +24,7 @@
 #include "compiler/Codegen/Cpu/TileSizes.h"
 
 #include <algorithm>
+#include <limits>
 #include <tuple>
 #include <vector>
 
@@ -152,7 +153,7 @@ MatmulTile nncc::chooseBlockedConvTile(int64_t pixels, int64_t channels,
     return std::max({r * nv / 2.0, (r + nv) / 2.0, 4.0, 2.0 * nv});
   };
   MatmulTile best;
-  double bestCycles = 0;
+  double bestCycles = std::numeric_limits<double>::infinity();
   for (int64_t nv : {4, 2, 1}) {
     if (blockVectors % nv != 0)
       continue;
@@ -165,7 +166,7 @@ MatmulTile nncc::chooseBlockedConvTile(int64_t pixels, int64_t channels,
       double row = (pixels / r) * cycles(r, nv) +
                    (pixels % r ? cycles(pixels % r, nv) : 0.0);
       row *= double(blockVectors / nv);
-      bool better = best.n == 1 || row < bestCycles ||
+      bool better = row < bestCycles ||
                     (row == bestCycles && r * nv > best.m * (best.n / lanes));
       if (better) {
         bestCycles = row;

@@ -106,6 +106,26 @@ Operation *dropDims(RewriterBase &rewriter, linalg::GenericOp generic,
   return dropped->resultOp.getOperation();
 }
 
+LogicalResult splitOuterLoop(RewriterBase &rewriter, linalg::LinalgOp op,
+                             const CpuMachine &machine) {
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  if (staticIterations(op) < machine.parallelMinIterations)
+    return failure();
+  for (unsigned d = 0; d < sizes.size(); ++d) {
+    if (iterators[d] != utils::IteratorType::parallel)
+      return failure();
+    if (sizes[d] == 1)
+      continue;
+    SmallVector<int64_t> tiles(sizes.size(), 0);
+    tiles[d] = 1;
+    return success(tileOp(rewriter, op, tiles,
+                          scf::SCFTilingOptions::LoopType::ForallOp) !=
+                   nullptr);
+  }
+  return failure();
+}
+
 void unstrideInputs(RewriterBase &rewriter, linalg::GenericOp op) {
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();

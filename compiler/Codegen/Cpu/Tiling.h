@@ -64,6 +64,15 @@ mlir::Operation *dropDims(mlir::RewriterBase &rewriter,
                           mlir::linalg::GenericOp generic,
                           mlir::SmallVector<unsigned> dims);
 
+/// Tiles the first parallel dimension of more than one iteration of `op` by
+/// 1 with an scf.forall (a parallel loop for nncc-cpu-parallelize), when the
+/// op has at least CpuMachine::parallelMinIterations iterations: below
+/// that, waking a thread costs more than it saves. On tensors (the tiling
+/// pass's ops) or buffers (the copies and fills bufferization makes).
+mlir::LogicalResult splitOuterLoop(mlir::RewriterBase &rewriter,
+                                   mlir::linalg::LinalgOp op,
+                                   const CpuMachine &machine);
+
 /// Reads each input of `op` that a map indexes with a multiple of a loop
 /// (`d * s`: a strided convolution's pixels) through a slice with stride s
 /// instead, indexed by the loop itself, so that the op vectorizes: the
