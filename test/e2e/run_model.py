@@ -41,7 +41,7 @@ import nncc_tools  # noqa: E402 (found through the path set just above)
 
 # Weights are PyTorch's default initialization under a fixed seed per model,
 # so every run compiles the same model; the inputs are fresh each run.
-MODEL_SEEDS = {"mlp": 1, "lenet": 2, "convnet": 3}
+MODEL_SEEDS = {"mlp": 1, "lenet": 2, "convnet": 3, "widen": 4}
 
 # The metric is max|nncc - torch| / max|torch| over the whole output: both
 # compute in fp32 but sum in different orders (tiling, vectorized
@@ -85,6 +85,40 @@ def make_convnet():
     return ConvNet()
 
 
+def make_widen():
+    """Convolutions with 24 channels, which with AVX-512 (blocks of 16) nncc
+    runs over 32 (nncc-cpu-block-channels, WidenChannels.h): a residual add
+    and relu6 over the widened values, a convolution reading them whole, two
+    reading them through a zero pad (b / b is NaN in the added channels; a
+    spatial pad), and a global pooling of the 24 channels."""
+    import torch
+    from torch import nn
+    import torch.nn.functional as F
+
+    class Widen(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c0 = nn.Conv2d(3, 32, 3, padding=1)
+            self.c1 = nn.Conv2d(32, 24, 1)
+            self.c2 = nn.Conv2d(32, 24, 3, padding=1)
+            self.c3 = nn.Conv2d(24, 32, 1)
+            self.c4 = nn.Conv2d(24, 32, 1)
+            self.c5 = nn.Conv2d(24, 32, 3, padding=1)
+            self.fc = nn.Linear(24 + 3 * 32, 5)
+
+        def forward(self, x):
+            x = torch.relu(self.c0(x))
+            b = F.relu6(self.c2(x)) + self.c1(x)
+            c = self.c3(b)
+            d = self.c4(b * (b / b))
+            e = self.c5(b)
+            pooled = [F.adaptive_avg_pool2d(t, 1).flatten(1)
+                      for t in (b, c, d, e)]
+            return self.fc(torch.cat(pooled, dim=1))
+
+    return Widen()
+
+
 def build_model(name):
     import torch
     from torch import nn
@@ -92,6 +126,8 @@ def build_model(name):
     torch.manual_seed(MODEL_SEEDS[name])
     if name == "convnet":
         return make_convnet().eval(), (3, 32, 32)
+    if name == "widen":
+        return make_widen().eval(), (3, 16, 16)
     if name == "mlp":
         model = nn.Sequential(
             nn.Linear(784, 256), nn.ReLU(),

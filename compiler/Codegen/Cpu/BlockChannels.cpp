@@ -25,6 +25,7 @@
 
 #include "compiler/Codegen/Cpu/Passes.h"
 #include "compiler/Codegen/Cpu/Tiling.h"
+#include "compiler/Codegen/Cpu/WidenChannels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -359,6 +360,10 @@ std::optional<Relayout> relayoutOf(OpTy op, RankedTensorType unpacked) {
     return std::nullopt;
   int64_t dim = op.getInnerDimsPos()[0];
   int64_t block = op.getStaticInnerTiles()[0];
+  // An unpack to fewer channels than the blocks hold (a slice of a widened
+  // value folded into it) is no plain copy.
+  if (unpacked.getShape()[dim] % block != 0)
+    return std::nullopt;
   Relayout relayout;
   SmallVector<int64_t> shape(unpacked.getShape());
   shape[dim] /= block;
@@ -382,6 +387,18 @@ LogicalResult lowerRelayout(RewriterBase &rewriter, linalg::PackOp pack) {
   std::optional<Relayout> relayout = relayoutOf(pack, pack.getSourceType());
   if (!relayout || pack.getPaddingValue())
     return linalg::lowerPack(rewriter, pack);
+  // A vector of channels (a widened convolution's mask of its channels) is
+  // its blocks already: a view, of a constant a constant.
+  if (isIdentityPermutation(relayout->toBlocked)) {
+    DenseElementsAttr values;
+    if (matchPattern(pack.getSource(), m_Constant(&values)))
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+          pack, values.reshape(pack.getDestType()));
+    else
+      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+          pack, pack.getDestType(), pack.getSource(), relayout->groups);
+    return success();
+  }
   Value split =
       tensor::ExpandShapeOp::create(rewriter, pack.getLoc(), relayout->split,
                                     pack.getSource(), relayout->groups);
@@ -430,15 +447,24 @@ struct CpuBlockChannelsPass
       convs.push_back({conv, values});
       block = block ? std::min(block, largest) : largest;
     };
-    func.walk([&](Operation *op) {
-      if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
-        consider(conv);
-      else if (auto conv = dyn_cast<linalg::Conv2DNgchwGfchwOp>(op))
-        consider(conv);
-    });
+    auto considerAll = [&] {
+      convs.clear();
+      block = 0;
+      func.walk([&](Operation *op) {
+        if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+          consider(conv);
+        else if (auto conv = dyn_cast<linalg::Conv2DNgchwGfchwOp>(op))
+          consider(conv);
+      });
+    };
+    considerAll();
+    IRRewriter rewriter(context);
+    // Convolutions whose channels do not split into that block (one vector
+    // when none does) take part with their channels rounded up to it.
+    widenChannels(rewriter, func, block ? block : machine.lanes(), machine);
+    considerAll();
     if (convs.empty())
       return;
-    IRRewriter rewriter(context);
     for (auto [op, values] : convs) {
       if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
         blockConv(rewriter, conv, values, block);

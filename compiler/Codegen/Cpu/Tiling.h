@@ -256,6 +256,15 @@ int64_t chooseChannelBlock(mlir::linalg::Conv2DNchwFchwOp conv,
 int64_t chooseChannelBlock(mlir::linalg::Conv2DNgchwGfchwOp conv,
                            const CpuMachine &machine);
 
+/// The channel counts (filters, input channels) a convolution whose own do
+/// not split into whole vectors (chooseChannelBlock is 0) takes instead in
+/// blocks of `block` (widenChannels): each rounded up to the block, the input
+/// channels kept when fewer than a vector; nothing when that adds more than
+/// half the multiply-adds again, or when it could not be blocked anyway.
+std::optional<std::pair<int64_t, int64_t>>
+chooseWidenedChannels(mlir::linalg::Conv2DNchwFchwOp conv, int64_t block,
+                      const CpuMachine &machine);
+
 /// A convolution over blocks of channels (a generic marked kBlockedConvAttr,
 /// loops (n, fb, oh, ow, fi, cb, kh, kw, ci); (n, fb, oh, ow, fi, kh, kw, c)
 /// for a first layer's unblocked colours; (n, cb, oh, ow, ci, kh, kw) when

@@ -200,3 +200,87 @@ func.func @pool(%x: tensor<1x16x10x10xf32>) -> tensor<1x16x4x4xf32> {
   %c2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w2 : tensor<1x16x4x4xf32>, tensor<16x16x1x1xf32>) outs(%cinit : tensor<1x16x4x4xf32>) -> tensor<1x16x4x4xf32>
   return %c2 : tensor<1x16x4x4xf32>
 }
+
+// Channels that do not split into the block are rounded up to it (AVX-512:
+// 24 -> 32, MobileNet-V2's): the filters padded with zeros, the bias
+// broadcast made again with zeros in the added channels, and a select by a
+// mask of the 24 channels after each convolution producing 24 (0 x inf
+// would be NaN there). The added channels are then zeros, so the residual
+// add (0 + 0) and the convolutions reading 24 channels run on the 32 whole,
+// blocked, with no pad, slice or transpose between them.
+// AVX512-LABEL: func.func @widen
+// AVX512-DAG: %[[MASK:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, {{.*}}, 1.000000e+00, 0.000000e+00, {{.*}}, 0.000000e+00]]> : tensor<1x32xf32>
+// AVX512-DAG: %[[BIAS:.*]] = arith.constant dense<{{\[\[}}1.000000e+00, 2.000000e+00, 3.000000e+00, {{.*}}, 2.400000e+01, 0.000000e+00, {{.*}}, 0.000000e+00]]> : tensor<1x32xf32>
+// AVX512: %[[INIT:.*]] = linalg.generic {{.*}} ins(%[[BIAS]] : tensor<1x32xf32>)
+// AVX512: %[[C1:.*]] = linalg.generic {{.*}} outs(%[[INIT]] : tensor<1x1x8x8x32xf32>) attrs = {nncc.blocked_conv}
+// AVX512: %[[M1:.*]] = linalg.generic {{.*}} ins(%[[C1]], %[[MASK]] : tensor<1x1x8x8x32xf32>, tensor<1x32xf32>)
+// AVX512: arith.cmpf one
+// AVX512: arith.select
+// AVX512-NOT: tensor.pad
+// AVX512-NOT: linalg.transpose
+// AVX512: %[[C2:.*]] = linalg.generic {{.*}} ins(%[[M1]], %{{.*}} : tensor<1x1x8x8x32xf32>, tensor<1x1x1x1x32x32xf32>) {{.*}} attrs = {nncc.blocked_conv}
+// AVX512: %[[C3:.*]] = linalg.generic {{.*}} ins(%[[C2]], %{{.*}} : tensor<1x1x8x8x32xf32>, tensor<1x1x1x1x32x32xf32>) outs(%[[INIT]] : {{.*}}) attrs = {nncc.blocked_conv}
+// AVX512: %[[M3:.*]] = linalg.generic {{.*}} ins(%[[C3]], %[[MASK]] : tensor<1x1x8x8x32xf32>, tensor<1x32xf32>)
+// AVX512: %[[ADD:.*]] = linalg.generic {{.*}} ins(%[[M1]], %[[M3]] : tensor<1x1x8x8x32xf32>, tensor<1x1x8x8x32xf32>)
+// AVX512: ins(%[[ADD]], %{{.*}} : tensor<1x1x8x8x32xf32>, tensor<1x1x1x1x32x32xf32>) {{.*}} attrs = {nncc.blocked_conv}
+// AVX512-NOT: tensor.pad
+// AVX512-NOT: tensor.extract_slice
+// AVX512: return
+func.func @widen(%x: tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32> {
+  %w1 = arith.constant dense<0.5> : tensor<24x32x1x1xf32>
+  %w2 = arith.constant dense<0.25> : tensor<32x24x1x1xf32>
+  %w3 = arith.constant dense<0.125> : tensor<24x32x1x1xf32>
+  %w4 = arith.constant dense<2.0> : tensor<32x24x1x1xf32>
+  %b = arith.constant dense<[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0]> : tensor<24xf32>
+  %zero = arith.constant 0.0 : f32
+  %e24 = tensor.empty() : tensor<1x24x8x8xf32>
+  %e32 = tensor.empty() : tensor<1x32x8x8xf32>
+  %bias = linalg.generic {indexing_maps = [#bias, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%b : tensor<24xf32>) outs(%e24 : tensor<1x24x8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x24x8x8xf32>
+  %z32 = linalg.fill ins(%zero : f32) outs(%e32 : tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
+  %c1 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w1 : tensor<1x32x8x8xf32>, tensor<24x32x1x1xf32>) outs(%bias : tensor<1x24x8x8xf32>) -> tensor<1x24x8x8xf32>
+  %c2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%c1, %w2 : tensor<1x24x8x8xf32>, tensor<32x24x1x1xf32>) outs(%z32 : tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
+  %c3 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%c2, %w3 : tensor<1x32x8x8xf32>, tensor<24x32x1x1xf32>) outs(%bias : tensor<1x24x8x8xf32>) -> tensor<1x24x8x8xf32>
+  %add = linalg.generic {indexing_maps = [#map4, #map4, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c1, %c3 : tensor<1x24x8x8xf32>, tensor<1x24x8x8xf32>) outs(%e24 : tensor<1x24x8x8xf32>) {
+  ^bb0(%in: f32, %in2: f32, %out: f32):
+    %s = arith.addf %in, %in2 : f32
+    linalg.yield %s : f32
+  } -> tensor<1x24x8x8xf32>
+  %c4 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%add, %w4 : tensor<1x24x8x8xf32>, tensor<32x24x1x1xf32>) outs(%z32 : tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
+  return %c4 : tensor<1x32x8x8xf32>
+}
+
+// Added channels that an elementwise op makes non-finite (1 / 0) would make
+// the next convolution's outputs NaN (inf x 0): it reads its input sliced to
+// the 24 channels and padded with zeros. The 24-channel result is a slice of
+// the wide one.
+// AVX512-LABEL: func.func @widen_not_finite
+// AVX512: %[[C1:.*]] = linalg.generic {{.*}} attrs = {nncc.blocked_conv}
+// AVX512: %[[M1:.*]] = linalg.generic {{.*}} ins(%[[C1]], %{{.*}} : tensor<1x1x8x8x32xf32>, tensor<1x32xf32>)
+// AVX512: %[[NARROW:.*]] = linalg.copy ins(%{{.*}} : tensor<1x24x8x8xf32>)
+// AVX512: %[[INV:.*]] = linalg.generic {{.*}} ins(%[[M1]] : tensor<1x1x8x8x32xf32>)
+// AVX512: arith.divf
+// AVX512: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 24, 8, 8] [1, 1, 1, 1] : tensor<1x32x8x8xf32> to tensor<1x24x8x8xf32>
+// AVX512: tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 8, 0, 0]
+// AVX512: attrs = {nncc.blocked_conv}
+// AVX512: return %{{.*}}, %[[NARROW]] : tensor<1x32x8x8xf32>, tensor<1x24x8x8xf32>
+func.func @widen_not_finite(%x: tensor<1x32x8x8xf32>) -> (tensor<1x32x8x8xf32>, tensor<1x24x8x8xf32>) {
+  %w1 = arith.constant dense<0.5> : tensor<24x32x1x1xf32>
+  %w2 = arith.constant dense<0.25> : tensor<32x24x1x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %e24 = tensor.empty() : tensor<1x24x8x8xf32>
+  %e32 = tensor.empty() : tensor<1x32x8x8xf32>
+  %z24 = linalg.fill ins(%zero : f32) outs(%e24 : tensor<1x24x8x8xf32>) -> tensor<1x24x8x8xf32>
+  %z32 = linalg.fill ins(%zero : f32) outs(%e32 : tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
+  %c1 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w1 : tensor<1x32x8x8xf32>, tensor<24x32x1x1xf32>) outs(%z24 : tensor<1x24x8x8xf32>) -> tensor<1x24x8x8xf32>
+  %inv = linalg.generic {indexing_maps = [#map4, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c1 : tensor<1x24x8x8xf32>) outs(%e24 : tensor<1x24x8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %d = arith.divf %one, %in : f32
+    linalg.yield %d : f32
+  } -> tensor<1x24x8x8xf32>
+  %c2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%inv, %w2 : tensor<1x24x8x8xf32>, tensor<32x24x1x1xf32>) outs(%z32 : tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
+  return %c2, %c1 : tensor<1x32x8x8xf32>, tensor<1x24x8x8xf32>
+}
