@@ -63,7 +63,7 @@ void registerNnccPipelines() {
   PassPipelineRegistration<>(
       "nncc-bufferize-pipeline",
       "Prepare the entry ABI and bufferize linalg on tensors (all targets)",
-      buildBufferizePipeline);
+      [](OpPassManager &pm) { buildBufferizePipeline(pm); });
   PassPipelineRegistration<CpuPipelineOptions>(
       "nncc-cpu-pipeline",
       "Bufferize linalg on tensors, lower it to the LLVM dialect for a CPU "

@@ -8,9 +8,13 @@
 
 using namespace mlir;
 
-void nncc::buildBufferizePipeline(OpPassManager &pm) {
+void nncc::buildBufferizePipeline(OpPassManager &pm, bool padsInPlace) {
   pm.addPass(createPrepareEntryAbi());
   pm.addPass(createUnshareDestinations());
+  // After the unsharing: the padded buffer's fill must stay one value, the
+  // slice the result is computed into and the buffer it is inserted into.
+  if (padsInPlace)
+    pm.addPass(createPadsInPlace());
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

@@ -17,8 +17,10 @@ namespace nncc {
 
 /// Prepares the entry ABI and bufferizes linalg on tensors: entry functions
 /// end up taking (context, inputs and state, outputs and new state) as
-/// memrefs, results written into caller-provided buffers.
-void buildBufferizePipeline(mlir::OpPassManager &pm);
+/// memrefs, results written into caller-provided buffers. With
+/// `padsInPlace` (an optimizing target pipeline), pads' sources are computed
+/// in the padded buffers (nncc-pads-in-place).
+void buildBufferizePipeline(mlir::OpPassManager &pm, bool padsInPlace = false);
 
 /// After the target's lowering to the LLVM dialect: allocation through the
 /// context and the C entry points of model `modelName`.

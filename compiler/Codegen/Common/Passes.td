@@ -63,6 +63,26 @@ def UnshareDestinations
   }];
 }
 
+def PadsInPlace : Pass<"nncc-pads-in-place", "::mlir::ModuleOp"> {
+  let summary = "Compute a padded tensor's interior in the padded buffer";
+  let description = [{
+    Before bufferization, from -O1: a `tensor.pad` with a constant value
+    whose source is computed into a `tensor.empty` (a linalg op's init, an
+    scf.forall's shared output, an scf.for's iteration argument) becomes a
+    padded tensor whose border (what the pad adds) is filled before that
+    computation, whose interior slice is the computation's init instead of
+    the empty, and an insert of the result into it. One-Shot Bufferize then
+    writes the result in place into the padded buffer (the insert of a slice
+    into the buffer it was taken from is no copy): the pad's fill of the
+    whole buffer, its copy of the interior, and the unpadded buffer are
+    gone.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
 def BindBatchSize : Pass<"nncc-bind-batch-size", "::mlir::ModuleOp"> {
   let summary = "Give entries with a dynamic batch a batch-size argument";
   let description = [{

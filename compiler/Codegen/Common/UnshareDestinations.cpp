@@ -32,6 +32,8 @@ struct UnshareDestinationsPass
       SmallVector<OpOperand *> uses;
       for (OpOperand &use : op->getResult(0).getUses())
         uses.push_back(&use);
+      if (uses.size() < 2)
+        continue;
       OpBuilder builder(op->getContext());
       builder.setInsertionPointAfter(op);
       for (OpOperand *use : llvm::drop_begin(uses))

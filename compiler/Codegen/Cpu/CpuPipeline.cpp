@@ -91,7 +91,7 @@ void nncc::buildCpuCodegenPipeline(OpPassManager &pm,
     pm.addPass(createCSEPass());
     pm.addPass(createCanonicalizerPass());
   }
-  buildBufferizePipeline(pm);
+  buildBufferizePipeline(pm, /*padsInPlace=*/options.optLevel > 0);
   buildCpuLoweringPipeline(pm, options);
   buildEntryPointsPipeline(pm, options.modelName);
 }
