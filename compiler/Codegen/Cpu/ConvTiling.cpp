@@ -438,6 +438,83 @@ static LogicalResult tileBlockedTaps(RewriterBase &rewriter,
   return success();
 }
 
+/// The end of tileBlockedConv in each tile under `rowLoop`: the row's unit
+/// dimensions dropped from every op (the convolutions, their
+/// initializations, the epilogue), then the taps, and the vectors.
+static void finishBlockedTiles(RewriterBase &rewriter, Operation *rowLoop) {
+  simplifyTiles(rowLoop);
+  SmallVector<linalg::LinalgOp> tiled;
+  rowLoop->walk([&](linalg::LinalgOp op) { tiled.push_back(op); });
+  for (linalg::LinalgOp op : tiled) {
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::GenericOp> generic =
+        isa<linalg::GenericOp>(op) ? cast<linalg::GenericOp>(op)
+                                   : linalg::generalizeNamedOp(rewriter, op);
+    if (failed(generic))
+      continue;
+    auto dropped = dyn_cast_or_null<linalg::GenericOp>(
+        dropDims(rewriter, *generic, {0, 1, 2}));
+    if (dropped && dropped.getNumReductionLoops() > 0)
+      (void)tileBlockedTaps(rewriter, dropped);
+  }
+  simplifyTiles(rowLoop);
+  vectorizeOpsIn(rewriter, rowLoop);
+  fuseMulAdds(rowLoop);
+}
+
+/// tileBlockedConv for a convolution whose filter each output row would
+/// stream again from L2 or L3 (chooseBlockedConvKChunk: ResNet's 7x7 x 512
+/// layers, 1.2 MB a block of filters): tasks over (output block, image,
+/// the tile's channels) in parallel, each running over chunks of `chunk`
+/// input channels, and in each chunk over the rows and their columns of
+/// tiles, the accumulators read and written back per chunk. A chunk's
+/// filter then stays in L1 for all the rows. The fill fuses into the task;
+/// the epilogue, which needs the whole sum, runs after the convolution.
+static LogicalResult tileBlockedConvKBlocked(RewriterBase &rewriter,
+                                             linalg::GenericOp conv,
+                                             const MatmulTile &tile,
+                                             int64_t chunk,
+                                             const CpuMachine &machine) {
+  // Loops (n, fb, oh, ow, fi, cb, kh, kw, ci).
+  SmallVector<int64_t> sizes = conv.getStaticLoopRanges();
+  SmallVector<int64_t> taskTiles(sizes.size(), 0);
+  taskTiles[0] = taskTiles[1] = 1;
+  if (sizes[4] > tile.n)
+    taskTiles[4] = tile.n;
+  auto blocksFirst = llvm::to_vector(llvm::seq<int64_t>(0, sizes.size()));
+  std::swap(blocksFirst[0], blocksFirst[1]);
+  FailureOr<scf::SCFTileAndFuseResult> tasks =
+      tileAndFuse(rewriter, cast<TilingInterface>(conv.getOperation()),
+                  taskTiles, rowLoops(conv, machine), blocksFirst);
+  if (failed(tasks))
+    return failure();
+  Operation *taskLoop = tasks->loops.front().getOperation();
+  SmallVector<int64_t> stepTiles(sizes.size(), 0);
+  stepTiles[5] = 1;
+  stepTiles[8] = chunk;
+  stepTiles[2] = 1;
+  if (tile.m < sizes[3])
+    stepTiles[3] = tile.m;
+  // Nothing fused into the steps: the fusion looks through the loops'
+  // iteration arguments to their init, and would initialize the
+  // accumulators again in every chunk.
+  FailureOr<scf::SCFTileAndFuseResult> steps = tileAndFuse(
+      rewriter, cast<TilingInterface>(tasks->tiledAndFusedOps.front()),
+      stepTiles, scf::SCFTilingOptions::LoopType::ForOp,
+      {5, 8, 2, 3, 0, 1, 4, 6, 7},
+      [](tensor::ExtractSliceOp, OpResult,
+         bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        return std::nullopt;
+      });
+  if (failed(steps))
+    return failure();
+  if (tile.m < sizes[3])
+    (void)peelColumns(rewriter,
+                      cast<scf::ForOp>(steps->loops.back().getOperation()));
+  finishBlockedTiles(rewriter, taskLoop);
+  return success();
+}
+
 LogicalResult tileBlockedConv(RewriterBase &rewriter, linalg::GenericOp conv,
                               const CpuMachine &machine) {
   // Loops (n, fb, oh, ow, fi) and the taps (BlockChannels.cpp); its
@@ -446,6 +523,11 @@ LogicalResult tileBlockedConv(RewriterBase &rewriter, linalg::GenericOp conv,
   if (sizes.size() < 7 || ShapedType::isDynamicShape(sizes))
     return failure();
   MatmulTile tile = chooseBlockedConvTile(sizes[3], sizes[4], machine);
+  if (sizes.size() == 9)
+    if (int64_t chunk = chooseBlockedConvKChunk(
+            sizes[5] * sizes[8], sizes[8], sizes[6] * sizes[7],
+            std::min(tile.n, sizes[4]), machine))
+      return tileBlockedConvKBlocked(rewriter, conv, tile, chunk, machine);
   // The elementwise consumer (bias, activation, residual add) is the root,
   // so that it runs on the accumulators before the tile's one store.
   linalg::GenericOp epilogue = findEpilogue(conv);
@@ -479,27 +561,7 @@ LogicalResult tileBlockedConv(RewriterBase &rewriter, linalg::GenericOp conv,
     (void)peelColumns(rewriter,
                       cast<scf::ForOp>(columns->loops.front().getOperation()));
   }
-  // In each column: the row's unit dimensions dropped from every op (the
-  // convolutions, their initializations, the epilogue), then the taps.
-  simplifyTiles(rowLoop);
-  SmallVector<linalg::LinalgOp> tiled;
-  rowLoop->walk([&](linalg::LinalgOp op) { tiled.push_back(op); });
-  for (linalg::LinalgOp op : tiled) {
-    rewriter.setInsertionPoint(op);
-    FailureOr<linalg::GenericOp> generic =
-        isa<linalg::GenericOp>(op) ? cast<linalg::GenericOp>(op)
-                                   : linalg::generalizeNamedOp(rewriter, op);
-    if (failed(generic))
-      continue;
-    auto dropped = dyn_cast_or_null<linalg::GenericOp>(
-        dropDims(rewriter, *generic, {0, 1, 2}));
-    if (dropped && dropped.getNumReductionLoops() > 0 &&
-        failed(tileBlockedTaps(rewriter, dropped)))
-      return failure();
-  }
-  simplifyTiles(rowLoop);
-  vectorizeOpsIn(rewriter, rowLoop);
-  fuseMulAdds(rowLoop);
+  finishBlockedTiles(rewriter, rowLoop);
   return success();
 }
 

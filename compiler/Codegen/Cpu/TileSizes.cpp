@@ -177,3 +177,15 @@ MatmulTile nncc::chooseBlockedConvTile(int64_t pixels, int64_t channels,
   }
   return best;
 }
+
+int64_t nncc::chooseBlockedConvKChunk(int64_t channels, int64_t block,
+                                      int64_t taps, int64_t width,
+                                      const CpuMachine &machine) {
+  int64_t bytesPerChannel = taps * width * 4;
+  if (channels * bytesPerChannel <= machine.blockedConvFilterBytes)
+    return 0;
+  for (int64_t chunk = block; chunk > 1; chunk /= 2)
+    if (block % chunk == 0 && chunk * bytesPerChannel <= machine.kBlockBytes)
+      return chunk;
+  return 1;
+}

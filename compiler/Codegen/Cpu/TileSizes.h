@@ -58,6 +58,9 @@ struct CpuMachine {
   /// row of tiles keeps in L1 for all of its columns: 16 KiB, a third of a
   /// 48 KiB L1 (chooseKBlock).
   int64_t kBlockBytes = int64_t(16) << 10;
+  /// The most bytes of filter a task of a blocked convolution reads for
+  /// each output row (chooseBlockedConvKChunk): a quarter of a 2 MiB L2.
+  int64_t blockedConvFilterBytes = int64_t(512) << 10;
 };
 
 /// The register tile of a matrix product C[M,N] += A[M,K] B[K,N]: `m` rows
@@ -75,6 +78,16 @@ MatmulTile chooseMatmulTile(int64_t m, int64_t n, int64_t k,
 
 /// The block of K (a divisor of `k`) a row of `tile.m`-row tiles runs all of
 /// its columns over before the next block, or 0 for none: when the row's
+/// The input channels per step of a blocked convolution (tileBlockedConv)
+/// whose register tiles of `width` output channels would read more than
+/// CpuMachine::blockedConvFilterBytes of filter (`channels` input channels
+/// by `taps` kernel taps) for each output row, or 0: the largest divisor of
+/// `block` (a block's input channels) whose filter, `width` channels by
+/// `taps`, fits CpuMachine::kBlockBytes, so that it stays in L1 for every
+/// row and column of the step.
+int64_t chooseBlockedConvKChunk(int64_t channels, int64_t block, int64_t taps,
+                                int64_t width, const CpuMachine &machine);
+
 /// A panel (tile.m x k floats) is larger than CpuMachine::kBlockBytes, every
 /// column of tiles streamed it again from L2 or L3 (ResNet's 7x7 layers:
 /// 16 x 4608 floats, 288 KiB, four times per row). The largest divisor of

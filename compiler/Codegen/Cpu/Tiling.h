@@ -273,7 +273,11 @@ chooseWidenedChannels(mlir::linalg::Conv2DNchwFchwOp conv, int64_t block,
 /// of output pixels, the remainder peeled (chooseBlockedConvTile); and one
 /// kernel tap per step, an FMA of the broadcast input pixels of the column
 /// by the block's output channels of the filter, or, depthwise, of the
-/// pixels' channels by the filter's (a max for a pooling).
+/// pixels' channels by the filter's (a max for a pooling). A convolution
+/// whose rows would each stream a large filter (chooseBlockedConvKChunk)
+/// runs instead as tasks over (output block, image, the tile's channels),
+/// each over chunks of input channels, then rows and columns, the
+/// accumulators read and written back per chunk, its epilogue after it.
 mlir::LogicalResult tileBlockedConv(mlir::RewriterBase &rewriter,
                                     mlir::linalg::GenericOp conv,
                                     const CpuMachine &machine);

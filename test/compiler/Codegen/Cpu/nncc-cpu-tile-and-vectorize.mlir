@@ -463,6 +463,48 @@ func.func @blocked_conv(%x: tensor<1x1x16x16x64xf32>, %w: tensor<2x1x3x3x64x64xf
   return %relu : tensor<1x2x14x14x64xf32>
 }
 
+// A blocked convolution whose tiles would read 576 KiB of filter per output
+// row (512 input channels x 3 x 3 taps x 32 channels: 7x7 x 512 layers,
+// chooseBlockedConvKChunk) runs over chunks of 8 input channels (9 KiB of
+// filter, which stays in L1 for all the rows): tasks over (block, image,
+// the tile's 32 channels) are the parallel loop, each filling its
+// accumulators once (the fill fused into the task, not into the chunks),
+// then for each block of input channels and chunk of 8 of them, each row's
+// 7 x 32 tile is read, takes the chunk's taps, and is written back. The
+// relu, which needs the whole sum, runs afterwards.
+// CHECK-LABEL: func.func @blocked_conv_k_chunks
+// AVX512: scf.forall (%[[FI:.*]]) = (0) to (64) step (32)
+// AVX512: %[[FILLED:.*]] = vector.transfer_write %{{.*}} : vector<7x7x32xf32>, tensor<1x1x7x7x32xf32>
+// AVX512: scf.for %[[CB:.*]] = %c0 to %c8 step %c1 iter_args(%{{.*}} = %[[FILLED]])
+// AVX512: scf.for %[[CHUNK:.*]] = %c0 to %c64 step %c8
+// AVX512: scf.for %[[OH:.*]] = %c0 to %c7 step %c1
+// AVX512: %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<7x32xf32>, vector<7x32xf32>
+// AVX512: scf.for {{.*}} to %c3 {{.*}} iter_args(%{{.*}} = %[[ACC]])
+// AVX512: scf.for {{.*}} to %c3
+// AVX512: scf.for {{.*}} to %c8
+// AVX512: vector.transfer_read %arg1[%c0, %[[CB]], {{.*}}, %[[FI]]]{{.*}} : tensor<1x8x3x3x64x64xf32>, vector<1x32xf32>
+// AVX512: vector.contract {{.*}} : vector<7x1xf32>, vector<1x32xf32> into vector<7x32xf32>
+// AVX512-NOT: arith.maximumf
+// AVX512: scf.forall.in_parallel
+// AVX512: arith.maximumf %{{.*}} : vector<64xf32>
+func.func @blocked_conv_k_chunks(%x: tensor<1x8x9x9x64xf32>, %w: tensor<1x8x3x3x64x64xf32>) -> tensor<1x1x7x7x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x1x7x7x64xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<1x1x7x7x64xf32>) -> tensor<1x1x7x7x64xf32>
+  %c = linalg.generic {indexing_maps = [#blocked_in, #blocked_filter, #blocked_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x8x9x9x64xf32>, tensor<1x8x3x3x64x64xf32>) outs(%fill : tensor<1x1x7x7x64xf32>) attrs = {nncc.blocked_conv} {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %m, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1x7x7x64xf32>
+  %relu = linalg.generic {indexing_maps = [#id5, #id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%c : tensor<1x1x7x7x64xf32>) outs(%e : tensor<1x1x7x7x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.maximumf %in, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<1x1x7x7x64xf32>
+  return %relu : tensor<1x1x7x7x64xf32>
+}
+
 // With stride 2 the pixels of a column are read through a slice with stride
 // 2 (unstrideInputs): the vectorizer takes only projected permutations, and
 // the map's 2 * ow left the taps as scalar loops. A row of 6 pixels is one
