@@ -34,7 +34,8 @@
 #
 # Environment: NNCC (default build/bin/nncc), CC (default clang-22, else
 # cc), PYTHON (default /usr/bin/python3, with torch, torchvision and onnx),
-# THREADS (default "1 2"), WARMUP (5), RUNS (20), BUDGET (20 seconds),
+# THREADS (default "1 2"), WARMUP (5), RUNS (20), SMALL_RUNS (10 x RUNS: the
+# MLP's and LeNet-5's), BUDGET (20 seconds),
 # MODELS (default "mlp:1 mlp:64 lenet:1 lenet:64 resnet18:1 resnet18:16
 # resnet50:1 resnet50:16 mobilenet_v2:1 mobilenet_v2:16"), QUICK (1: the
 # quick set above), ORT_NODE_MODULES, TORCH_BLAS_DIR, OUT (default
@@ -53,6 +54,11 @@ fi
 source "$root/bench/machine.sh"
 warmup=${WARMUP:-5}
 runs=${RUNS:-20}
+# The MLP and LeNet-5 take under a millisecond a call: on two threads their
+# calls fall into two modes (a fast one and one about twice as slow, as the
+# scheduler places the worker), and a median of 20 landed in either. Ten
+# times the calls (still under a second) give every peer a stable median.
+small_runs=${SMALL_RUNS:-$((runs * 10))}
 budget=${BUDGET:-20}
 read -r -a configs <<<"${MODELS:-mlp:1 mlp:64 lenet:1 lenet:64 resnet18:1 \
 resnet18:16 resnet50:1 resnet50:16 mobilenet_v2:1 mobilenet_v2:16}"
@@ -137,24 +143,26 @@ for t in "${threads[@]}"; do
   for cfg in "${configs[@]}"; do
     IFS=: read -r model batch <<<"$cfg"
     dir=$work/$model-$batch
+    runs_here=$runs
+    [[ $model == mlp || $model == lenet ]] && runs_here=$small_runs
     log "$model, batch $batch, $t thread(s): nncc, ORT, PyTorch"
     nn=- nn_cell=failed
     rm -f "$dir/nncc.bin" "$dir/ort.bin"
     if [[ ${compiled[$cfg]} == 1 ]] && result=$(NNRT_NUM_THREADS=$t "$dir/infer_nncc" \
-        "$dir/input.bin" "$dir/nncc.bin" "$warmup" "$runs" "$budget"); then
+        "$dir/input.bin" "$dir/nncc.bin" "$warmup" "$runs_here" "$budget"); then
       read -r _ nn _ nn_runs _ nn_warm <<<"$result"
       nn_cell=$(printf '%.3f (%d)' "$nn" "$nn_runs")
       ((nn_warm)) || nn_cell="${nn_cell%)}, cold)"
     fi
     ort=-
     if result=$(NODE_PATH=$node_modules node "$root/bench/infer_ort.js" \
-        "$dir/model.onnx" "$dir/input.bin" "$dir/ort.bin" "$t" "$warmup" "$runs"); then
+        "$dir/model.onnx" "$dir/input.bin" "$dir/ort.bin" "$t" "$warmup" "$runs_here"); then
       read -r _ ort _ _ _ ort_got <<<"$result"
     fi
     result=$(env OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" \
       ${torch_blas_dir:+LD_LIBRARY_PATH="$torch_blas_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"} \
       "$python" "$root/bench/infer.py" torch "$model" "$batch" "$dir/input.bin" \
-      --threads "$t" --warmup "$warmup" --runs "$runs")
+      --threads "$t" --warmup "$warmup" --runs "$runs_here")
     read -r _ eager _ script _ blas _ core <<<"${result//$'\n'/ }"
     torch_blas="$blas (kernel $core)"
     check="no output"
@@ -204,7 +212,9 @@ print(torch.__version__, "with torchvision", torchvision.__version__)'), BLAS: $
 - Models: MLP 784-256-128-10 and LeNet-5 (bench/train_step.py), ResNet-18/-50 and
   MobileNet-V2 (torchvision, random weights, seed 0, 224x224), ONNX opset 13, one random
   input; GFLOP: 2 x the Conv/Gemm/MatMul multiply-adds of one call.
-- Method: $warmup warm-up call(s), then the median of $runs call(s) timed one by one; nncc
+- Method: $warmup warm-up call(s), then the median of $runs call(s) timed one by one
+  ($small_runs for the MLP and LeNet-5, whose sub-millisecond calls on two threads fall into a fast
+  and a slow mode); nncc
   stops its warm-up after $(awk -v b="$budget" 'BEGIN { print b / 4 }') s and its timed calls after $budget s (one call at least),
   its count in parentheses; 'cold': its first call took $budget s and is the measurement.
   Threads: NNRT_NUM_THREADS for nncc; torch.set_num_threads, OMP_NUM_THREADS and
