@@ -176,9 +176,9 @@ Wide Widener::widen(Value narrow, int64_t dim, int64_t size) {
                 .getResult(0),
             dim, lane};
   }
-  if (isConstantLike(narrow))
-    if (std::optional<Wide> wide =
-            widenGeneric(narrow.getDefiningOp<linalg::GenericOp>(), dim, size))
+  if (auto generic = narrow.getDefiningOp<linalg::GenericOp>();
+      generic && isConstantLike(narrow))
+    if (std::optional<Wide> wide = widenGeneric(generic, dim, size))
       return *wide;
   return padded(narrow, dim, size);
 }
