@@ -76,9 +76,13 @@ Attribute foldBody(Block &body, ArrayRef<Attribute> args) {
         results.size() != op.getNumResults())
       continue;
     for (auto [result, folded] : llvm::zip(op.getResults(), results)) {
-      Attribute value = isa<Attribute>(folded)
-                            ? cast<Attribute>(folded)
-                            : known.lookup(cast<Value>(folded));
+      Attribute value = dyn_cast<Attribute>(folded);
+      if (!value) {
+        // Folded to a value: a block argument, or a constant.
+        value = known.lookup(cast<Value>(folded));
+        if (!value)
+          matchPattern(cast<Value>(folded), m_Constant(&value));
+      }
       if (value)
         known[result] = value;
     }

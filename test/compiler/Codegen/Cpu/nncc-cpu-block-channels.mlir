@@ -284,3 +284,33 @@ func.func @widen_not_finite(%x: tensor<1x32x8x8xf32>) -> (tensor<1x32x8x8xf32>, 
   %c2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%inv, %w2 : tensor<1x24x8x8xf32>, tensor<32x24x1x1xf32>) outs(%z32 : tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
   return %c2, %c1 : tensor<1x32x8x8xf32>, tensor<1x24x8x8xf32>
 }
+
+// An operand of another element type (a mask of the 24 channels) is padded
+// with its zero (false); the select's added channels are then select(false,
+// 0, 0) = 0, finite, so the next convolution reads the 32 whole.
+// AVX512-LABEL: func.func @widen_int_operand
+// AVX512: %[[MASK:.*]] = tensor.pad %{{.*}} low[0] high[8]
+// AVX512: tensor.yield %false : i1
+// AVX512: %[[VIEW:.*]] = tensor.expand_shape %[[MASK]] {{\[\[}}0, 1]] output_shape [1, 32] : tensor<32xi1> into tensor<1x32xi1>
+// AVX512: %[[SEL:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[VIEW]] : tensor<1x1x8x8x32xf32>, tensor<1x32xi1>)
+// AVX512: arith.select
+// AVX512-NOT: tensor.pad
+// AVX512: ins(%[[SEL]], %{{.*}} : tensor<1x1x8x8x32xf32>, tensor<1x1x1x1x32x32xf32>) {{.*}} attrs = {nncc.blocked_conv}
+func.func @widen_int_operand(%x: tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32> {
+  %w1 = arith.constant dense<0.5> : tensor<24x32x1x1xf32>
+  %w2 = arith.constant dense<0.25> : tensor<32x24x1x1xf32>
+  %mask = arith.constant dense<[true, false, true, false, true, false, true, false, true, false, true, false, true, false, true, false, true, false, true, false, true, false, true, false]> : tensor<24xi1>
+  %zero = arith.constant 0.0 : f32
+  %e24 = tensor.empty() : tensor<1x24x8x8xf32>
+  %e32 = tensor.empty() : tensor<1x32x8x8xf32>
+  %z24 = linalg.fill ins(%zero : f32) outs(%e24 : tensor<1x24x8x8xf32>) -> tensor<1x24x8x8xf32>
+  %z32 = linalg.fill ins(%zero : f32) outs(%e32 : tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
+  %c1 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w1 : tensor<1x32x8x8xf32>, tensor<24x32x1x1xf32>) outs(%z24 : tensor<1x24x8x8xf32>) -> tensor<1x24x8x8xf32>
+  %sel = linalg.generic {indexing_maps = [#map4, #bias, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c1, %mask : tensor<1x24x8x8xf32>, tensor<24xi1>) outs(%e24 : tensor<1x24x8x8xf32>) {
+  ^bb0(%in: f32, %m: i1, %out: f32):
+    %s = arith.select %m, %in, %zero : f32
+    linalg.yield %s : f32
+  } -> tensor<1x24x8x8xf32>
+  %c2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%sel, %w2 : tensor<1x24x8x8xf32>, tensor<32x24x1x1xf32>) outs(%z32 : tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
+  return %c2 : tensor<1x32x8x8xf32>
+}
