@@ -80,7 +80,10 @@ Value fillBorder(OpBuilder &builder, Location loc, Value value, Value padded,
   return padded;
 }
 
-/// Rewrites `pad` (see Passes.td) when it qualifies.
+/// Rewrites `pad` (see Passes.td) when it qualifies. Upstream's empty-tensor
+/// elimination does the same for an insert_slice, but only where the
+/// destination already dominates the empty tensor: a pad's buffer is made
+/// after its source, so the fill is made here, before the computation.
 void padInPlace(tensor::PadOp pad) {
   TypedAttr padding;
   RankedTensorType type = pad.getResultType();

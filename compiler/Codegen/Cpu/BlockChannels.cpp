@@ -425,6 +425,34 @@ LogicalResult lowerRelayout(RewriterBase &rewriter, linalg::UnPackOp unpack) {
   return success();
 }
 
+/// The convolutions that run over blocks, with their constant filters, and
+/// the one block for the function: the largest that every one of them can
+/// use (packs and unpacks of different blocks would not cancel); 0 when
+/// there are none.
+struct BlockPlan {
+  SmallVector<std::pair<Operation *, DenseElementsAttr>> convs;
+  int64_t block = 0;
+};
+
+BlockPlan planBlocks(func::FuncOp func, const CpuMachine &machine) {
+  BlockPlan plan;
+  auto consider = [&](auto conv) {
+    DenseElementsAttr values;
+    int64_t largest = chooseChannelBlock(conv, machine);
+    if (!largest || !matchPattern(conv.getInputs()[1], m_Constant(&values)))
+      return;
+    plan.convs.push_back({conv, values});
+    plan.block = plan.block ? std::min(plan.block, largest) : largest;
+  };
+  func.walk([&](Operation *op) {
+    if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
+      consider(conv);
+    else if (auto conv = dyn_cast<linalg::Conv2DNgchwGfchwOp>(op))
+      consider(conv);
+  });
+  return plan;
+}
+
 struct CpuBlockChannelsPass
     : nncc::impl::CpuBlockChannelsBase<CpuBlockChannelsPass> {
   using CpuBlockChannelsBase::CpuBlockChannelsBase;
@@ -435,37 +463,16 @@ struct CpuBlockChannelsPass
     CpuMachine machine;
     machine.vectorBits = vectorWidth;
 
-    // One block for the function, the largest that every convolution taking
-    // part can use: packs and unpacks of different blocks would not cancel.
-    SmallVector<std::pair<Operation *, DenseElementsAttr>> convs;
-    int64_t block = 0;
-    auto consider = [&](auto conv) {
-      DenseElementsAttr values;
-      int64_t largest = chooseChannelBlock(conv, machine);
-      if (!largest || !matchPattern(conv.getInputs()[1], m_Constant(&values)))
-        return;
-      convs.push_back({conv, values});
-      block = block ? std::min(block, largest) : largest;
-    };
-    auto considerAll = [&] {
-      convs.clear();
-      block = 0;
-      func.walk([&](Operation *op) {
-        if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
-          consider(conv);
-        else if (auto conv = dyn_cast<linalg::Conv2DNgchwGfchwOp>(op))
-          consider(conv);
-      });
-    };
-    considerAll();
     IRRewriter rewriter(context);
-    // Convolutions whose channels do not split into that block (one vector
+    // Convolutions whose channels do not split into the block (one vector
     // when none does) take part with their channels rounded up to it.
-    widenChannels(rewriter, func, block ? block : machine.lanes(), machine);
-    considerAll();
-    if (convs.empty())
+    int64_t first = planBlocks(func, machine).block;
+    widenChannels(rewriter, func, first ? first : machine.lanes(), machine);
+    BlockPlan plan = planBlocks(func, machine);
+    if (plan.convs.empty())
       return;
-    for (auto [op, values] : convs) {
+    int64_t block = plan.block;
+    for (auto [op, values] : plan.convs) {
       if (auto conv = dyn_cast<linalg::Conv2DNchwFchwOp>(op))
         blockConv(rewriter, conv, values, block);
       else

@@ -90,16 +90,14 @@ Attribute foldBody(Block &body, ArrayRef<Attribute> args) {
   return {};
 }
 
-/// Whether `op` computes each element of its one result from the elements
-/// of its operands at the same point: all loops parallel, the result's map
-/// the identity, no index or gather in its body.
+/// Whether `op` is elementwise (upstream's test: parallel loops, projected
+/// permutations, a body of elementwise ops) over tensors, with one result
+/// whose map is the identity: a wider result is then the same op over wider
+/// operands.
 bool isElementwise(linalg::GenericOp op) {
-  return op.hasPureTensorSemantics() && op.getNumDpsInits() == 1 &&
-         op.getNumReductionLoops() == 0 &&
-         op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() &&
-         llvm::none_of(op.getBody()->getOperations(), [](Operation &inner) {
-           return isa<linalg::IndexOp, tensor::ExtractOp>(inner);
-         });
+  return linalg::isElementwise(op) && op.hasPureTensorSemantics() &&
+         op.getNumDpsInits() == 1 &&
+         op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity();
 }
 
 /// Whether `value` is computed from constants alone (a bias and its
