@@ -9,6 +9,7 @@
 
 #include "compiler/Codegen/Cpu/Tiling.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -439,14 +440,26 @@ static LogicalResult tileBlockedTaps(RewriterBase &rewriter,
 }
 
 /// The loop order of a blocked convolution's parallel loop over `loops`
-/// loops (n, fb, ...): output blocks outermost, images next. A block's
-/// filter (up to 1.2 MB for ResNet's last layers) is then read from L2 by
-/// all the images' rows, where image-major rows streamed every filter from
-/// L3 once per image (ResNet-18 batch 16, one thread: 464 -> 430 ms, three
-/// runs each).
-static SmallVector<int64_t> blocksFirst(unsigned loops) {
+/// loops (n, fb, oh, ...), by where the data that is read again lives:
+/// - a filter larger than CpuMachine::cacheBytes: output blocks outermost,
+///   images next. A block's filter (up to 1.2 MB for ResNet's last layers)
+///   is then read from L2 by all the images' rows, where image-major rows
+///   streamed every filter from L3 once per image (ResNet-18 batch 16, one
+///   thread: 464 -> 430 ms, three runs each);
+/// - a smaller one stays in cache anyway: images, rows, then output blocks,
+///   so that the blocks of a row read its input rows from cache. Blocks
+///   first read every image once per block, from memory when it is larger
+///   than the cache (MobileNet-V2's 112 x 112 x 96 inputs: 4.8 MB).
+static SmallVector<int64_t> blockedConvOrder(linalg::GenericOp conv,
+                                             unsigned loops,
+                                             const CpuMachine &machine) {
   auto order = llvm::to_vector(llvm::seq<int64_t>(0, loops));
-  std::swap(order[0], order[1]);
+  auto filter = cast<ShapedType>(conv.getInputs()[1].getType());
+  int64_t filterBytes = filter.getNumElements() * 4;
+  if (filterBytes > machine.cacheBytes)
+    std::swap(order[0], order[1]);
+  else
+    std::rotate(order.begin() + 1, order.begin() + 2, order.begin() + 3);
   return order;
 }
 
@@ -474,6 +487,119 @@ static void finishBlockedTiles(RewriterBase &rewriter, Operation *rowLoop) {
   fuseMulAdds(rowLoop);
 }
 
+/// Whether `op` has no effects (a linalg op on tensors, a slice) and its
+/// results are used by nothing but such ops, `depth` deep: what the tiling
+/// leaves of an op it fused (the original, its original consumer, the
+/// slices fusion took of it), erased by the clean-up.
+static bool feedsNothing(Operation *op, int depth = 3) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  bool noEffects =
+      linalgOp ? linalgOp.hasPureTensorSemantics() : isMemoryEffectFree(op);
+  if (!noEffects || depth == 0 || op->hasTrait<OpTrait::IsTerminator>())
+    return false;
+  return llvm::all_of(op->getUsers(), [&](Operation *user) {
+    return feedsNothing(user, depth - 1);
+  });
+}
+
+/// The tiles of `width` of a block's b output channels (width < b) read a
+/// constant filter Wp[FB, ..., b] (BlockChannels.cpp, packFilter) through
+/// slices [.., width] at channel offsets t * width under `scope`: each step
+/// of a tile then reads `width` floats of every b, and its filter is b /
+/// width times as many cache lines as it uses (ResNet-18's 7x7 x 512 layers
+/// with AVX2: 2 ymm of 4, the filter loads half of the layer's stalls).
+/// The filter is regrouped as the constant Wq[FB, b / width, ..., width],
+/// and each slice is taken from it at (.., t, .., 0), dropping the unit t:
+/// the same values, a tile's filter one contiguous run per block of input
+/// channels. Nothing changes unless every use of the filter is such a slice
+/// or feeds nothing (the convolution the tiles were fused from, which the
+/// clean-up erases with the old constant).
+static void regroupFilter(RewriterBase &rewriter, Value filter, int64_t width,
+                          Operation *scope) {
+  auto constant = filter.getDefiningOp<arith::ConstantOp>();
+  auto values = constant ? dyn_cast<DenseElementsAttr>(constant.getValue())
+                         : DenseElementsAttr();
+  auto type = dyn_cast<RankedTensorType>(filter.getType());
+  if (!values || !values.getElementType().isF32() || !type ||
+      type.getRank() < 3)
+    return;
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t rank = type.getRank(), block = shape.back();
+  if (width >= block || block % width != 0)
+    return;
+  SmallVector<tensor::ExtractSliceOp> slices;
+  for (Operation *user : filter.getUsers()) {
+    // The convolution the tiles were fused from is left, feeding nothing.
+    if (feedsNothing(user))
+      continue;
+    auto slice = dyn_cast<tensor::ExtractSliceOp>(user);
+    if (!slice || !scope->isAncestor(slice) || !slice.hasUnitStride())
+      return;
+    std::optional<int64_t> size =
+        getConstantIntValue(slice.getMixedSizes().back());
+    std::optional<int64_t> offset =
+        getConstantIntValue(slice.getMixedOffsets().back());
+    if (size != width || (offset && *offset % width != 0) ||
+        slice.getResultType().getRank() != rank)
+      return;
+    slices.push_back(slice);
+  }
+  if (slices.empty())
+    return;
+
+  // Wq[f, t, m, i] = Wp[f, m, t * width + i], m the middle dimensions.
+  int64_t groups = block / width, middle = 1;
+  for (int64_t d = 1; d + 1 < rank; ++d)
+    middle *= shape[d];
+  auto source = values.getValues<float>();
+  SmallVector<float> regrouped(values.getNumElements());
+  int64_t next = 0;
+  for (int64_t f = 0; f < shape[0]; ++f)
+    for (int64_t t = 0; t < groups; ++t)
+      for (int64_t m = 0; m < middle; ++m)
+        for (int64_t i = 0; i < width; ++i)
+          regrouped[next++] = source[(f * middle + m) * block + t * width + i];
+  SmallVector<int64_t> regroupedShape = {shape[0], groups};
+  regroupedShape.append(shape.begin() + 1, shape.end() - 1);
+  regroupedShape.push_back(width);
+  rewriter.setInsertionPoint(constant);
+  Value wq = arith::ConstantOp::create(
+      rewriter, constant.getLoc(),
+      DenseElementsAttr::get(
+          RankedTensorType::get(regroupedShape, rewriter.getF32Type()),
+          ArrayRef(regrouped)));
+
+  MLIRContext *context = rewriter.getContext();
+  AffineExpr d0 = getAffineDimExpr(0, context);
+  for (tensor::ExtractSliceOp slice : slices) {
+    rewriter.setInsertionPoint(slice);
+    SmallVector<OpFoldResult> offsets = slice.getMixedOffsets();
+    SmallVector<OpFoldResult> sizes = slice.getMixedSizes();
+    OpFoldResult group = affine::makeComposedFoldedAffineApply(
+        rewriter, slice.getLoc(), d0.floorDiv(width), {offsets.back()});
+    offsets.back() = rewriter.getIndexAttr(0);
+    offsets.insert(offsets.begin() + 1, group);
+    sizes.insert(sizes.begin() + 1, rewriter.getIndexAttr(1));
+    SmallVector<OpFoldResult> strides(rank + 1, rewriter.getIndexAttr(1));
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        slice, slice.getResultType(), wq, offsets, sizes, strides);
+  }
+}
+
+/// regroupFilter for the filters of every convolution tiled under `scope`:
+/// a residual branch's convolution fuses into the tiles of the one whose
+/// epilogue adds it.
+static void regroupFilters(RewriterBase &rewriter, Operation *scope,
+                           int64_t width) {
+  llvm::SetVector<Value> filters;
+  scope->walk([&](tensor::ExtractSliceOp slice) {
+    if (slice.getSource().getDefiningOp<arith::ConstantOp>())
+      filters.insert(slice.getSource());
+  });
+  for (Value filter : filters)
+    regroupFilter(rewriter, filter, width, scope);
+}
+
 /// tileBlockedConv for a convolution whose filter each output row would
 /// stream again from L2 or L3 (chooseBlockedConvKChunk: ResNet's 7x7 x 512
 /// layers, 1.2 MB a block of filters): tasks over (output block, image,
@@ -495,10 +621,11 @@ static LogicalResult tileBlockedConvKBlocked(RewriterBase &rewriter,
     taskTiles[4] = tile.n;
   FailureOr<scf::SCFTileAndFuseResult> tasks = tileAndFuse(
       rewriter, cast<TilingInterface>(conv.getOperation()), taskTiles,
-      rowLoops(conv, machine), blocksFirst(sizes.size()));
+      rowLoops(conv, machine), blockedConvOrder(conv, sizes.size(), machine));
   if (failed(tasks))
     return failure();
   Operation *taskLoop = tasks->loops.front().getOperation();
+  regroupFilters(rewriter, taskLoop, tile.n);
   SmallVector<int64_t> stepTiles(sizes.size(), 0);
   stepTiles[5] = 1;
   stepTiles[8] = chunk;
@@ -532,6 +659,9 @@ LogicalResult tileBlockedConv(RewriterBase &rewriter, linalg::GenericOp conv,
   SmallVector<int64_t> sizes = conv.getStaticLoopRanges();
   if (sizes.size() < 7 || ShapedType::isDynamicShape(sizes))
     return failure();
+  // Fused into the tiles of a convolution whose epilogue adds it.
+  if (feedsNothing(conv))
+    return failure();
   MatmulTile tile = chooseBlockedConvTile(sizes[3], sizes[4], machine);
   if (sizes.size() == 9)
     if (int64_t chunk = chooseBlockedConvKChunk(
@@ -547,12 +677,13 @@ LogicalResult tileBlockedConv(RewriterBase &rewriter, linalg::GenericOp conv,
   rowTiles[0] = rowTiles[1] = rowTiles[2] = 1;
   if (sizes[4] > tile.n)
     rowTiles[4] = tile.n;
-  FailureOr<scf::SCFTileAndFuseResult> rows =
-      tileAndFuse(rewriter, cast<TilingInterface>(root), rowTiles,
-                  rowLoops(conv, machine), blocksFirst(rootLoops));
+  FailureOr<scf::SCFTileAndFuseResult> rows = tileAndFuse(
+      rewriter, cast<TilingInterface>(root), rowTiles, rowLoops(conv, machine),
+      blockedConvOrder(conv, rootLoops, machine));
   if (failed(rows))
     return failure();
   Operation *rowLoop = rows->loops.front().getOperation();
+  regroupFilters(rewriter, rowLoop, tile.n);
   // Columns of `tile.m` pixels, the remainder peeled.
   if (tile.m < sizes[3]) {
     SmallVector<int64_t> columnTiles(rootLoops, 0);

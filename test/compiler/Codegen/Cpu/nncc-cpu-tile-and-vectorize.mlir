@@ -417,7 +417,9 @@ func.func @k_blocked_residual(%a: tensor<32x1024xf32>, %b: tensor<1024x49xf32>, 
 
 // A convolution over blocks of 64 channels (nncc-cpu-block-channels'
 // generic, loops (n, fb, oh, ow, fi, cb, kh, kw, ci)) and its relu: rows
-// over (output block, output row) are the parallel loop; with AVX-512 a
+// over (output row, output block) are the parallel loop (the filter, 288
+// KiB, stays in cache, so a row's blocks come together and read its input
+// rows from cache: blockedConvOrder); with AVX-512 a
 // row's 14 pixels are columns of 5 (accumulators 5 x 4 zmm: the cost model,
 // chooseBlockedConvTile) and a peeled column of 4; each tap (kh, kw, ci) is a
 // [5, 1] x [1, 64] contraction: the 5 input pixels of one channel read in
@@ -426,7 +428,7 @@ func.func @k_blocked_residual(%a: tensor<32x1024xf32>, %b: tensor<1024x49xf32>, 
 // on it before the tile's one store. With AVX2 (16 ymm) the block is split
 // into row tiles of 16 channels, 5 x 2 ymm accumulators.
 // CHECK-LABEL: func.func @blocked_conv
-// AVX512: scf.forall (%[[FB:.*]], %[[OH:.*]]) in (2, 14)
+// AVX512: scf.forall (%[[OH:.*]], %[[FB:.*]]) in (14, 2)
 // AVX512: scf.for %[[OW:.*]] = %c0 to %c10 step %c5
 // AVX512: scf.for %[[KH:.*]] = %c0 to %c3 {{.*}} iter_args(%{{.*}} = %[[ZERO:.*]]) -> (vector<5x64xf32>)
 // AVX512: scf.for %[[KW:.*]] = %c0 to %c3
@@ -438,7 +440,7 @@ func.func @k_blocked_residual(%a: tensor<32x1024xf32>, %b: tensor<1024x49xf32>, 
 // AVX512: vector.transfer_write
 // AVX512: vector.contract {{.*}} : vector<4x1xf32>, vector<1x64xf32> into vector<4x64xf32>
 // AVX512: arith.maximumf %{{.*}} : vector<4x64xf32>
-// AVX2: scf.forall ({{.*}}) = (0, 0, 0) to (2, 14, 64) step (1, 1, 16)
+// AVX2: scf.forall ({{.*}}) = (0, 0, 0) to (14, 2, 64) step (1, 1, 16)
 // AVX2: vector.contract {{.*}} : vector<5x1xf32>, vector<1x16xf32> into vector<5x16xf32>
 #blocked_in = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d5, d2 + d6, d3 + d7, d8)>
 #blocked_strided_in = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7, d8) -> (d0, d5, d2 * 2 + d6, d3 * 2 + d7, d8)>
@@ -461,6 +463,38 @@ func.func @blocked_conv(%x: tensor<1x1x16x16x64xf32>, %w: tensor<2x1x3x3x64x64xf
     linalg.yield %r : f32
   } -> tensor<1x2x14x14x64xf32>
   return %relu : tensor<1x2x14x14x64xf32>
+}
+
+// A constant filter read by tiles narrower than its block (with AVX2, 16 of
+// the block's 64 output channels; here a first layer's, one input channel,
+// loops (n, fb, oh, ow, fi, kh, kw, c)) is regrouped at compile time so
+// that each tile's filter is one contiguous run: Wp[fb, kh, kw, c, 64]
+// becomes Wq[fb, 4, kh, kw, c, 16], read at the tile's group (its channel
+// offset / 16) instead of at a 16-wide slice of every 64 (regroupFilter).
+// With AVX-512 one tile takes the whole block.
+// CHECK-LABEL: func.func @blocked_conv_regrouped
+// AVX512: vector.transfer_read %{{.*}} : tensor<1x1x1x1x64xf32>, vector<1x64xf32>
+// AVX2: %[[WQ:.*]] = arith.constant dense<{{\[\[\[\[\[\[}}0.000000e+00, 1.000000e+00, {{.*}}, 1.500000e+01]]]], {{\[\[\[\[}}1.600000e+01, {{.*}}> : tensor<1x4x1x1x1x16xf32>
+// AVX2: scf.for %[[OH:.*]] = %c0 to %c4
+// AVX2: scf.for %[[FI:.*]] = %c0 to %c64 step %c16
+// AVX2: %[[GROUP:.*]] = affine.apply #{{.*}}(%[[FI]])
+// AVX2: vector.transfer_read %[[WQ]][%c0, %[[GROUP]], %c0, %c0, %c0, %c0]{{.*}} : tensor<1x4x1x1x1x16xf32>, vector<1x16xf32>
+// AVX2: vector.contract {{.*}} : vector<1x4xf32>, vector<1x16xf32> into vector<4x16xf32>
+#first_in = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d7, d2 + d5, d3 + d6)>
+#first_filter = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d1, d5, d6, d7, d4)>
+#first_out = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d0, d1, d2, d3, d4)>
+func.func @blocked_conv_regrouped(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x4x4x64xf32> {
+  %w = arith.constant dense<[[[[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0, 30.0, 31.0, 32.0, 33.0, 34.0, 35.0, 36.0, 37.0, 38.0, 39.0, 40.0, 41.0, 42.0, 43.0, 44.0, 45.0, 46.0, 47.0, 48.0, 49.0, 50.0, 51.0, 52.0, 53.0, 54.0, 55.0, 56.0, 57.0, 58.0, 59.0, 60.0, 61.0, 62.0, 63.0]]]]]> : tensor<1x1x1x1x64xf32>
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x1x4x4x64xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<1x1x4x4x64xf32>) -> tensor<1x1x4x4x64xf32>
+  %c = linalg.generic {indexing_maps = [#first_in, #first_filter, #first_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x1x4x4xf32>, tensor<1x1x1x1x64xf32>) outs(%fill : tensor<1x1x4x4x64xf32>) attrs = {nncc.blocked_conv} {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %m, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<1x1x4x4x64xf32>
+  return %c : tensor<1x1x4x4x64xf32>
 }
 
 // A blocked convolution whose tiles would read 576 KiB of filter per output
