@@ -507,7 +507,7 @@ static bool feedsNothing(Operation *op, int depth = 3) {
 /// slices [.., width] at channel offsets t * width under `scope`: each step
 /// of a tile then reads `width` floats of every b, and its filter is b /
 /// width times as many cache lines as it uses (ResNet-18's 7x7 x 512 layers
-/// with AVX2: 2 ymm of 4, the filter loads half of the layer's stalls).
+/// with AVX2, 2 ymm of every 4: a third of perf's samples on that load).
 /// The filter is regrouped as the constant Wq[FB, b / width, ..., width],
 /// and each slice is taken from it at (.., t, .., 0), dropping the unit t:
 /// the same values, a tile's filter one contiguous run per block of input
