@@ -202,15 +202,16 @@ void simplifyTiles(ArrayRef<Operation *> ops) {
 
 Value packPanels(RewriterBase &rewriter, Location loc, DenseElementsAttr values,
                  int64_t k, int64_t n, int64_t width, bool transposed) {
-  SmallVector<float> packed(k * n);
+  int64_t blocks = (n + width - 1) / width;
+  SmallVector<float> packed(blocks * k * width, 0.0f);
   auto source = values.getValues<float>();
-  int64_t blocks = n / width;
   for (int64_t nb = 0; nb < blocks; ++nb)
     for (int64_t kk = 0; kk < k; ++kk)
       for (int64_t nt = 0; nt < width; ++nt) {
         int64_t j = nb * width + nt;
-        packed[(nb * k + kk) * width + nt] =
-            source[transposed ? j * k + kk : kk * n + j];
+        if (j < n)
+          packed[(nb * k + kk) * width + nt] =
+              source[transposed ? j * k + kk : kk * n + j];
       }
   auto type = RankedTensorType::get({blocks, k, width}, rewriter.getF32Type());
   return arith::ConstantOp::create(

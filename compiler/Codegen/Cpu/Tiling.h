@@ -91,7 +91,8 @@ void simplifyTiles(mlir::ArrayRef<mlir::Operation *> ops);
 /// stored as N x K, a filter [F, C*KH*KW]) packed into panels of `width`
 /// columns, Mp[nb, kk, nt] = M(kk, nb * width + nt), as the constant
 /// [N / width, K, width]: a register tile's `width` values of one K step are
-/// adjacent, and the next step's follow.
+/// adjacent, and the next step's follow. An N that `width` does not divide
+/// is padded with zero columns to the next multiple.
 mlir::Value packPanels(mlir::RewriterBase &rewriter, mlir::Location loc,
                        mlir::DenseElementsAttr values, int64_t k, int64_t n,
                        int64_t width, bool transposed);

@@ -42,3 +42,28 @@ func.func @dense_argument(%x: tensor<4x2xf32>, %w: tensor<2x64xf32>, %c: tensor<
   %mm = linalg.matmul ins(%x, %w : tensor<4x2xf32>, tensor<2x64xf32>) outs(%c : tensor<4x64xf32>) -> tensor<4x64xf32>
   return %mm : tensor<4x64xf32>
 }
+
+// An N the panels do not divide (a classifier's 1000) is padded with zero
+// columns: N = 40 becomes three panels of 16, the last holding B[k, 32..39]
+// and eight zeros, and the product's [4, 48] is sliced back to [4, 40]. The
+// accumulator starts from the bias broadcast padded to [4, 48] (a broadcast
+// of a [40] bias cannot be split into panels of 16).
+// CHECK-LABEL: func.func @dense_padded
+// CHECK-DAG: %[[PANELS:.*]] = arith.constant dense<{{.*}}{{\[\[}}3.200000e+01, {{.*}}, 3.900000e+01, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00], [1.320000e+02, {{.*}}, 1.390000e+02, 0.000000e+00, {{.*}}]]]> : tensor<3x2x16xf32>
+// CHECK: tensor.pad %{{.*}} low[0, 0] high[0, 8]
+// CHECK: vector.transfer_read %[[PANELS]]
+// CHECK: vector.contract {{.*}} into vector<4x16xf32>
+// CHECK: %[[WIDE:.*]] = tensor.collapse_shape %{{.*}} {{\[\[}}0], [1, 2]] : tensor<4x3x16xf32> into tensor<4x48xf32>
+// CHECK: tensor.extract_slice %[[WIDE]][0, 0] [4, 40] [1, 1] : tensor<4x48xf32> to tensor<4x40xf32>
+func.func @dense_padded(%x: tensor<4x2xf32>, %b: tensor<40xf32>) -> tensor<4x40xf32> {
+  %w = arith.constant dense<[
+    [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0, 30.0, 31.0, 32.0, 33.0, 34.0, 35.0, 36.0, 37.0, 38.0, 39.0],
+    [100.0, 101.0, 102.0, 103.0, 104.0, 105.0, 106.0, 107.0, 108.0, 109.0, 110.0, 111.0, 112.0, 113.0, 114.0, 115.0, 116.0, 117.0, 118.0, 119.0, 120.0, 121.0, 122.0, 123.0, 124.0, 125.0, 126.0, 127.0, 128.0, 129.0, 130.0, 131.0, 132.0, 133.0, 134.0, 135.0, 136.0, 137.0, 138.0, 139.0]]> : tensor<2x40xf32>
+  %e = tensor.empty() : tensor<4x40xf32>
+  %init = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%b : tensor<40xf32>) outs(%e : tensor<4x40xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<4x40xf32>
+  %mm = linalg.matmul ins(%x, %w : tensor<4x2xf32>, tensor<2x40xf32>) outs(%init : tensor<4x40xf32>) -> tensor<4x40xf32>
+  return %mm : tensor<4x40xf32>
+}
