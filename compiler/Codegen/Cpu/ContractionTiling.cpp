@@ -108,13 +108,9 @@ bool packConstantB(RewriterBase &rewriter, linalg::MatmulOp matmul,
       product.getResult(0), groups);
   if (padded != n)
     result = tensor::ExtractSliceOp::create(
-        rewriter, loc, result,
-        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0),
-                               rewriter.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(m),
-                               rewriter.getIndexAttr(n)},
-        ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
-                               rewriter.getIndexAttr(1)});
+        rewriter, loc, result, getAsIndexOpFoldResult(context, {0, 0}),
+        getAsIndexOpFoldResult(context, {m, n}),
+        getAsIndexOpFoldResult(context, {1, 1}));
   rewriter.replaceOp(matmul, result);
   return true;
 }

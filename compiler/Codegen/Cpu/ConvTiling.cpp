@@ -455,7 +455,8 @@ static SmallVector<int64_t> blockedConvOrder(linalg::GenericOp conv,
                                              const CpuMachine &machine) {
   auto order = llvm::to_vector(llvm::seq<int64_t>(0, loops));
   auto filter = cast<ShapedType>(conv.getInputs()[1].getType());
-  int64_t filterBytes = filter.getNumElements() * 4;
+  int64_t filterBytes =
+      filter.getNumElements() * filter.getElementTypeBitWidth() / 8;
   if (filterBytes > machine.cacheBytes)
     std::swap(order[0], order[1]);
   else

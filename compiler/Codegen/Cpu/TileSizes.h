@@ -78,6 +78,14 @@ MatmulTile chooseMatmulTile(int64_t m, int64_t n, int64_t k,
 
 /// The block of K (a divisor of `k`) a row of `tile.m`-row tiles runs all of
 /// its columns over before the next block, or 0 for none: when the row's
+/// A panel (tile.m x k floats) is larger than CpuMachine::kBlockBytes, every
+/// column of tiles streamed it again from L2 or L3 (ResNet's 7x7 layers:
+/// 16 x 4608 floats, 288 KiB, four times per row). The largest divisor of
+/// at least 64 whose block fits; 0 also when no divisor does, or when the
+/// row has only one column (nothing to reuse).
+int64_t chooseKBlock(const MatmulTile &tile, int64_t n, int64_t k,
+                     const CpuMachine &machine);
+
 /// The input channels per step of a blocked convolution (tileBlockedConv)
 /// whose register tiles of `width` output channels would read more than
 /// CpuMachine::blockedConvFilterBytes of filter (`channels` input channels
@@ -87,14 +95,6 @@ MatmulTile chooseMatmulTile(int64_t m, int64_t n, int64_t k,
 /// row and column of the step.
 int64_t chooseBlockedConvKChunk(int64_t channels, int64_t block, int64_t taps,
                                 int64_t width, const CpuMachine &machine);
-
-/// A panel (tile.m x k floats) is larger than CpuMachine::kBlockBytes, every
-/// column of tiles streamed it again from L2 or L3 (ResNet's 7x7 layers:
-/// 16 x 4608 floats, 288 KiB, four times per row). The largest divisor of
-/// at least 64 whose block fits; 0 also when no divisor does, or when the
-/// row has only one column (nothing to reuse).
-int64_t chooseKBlock(const MatmulTile &tile, int64_t n, int64_t k,
-                     const CpuMachine &machine);
 
 /// The register tile of a convolution over blocks of channels
 /// (tileBlockedConv): `m` output pixels of a row (broadcasts of the input)
