@@ -41,7 +41,8 @@ import nncc_tools  # noqa: E402 (found through the path set just above)
 
 # Weights are PyTorch's default initialization under a fixed seed per model,
 # so every run compiles the same model; the inputs are fresh each run.
-MODEL_SEEDS = {"mlp": 1, "lenet": 2, "convnet": 3, "widen": 4, "kblocked": 5}
+MODEL_SEEDS = {"mlp": 1, "lenet": 2, "convnet": 3, "widen": 4, "kblocked": 5,
+               "gemm": 6}
 
 # The metric is max|nncc - torch| / max|torch| over the whole output: both
 # compute in fp32 but sum in different orders (tiling, vectorized
@@ -146,6 +147,19 @@ def make_kblocked():
     return model
 
 
+def make_gemm():
+    """Two dense layers over 2048 rows whose A (2048 x 1024 floats, 8 MiB)
+    nncc packs into micro-panels and blocks for the caches with B
+    (CpuMachine::packedAMinBytes, tilePackedBlocked): the first without a
+    bias (the accumulators start from a fill), 1024 columns; the second
+    with a bias (a broadcast, padded) and 328 columns, which the panels of
+    16 do not divide."""
+    from torch import nn
+
+    return nn.Sequential(nn.Linear(1024, 1024, bias=False), nn.ReLU(),
+                         nn.Linear(1024, 328))
+
+
 def build_model(name):
     import torch
     from torch import nn
@@ -157,6 +171,8 @@ def build_model(name):
         return make_widen().eval(), (3, 16, 16)
     if name == "kblocked":
         return make_kblocked().eval(), (64, 14, 14)
+    if name == "gemm":
+        return make_gemm().eval(), (1024,)
     if name == "mlp":
         model = nn.Sequential(
             nn.Linear(784, 256), nn.ReLU(),

@@ -45,6 +45,40 @@ parallelTileSizes(linalg::LinalgOp op,
   return tiles;
 }
 
+/// Whether the rows of tiles of an M x N x K product cannot all read B from
+/// cache (more than one row of tiles, B larger than CpuMachine::cacheBytes).
+static bool isLargeProduct(int64_t m, int64_t n, int64_t k,
+                           const MatmulTile &tile, const CpuMachine &machine) {
+  return m > tile.m && k * n * 4 > machine.cacheBytes;
+}
+
+/// A[M, K] in micro-panels of `rows` rows, Ap[M / rows, K, rows]: a register
+/// tile's rows of one K step are adjacent and the next step's follow.
+static Value packMicroPanels(RewriterBase &rewriter, Location loc, Value a,
+                             int64_t rows) {
+  ArrayRef<int64_t> shape = cast<ShapedType>(a.getType()).getShape();
+  int64_t m = shape[0], k = shape[1];
+  Type f32 = rewriter.getF32Type();
+  Value rowsFirst = tensor::ExpandShapeOp::create(
+      rewriter, loc, RankedTensorType::get({m / rows, rows, k}, f32), a,
+      SmallVector<ReassociationIndices>{{0, 1}, {2}});
+  Value empty =
+      tensor::EmptyOp::create(rewriter, loc, {m / rows, k, rows}, f32);
+  MLIRContext *context = rewriter.getContext();
+  AffineExpr mo, kk, mi;
+  bindDims(context, mo, kk, mi);
+  return linalg::GenericOp::create(
+             rewriter, loc, empty.getType(), ValueRange{rowsFirst},
+             ValueRange{empty},
+             {AffineMap::get(3, 0, {mo, mi, kk}, context),
+              AffineMap::get(3, 0, {mo, kk, mi}, context)},
+             SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+             [](OpBuilder &builder, Location l, ValueRange args) {
+               linalg::YieldOp::create(builder, l, args[0]);
+             })
+      .getResult(0);
+}
+
 bool packConstantB(RewriterBase &rewriter, linalg::MatmulOp matmul,
                    const CpuMachine &machine) {
   if (matmul.hasUserDefinedMaps() || !matmul.hasPureTensorSemantics() ||
@@ -60,7 +94,8 @@ bool packConstantB(RewriterBase &rewriter, linalg::MatmulOp matmul,
   ArrayRef<int64_t> bShape = cast<ShapedType>(b.getType()).getShape();
   int64_t m = cast<ShapedType>(a.getType()).getShape()[0];
   int64_t k = bShape[0], n = bShape[1];
-  int64_t width = chooseMatmulTile(m, n, k, machine).n;
+  MatmulTile tile = chooseMatmulTile(m, n, k, machine);
+  int64_t width = tile.n;
   if (width >= n)
     return false;
   // An N that the panels do not divide (a classifier's 1000) is padded with
@@ -68,6 +103,13 @@ bool packConstantB(RewriterBase &rewriter, linalg::MatmulOp matmul,
   // step of B was a line N floats from the last (ResNet-50's 8 MB
   // classifier at batch 1, and MobileNet-V2's 5 MB: 6% of its time).
   int64_t blocks = (n + width - 1) / width, padded = blocks * width;
+  // A product whose A does not stay in cache either is blocked for the
+  // caches (tilePackedBlocked) and reads A in micro-panels: read in place,
+  // a tile's rows are K floats apart (at K = 1024 exactly 4 KiB: they and
+  // C's rows evicted each other from L1's sets), and every panel of B
+  // streamed all of A from memory.
+  bool packA = isLargeProduct(m, n, k, tile, machine) && m % tile.m == 0 &&
+               m * k * 4 >= machine.packedAMinBytes;
   Location loc = matmul.getLoc();
   MLIRContext *context = rewriter.getContext();
   Type f32 = rewriter.getF32Type();
@@ -75,13 +117,21 @@ bool packConstantB(RewriterBase &rewriter, linalg::MatmulOp matmul,
   Value panels =
       packPanels(rewriter, loc, weights, k, n, width, /*transposed=*/false);
 
+  // The accumulator: [M, nb, nt], or [M / mr, mr, nb, nt] with A packed.
+  SmallVector<int64_t> accShape = {m, blocks, width};
   SmallVector<ReassociationIndices> groups = {{0}, {1, 2}};
-  auto accType = RankedTensorType::get({m, blocks, width}, f32);
+  SmallVector<ReassociationIndices> refillGroups = {{0}, {1}, {1}};
+  if (packA) {
+    accShape = {m / tile.m, tile.m, blocks, width};
+    groups = {{0, 1}, {2, 3}};
+    refillGroups = {{0}, {0}, {1}, {1}};
+  }
+  auto accType = RankedTensorType::get(accShape, f32);
   // A broadcast of the bias cannot be split into padded panels: the init
   // is then padded (a copy of an M x N init).
   Value acc;
   if (padded == n || init.getDefiningOp<linalg::FillOp>())
-    acc = refill(rewriter, loc, init, accType.getShape(), {{0}, {1}, {1}});
+    acc = refill(rewriter, loc, init, accType.getShape(), refillGroups);
   if (!acc) {
     Value whole = init;
     if (padded != n) {
@@ -93,16 +143,33 @@ bool packConstantB(RewriterBase &rewriter, linalg::MatmulOp matmul,
     }
     acc = tensor::ExpandShapeOp::create(rewriter, loc, accType, whole, groups);
   }
-  AffineExpr dm, nb, nt, kk;
-  bindDims(context, dm, nb, nt, kk);
-  auto product = linalg::GenericOp::create(
-      rewriter, loc, accType, ValueRange{a, panels}, ValueRange{acc},
-      {AffineMap::get(4, 0, {dm, kk}, context),
-       AffineMap::get(4, 0, {nb, kk, nt}, context),
-       AffineMap::get(4, 0, {dm, nb, nt}, context)},
-      {utils::IteratorType::parallel, utils::IteratorType::parallel,
-       utils::IteratorType::parallel, utils::IteratorType::reduction},
-      buildMulAdd);
+  linalg::GenericOp product;
+  if (packA) {
+    AffineExpr mo, mi, nb, nt, kk;
+    bindDims(context, mo, mi, nb, nt, kk);
+    product = linalg::GenericOp::create(
+        rewriter, loc, accType,
+        ValueRange{packMicroPanels(rewriter, loc, a, tile.m), panels},
+        ValueRange{acc},
+        {AffineMap::get(5, 0, {mo, kk, mi}, context),
+         AffineMap::get(5, 0, {nb, kk, nt}, context),
+         AffineMap::get(5, 0, {mo, mi, nb, nt}, context)},
+        {utils::IteratorType::parallel, utils::IteratorType::parallel,
+         utils::IteratorType::parallel, utils::IteratorType::parallel,
+         utils::IteratorType::reduction},
+        buildMulAdd);
+  } else {
+    AffineExpr dm, nb, nt, kk;
+    bindDims(context, dm, nb, nt, kk);
+    product = linalg::GenericOp::create(
+        rewriter, loc, accType, ValueRange{a, panels}, ValueRange{acc},
+        {AffineMap::get(4, 0, {dm, kk}, context),
+         AffineMap::get(4, 0, {nb, kk, nt}, context),
+         AffineMap::get(4, 0, {dm, nb, nt}, context)},
+        {utils::IteratorType::parallel, utils::IteratorType::parallel,
+         utils::IteratorType::parallel, utils::IteratorType::reduction},
+        buildMulAdd);
+  }
   Value result = tensor::CollapseShapeOp::create(
       rewriter, loc, RankedTensorType::get({m, padded}, f32),
       product.getResult(0), groups);
@@ -378,6 +445,42 @@ static LogicalResult tileColumnsThenRows(RewriterBase &rewriter,
   return success();
 }
 
+/// A large product over B packed in panels and A in micro-panels
+/// (packConstantB's loops (mo, mi, nb, nt, k)), blocked for the caches
+/// (chooseGemmBlocks): an scf.forall over tasks of rows by panels, the
+/// accumulators' initialization fused into each; in each task scf.fors over
+/// blocks of K, the task's panels and its micro-panels of A (the register
+/// tiles), the tile read and written back per block. Fails, changing
+/// nothing, for another form.
+static LogicalResult tilePackedBlocked(RewriterBase &rewriter,
+                                       linalg::LinalgOp contraction,
+                                       const MatmulTile &tile,
+                                       const CpuMachine &machine) {
+  SmallVector<int64_t> sizes = contraction.getStaticLoopRanges();
+  if (!isa<linalg::GenericOp>(contraction) || sizes.size() != 5 ||
+      ShapedType::isDynamicShape(sizes) || sizes[1] != tile.m ||
+      sizes[3] != tile.n)
+    return failure();
+  GemmBlocks blocks =
+      chooseGemmBlocks(sizes[0] * sizes[1], sizes[4], sizes[2], tile, machine);
+  FailureOr<scf::SCFTileAndFuseResult> tasks =
+      tileAndFuse(rewriter, cast<TilingInterface>(contraction.getOperation()),
+                  {blocks.rows / tile.m, 0, blocks.panels, 0, 0},
+                  rowLoops(contraction, machine));
+  if (failed(tasks))
+    return failure();
+  Operation *taskLoop = tasks->loops.front().getOperation();
+  // K blocks, then panels, then micro-panels; nothing fused into them.
+  (void)tileAndFuse(
+      rewriter, cast<TilingInterface>(tasks->tiledAndFusedOps.front()),
+      {1, 0, 1, 0, blocks.k}, scf::SCFTilingOptions::LoopType::ForOp,
+      {4, 2, 0, 1, 3}, fuseNothing());
+  simplifyTiles(taskLoop);
+  streamK(rewriter, taskLoop, tile);
+  vectorizeOpsIn(rewriter, taskLoop);
+  return success();
+}
+
 LogicalResult tileContraction(RewriterBase &rewriter,
                               linalg::LinalgOp contraction,
                               const CpuMachine &machine) {
@@ -423,12 +526,15 @@ LogicalResult tileContraction(RewriterBase &rewriter,
   int64_t m = 1;
   for (unsigned d : dims->m)
     m *= std::max<int64_t>(sizes[d], 1);
-  bool bigB = m > tile.m && k * n * 4 > machine.cacheBytes;
+  bool bigB = isLargeProduct(m, n, k, tile, machine);
   // B in packed panels (packConstantB): each panel is its own n dimension,
   // so the parallel loop puts the panels outermost instead.
   SmallVector<int64_t> interchange;
   bool packedB = dims->n.size() > 1 && contraction.getNumDpsInputs() == 2 &&
                  matchPattern(contraction.getDpsInputs()[1], m_Constant());
+  if (bigB && packedB &&
+      succeeded(tilePackedBlocked(rewriter, contraction, tile, machine)))
+    return success();
   if (bigB && packedB) {
     auto rootDim = [&](unsigned d) -> int64_t {
       if (root.getOperation() == contraction.getOperation())

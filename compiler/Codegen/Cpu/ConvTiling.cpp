@@ -633,17 +633,11 @@ static LogicalResult tileBlockedConvKBlocked(RewriterBase &rewriter,
   stepTiles[2] = 1;
   if (tile.m < sizes[3])
     stepTiles[3] = tile.m;
-  // Nothing fused into the steps: the fusion looks through the loops'
-  // iteration arguments to their init, and would initialize the
-  // accumulators again in every chunk.
+  // Nothing fused into the steps (fuseNothing).
   FailureOr<scf::SCFTileAndFuseResult> steps = tileAndFuse(
       rewriter, cast<TilingInterface>(tasks->tiledAndFusedOps.front()),
       stepTiles, scf::SCFTilingOptions::LoopType::ForOp,
-      {5, 8, 2, 3, 0, 1, 4, 6, 7},
-      [](tensor::ExtractSliceOp, OpResult,
-         bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-        return std::nullopt;
-      });
+      {5, 8, 2, 3, 0, 1, 4, 6, 7}, fuseNothing());
   if (failed(steps))
     return failure();
   if (tile.m < sizes[3])

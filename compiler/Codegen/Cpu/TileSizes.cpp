@@ -189,3 +189,32 @@ int64_t nncc::chooseBlockedConvKChunk(int64_t channels, int64_t block,
       return chunk;
   return 1;
 }
+
+GemmBlocks nncc::chooseGemmBlocks(int64_t m, int64_t k, int64_t panelCount,
+                                  const MatmulTile &tile,
+                                  const CpuMachine &machine) {
+  constexpr int64_t kMinBlock = 64;
+  GemmBlocks blocks;
+  blocks.k = k;
+  int64_t pieceBytes = tile.n * int64_t(sizeof(float));
+  for (int64_t block = machine.kBlockBytes / pieceBytes; block >= kMinBlock;
+       --block)
+    if (k % block == 0) {
+      blocks.k = block;
+      break;
+    }
+  blocks.rows = tile.m;
+  int64_t rowBytes = blocks.k * int64_t(sizeof(float));
+  for (int64_t rows = tile.m; rows <= m; rows += tile.m)
+    if (m % rows == 0 && rows * rowBytes <= machine.cacheBytes / 2)
+      blocks.rows = rows;
+  int64_t rowTasks = m / blocks.rows;
+  blocks.panels = 1;
+  for (int64_t panels = panelCount; panels >= 1; --panels)
+    if (panelCount % panels == 0 &&
+        rowTasks * (panelCount / panels) >= machine.gemmTasks) {
+      blocks.panels = panels;
+      break;
+    }
+  return blocks;
+}

@@ -61,6 +61,17 @@ struct CpuMachine {
   /// The most bytes of filter a task of a blocked convolution reads for
   /// each output row (chooseBlockedConvKChunk): a quarter of a 2 MiB L2.
   int64_t blockedConvFilterBytes = int64_t(512) << 10;
+  /// The fewest tasks a blocked product is split into (chooseGemmBlocks):
+  /// enough for the threads to share evenly.
+  int64_t gemmTasks = 8;
+  /// The fewest bytes of A for which a product too large for the caches
+  /// (ContractionTiling.cpp, packConstantB) packs A into micro-panels and
+  /// is blocked after GotoBLAS (chooseGemmBlocks): 8 MiB. Below it, A stays
+  /// in the last-level cache while every panel of B streams it, and the
+  /// copy and the accumulators' pass cost more than they save (measured on
+  /// a 32 MiB-L3 Zen 3: 1024^3 3-8% slower packed, 1536^3 8-14% and
+  /// 2048^3 20-25% faster).
+  int64_t packedAMinBytes = int64_t(8) << 20;
 };
 
 /// The register tile of a matrix product C[M,N] += A[M,K] B[K,N]: `m` rows
@@ -95,6 +106,30 @@ int64_t chooseKBlock(const MatmulTile &tile, int64_t n, int64_t k,
 /// row and column of the step.
 int64_t chooseBlockedConvKChunk(int64_t channels, int64_t block, int64_t taps,
                                 int64_t width, const CpuMachine &machine);
+
+/// How a large product over B packed in panels and A packed in micro-panels
+/// (packConstantB) is blocked for the caches, after GotoBLAS: tasks of
+/// `rows` rows by `panels` panels (the threads' loop), each running over
+/// blocks of `k` of K, and in each over its panels, and in each over its
+/// rows of register tiles. A tile's k x width piece of a panel then stays
+/// in L1 while the task's rows read it, and the task's rows x k block of A
+/// stays in L2 while its panels read it. Rows-then-columns without blocks
+/// streamed all of A from memory once per panel (a 2048 x 2048 product:
+/// 16 MB, 128 times).
+struct GemmBlocks {
+  int64_t k = 0;
+  int64_t rows = 0;
+  int64_t panels = 0;
+};
+
+/// GemmBlocks for an M x K product over `panelCount` panels of `tile.n`
+/// columns: `k` the largest divisor of K (at least 64, else all of it)
+/// whose piece of a panel fits CpuMachine::kBlockBytes; `rows` the largest
+/// multiple of tile.m dividing M whose block of A fits half of
+/// CpuMachine::cacheBytes; `panels` the largest divisor of the panel count
+/// that still leaves at least CpuMachine::gemmTasks tasks, or 1.
+GemmBlocks chooseGemmBlocks(int64_t m, int64_t k, int64_t panelCount,
+                            const MatmulTile &tile, const CpuMachine &machine);
 
 /// The register tile of a convolution over blocks of channels
 /// (tileBlockedConv): `m` output pixels of a row (broadcasts of the input)

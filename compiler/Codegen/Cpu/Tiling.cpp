@@ -365,6 +365,14 @@ scf::SCFTileAndFuseOptions::ControlFnTy fuseContractionAndFill() {
       };
 }
 
+scf::SCFTileAndFuseOptions::ControlFnTy fuseNothing() {
+  return
+      [](tensor::ExtractSliceOp, OpResult,
+         bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+        return std::nullopt;
+      };
+}
+
 FailureOr<scf::SCFTileAndFuseResult>
 tileAndFuse(RewriterBase &rewriter, TilingInterface root,
             ArrayRef<int64_t> tiles, scf::SCFTilingOptions::LoopType loopType,

@@ -135,6 +135,12 @@ mlir::linalg::LinalgOp dropUnitBatchDims(mlir::RewriterBase &rewriter,
 /// and the initialization of its accumulator (fills, broadcasts).
 mlir::scf::SCFTileAndFuseOptions::ControlFnTy fuseContractionAndFill();
 
+/// Fusion control: nothing. For loops inside a task whose accumulators the
+/// task initializes: the fusion looks through the loops' iteration
+/// arguments to that initialization, and would start the sums again in
+/// every step.
+mlir::scf::SCFTileAndFuseOptions::ControlFnTy fuseNothing();
+
 /// Tiles `root` with `tiles` (0: not tiled) by loops of `loopType`, fusing
 /// the producers `control` accepts (by default the contraction and
 /// initializations that feed it); replaces the root's uses.
