@@ -440,24 +440,32 @@ static LogicalResult tileBlockedTaps(RewriterBase &rewriter,
 }
 
 /// The loop order of a blocked convolution's parallel loop over `loops`
-/// loops (n, fb, oh, ...), by where the data that is read again lives:
-/// - a filter larger than CpuMachine::cacheBytes: output blocks outermost,
-///   images next. A block's filter (up to 1.2 MB for ResNet's last layers)
-///   is then read from L2 by all the images' rows, where image-major rows
-///   streamed every filter from L3 once per image (ResNet-18 batch 16, one
-///   thread: 464 -> 430 ms, three runs each);
-/// - a smaller one stays in cache anyway: images, rows, then output blocks,
-///   so that the blocks of a row read its input rows from cache. Blocks
-///   first read every image once per block, from memory when it is larger
-///   than the cache (MobileNet-V2's 112 x 112 x 96 inputs: 4.8 MB).
+/// loops (n, fb, oh, ...), by which operand is read again. Blocks first
+/// read the input once per output block; rows first read the filter once
+/// per output row:
+/// - a filter larger than CpuMachine::cacheBytes and at least as large as
+///   the input: output blocks outermost, images next. A block's filter (up
+///   to 1.2 MB for ResNet's last layers) is then read from L2 by all the
+///   images' rows, where image-major rows streamed every filter from L3
+///   once per image (ResNet-18 batch 16, one thread: 464 -> 430 ms, three
+///   runs each), and at batch 1 from memory: the model's filters do not
+///   stay in L3 from one call to the next;
+/// - otherwise images, rows, then output blocks, so that the blocks of a
+///   row read its input rows from cache. Blocks first read every image once
+///   per block, from memory when it is larger than the cache
+///   (MobileNet-V2's 112 x 112 x 96 inputs: 4.8 MB; ResNet-50 at batch 16,
+///   whose 7 x 7 x 2048 inputs, 6.4 MB, outweigh their 4 MB filters).
 static SmallVector<int64_t> blockedConvOrder(linalg::GenericOp conv,
                                              unsigned loops,
                                              const CpuMachine &machine) {
   auto order = llvm::to_vector(llvm::seq<int64_t>(0, loops));
-  auto filter = cast<ShapedType>(conv.getInputs()[1].getType());
-  int64_t filterBytes =
-      filter.getNumElements() * filter.getElementTypeBitWidth() / 8;
-  if (filterBytes > machine.cacheBytes)
+  auto bytes = [](Value value) {
+    auto type = cast<ShapedType>(value.getType());
+    return type.getNumElements() * type.getElementTypeBitWidth() / 8;
+  };
+  int64_t filterBytes = bytes(conv.getInputs()[1]);
+  if (filterBytes > machine.cacheBytes &&
+      filterBytes >= bytes(conv.getInputs()[0]))
     std::swap(order[0], order[1]);
   else
     std::rotate(order.begin() + 1, order.begin() + 2, order.begin() + 3);
