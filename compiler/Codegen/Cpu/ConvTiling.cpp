@@ -381,7 +381,7 @@ int64_t chooseChannelBlock(linalg::Conv2DNchwFchwOp conv,
 std::optional<std::pair<int64_t, int64_t>>
 chooseWidenedChannels(linalg::Conv2DNchwFchwOp conv, int64_t block,
                       const CpuMachine &machine) {
-  if (!mayBlock(conv, machine) || chooseChannelBlock(conv, machine))
+  if (!mayBlock(conv, machine) || chooseChannelBlock(conv, machine) >= block)
     return std::nullopt;
   ArrayRef<int64_t> filter =
       cast<ShapedType>(conv.getInputs()[1].getType()).getShape();

@@ -264,10 +264,10 @@ int64_t chooseChannelBlock(mlir::linalg::Conv2DNgchwGfchwOp conv,
                            const CpuMachine &machine);
 
 /// The channel counts (filters, input channels) a convolution whose own do
-/// not split into whole vectors (chooseChannelBlock is 0) takes instead in
-/// blocks of `block` (widenChannels): each rounded up to the block, the input
-/// channels kept when fewer than a vector; nothing when that adds more than
-/// half the multiply-adds again, or when it could not be blocked anyway.
+/// not split into blocks of `block` (chooseChannelBlock is smaller) takes
+/// instead (widenChannels): each rounded up to the block, the input channels
+/// kept when fewer than a vector; nothing when that adds more than half the
+/// multiply-adds again, or when it could not be blocked anyway.
 std::optional<std::pair<int64_t, int64_t>>
 chooseWidenedChannels(mlir::linalg::Conv2DNchwFchwOp conv, int64_t block,
                       const CpuMachine &machine);

@@ -1,5 +1,6 @@
 // RUN: nncc-opt %s --pass-pipeline="builtin.module(func.func(nncc-cpu-block-channels{vector-width=128}),cse,canonicalize)" | FileCheck %s
 // RUN: nncc-opt %s --pass-pipeline="builtin.module(func.func(nncc-cpu-block-channels{vector-width=512}),cse,canonicalize)" | FileCheck %s --check-prefix=AVX512
+// RUN: nncc-opt %s --pass-pipeline="builtin.module(func.func(nncc-cpu-block-channels{vector-width=256}),cse,canonicalize)" | FileCheck %s --check-prefix=AVX2
 
 // The blocked convolutions' maps, over (n, fb, oh, ow, fi, cb, kh, kw, ci):
 // y[n, fb, oh, ow, fi] += x[n, cb, oh * s + kh, ow * s + kw, ci] * w[fb, cb, kh, kw, ci, fi].
@@ -313,4 +314,31 @@ func.func @widen_int_operand(%x: tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32> {
   } -> tensor<1x24x8x8xf32>
   %c2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%sel, %w2 : tensor<1x24x8x8xf32>, tensor<32x24x1x1xf32>) outs(%z32 : tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
   return %c2 : tensor<1x32x8x8xf32>
+}
+
+// With AVX2 a block of one vector (8 channels) would make every register
+// tile one vector wide, one broadcast per multiply-add: when every
+// convolution can take two vectors, channels widened where they do not
+// split (24 -> 32: a third more multiply-adds), the block is at least two
+// (allBlockAt; MobileNet-V2). Here the 24 become 32 and both convolutions
+// run over one block of 32.
+// AVX2-LABEL: func.func @two_vectors
+// AVX2: ins(%{{.*}}, %{{.*}} : tensor<1x1x8x8x32xf32>, tensor<1x1x1x1x32x32xf32>) outs(%{{.*}} : tensor<1x1x8x8x32xf32>) attrs = {nncc.blocked_conv}
+// AVX2: ins(%{{.*}}, %{{.*}} : tensor<1x1x8x8x32xf32>, tensor<1x1x1x1x32x32xf32>) outs(%{{.*}} : tensor<1x1x8x8x32xf32>) attrs = {nncc.blocked_conv}
+func.func @two_vectors(%x: tensor<1x32x8x8xf32>, %i24: tensor<1x24x8x8xf32>, %i32: tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32> {
+  %w1 = arith.constant dense<0.5> : tensor<24x32x1x1xf32>
+  %w2 = arith.constant dense<0.25> : tensor<32x24x1x1xf32>
+  %c1 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w1 : tensor<1x32x8x8xf32>, tensor<24x32x1x1xf32>) outs(%i24 : tensor<1x24x8x8xf32>) -> tensor<1x24x8x8xf32>
+  %c2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%c1, %w2 : tensor<1x24x8x8xf32>, tensor<32x24x1x1xf32>) outs(%i32 : tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
+  return %c2 : tensor<1x32x8x8xf32>
+}
+
+// Not when a convolution cannot: 8 input channels widened to 16 would be
+// twice the multiply-adds, so the block stays one vector.
+// AVX2-LABEL: func.func @one_vector
+// AVX2: ins(%{{.*}}, %{{.*}} : tensor<1x1x8x8x8xf32>, tensor<4x1x1x1x8x8xf32>) outs(%{{.*}} : tensor<1x4x8x8x8xf32>) attrs = {nncc.blocked_conv}
+func.func @one_vector(%x: tensor<1x8x8x8xf32>, %i32: tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32> {
+  %w1 = arith.constant dense<0.5> : tensor<32x8x1x1xf32>
+  %c1 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w1 : tensor<1x8x8x8xf32>, tensor<32x8x1x1xf32>) outs(%i32 : tensor<1x32x8x8xf32>) -> tensor<1x32x8x8xf32>
+  return %c1 : tensor<1x32x8x8xf32>
 }
