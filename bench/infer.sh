@@ -23,8 +23,10 @@
 # - PyTorch: eager under inference_mode and TorchScript (trace, freeze,
 #   optimize_for_inference), timed in-process by bench/infer.py, on
 #   OpenBLAS with the kernel bench/machine.sh picks (as train-step.sh).
-# Each time is the median of RUNS calls timed one by one after WARMUP
-# untimed calls, at each thread count of THREADS (NNRT_NUM_THREADS for nncc;
+# Each time is the median of the medians of ROUNDS rounds (the peers in
+# turn), each of RUNS / ROUNDS calls timed one by one after WARMUP untimed
+# calls (1 after the first round), at each thread count of THREADS
+# (NNRT_NUM_THREADS for nncc;
 # torch.set_num_threads, OMP_NUM_THREADS and OPENBLAS_NUM_THREADS for
 # PyTorch). nncc's output is compared with ORT's on the same input: max
 # |nncc - ORT| must stay within 1e-3 x max |ORT|, else the row says
@@ -35,7 +37,7 @@
 # Environment: NNCC (default build/bin/nncc), CC (default clang-22, else
 # cc), PYTHON (default /usr/bin/python3, with torch, torchvision and onnx),
 # THREADS (default "1 2"), WARMUP (5), RUNS (20), SMALL_RUNS (10 x RUNS: the
-# MLP's and LeNet-5's), BUDGET (20 seconds),
+# MLP's and LeNet-5's), ROUNDS (3), BUDGET (20 seconds),
 # MODELS (default "mlp:1 mlp:64 lenet:1 lenet:64 resnet18:1 resnet18:16
 # resnet50:1 resnet50:16 mobilenet_v2:1 mobilenet_v2:16"), QUICK (1: the
 # quick set above), ORT_NODE_MODULES, TORCH_BLAS_DIR, OUT (default
@@ -59,6 +61,12 @@ runs=${RUNS:-20}
 # scheduler places the worker), and a median of 20 landed in either. Ten
 # times the calls (still under a second) give every peer a stable median.
 small_runs=${SMALL_RUNS:-$((runs * 10))}
+# The calls of each row are split into ROUNDS rounds that take the peers in
+# turn (nncc, ORT, PyTorch, then again), and each time is the median of the
+# rounds' medians: some machines (the AVX2 Zen 3 VM) run in a fast and a
+# slow phase about 1.3x apart that switch within seconds, and a peer timed
+# in one go could land in either.
+rounds=${ROUNDS:-3}
 budget=${BUDGET:-20}
 read -r -a configs <<<"${MODELS:-mlp:1 mlp:64 lenet:1 lenet:64 resnet18:1 \
 resnet18:16 resnet50:1 resnet50:16 mobilenet_v2:1 mobilenet_v2:16}"
@@ -67,6 +75,9 @@ ort_version=1.30
 started=$(date +%s)
 
 log() { echo "infer.sh: $*" >&2; }
+# median X...: the median of the numbers (the lower middle one of an even
+# count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 now() { date +%s.%N; }
 
 # ONNX Runtime for Node.
@@ -145,25 +156,44 @@ for t in "${threads[@]}"; do
     dir=$work/$model-$batch
     runs_here=$runs
     [[ $model == mlp || $model == lenet ]] && runs_here=$small_runs
-    log "$model, batch $batch, $t thread(s): nncc, ORT, PyTorch"
-    nn=- nn_cell=failed
+    log "$model, batch $batch, $t thread(s): nncc, ORT, PyTorch, $rounds round(s)"
+    per_round=$(( (runs_here + rounds - 1) / rounds ))
+    nn=- nn_cell=failed nn_list=() nn_total=0 nn_warm=1
+    ort=- ort_list=() eager_list=() script_list=()
     rm -f "$dir/nncc.bin" "$dir/ort.bin"
-    if [[ ${compiled[$cfg]} == 1 ]] && result=$(NNRT_NUM_THREADS=$t "$dir/infer_nncc" \
-        "$dir/input.bin" "$dir/nncc.bin" "$warmup" "$runs_here" "$budget"); then
-      read -r _ nn _ nn_runs _ nn_warm <<<"$result"
-      nn_cell=$(printf '%.3f (%d)' "$nn" "$nn_runs")
+    for ((round = 1; round <= rounds; round++)); do
+      # Later rounds start from a process that has run the model already
+      # in this row: one warm-up call.
+      warm_here=$warmup
+      ((round == 1)) || warm_here=1
+      if [[ ${compiled[$cfg]} == 1 ]] && result=$(NNRT_NUM_THREADS=$t "$dir/infer_nncc" \
+          "$dir/input.bin" "$dir/nncc.bin" "$warm_here" "$per_round" "$budget"); then
+        read -r _ ms _ got _ warm <<<"$result"
+        nn_list+=("$ms")
+        nn_total=$((nn_total + got))
+        ((warm)) || nn_warm=0
+      fi
+      if result=$(NODE_PATH=$node_modules node "$root/bench/infer_ort.js" \
+          "$dir/model.onnx" "$dir/input.bin" "$dir/ort.bin" "$t" "$warm_here" "$per_round"); then
+        read -r _ ms _ _ _ ort_got <<<"$result"
+        ort_list+=("$ms")
+      fi
+      result=$(env OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" \
+        ${torch_blas_dir:+LD_LIBRARY_PATH="$torch_blas_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"} \
+        "$python" "$root/bench/infer.py" torch "$model" "$batch" "$dir/input.bin" \
+        --threads "$t" --warmup "$warm_here" --runs "$per_round")
+      read -r _ ms _ script_ms _ blas _ core <<<"${result//$'\n'/ }"
+      eager_list+=("$ms")
+      script_list+=("$script_ms")
+    done
+    if ((${#nn_list[@]} == rounds)); then
+      nn=$(median "${nn_list[@]}")
+      nn_cell=$(printf '%.3f (%d)' "$nn" "$nn_total")
       ((nn_warm)) || nn_cell="${nn_cell%)}, cold)"
     fi
-    ort=-
-    if result=$(NODE_PATH=$node_modules node "$root/bench/infer_ort.js" \
-        "$dir/model.onnx" "$dir/input.bin" "$dir/ort.bin" "$t" "$warmup" "$runs_here"); then
-      read -r _ ort _ _ _ ort_got <<<"$result"
-    fi
-    result=$(env OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" \
-      ${torch_blas_dir:+LD_LIBRARY_PATH="$torch_blas_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"} \
-      "$python" "$root/bench/infer.py" torch "$model" "$batch" "$dir/input.bin" \
-      --threads "$t" --warmup "$warmup" --runs "$runs_here")
-    read -r _ eager _ script _ blas _ core <<<"${result//$'\n'/ }"
+    ((${#ort_list[@]} == rounds)) && ort=$(median "${ort_list[@]}")
+    eager=$(median "${eager_list[@]}")
+    script=$(median "${script_list[@]}")
     torch_blas="$blas (kernel $core)"
     check="no output"
     if [[ -f $dir/nncc.bin && -f $dir/ort.bin ]]; then
@@ -212,11 +242,13 @@ print(torch.__version__, "with torchvision", torchvision.__version__)'), BLAS: $
 - Models: MLP 784-256-128-10 and LeNet-5 (bench/train_step.py), ResNet-18/-50 and
   MobileNet-V2 (torchvision, random weights, seed 0, 224x224), ONNX opset 13, one random
   input; GFLOP: 2 x the Conv/Gemm/MatMul multiply-adds of one call.
-- Method: $warmup warm-up call(s), then the median of $runs call(s) timed one by one
-  ($small_runs for the MLP and LeNet-5, whose sub-millisecond calls on two threads fall into a fast
-  and a slow mode); nncc
+- Method: each row's calls in $rounds rounds that take nncc, ORT and PyTorch in turn; a round is
+  warm-up call(s) ($warmup in the first round, 1 after) and $(( (runs + rounds - 1) / rounds )) call(s) timed one by one
+  ($(( (small_runs + rounds - 1) / rounds )) for the MLP and LeNet-5, whose sub-millisecond calls on two threads fall into a fast
+  and a slow mode), and a time is the median of the rounds' medians (the rounds spread a
+  machine's fast and slow phases over all the peers); nncc
   stops its warm-up after $(awk -v b="$budget" 'BEGIN { print b / 4 }') s and its timed calls after $budget s (one call at least),
-  its count in parentheses; 'cold': its first call took $budget s and is the measurement.
+  its count of timed calls in parentheses; 'cold': its first call took $budget s and is the measurement.
   Threads: NNRT_NUM_THREADS for nncc; torch.set_num_threads, OMP_NUM_THREADS and
   OPENBLAS_NUM_THREADS for PyTorch. Ratios are of times (above 1: nncc is slower); 'best
   PyTorch': the faster of eager and TorchScript. 'max diff': max |nncc - ORT| on the same
