@@ -459,9 +459,9 @@ BlockPlan planBlocks(func::FuncOp func, const CpuMachine &machine) {
 /// of one vector makes register tiles one vector wide, one broadcast per
 /// multiply-add; two halve the broadcasts. With AVX2, MobileNet-V2's 24
 /// channels had held the whole model at 8: widened to 32, its blocks of 16
-/// took 0.78-0.85x the time at batch 16 and 0.93x at batch 1 (one thread,
-/// the AVX2 Zen 3), for a third more multiply-adds in the 24-channel
-/// layers.
+/// took 0.85-0.88x the time at batch 16 and 0.88-0.91x at batch 1 (one and
+/// two threads, the AVX2 Zen 3), for a third more multiply-adds in the
+/// 24-channel layers.
 static bool allBlockAt(func::FuncOp func, int64_t block,
                        const CpuMachine &machine) {
   bool all = true;
