@@ -10,14 +10,15 @@
 # model_infer_packed (bench/gemm_nncc.c). OpenBLAS: cblas_sgemm, row major,
 # with the SkylakeX/Haswell kernel on Intel CPUs (bench/machine.sh). The
 # peak: an inline-asm FMA loop on one core (bench/gemm_peers.c). Each time
-# is the median of RUNS calls after WARMUP, at each thread count of THREADS
+# is the median of the medians of ROUNDS rounds (machine.sh), each of
+# RUNS / ROUNDS calls after WARMUP, at each thread count of THREADS
 # (NNRT_NUM_THREADS for nncc, openblas_set_num_threads for OpenBLAS); nncc
 # stops early once its timed calls took BUDGET seconds (and at least 3 ran),
 # and the table says how many it timed.
 #
 # Environment: NNCC (default build/bin/nncc), CC (default clang-22, else
 # cc), PYTHON (default /usr/bin/python3, with onnx and numpy), THREADS
-# (default "1 2"), WARMUP (3), RUNS (20), BUDGET (60), SIZES (default the list above, as
+# (default "1 2"), WARMUP (3), RUNS (20), ROUNDS (3), BUDGET (60), SIZES (default the list above, as
 # MxKxN words), OUT (default bench/results/gemm.md). Prints the markdown
 # table and writes it to OUT. Not a test.
 set -euo pipefail
@@ -73,10 +74,19 @@ table="| M x K x N | threads | nncc ms (runs) | OpenBLAS ms | nncc / OpenBLAS (t
 for t in "${threads[@]}"; do
   for size in "${sizes[@]}"; do
     IFS=x read -r m k n <<<"$size"
-    read -r _ nn _ nn_runs < <(NNRT_NUM_THREADS=$t \
-      "$work/$size/gemm_nncc" "$warmup" "$runs" "$budget")
-    ob=$("$work/peers" sgemm "$m" "$n" "$k" "$warmup" "$runs" "$t" |
-      awk '{ print $2 }')
+    # The rounds (machine.sh): nncc, then OpenBLAS, then again.
+    per_round=$(( (runs + rounds - 1) / rounds ))
+    nn_list=() ob_list=() nn_runs=0
+    for ((round = 1; round <= rounds; round++)); do
+      read -r _ ms _ got < <(NNRT_NUM_THREADS=$t \
+        "$work/$size/gemm_nncc" "$warmup" "$per_round" "$budget")
+      nn_list+=("$ms")
+      nn_runs=$((nn_runs + got))
+      ob_list+=("$("$work/peers" sgemm "$m" "$n" "$k" "$warmup" "$per_round" "$t" |
+        awk '{ print $2 }')")
+    done
+    nn=$(median "${nn_list[@]}")
+    ob=$(median "${ob_list[@]}")
     nn_gf=$(gflops "$m" "$k" "$n" "$nn")
     ob_gf=$(gflops "$m" "$k" "$n" "$ob")
     row=$(awk -v a="$nn" -v b="$ob" -v r="$nn_runs" \
@@ -97,9 +107,10 @@ report="# GEMM: nncc vs OpenBLAS sgemm, fp32
   initializer, through model_infer_packed.
 - OpenBLAS: $blas_dir/libopenblas.so.0, cblas_sgemm row major,
   OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}.
-- Method: $warmup warm-up calls, then the median of $runs calls timed one by one
-  (CLOCK_MONOTONIC); nncc stops after $budget s of timed calls (at least 3), its count
-  in parentheses. Threads: NNRT_NUM_THREADS for nncc (its thread pool splits the
+- Method: $rounds rounds that take nncc and OpenBLAS in turn, each $warmup warm-up calls and
+  $(( (runs + rounds - 1) / rounds )) calls timed one by one (CLOCK_MONOTONIC); a time is the median of the rounds'
+  medians. nncc stops a round after $budget s of timed calls (at least 3), its count of timed
+  calls in parentheses. Threads: NNRT_NUM_THREADS for nncc (its thread pool splits the
   rows or column panels of register tiles), openblas_set_num_threads for OpenBLAS.
 $(busy_note)
 

@@ -61,12 +61,6 @@ runs=${RUNS:-20}
 # scheduler places the worker), and a median of 20 landed in either. Ten
 # times the calls (still under a second) give every peer a stable median.
 small_runs=${SMALL_RUNS:-$((runs * 10))}
-# The calls of each row are split into ROUNDS rounds that take the peers in
-# turn (nncc, ORT, PyTorch, then again), and each time is the median of the
-# rounds' medians: some machines (the AVX2 Zen 3 VM) run in a fast and a
-# slow phase about 1.3x apart that switch within seconds, and a peer timed
-# in one go could land in either.
-rounds=${ROUNDS:-3}
 budget=${BUDGET:-20}
 read -r -a configs <<<"${MODELS:-mlp:1 mlp:64 lenet:1 lenet:64 resnet18:1 \
 resnet18:16 resnet50:1 resnet50:16 mobilenet_v2:1 mobilenet_v2:16}"
@@ -75,9 +69,6 @@ ort_version=1.30
 started=$(date +%s)
 
 log() { echo "infer.sh: $*" >&2; }
-# median X...: the median of the numbers (the lower middle one of an even
-# count).
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 now() { date +%s.%N; }
 
 # ONNX Runtime for Node.

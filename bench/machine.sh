@@ -54,3 +54,13 @@ busy_note() {
     print "- The machine was busy (load average " l " on " n " cores): times " \
           "run high." }'
 }
+
+# median X...: the median of the numbers (the lower middle one of an even
+# count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# Each time is split into ROUNDS rounds (default 3) that take the peers in
+# turn, and is the median of the rounds' medians: some machines (the AVX2
+# Zen 3 VM) run in a fast and a slow phase about 1.3x apart that switch
+# within seconds, and a peer timed in one go could land in either.
+rounds=${ROUNDS:-3}
