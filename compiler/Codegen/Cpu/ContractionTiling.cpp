@@ -143,33 +143,30 @@ bool packConstantB(RewriterBase &rewriter, linalg::MatmulOp matmul,
     }
     acc = tensor::ExpandShapeOp::create(rewriter, loc, accType, whole, groups);
   }
-  linalg::GenericOp product;
+  // Loops (mo, mi, nb, nt, k) over A's micro-panels, else (m, nb, nt, k).
+  AffineExpr mo, mi, nb, nt, kk;
+  Value lhs = a;
+  SmallVector<AffineExpr> lhsExprs, accExprs;
   if (packA) {
-    AffineExpr mo, mi, nb, nt, kk;
     bindDims(context, mo, mi, nb, nt, kk);
-    product = linalg::GenericOp::create(
-        rewriter, loc, accType,
-        ValueRange{packMicroPanels(rewriter, loc, a, tile.m), panels},
-        ValueRange{acc},
-        {AffineMap::get(5, 0, {mo, kk, mi}, context),
-         AffineMap::get(5, 0, {nb, kk, nt}, context),
-         AffineMap::get(5, 0, {mo, mi, nb, nt}, context)},
-        {utils::IteratorType::parallel, utils::IteratorType::parallel,
-         utils::IteratorType::parallel, utils::IteratorType::parallel,
-         utils::IteratorType::reduction},
-        buildMulAdd);
+    lhs = packMicroPanels(rewriter, loc, a, tile.m);
+    lhsExprs = {mo, kk, mi};
+    accExprs = {mo, mi, nb, nt};
   } else {
-    AffineExpr dm, nb, nt, kk;
-    bindDims(context, dm, nb, nt, kk);
-    product = linalg::GenericOp::create(
-        rewriter, loc, accType, ValueRange{a, panels}, ValueRange{acc},
-        {AffineMap::get(4, 0, {dm, kk}, context),
-         AffineMap::get(4, 0, {nb, kk, nt}, context),
-         AffineMap::get(4, 0, {dm, nb, nt}, context)},
-        {utils::IteratorType::parallel, utils::IteratorType::parallel,
-         utils::IteratorType::parallel, utils::IteratorType::reduction},
-        buildMulAdd);
+    bindDims(context, mo, nb, nt, kk);
+    lhsExprs = {mo, kk};
+    accExprs = {mo, nb, nt};
   }
+  unsigned loops = packA ? 5 : 4;
+  AffineMap lhsMap = AffineMap::get(loops, 0, lhsExprs, context);
+  AffineMap accMap = AffineMap::get(loops, 0, accExprs, context);
+  SmallVector<utils::IteratorType> iterators(loops,
+                                             utils::IteratorType::parallel);
+  iterators.back() = utils::IteratorType::reduction;
+  auto product = linalg::GenericOp::create(
+      rewriter, loc, accType, ValueRange{lhs, panels}, ValueRange{acc},
+      {lhsMap, AffineMap::get(loops, 0, {nb, kk, nt}, context), accMap},
+      iterators, buildMulAdd);
   Value result = tensor::CollapseShapeOp::create(
       rewriter, loc, RankedTensorType::get({m, padded}, f32),
       product.getResult(0), groups);
@@ -532,10 +529,9 @@ LogicalResult tileContraction(RewriterBase &rewriter,
   SmallVector<int64_t> interchange;
   bool packedB = dims->n.size() > 1 && contraction.getNumDpsInputs() == 2 &&
                  matchPattern(contraction.getDpsInputs()[1], m_Constant());
-  if (bigB && packedB &&
-      succeeded(tilePackedBlocked(rewriter, contraction, tile, machine)))
-    return success();
   if (bigB && packedB) {
+    if (succeeded(tilePackedBlocked(rewriter, contraction, tile, machine)))
+      return success();
     auto rootDim = [&](unsigned d) -> int64_t {
       if (root.getOperation() == contraction.getOperation())
         return d;

@@ -85,6 +85,18 @@ bool fitsRegisters(int64_t m, int64_t n, const CpuMachine &machine) {
          int64_t(machine.vectorRegisters()) * 3 / 4;
 }
 
+/// The largest divisor of `k` of at least 64 steps whose steps of
+/// `stepBytes` each fit CpuMachine::kBlockBytes, or 0 (chooseKBlock,
+/// chooseGemmBlocks).
+int64_t largestKBlock(int64_t k, int64_t stepBytes, const CpuMachine &machine) {
+  constexpr int64_t kMinBlock = 64;
+  for (int64_t block = machine.kBlockBytes / stepBytes; block >= kMinBlock;
+       --block)
+    if (k % block == 0)
+      return block;
+  return 0;
+}
+
 /// Divisors of `size` up to `limit`; {1} for a dynamic size.
 std::vector<int64_t> divisorsUpTo(int64_t size, int64_t limit) {
   if (size <= 0)
@@ -133,15 +145,10 @@ MatmulTile nncc::chooseMatmulTile(int64_t m, int64_t n, int64_t k,
 
 int64_t nncc::chooseKBlock(const MatmulTile &tile, int64_t n, int64_t k,
                            const CpuMachine &machine) {
-  constexpr int64_t kMinBlock = 64;
   int64_t rowBytes = tile.m * int64_t(sizeof(float));
   if (n <= tile.n || k <= 0 || k * rowBytes <= machine.kBlockBytes)
     return 0;
-  for (int64_t block = machine.kBlockBytes / rowBytes; block >= kMinBlock;
-       --block)
-    if (k % block == 0)
-      return block;
-  return 0;
+  return largestKBlock(k, rowBytes, machine);
 }
 
 MatmulTile nncc::chooseBlockedConvTile(int64_t pixels, int64_t channels,
@@ -193,16 +200,9 @@ int64_t nncc::chooseBlockedConvKChunk(int64_t channels, int64_t block,
 GemmBlocks nncc::chooseGemmBlocks(int64_t m, int64_t k, int64_t panelCount,
                                   const MatmulTile &tile,
                                   const CpuMachine &machine) {
-  constexpr int64_t kMinBlock = 64;
   GemmBlocks blocks;
-  blocks.k = k;
-  int64_t pieceBytes = tile.n * int64_t(sizeof(float));
-  for (int64_t block = machine.kBlockBytes / pieceBytes; block >= kMinBlock;
-       --block)
-    if (k % block == 0) {
-      blocks.k = block;
-      break;
-    }
+  int64_t block = largestKBlock(k, tile.n * int64_t(sizeof(float)), machine);
+  blocks.k = block ? block : k;
   blocks.rows = tile.m;
   int64_t rowBytes = blocks.k * int64_t(sizeof(float));
   for (int64_t rows = tile.m; rows <= m; rows += tile.m)
