@@ -369,8 +369,11 @@ Value gatherWindows(
 /// 2x2 pools). Each input element is in one window, so dx is one pass over
 /// [N, C, OH, KH, OW, KW], viewed back as [N, C, H, W], that compares the
 /// element's flat index with its window's argmax: no sum over the kernel
-/// offsets, no integer division, no gather. Null when the windows do not
-/// tile the input.
+/// offsets, no integer division, no gather. The loops run (n, c, oh, kh, kw,
+/// ow): the innermost one reads the argmax and the gradient along a row of
+/// windows, so a row vectorizes (OW lanes, written with stride KW); with kw
+/// innermost, each row was KW lanes wide and the rest scalar. Null when the
+/// windows do not tile the input.
 Value routeTiledWindows(OpBuilder &b, Location loc, nn::MaxPool2DBackwardOp op,
                         Value grad, Value indices) {
   RankedTensorType type = op.getType();
@@ -388,24 +391,26 @@ Value routeTiledWindows(OpBuilder &b, Location loc, nn::MaxPool2DBackwardOp op,
       type.getElementType());
   MLIRContext *ctx = b.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  // Loops (n, c, oh, kh, ow, kw).
-  AffineMap windowMap = AffineMap::get(6, 0, {d(0), d(1), d(2), d(4)}, ctx);
+  // Loops (n, c, oh, kh, kw, ow).
+  AffineMap windowMap = AffineMap::get(6, 0, {d(0), d(1), d(2), d(5)}, ctx);
+  AffineMap outMap =
+      AffineMap::get(6, 0, {d(0), d(1), d(2), d(3), d(5), d(4)}, ctx);
   int64_t width = shape[3];
-  Value windows = buildGeneric(
-      b, loc, ValueRange{indices, grad}, {windowMap, windowMap},
-      createEmpty(b, loc, windowsType), b.getMultiDimIdentityMap(6),
-      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-        IndexMath m{nb, l};
-        Value h = m.add(m.mul(m.loop(2), kernel[0]), m.loop(3));
-        Value w = m.add(m.mul(m.loop(4), kernel[1]), m.loop(5));
-        Value here = arith::IndexCastOp::create(nb, l, nb.getI64Type(),
-                                                m.add(m.mul(h, width), w));
-        Value hit = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
-                                          args[0], here);
-        Value zero = arith::ConstantOp::create(
-            nb, l, nb.getZeroAttr(type.getElementType()));
-        return m.select(hit, args[1], zero);
-      });
+  Value windows =
+      buildGeneric(b, loc, ValueRange{indices, grad}, {windowMap, windowMap},
+                   createEmpty(b, loc, windowsType), outMap,
+                   [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                     IndexMath m{nb, l};
+                     Value h = m.add(m.mul(m.loop(2), kernel[0]), m.loop(3));
+                     Value w = m.add(m.mul(m.loop(5), kernel[1]), m.loop(4));
+                     Value here = arith::IndexCastOp::create(
+                         nb, l, nb.getI64Type(), m.add(m.mul(h, width), w));
+                     Value hit = arith::CmpIOp::create(
+                         nb, l, arith::CmpIPredicate::eq, args[0], here);
+                     Value zero = arith::ConstantOp::create(
+                         nb, l, nb.getZeroAttr(type.getElementType()));
+                     return m.select(hit, args[1], zero);
+                   });
   return tensor::CollapseShapeOp::create(
       b, loc, type, windows,
       SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});

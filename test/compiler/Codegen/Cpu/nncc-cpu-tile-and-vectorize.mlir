@@ -244,6 +244,94 @@ func.func @strided_conv_copy(%x: tensor<1x3x9x9xf32>, %w: tensor<8x3x3x3xf32>) -
   return %c : tensor<1x8x4x4xf32>
 }
 
+// A filter gradient's sum over the batch, [N, F, K] -> [F, K] in f64: the
+// reductions are outer loops and the last is parallel, so the rows take the
+// path of the short rows. The loops keep their order (n, then f), each an
+// scf.for, and the 150-wide rows (longer than 8 vectors) run in the largest
+// divisor that fits (75 with AVX-512, 50 with AVX2): a vector read of the
+// f32 row, its extension and an add into the accumulator's row.
+// CHECK-LABEL: func.func @batch_sum_rows
+// CHECK: scf.for %[[N:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args
+// CHECK: scf.for %[[F:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args
+// AVX512: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %c75 iter_args
+// AVX2: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %c50 iter_args
+// CHECK: %[[ROW:.*]] = vector.transfer_read %{{.*}}[%[[N]], %[[F]], %[[K]]], %{{.*}} {in_bounds = [true]} : tensor<64x16x150xf32>, vector<[[W:[0-9]+]]xf32>
+// CHECK: %[[ACC:.*]] = vector.transfer_read %{{.*}}[%[[F]], %[[K]]], %{{.*}} {in_bounds = [true]} : tensor<16x150xf64>, vector<[[W]]xf64>
+// CHECK: %[[WIDE:.*]] = arith.extf %[[ROW]] : vector<[[W]]xf32> to vector<[[W]]xf64>
+// CHECK: arith.addf %[[WIDE]], %[[ACC]] : vector<[[W]]xf64>
+func.func @batch_sum_rows(%x: tensor<64x16x150xf32>) -> tensor<16x150xf64> {
+  %zero = arith.constant 0.0 : f64
+  %e = tensor.empty() : tensor<16x150xf64>
+  %init = linalg.fill ins(%zero : f64) outs(%e : tensor<16x150xf64>) -> tensor<16x150xf64>
+  %sum = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d1, d2)>], iterator_types = ["reduction", "parallel", "parallel"]} ins(%x : tensor<64x16x150xf32>) outs(%init : tensor<16x150xf64>) {
+  ^bb0(%in: f32, %out: f64):
+    %w = arith.extf %in : f32 to f64
+    %a = arith.addf %w, %out : f64
+    linalg.yield %a : f64
+  } -> tensor<16x150xf64>
+  return %sum : tensor<16x150xf64>
+}
+
+// A max pool's gradient over windows that tile the input: the argmax
+// (elementwise over the windows [N, C, OH, OW]) is read broadcast over the
+// routing's kernel loops (n, c, oh, kh, kw, ow), so it is not fused into
+// them (it would be computed KH * KW times per window). Each stays its own
+// op, with rows along ow: the argmax's reads of the window's elements
+// (strided), the routing's contiguous read of the argmax and the gradient,
+// and its write with stride KW.
+// CHECK-LABEL: func.func @pool_routing
+// CHECK: %[[ARGMAX:.*]] = scf.for
+// CHECK: arith.cmpf ogt, %{{.*}}, %{{.*}} : vector<14xf32>
+// CHECK: arith.select %{{.*}}, %{{.*}}, %{{.*}} : vector<14xi1>, vector<14xi64>
+// CHECK: scf.for
+// CHECK: vector.transfer_read %[[ARGMAX]]{{.*}} : tensor<2x6x14x14xi64>, vector<14xi64>
+// CHECK: vector.transfer_read {{.*}} : tensor<2x6x14x14xf32>, vector<14xf32>
+// CHECK-NOT: arith.cmpf
+// CHECK: arith.cmpi eq, %{{.*}}, %{{.*}} : vector<14xi64>
+// CHECK: vector.transfer_write {{.*}} : vector<14x1xf32>, tensor<1x1x1x1x14x1xf32>
+func.func @pool_routing(%x: tensor<2x6x14x2x14x2xf32>, %g: tensor<2x6x14x14xf32>) -> tensor<2x6x14x2x14x2xf32> {
+  %c2 = arith.constant 2 : index
+  %c28 = arith.constant 28 : index
+  %zero = arith.constant 0.0 : f32
+  %x00 = tensor.extract_slice %x[0, 0, 0, 0, 0, 0] [2, 6, 14, 1, 14, 1] [1, 1, 1, 1, 1, 1] : tensor<2x6x14x2x14x2xf32> to tensor<2x6x14x14xf32>
+  %x01 = tensor.extract_slice %x[0, 0, 0, 0, 0, 1] [2, 6, 14, 1, 14, 1] [1, 1, 1, 1, 1, 1] : tensor<2x6x14x2x14x2xf32> to tensor<2x6x14x14xf32>
+  %ei = tensor.empty() : tensor<2x6x14x14xi64>
+  %argmax = linalg.generic {indexing_maps = [#map4, #map4, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x00, %x01 : tensor<2x6x14x14xf32>, tensor<2x6x14x14xf32>) outs(%ei : tensor<2x6x14x14xi64>) {
+  ^bb0(%a: f32, %b: f32, %out: i64):
+    %oh = linalg.index 2 : index
+    %ow = linalg.index 3 : index
+    %h = arith.muli %oh, %c2 : index
+    %row = arith.muli %h, %c28 : index
+    %w = arith.muli %ow, %c2 : index
+    %at0 = arith.addi %row, %w : index
+    %at1 = arith.addi %at0, %c2 : index
+    %i0 = arith.index_cast %at0 : index to i64
+    %i1 = arith.index_cast %at1 : index to i64
+    %better = arith.cmpf ogt, %b, %a : f32
+    %where = arith.select %better, %i1, %i0 : i64
+    linalg.yield %where : i64
+  } -> tensor<2x6x14x14xi64>
+  %e = tensor.empty() : tensor<2x6x14x2x14x2xf32>
+  %routed = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d5, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%argmax, %g : tensor<2x6x14x14xi64>, tensor<2x6x14x14xf32>) outs(%e : tensor<2x6x14x2x14x2xf32>) {
+  ^bb0(%winner: i64, %gv: f32, %out: f32):
+    %oh = linalg.index 2 : index
+    %kh = linalg.index 3 : index
+    %kw = linalg.index 4 : index
+    %ow = linalg.index 5 : index
+    %h0 = arith.muli %oh, %c2 : index
+    %h = arith.addi %h0, %kh : index
+    %w0 = arith.muli %ow, %c2 : index
+    %w = arith.addi %w0, %kw : index
+    %row = arith.muli %h, %c28 : index
+    %flat = arith.addi %row, %w : index
+    %here = arith.index_cast %flat : index to i64
+    %hit = arith.cmpi eq, %winner, %here : i64
+    %v = arith.select %hit, %gv, %zero : f32
+    linalg.yield %v : f32
+  } -> tensor<2x6x14x2x14x2xf32>
+  return %routed : tensor<2x6x14x2x14x2xf32>
+}
+
 // A row of i1 stays a loop: a vector of i1 is stored as packed bits, a
 // tensor of i1 one byte per element.
 // CHECK-LABEL: func.func @bool_rows

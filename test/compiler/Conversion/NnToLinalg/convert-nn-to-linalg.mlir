@@ -270,6 +270,39 @@ func.func @reduce_sum_all(%x: tensor<2x3xi32>) -> tensor<i32> {
 
 // -----
 
+// A bias gradient's reduction, [N, C, H, W] -> [C]: the last axis is
+// reduced with others before it, so it runs in two passes. The first sums N
+// and H into rows along W, [C, W] in f64 (its innermost loop parallel, so it
+// vectorizes), the second sums each row; the f64 sum is rounded once.
+// CHECK-DAG: #[[IN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[ROWS:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[SUM:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func @reduce_sum_two_passes
+// CHECK: %[[ROWSUMS:.*]] = linalg.generic {indexing_maps = [#[[IN]], #[[ROWS]]], iterator_types = ["reduction", "parallel", "reduction", "parallel"]} ins(%{{.*}} : tensor<4x3x5x6xf32>) outs(%{{.*}} : tensor<3x6xf64>)
+// CHECK: arith.extf
+// CHECK: %[[SUMS:.*]] = linalg.generic {indexing_maps = [#[[ROW]], #[[SUM]]], iterator_types = ["parallel", "reduction"]} ins(%[[ROWSUMS]] : tensor<3x6xf64>) outs(%{{.*}} : tensor<3xf64>)
+// CHECK-NOT: arith.extf
+// CHECK: arith.addf %{{.*}} : f64
+// CHECK: arith.truncf %{{.*}} : f64 to f32
+func.func @reduce_sum_two_passes(%x: tensor<4x3x5x6xf32>) -> tensor<3xf32> {
+  %0 = nn.reduce_sum %x {axes = array<i64: 0, 2, 3>, keep_dims = false} : tensor<4x3x5x6xf32> -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// A product's rounding depends on its order: one pass, as written.
+// CHECK-LABEL: func @reduce_prod_one_pass
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%{{.*}} : tensor<4x3x5x6xf32>) outs(%{{.*}} : tensor<3xf32>)
+// CHECK-NOT: linalg.generic
+func.func @reduce_prod_one_pass(%x: tensor<4x3x5x6xf32>) -> tensor<3xf32> {
+  %0 = nn.reduce_prod %x {axes = array<i64: 0, 2, 3>, keep_dims = false} : tensor<4x3x5x6xf32> -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
 // === NN: conv2d, max/avg pooling, global average pooling ===
 
 // The bias is broadcast into the accumulator; padding is a tensor.pad.
@@ -784,11 +817,13 @@ func.func @max_pool_backward(%g: tensor<1x2x3x3xf32>, %i: tensor<1x2x3x3xi64>) -
 
 // Windows that tile the input exactly (2x2, stride 2, 6x6 from 3x3): each
 // input element is in one window, so one all-parallel pass over
-// (n, c, oh, kh, ow, kw) compares the element's flat index
+// (n, c, oh, kh, kw, ow) compares the element's flat index
 // ((oh * 2 + kh) * 6 + ow * 2 + kw) with its window's argmax, viewed back as
 // the input's shape: no reduction over kernel offsets, no division, no gather.
-// CHECK-DAG: #[[WINDOW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d4)>
-// CHECK-DAG: #[[ALL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+// The innermost loop runs along a row of windows (ow), writing
+// [n, c, oh, kh, ow, kw].
+// CHECK-DAG: #[[WINDOW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d5)>
+// CHECK-DAG: #[[ALL:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d5, d4)>
 // CHECK-LABEL: func @max_pool_backward_tiled
 // CHECK-SAME: (%[[G:.*]]: tensor<1x2x3x3xf32>, %[[I:.*]]: tensor<1x2x3x3xi64>)
 // CHECK: %[[E:.*]] = tensor.empty() : tensor<1x2x3x2x3x2xf32>
