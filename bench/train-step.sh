@@ -9,7 +9,9 @@
 # Adam (lr 0.001), and LeNet-5 with SGD training only its last layer
 # (--trainable='11.*'), links bench/train_step.c, and times one
 # m_train_step on a fixed batch: WARMUP untimed steps, then the median of
-# RUNS steps timed one by one (CLOCK_MONOTONIC). PyTorch does the same
+# RUNS steps timed one by one (CLOCK_MONOTONIC), in ROUNDS rounds (default
+# 3) that take nncc and PyTorch in turn; a time is the median of the rounds'
+# medians (bench/machine.sh). PyTorch does the same
 # step (zero_grad, forward, CrossEntropyLoss, backward, optimizer.step) the
 # same way, at the same thread count (torch.set_num_threads,
 # OMP_NUM_THREADS, OPENBLAS_NUM_THREADS; NNRT_NUM_THREADS for nncc).
@@ -27,7 +29,7 @@
 #
 # Environment: NNCC (default build/bin/nncc), CC (default clang-22, else
 # cc), PYTHON (default /usr/bin/python3, with torch and onnx), THREADS
-# (default "1 2"), WARMUP (5), RUNS (30), TORCH_BLAS_DIR, OUT (default
+# (default "1 2"), WARMUP (5), RUNS (30), ROUNDS (3), TORCH_BLAS_DIR, OUT (default
 # bench/results/train-step.md). Prints the markdown table and writes it to
 # OUT. Not a test.
 set -euo pipefail
@@ -71,14 +73,22 @@ torch_blas=
 for t in "${threads[@]}"; do
   for i in "${!configs[@]}"; do
     read -r model opt lr glob <<<"${configs[$i]}"
-    result=$(NNRT_NUM_THREADS=$t "$work/c$i/train_step" "$warmup" "$runs")
-    read -r _ nn_ms _ _ _ _ _ nn_loss _ nn_infer <<<"${result//$'\n'/ }"
     torch_flags=(--optimizer "$opt" --lr "$lr" --threads "$t" --warmup "$warmup" --runs "$runs")
     [[ $glob == - ]] || torch_flags+=(--last-only)
-    result=$(env OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" \
-      ${blas_dir:+LD_LIBRARY_PATH="$blas_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"} \
-      "$python" "$root/bench/train_step.py" torch "$model" "${torch_flags[@]}")
-    read -r _ pt_ms _ _ _ _ _ pt_loss _ blas _ core <<<"${result//$'\n'/ }"
+    # ROUNDS rounds, each nncc's steps then PyTorch's (machine.sh).
+    nn_times=() pt_times=() nn_infers=()
+    for ((r = 0; r < rounds; ++r)); do
+      result=$(NNRT_NUM_THREADS=$t "$work/c$i/train_step" "$warmup" "$runs")
+      read -r _ nn_ms _ _ _ _ _ nn_loss _ nn_infer <<<"${result//$'\n'/ }"
+      nn_times+=("$nn_ms") nn_infers+=("$nn_infer")
+      result=$(env OMP_NUM_THREADS="$t" OPENBLAS_NUM_THREADS="$t" \
+        ${blas_dir:+LD_LIBRARY_PATH="$blas_dir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"} \
+        "$python" "$root/bench/train_step.py" torch "$model" "${torch_flags[@]}")
+      read -r _ pt_ms _ _ _ _ _ pt_loss _ blas _ core <<<"${result//$'\n'/ }"
+      pt_times+=("$pt_ms")
+    done
+    nn_ms=$(median "${nn_times[@]}") pt_ms=$(median "${pt_times[@]}")
+    nn_infer=$(median "${nn_infers[@]}")
     torch_blas="$blas (kernel $core)"
     name=$model
     [[ $glob == - ]] || name="$model, only '$glob' trained"
@@ -99,9 +109,11 @@ report="# Train step: nncc vs PyTorch, batch 64
 - nncc: $("$nncc" --version | head -1), commit $commit, harness built with $("$cc" --version | head -1)
 - PyTorch: $("$python" -c 'import torch; print(torch.__version__)'), BLAS: $torch_blas,
   OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}; convolutions run in oneDNN (MKL-DNN)
-- Method: $warmup warm-up steps, then the median of $runs steps timed one by one (CLOCK_MONOTONIC),
-  on one fixed batch, from the same initial weights on both sides (the losses after the
-  $((warmup + runs)) steps agree when both did the same work). Threads: NNRT_NUM_THREADS for nncc;
+- Method: in each of $rounds rounds, nncc then PyTorch: a process that takes $warmup warm-up
+  steps, then times $runs steps one by one (CLOCK_MONOTONIC) and reports their median; a time
+  is the median of the rounds' medians (the rounds spread a machine's fast and slow phases
+  over both). One fixed batch, from the same initial weights on both sides in every round
+  (the losses after the $((warmup + runs)) steps agree when both did the same work). Threads: NNRT_NUM_THREADS for nncc;
   torch.set_num_threads, OMP_NUM_THREADS and OPENBLAS_NUM_THREADS for PyTorch.
   'nncc infer ms': the forward pass alone (m_infer), for scale.
 $(awk -v l="${load%% *}" -v n="$(nproc)" 'BEGIN { if (l >= n - 0.5)

@@ -20,6 +20,9 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
 using namespace mlir;
 
 namespace nncc::cpu {
@@ -303,6 +306,126 @@ static LogicalResult tileTaps(RewriterBase &rewriter, linalg::LinalgOp conv,
   return success();
 }
 
+/// The padding of `value` above and below (dimension 2), when it is a
+/// tensor.pad with zeros of static sizes: {low, unpadded height}.
+static std::optional<std::pair<int64_t, int64_t>> zeroRowPadding(Value value) {
+  auto pad = value.getDefiningOp<tensor::PadOp>();
+  if (!pad || pad.getSourceType().getRank() != 4 ||
+      pad.getSourceType().isDynamicDim(2) ||
+      ShapedType::isDynamic(pad.getStaticLow()[2]))
+    return std::nullopt;
+  Value zero = pad.getConstantPaddingValue();
+  if (!zero || !matchPattern(zero, m_AnyZeroFloat()))
+    return std::nullopt;
+  return std::make_pair(pad.getStaticLow()[2],
+                        pad.getSourceType().getDimSize(2));
+}
+
+/// A kernel-row loop of a convolution's taps, found from one of its reads of
+/// the padded input at row oh + kh (stride and dilation 1; the row not a
+/// dimension of the vector): the loop over kh (from 0, step 1) and oh,
+/// defined outside it.
+static std::optional<std::pair<scf::ForOp, Value>>
+kernelRowLoop(vector::TransferReadOp read) {
+  if (read.getIndices().size() != 4 ||
+      read.getPermutationMap().isFunctionOfDim(2))
+    return std::nullopt;
+  auto row = read.getIndices()[2].getDefiningOp<affine::AffineApplyOp>();
+  MLIRContext *context = read.getContext();
+  if (!row || row.getMapOperands().size() != 2 ||
+      row.getAffineMap() != AffineMap::get(0, 2,
+                                           getAffineSymbolExpr(0, context) +
+                                               getAffineSymbolExpr(1, context)))
+    return std::nullopt;
+  for (int i = 0; i < 2; ++i) {
+    auto loop = scf::getForInductionVarOwner(row.getMapOperands()[i]);
+    Value oh = row.getMapOperands()[1 - i];
+    if (loop && loop.isDefinedOutsideOfLoop(oh) &&
+        matchPattern(loop.getLowerBound(), m_Zero()) &&
+        matchPattern(loop.getStep(), m_One()))
+      return std::make_pair(loop, oh);
+  }
+  return std::nullopt;
+}
+
+/// Whether `read`'s value (or its broadcast) is only a factor of vector.fma
+/// products, so that a zero read adds nothing.
+static bool onlyMultiplied(vector::TransferReadOp read) {
+  SmallVector<Value> values = {read.getResult()};
+  while (!values.empty()) {
+    Value value = values.pop_back_val();
+    for (OpOperand &use : value.getUses()) {
+      Operation *user = use.getOwner();
+      if (isa<vector::BroadcastOp>(user)) {
+        values.push_back(user->getResult(0));
+        continue;
+      }
+      auto fma = dyn_cast<vector::FMAOp>(user);
+      if (!fma || use.get() == fma.getAcc())
+        return false;
+    }
+  }
+  return true;
+}
+
+/// Taps whose input row is in the zero padding above or below the input add
+/// nothing. In `scope`, each kernel-row loop over the reads of `padded`
+/// becomes kh in [max(0, low - oh), min(KH, low + H - oh)). The input gradient
+/// of a 5x5 convolution, a convolution of the output gradient padded by 4 on
+/// each side (LeNet-5's 10 rows to 18), had 29% of its taps in the padding.
+static void skipPaddedRows(RewriterBase &rewriter, Operation *scope,
+                           Value padded) {
+  std::optional<std::pair<int64_t, int64_t>> padding = zeroRowPadding(padded);
+  if (!padding)
+    return;
+  auto [low, height] = *padding;
+  // Each kernel-row loop, with its oh; none whose reads disagree.
+  llvm::MapVector<Operation *, Value> loops;
+  llvm::SmallPtrSet<Operation *, 4> rejected;
+  scope->walk([&](vector::TransferReadOp read) {
+    if (read.getBase() != padded)
+      return;
+    std::optional<std::pair<scf::ForOp, Value>> found = kernelRowLoop(read);
+    if (!found)
+      return;
+    auto [loop, oh] = *found;
+    auto [it, inserted] = loops.insert({loop, oh});
+    if (!inserted && it->second != oh)
+      rejected.insert(loop);
+  });
+  for (auto [op, oh] : loops) {
+    auto loop = cast<scf::ForOp>(op);
+    if (rejected.contains(op))
+      continue;
+    // Every read of the padded input inside must be one of these taps, and
+    // only multiplied into an accumulation (a zero adds nothing).
+    bool onlyTaps = true;
+    loop->walk([&](vector::TransferReadOp read) {
+      if (read.getBase() == padded) {
+        std::optional<std::pair<scf::ForOp, Value>> found = kernelRowLoop(read);
+        onlyTaps &= found && found->first == loop && onlyMultiplied(read);
+      }
+    });
+    if (!onlyTaps)
+      continue;
+    rewriter.setInsertionPoint(loop);
+    Location loc = loop.getLoc();
+    auto index = [&](int64_t value) {
+      return arith::ConstantIndexOp::create(rewriter, loc, value).getResult();
+    };
+    Value first = arith::MaxSIOp::create(
+        rewriter, loc, index(0),
+        arith::SubIOp::create(rewriter, loc, index(low), oh));
+    Value end = arith::MinSIOp::create(
+        rewriter, loc, loop.getUpperBound(),
+        arith::SubIOp::create(rewriter, loc, index(low + height), oh));
+    rewriter.modifyOpInPlace(loop, [&] {
+      loop.setLowerBound(first);
+      loop.setUpperBound(end);
+    });
+  }
+}
+
 LogicalResult tileDirectConv(RewriterBase &rewriter,
                              linalg::Conv2DNchwFchwOp conv,
                              const CpuMachine &machine) {
@@ -318,6 +441,14 @@ LogicalResult tileDirectConv(RewriterBase &rewriter,
   tiling.rowDims = {0, 2};
   tiling.tapDims = {2, 3, 4};
   return tileTaps(rewriter, conv, tiling, machine);
+}
+
+void skipPaddedRows(Operation *scope) {
+  IRRewriter rewriter(scope->getContext());
+  SmallVector<Value> padded;
+  scope->walk([&](tensor::PadOp pad) { padded.push_back(pad.getResult()); });
+  for (Value value : padded)
+    skipPaddedRows(rewriter, scope, value);
 }
 
 bool isDepthwiseConv(linalg::Conv2DNgchwGfchwOp conv) {

@@ -360,8 +360,10 @@ struct CpuTileAndVectorizePass
         (void)vectorizeRows(rewriter, op, machine);
     }
 
-    // 7. Clean up the vector code.
+    // 7. Clean up the vector code; then skip the kernel taps that read rows
+    //    of zero padding.
     cleanUpVectorCode(func);
+    skipPaddedRows(func);
   }
 };
 

@@ -233,6 +233,13 @@ mlir::LogicalResult tileDirectConv(mlir::RewriterBase &rewriter,
                                    mlir::linalg::Conv2DNchwFchwOp conv,
                                    const CpuMachine &machine);
 
+/// Skips the taps that read rows of zero padding: in `scope`'s vector code,
+/// each loop over a kernel row kh whose reads of a zero-padded tensor (a
+/// tensor.pad) are at row oh + kh, and only multiplied into vector.fma
+/// accumulations, runs kh over the rows inside the input only. Run after the
+/// vector code's clean-up, which folds the tiles' slices into the reads.
+void skipPaddedRows(mlir::Operation *scope);
+
 /// Whether `conv` is a depthwise convolution (one input and one output
 /// channel per group) that tileDepthwiseConv handles: f32, static, unit
 /// strides (each tap reads a contiguous input row).

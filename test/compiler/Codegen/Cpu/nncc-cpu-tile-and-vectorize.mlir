@@ -370,6 +370,51 @@ func.func @direct_conv(%x: tensor<2x1x32x32xf32>, %w: tensor<6x1x5x5xf32>) -> te
   return %c : tensor<2x6x28x28xf32>
 }
 
+// An input gradient's convolution: the 10x10 output gradient padded with
+// zeros by 4 on each side, a 5x5 kernel, 14x14 out. The taps whose input
+// row is in the padding add nothing, so each output row oh runs its kernel
+// rows kh in [max(0, 4 - oh), min(5, 14 - oh)) (skipPaddedRows): 50 of the
+// 70 (row, kh) pairs.
+// CHECK-LABEL: func.func @direct_conv_padded
+// CHECK: %[[PAD:.*]] = tensor.pad
+// CHECK: scf.forall (%[[OH:.*]]) in (14)
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c1
+// CHECK: %[[ABOVE:.*]] = arith.subi %c4, %[[OH]] : index
+// CHECK: %[[FIRST:.*]] = arith.maxsi %[[ABOVE]], %c0 : index
+// CHECK: %[[BELOW:.*]] = arith.subi %c14, %[[OH]] : index
+// CHECK: %[[END:.*]] = arith.minsi %[[BELOW]], %c5 : index
+// CHECK: scf.for %[[KH:.*]] = %[[FIRST]] to %[[END]] step %c1
+// CHECK: scf.for %{{.*}} = %c0 to %c5 step %c1
+// CHECK: %[[ROW:.*]] = affine.apply #{{.*}}()[%[[OH]], %[[KH]]]
+// CHECK: vector.transfer_read %[[PAD]][%{{.*}}, %{{.*}}, %[[ROW]], %{{.*}}]
+// A padding of ones is not skipped.
+// CHECK-LABEL: func.func @direct_conv_padded_ones
+// CHECK-NOT: arith.maxsi
+// CHECK: return
+func.func @direct_conv_padded(%g: tensor<1x16x10x10xf32>, %w: tensor<6x16x5x5xf32>) -> tensor<1x6x14x14xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %g low[0, 0, 4, 4] high[0, 0, 4, 4] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x16x10x10xf32> to tensor<1x16x18x18xf32>
+  %e = tensor.empty() : tensor<1x6x14x14xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<1x6x14x14xf32>) -> tensor<1x6x14x14xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x16x18x18xf32>, tensor<6x16x5x5xf32>) outs(%fill : tensor<1x6x14x14xf32>) -> tensor<1x6x14x14xf32>
+  return %c : tensor<1x6x14x14xf32>
+}
+func.func @direct_conv_padded_ones(%g: tensor<1x16x10x10xf32>, %w: tensor<6x16x5x5xf32>) -> tensor<1x6x14x14xf32> {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %p = tensor.pad %g low[0, 0, 4, 4] high[0, 0, 4, 4] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %one : f32
+  } : tensor<1x16x10x10xf32> to tensor<1x16x18x18xf32>
+  %e = tensor.empty() : tensor<1x6x14x14xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<1x6x14x14xf32>) -> tensor<1x6x14x14xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x16x18x18xf32>, tensor<6x16x5x5xf32>) outs(%fill : tensor<1x6x14x14xf32>) -> tensor<1x6x14x14xf32>
+  return %c : tensor<1x6x14x14xf32>
+}
+
 // A constant filter [16, 2] (entries 2f + k) is packed at compile time into
 // panels of the register tile's 4 rows, [16 / 4, K, 4]: a K step's 4 filter
 // values are adjacent, and the next step's follow. The product runs over
