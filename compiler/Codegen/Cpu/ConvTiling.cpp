@@ -349,7 +349,8 @@ kernelRowLoop(vector::TransferReadOp read) {
 }
 
 /// Whether `read`'s value (or its broadcast) is only a factor of vector.fma
-/// products, so that a zero read adds nothing.
+/// products that add into an accumulation the loops carry (an iteration
+/// argument, or another product's sum), so that a zero read adds nothing.
 static bool onlyMultiplied(vector::TransferReadOp read) {
   SmallVector<Value> values = {read.getResult()};
   while (!values.empty()) {
@@ -362,6 +363,9 @@ static bool onlyMultiplied(vector::TransferReadOp read) {
       }
       auto fma = dyn_cast<vector::FMAOp>(user);
       if (!fma || use.get() == fma.getAcc())
+        return false;
+      Value acc = fma.getAcc();
+      if (!isa<BlockArgument>(acc) && !acc.getDefiningOp<vector::FMAOp>())
         return false;
     }
   }

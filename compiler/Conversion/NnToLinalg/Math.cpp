@@ -420,9 +420,10 @@ keptDims(RankedTensorType type, ArrayRef<int64_t> axes) {
 
 /// Whether a reduction over sorted `axes` of `type` runs in two passes: the
 /// axes but the last into rows along the last, then the rows. It does when
-/// the last axis is reduced with others before it that hold at least
-/// kMinRowsPerPartial elements per kept element, and is static: a
-/// convolution's bias gradient, [N, C, H, W] -> [C]. In one pass, the
+/// the last axis is static and reduced, and the other reduced axes hold at
+/// least kMinRowsPerPartial elements (each row of partial sums then adds at
+/// least that many rows): a convolution's bias gradient, [N, C, H, W] ->
+/// [C]. In one pass, the
 /// innermost loop reduced into one scalar, a chain of dependent scalar adds
 /// (LeNet-5's first bias gradient took 4% of its train step); the first pass
 /// instead adds whole rows into a row of partial sums, which vectorizes
