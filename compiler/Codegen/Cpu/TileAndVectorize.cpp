@@ -123,14 +123,9 @@ LogicalResult vectorizeRows(RewriterBase &rewriter, linalg::GenericOp op,
       !op.getBody()->getOps<tensor::ExtractOp>().empty())
     return failure();
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
-  int64_t row = sizes.back(), limit = machine.rowVectors * machine.lanes();
-  if (row > limit && op.getNumReductionLoops() != 0) {
-    int64_t part = limit;
-    while (row % part != 0)
-      --part;
-    row = part >= machine.lanes() ? part : row;
-  }
-  if (row < 2 || row > limit)
+  int64_t row =
+      chooseRowTile(sizes.back(), op.getNumReductionLoops() != 0, machine);
+  if (row == 0)
     return failure();
 
   SmallVector<int64_t> tiles(sizes.size(), 1);

@@ -143,6 +143,17 @@ MatmulTile nncc::chooseMatmulTile(int64_t m, int64_t n, int64_t k,
   return best;
 }
 
+int64_t nncc::chooseRowTile(int64_t row, bool reduces,
+                            const CpuMachine &machine) {
+  int64_t limit = machine.rowVectors * machine.lanes();
+  if (row > limit && reduces) {
+    int64_t part = divisorsUpTo(row, limit).back();
+    if (part >= machine.lanes())
+      row = part;
+  }
+  return row < 2 || row > limit ? 0 : row;
+}
+
 int64_t nncc::chooseKBlock(const MatmulTile &tile, int64_t n, int64_t k,
                            const CpuMachine &machine) {
   int64_t rowBytes = tile.m * int64_t(sizeof(float));

@@ -87,6 +87,13 @@ struct MatmulTile {
 MatmulTile chooseMatmulTile(int64_t m, int64_t n, int64_t k,
                             const CpuMachine &machine);
 
+/// The elements of a row that vectorizeRows (TileAndVectorize.cpp) makes
+/// one vector, or 0 to leave the op to the loops: the whole row when it has
+/// 2 elements to CpuMachine::rowVectors vectors; a longer row of a reduction
+/// over outer loops (`reduces`) in the largest divisor that fits, if it is
+/// at least a vector.
+int64_t chooseRowTile(int64_t row, bool reduces, const CpuMachine &machine);
+
 /// The block of K (a divisor of `k`) a row of `tile.m`-row tiles runs all of
 /// its columns over before the next block, or 0 for none: when the row's
 /// A panel (tile.m x k floats) is larger than CpuMachine::kBlockBytes, every
