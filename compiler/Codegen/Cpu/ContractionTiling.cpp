@@ -514,21 +514,26 @@ LogicalResult tileContraction(RewriterBase &rewriter,
 
   // Rows of tiles outermost unless B is too big to stay in cache while
   // every row streams all of it (TileSizes.h).
-  SmallVector<int64_t> sizes = contraction.getStaticLoopRanges();
-  int64_t k = 1, n = 1;
-  for (unsigned d : dims->k)
-    k *= std::max<int64_t>(sizes[d], 1);
-  for (unsigned d : dims->n)
-    n *= std::max<int64_t>(sizes[d], 1);
-  int64_t m = 1;
-  for (unsigned d : dims->m)
-    m *= std::max<int64_t>(sizes[d], 1);
-  bool bigB = isLargeProduct(m, n, k, tile, machine);
   // B in packed panels (packConstantB): each panel is its own n dimension,
   // so the parallel loop puts the panels outermost instead.
   SmallVector<int64_t> interchange;
   bool packedB = dims->n.size() > 1 && contraction.getNumDpsInputs() == 2 &&
                  matchPattern(contraction.getDpsInputs()[1], m_Constant());
+  // The B a row of tiles reads: all of it for packed panels, which the row
+  // loop may interchange; otherwise the outer n dimensions are tiled by one
+  // with the rows (parallelTileSizes), so that a row reads B's slice at one
+  // index of them: one image's patches of an im2col product over the batch
+  // (LeNet-5's 150 x 100 floats, not the batch's 64 times that).
+  SmallVector<int64_t> sizes = contraction.getStaticLoopRanges();
+  int64_t k = 1, n = 1;
+  for (unsigned d : dims->k)
+    k *= std::max<int64_t>(sizes[d], 1);
+  for (unsigned d : packedB ? ArrayRef(dims->n) : ArrayRef(dims->n).take_back())
+    n *= std::max<int64_t>(sizes[d], 1);
+  int64_t m = 1;
+  for (unsigned d : dims->m)
+    m *= std::max<int64_t>(sizes[d], 1);
+  bool bigB = isLargeProduct(m, n, k, tile, machine);
   if (bigB && packedB) {
     if (succeeded(tilePackedBlocked(rewriter, contraction, tile, machine)))
       return success();
