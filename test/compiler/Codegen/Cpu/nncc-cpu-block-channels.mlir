@@ -117,15 +117,61 @@ func.func @first_layer(%x: tensor<1x3x10x10xf32>) -> tensor<1x16x8x8xf32> {
   return %c : tensor<1x16x8x8xf32>
 }
 
-// Left as it is: a filter that is not a constant (a training step's
-// parameter) cannot be packed at compile time.
-// CHECK-LABEL: func.func @not_blocked
+// A filter that is not a constant (a training step's parameter) with
+// blocked input channels is left as it was for now (BlockChannels.cpp,
+// readsUnblocked).
+// CHECK-LABEL: func.func @runtime_filter
 // CHECK-NOT: nncc.blocked_conv
 // CHECK: linalg.conv_2d_nchw_fchw
 // CHECK-NOT: linalg.transpose
-func.func @not_blocked(%y: tensor<1x16x10x10xf32>, %w: tensor<16x16x3x3xf32>, %init: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
+// AVX2-LABEL: func.func @runtime_filter
+// AVX2-NOT: nncc.blocked_conv
+// AVX2: linalg.conv_2d_nchw_fchw
+func.func @runtime_filter(%y: tensor<1x16x10x10xf32>, %w: tensor<16x16x3x3xf32>, %init: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
   %d = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%y, %w : tensor<1x16x10x10xf32>, tensor<16x16x3x3xf32>) outs(%init : tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32>
-  return %d : tensor<1x16x8x8xf32>
+  %e = tensor.empty() : tensor<1x16x8x8xf32>
+  %r = linalg.generic {indexing_maps = [#map4, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%d : tensor<1x16x8x8xf32>) outs(%e : tensor<1x16x8x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x8x8xf32>
+  return %r : tensor<1x16x8x8xf32>
+}
+
+// A filter that is not a constant (a training step's parameter) is packed
+// when the code runs, in the layout packFilter makes at compile time. Here
+// LeNet-5's second layer in a training step: its 6 input channels, fewer
+// than a vector of 8 or 16 lanes, stay unblocked and are read in place, and
+// the filter is packed to [F / 16, KH, KW, C, 16] by a transpose of its
+// [F / 16, 16, C, KH, KW] view. The result is unpacked in place: the relu
+// after it reads the unpacked result, where a constant filter's unpack
+// would have moved past it (@chain). With 4 lanes 6 channels split into no
+// block: left as it was.
+// CHECK-LABEL: func.func @runtime_filter_few_channels
+// CHECK-NOT: nncc.blocked_conv
+// CHECK: linalg.conv_2d_nchw_fchw
+// AVX2-LABEL: func.func @runtime_filter_few_channels
+// AVX2: %[[WV:.*]] = tensor.expand_shape %arg1 {{\[\[}}0, 1], [2], [3], [4]] output_shape [1, 16, 6, 5, 5]
+// AVX2: %[[WP:.*]] = linalg.transpose ins(%[[WV]] : tensor<1x16x6x5x5xf32>) outs(%{{.*}} : tensor<1x5x5x6x16xf32>) permutation = [0, 3, 4, 2, 1]
+// AVX2: %[[C:.*]] = linalg.generic {{.*}} ins(%arg0, %[[WP]] : tensor<2x6x14x14xf32>, tensor<1x5x5x6x16xf32>) outs(%{{.*}} : tensor<2x1x10x10x16xf32>) attrs = {nncc.blocked_conv}
+// AVX2: %[[BACK:.*]] = linalg.transpose ins(%[[C]] : tensor<2x1x10x10x16xf32>) outs(%{{.*}} : tensor<2x1x16x10x10xf32>)
+// AVX2: %[[NCHW:.*]] = tensor.collapse_shape %[[BACK]]
+// AVX2: linalg.generic {{.*}} ins(%[[NCHW]] : tensor<2x16x10x10xf32>)
+// AVX2: arith.maximumf
+// AVX512-LABEL: func.func @runtime_filter_few_channels
+// AVX512: nncc.blocked_conv
+func.func @runtime_filter_few_channels(%x: tensor<2x6x14x14xf32>, %w: tensor<16x6x5x5xf32>) -> tensor<2x16x10x10xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x16x10x10xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x16x10x10xf32>) -> tensor<2x16x10x10xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x6x14x14xf32>, tensor<16x6x5x5xf32>) outs(%init : tensor<2x16x10x10xf32>) -> tensor<2x16x10x10xf32>
+  %r = linalg.generic {indexing_maps = [#map4, #map4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : tensor<2x16x10x10xf32>) outs(%e : tensor<2x16x10x10xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<2x16x10x10xf32>
+  return %r : tensor<2x16x10x10xf32>
 }
 
 // A depthwise convolution (4 groups of one channel, stride 2; its views
