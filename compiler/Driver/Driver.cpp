@@ -414,6 +414,7 @@ int Compilation::run() {
   cpuOptions.cpu = target.cpu;
   cpuOptions.features = target.features;
   cpuOptions.vectorWidth = target.vectorWidth;
+  cpuOptions.l2Bytes = target.l2Bytes;
   cpuOptions.optLevel = options.optLevel;
   cpuOptions.modelName = modelName;
   if (failed(runPipeline(*module, [&](OpPassManager &pm) {

@@ -9,6 +9,7 @@
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
@@ -32,6 +33,41 @@ CodeGenOptLevel codeGenLevel(unsigned optLevel) {
   default:
     return CodeGenOptLevel::Aggressive;
   }
+}
+
+/// The first line of a sysfs file, or "" when it cannot be read.
+std::string readFirstLine(const Twine &path) {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> file =
+      MemoryBuffer::getFileAsStream(path);
+  if (!file)
+    return "";
+  return (*file)->getBuffer().split('\n').first.trim().str();
+}
+
+/// The size of the host's L2 data or unified cache of CPU 0, from Linux
+/// sysfs ("512K", "2048K", "2M"), or 0 when it is not there.
+unsigned hostL2Bytes() {
+  for (unsigned index = 0; index < 16; ++index) {
+    std::string dir =
+        "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index);
+    std::string level = readFirstLine(dir + "/level");
+    if (level.empty())
+      return 0;
+    std::string type = readFirstLine(dir + "/type");
+    if (level != "2" || (type != "Unified" && type != "Data"))
+      continue;
+    std::string text = readFirstLine(dir + "/size");
+    StringRef size = text;
+    unsigned scale = size.consume_back("K")   ? 1u << 10
+                     : size.consume_back("M") ? 1u << 20
+                                              : 1u;
+    unsigned value = 0;
+    if (size.getAsInteger(10, value) || value == 0 ||
+        value > (1u << 30) / scale)
+      return 0;
+    return value * scale;
+  }
+  return 0;
 }
 
 OptimizationLevel passLevel(unsigned optLevel) {
@@ -64,6 +100,8 @@ bool resolveCpuTarget(StringRef mcpu, CpuTarget &result, std::string &error) {
     for (const auto &feature : sys::getHostCPUFeatures())
       featureSet.AddFeature(feature.getKey(), feature.getValue());
     result.features = featureSet.getString();
+    if (unsigned l2 = hostL2Bytes())
+      result.l2Bytes = l2;
   } else {
     // Asked with an empty CPU, LLVM answers without printing a warning.
     std::unique_ptr<MCSubtargetInfo> generic(

@@ -19,11 +19,14 @@ namespace nncc {
 struct CpuTarget {
   std::string triple, cpu, features;
   unsigned vectorWidth; ///< widest vector register, in bits
+  /// One core's L2 cache in bytes: the host's for --mcpu=native (Linux
+  /// sysfs), else 2 MiB (a Xeon's; nncc has no table of other CPUs' caches).
+  unsigned l2Bytes = 2u << 20;
 };
 
 /// Resolves --mcpu for the host's (64-bit) triple: "native" or empty is the
-/// host CPU with its features. Fails, with `error` set, for a CPU LLVM does
-/// not know or one without 64-bit mode.
+/// host CPU with its features and L2 size. Fails, with `error` set, for a
+/// CPU LLVM does not know or one without 64-bit mode.
 bool resolveCpuTarget(llvm::StringRef mcpu, CpuTarget &target,
                       std::string &error);
 

@@ -65,7 +65,8 @@ cl::opt<std::string>
 cl::opt<std::string> cpu("mcpu",
                          cl::desc("Target CPU, e.g. x86-64-v3, znver4, "
                                   "skylake-avx512 (default: native, the host "
-                                  "CPU and its features; 64-bit x86 only)"),
+                                  "CPU, its features and its L2 cache size; "
+                                  "64-bit x86 only)"),
                          cl::value_desc("cpu"), cl::init("native"),
                          cl::cat(nnccCategory));
 

@@ -87,6 +87,7 @@ void nncc::buildCpuCodegenPipeline(OpPassManager &pm,
     pm.addNestedPass<func::FuncOp>(createCpuBlockChannels(blocking));
     CpuTileAndVectorizeOptions tiling;
     tiling.vectorWidth = options.vectorWidth;
+    tiling.l2Bytes = options.l2Bytes;
     pm.addNestedPass<func::FuncOp>(createCpuTileAndVectorize(tiling));
     pm.addPass(createCSEPass());
     pm.addPass(createCanonicalizerPass());

@@ -36,6 +36,10 @@ struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
       *this, "vector-width",
       llvm::cl::desc("Widest vector register in bits (128, 256, 512)"),
       llvm::cl::init(128)};
+  Option<unsigned> l2Bytes{
+      *this, "l2-bytes",
+      llvm::cl::desc("One core's L2 cache in bytes (default 2 MiB)"),
+      llvm::cl::init(2u << 20)};
   Option<unsigned> optLevel{
       *this, "opt-level",
       llvm::cl::desc("0: no tiling or vectorization (fastest compile)"),

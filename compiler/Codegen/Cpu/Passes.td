@@ -50,7 +50,10 @@ def CpuBlockChannels
     packed at compile time to [F / b, C / b, KH, KW, b, b]), between a
     linalg.pack of its input and a linalg.unpack of its result; moves the
     packs and unpacks through the elementwise ops and pads between
-    convolutions until they cancel, and lowers those left to copies.
+    convolutions until they cancel, and lowers those left to copies. Then
+    does the same for each convolution with a parameter filter that reads a
+    few input channels unblocked (its filter packed by a transpose when it
+    runs), its result unpacked in place.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "unsigned", "128",
@@ -84,6 +87,8 @@ def CpuTileAndVectorize
   let options = [
     Option<"vectorWidth", "vector-width", "unsigned", "128",
            "Widest vector register in bits (128, 256, 512)">,
+    Option<"l2Bytes", "l2-bytes", "unsigned", "2097152",
+           "One core's L2 cache in bytes (2 MiB: a Xeon's)">,
   ];
   let dependentDialects = [
     "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",

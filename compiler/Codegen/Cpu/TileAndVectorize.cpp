@@ -224,6 +224,7 @@ struct CpuTileAndVectorizePass
     MLIRContext *context = &getContext();
     CpuMachine machine;
     machine.vectorBits = vectorWidth;
+    machine.l2Bytes = l2Bytes;
 
     // 1. Elementwise chains into one generic (single-use producers only, so
     //    nothing is computed twice; nor into a consumer that reads the

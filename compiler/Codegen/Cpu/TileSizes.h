@@ -25,9 +25,19 @@ struct CpuMachine {
   /// workspace during the convolution): 64 MiB, the copy of ResNet-50's
   /// first layer at batch 8.
   int64_t im2colLimitBytes = int64_t(64) << 20;
+  /// One core's L2 cache (the target's, CpuTarget::l2Bytes: 2 MiB on a
+  /// Xeon, 512 KiB on a Zen 3). A contraction whose A fits half of it and
+  /// whose B does not runs columns of tiles outermost (ContractionTiling.cpp,
+  /// isLargeProduct).
+  int64_t l2Bytes = int64_t(2) << 20;
   /// The bytes of B (K x N) a contraction may have and still be read by
-  /// every row of tiles from cache: half of a 2 MiB L2. Above it, columns of
-  /// tiles go outermost (ContractionTiling.cpp, tileColumnsThenRows).
+  /// every row of tiles from cache (above it, columns of tiles go
+  /// outermost), and the cache budget of the blocked convolutions' loop
+  /// order (blockedConvOrder) and of a packed product's blocks
+  /// (chooseGemmBlocks): 1 MiB, half of a Xeon's L2. Measured on the Zen 3
+  /// too, where half its own L2 (256 KiB) made MobileNet-V2 at batch 16
+  /// 1.02-1.17x slower through the convolution order and 512^3 1.27x
+  /// slower, and GEMM blocks from its caches ran no faster.
   int64_t cacheBytes = int64_t(1) << 20;
   /// The fewest iterations an op other than a contraction must have for
   /// its outer loop to be split over the threads: waking a sleeping worker
