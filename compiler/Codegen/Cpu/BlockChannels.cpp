@@ -559,11 +559,10 @@ struct CpuBlockChannelsPass
     // Convolutions whose filters are parameters (a training step) and that
     // read their input unblocked run over blocks too, each at its own
     // block, the filter packed on every call, the result unpacked in place:
-    // moved through
-    // the step's other ops, the packs and unpacks had taken its backward
-    // pass into the blocked layout, with transposes around the convolutions
-    // that cannot run blocked there and a padding that skipPaddedRows no
-    // longer saw (LeNet-5's SGD step 1.12x the time).
+    // moved through the step's other ops, the unpacks had taken its
+    // backward pass into the blocked layout, with transposes around the
+    // convolutions that cannot run blocked there and a padding that
+    // skipPaddedRows no longer saw (LeNet-5's SGD step 1.12x the time).
     SmallVector<linalg::Conv2DNchwFchwOp> atRuntime;
     func.walk([&](linalg::Conv2DNchwFchwOp conv) {
       if (!matchPattern(conv.getInputs()[1], m_Constant()) &&

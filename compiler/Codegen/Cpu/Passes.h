@@ -16,12 +16,14 @@ namespace nncc {
 #define GEN_PASS_REGISTRATION
 #include "compiler/Codegen/Cpu/Passes.h.inc"
 
-/// The CPU target: what tiling and vectorization will need to know, and
-/// what object emission uses. Today only `triple` reaches the IR
-/// (nncc-set-target); `cpu`, `features` and `vectorWidth` are carried for the
-/// CPU performance work. The driver resolves --mcpu into it before any
-/// work (resolveCpuTarget in compiler/Driver/ObjectEmitter.h); nncc-opt
-/// takes it as options of nncc-cpu-pipeline (empty triple: the host's).
+/// The CPU target: what tiling and vectorization need to know, and what
+/// object emission uses. `triple` reaches the IR (nncc-set-target);
+/// `vectorWidth` and `l2Bytes` set the tiles (nncc-cpu-block-channels,
+/// nncc-cpu-tile-and-vectorize); `cpu` and `features` are carried along
+/// (object emission reads them from CpuTarget). The driver resolves --mcpu
+/// into it before any work (resolveCpuTarget in
+/// compiler/Driver/ObjectEmitter.h); nncc-opt takes it as options of
+/// nncc-cpu-pipeline (empty triple: the host's).
 struct CpuPipelineOptions : mlir::PassPipelineOptions<CpuPipelineOptions> {
   Option<std::string> triple{*this, "triple",
                              llvm::cl::desc("Target triple (empty: host)"),
