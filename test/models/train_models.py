@@ -42,7 +42,11 @@ one of them routed the other way moves a gradient by a few percent where few
 positions remain (ResNet-18's layer4 at 7x7: PyTorch's own fp32 gradients
 are then 1e-2 from float64 ones); hence the tests' --image-size 64 and
 batch 2, where a clear batch exists (a model whose 50 batches never clear
-fails with check_training's message).
+fails with check_training's message). Clear is not far enough where batch
+norms over few values amplify the rounding of many layers: ResNet-18's
+clear batch held a layer4 relu input 1.5e-5 from 0 (2.2e-6 of the tensor's
+scale), which a different summation order in nncc's convolutions routed
+the other way; resnet18-train.test uses --reference float64 (below).
 
 That comparison does not suit MobileNet-V2, GoogLeNet and DenseNet-121
 (measured at 64x64, batch 2): their last batch norms normalize 8 values a
@@ -88,6 +92,14 @@ import torchvision_models as tv  # noqa: E402
 INPUT_SEED = 0
 
 
+def basic_block_forward(self, x):
+    """torchvision's BasicBlock.forward, its last relu self.relu_out."""
+    out = self.relu(self.bn1(self.conv1(x)))
+    out = self.bn2(self.conv2(out))
+    identity = self.downsample(x) if self.downsample is not None else x
+    return self.relu_out(out + identity)
+
+
 def build_torchvision_for_training(name):
     """build_torchvision's model with random batch-norm parameters and
     statistics, no parameter of equal elements and no dropout, in eval
@@ -127,6 +139,13 @@ def build_torchvision_for_training(name):
         model.final_relu = nn.ReLU()
         model.forward = types.MethodType(densenet_forward, model)
     for module in model.modules():
+        if type(module).__name__ == "BasicBlock":
+            # ResNet's block calls its relu twice, which --reference
+            # float64's hooks (Step) take for one op: the second call
+            # through a module of its own (no parameter, so the names and
+            # the export are unchanged).
+            module.relu_out = nn.ReLU()
+            module.forward = types.MethodType(basic_block_forward, module)
         if type(module).__name__ == "BasicConv2d":
             # GoogLeNet's conv-bn-relu calls F.relu, which near_kink's
             # module hooks cannot see: the same function through an nn.ReLU

@@ -216,6 +216,38 @@ def small_models():
             x = torch.tanh(self.c4(x))
             return self.fc(x.flatten(1))
 
+    class WideConv(nn.Module):
+        # Convolutions of 16 and 32 channels as in ResNet: a first layer
+        # reading three colours (which nncc's CPU target runs over blocks
+        # of channels, its filter packed on every call), a residual block,
+        # batch norms, a strided 3x3 and a 1x1 downsampling, a global
+        # average pooling.
+        def __init__(self):
+            super().__init__()
+            self.c1 = nn.Conv2d(3, 16, 3, padding=1)
+            self.bn1 = nn.BatchNorm2d(16)
+            self.c2 = nn.Conv2d(16, 16, 3, padding=1, bias=False)
+            self.bn2 = nn.BatchNorm2d(16)
+            self.c3 = nn.Conv2d(16, 32, 3, stride=2, padding=1, bias=False)
+            self.bn3 = nn.BatchNorm2d(32)
+            self.down = nn.Conv2d(16, 32, 1, stride=2, bias=False)
+            self.fc = nn.Linear(32, 4)
+            with torch.no_grad():  # distinct, or the export merges them
+                for bn in (self.bn1, self.bn2, self.bn3):
+                    bn.weight.uniform_(0.5, 1.5)
+                    bn.bias.uniform_(-0.5, 0.5)
+                    bn.running_mean.uniform_(-0.5, 0.5)
+                    bn.running_var.uniform_(0.5, 1.5)
+
+        def forward(self, x):
+            # (A tanh between each convolution and its batch norm, which
+            # PyTorch's export would fold: see BatchNorm.)
+            x = torch.relu(self.bn1(torch.tanh(self.c1(x))))
+            x = torch.relu(self.bn2(torch.tanh(self.c2(x))) + x)
+            x = torch.relu(self.bn3(torch.tanh(self.c3(x))) +
+                           torch.tanh(self.down(x)))
+            return self.fc(x.mean((2, 3)))
+
     class BatchNorm(nn.Module):
         # batch normalization over images and over features, trained with
         # the batch's statistics while the running ones are updated.
@@ -664,6 +696,7 @@ def small_models():
         "concat_slice": (ConcatSlice, (6,), 4),
         "functions": (Functions, (6,), 4),
         "conv": (Conv, (3, 10, 10), 4),
+        "wide_conv": (WideConv, (3, 8, 8), 4),
         "batchnorm": (BatchNorm, (2, 6, 6), 3),
         "layernorm": (LayerNorm, (6,), 3),
         "pool": (Pool, (2, 11, 11), 3),
@@ -683,7 +716,7 @@ MODEL_NAMES = ["broadcast", "activations", "more_activations",
                "concat_slice", "conv", "batchnorm", "layernorm", "functions",
                "pool", "mlp", "lenet", "convnet", "minmax_clip_pow", "gates",
                "reductions", "indexing", "ties", "conv_transpose",
-               "instance_lrn", "conv1d", "conv3d"]
+               "instance_lrn", "conv1d", "conv3d", "wide_conv"]
 
 # The opset each model is exported at (13 otherwise): LayerNormalization
 # and HardSwish need 17 and 14; the newer models take the highest nncc
