@@ -1,8 +1,8 @@
 // RUN: nncc-opt %s --split-input-file --convert-nn-to-linalg | FileCheck %s --implicit-check-not=nn.
 
 // The contraction forms of the convolution gradients (ConvGrad.cpp). The
-// gather forms (strides on the input gradient, groups) are in
-// convert-nn-to-linalg.mlir.
+// gather forms (groups, a strided input gradient over a dynamic batch) are
+// in convert-nn-to-linalg.mlir.
 
 // Stride 1: the input gradient is a convolution of the gradient padded by
 // the kernel's extent less the forward padding (extent 5 along H with
@@ -27,6 +27,36 @@
 func.func @input_grad(%gy: tensor<2x4x6x6xf32>, %w: tensor<4x3x3x2xf32>) -> tensor<2x3x7x6xf32> {
   %0 = nn.conv2d_backward_input %gy, %w {strides = array<i64: 1, 1>, padding = array<i64: 1, 0, 2, 1>, dilations = array<i64: 2, 1>, groups = 1} : tensor<2x4x6x6xf32>, tensor<4x3x3x2xf32> -> tensor<2x3x7x6xf32>
   return %0 : tensor<2x3x7x6xf32>
+}
+
+// -----
+
+// Strided: the gradient's elements 2 and 3 apart (the strides) in a zero
+// tensor of the stride-1 form's padded extent (9 + 3 - 1 = 11), at its
+// padding's offset (extent 3, padding 1: 1 above and left), then the same
+// convolution. Along H the gradient spreads over (5 - 1) * 2 + 1 = 9 rows,
+// 1 below; along W over (3 - 1) * 3 + 1 = 7 columns, 3 to the right (the
+// input's last column, which no window reads, gets zeros).
+// CHECK-LABEL: func @input_grad_strided
+// CHECK-SAME: %[[GY:[^:]*]]: tensor<2x4x5x3xf32>
+// CHECK: %[[ZEROS:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<2x4x11x11xf32>)
+// CHECK: %[[SPREAD:.*]] = tensor.insert_slice %[[GY]] into %[[ZEROS]][0, 0, 1, 1] [2, 4, 5, 3] [1, 1, 2, 3] : tensor<2x4x5x3xf32> into tensor<2x4x11x11xf32>
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%[[SPREAD]], %{{.*}} : tensor<2x4x11x11xf32>, tensor<3x4x3x3xf32>) outs(%{{.*}} : tensor<2x3x9x9xf32>)
+func.func @input_grad_strided(%gy: tensor<2x4x5x3xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<2x3x9x9xf32> {
+  %0 = nn.conv2d_backward_input %gy, %w {strides = array<i64: 2, 3>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : tensor<2x4x5x3xf32>, tensor<4x3x3x3xf32> -> tensor<2x3x9x9xf32>
+  return %0 : tensor<2x3x9x9xf32>
+}
+
+// -----
+
+// A dynamic batch: the strided gradient's zero tensor would need its size
+// at run time; the gather form.
+// CHECK-LABEL: func @input_grad_strided_dynamic
+// CHECK-NOT: linalg.conv_2d_nchw_fchw
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+func.func @input_grad_strided_dynamic(%gy: tensor<?x4x4x4xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<?x3x8x8xf32> {
+  %0 = nn.conv2d_backward_input %gy, %w {strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : tensor<?x4x4x4xf32>, tensor<4x3x3x3xf32> -> tensor<?x3x8x8xf32>
+  return %0 : tensor<?x3x8x8xf32>
 }
 
 // -----
