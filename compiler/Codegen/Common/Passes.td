@@ -99,6 +99,24 @@ def BindBatchSize : Pass<"nncc-bind-batch-size", "::mlir::ModuleOp"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def ResultsInPlace : Pass<"nncc-results-in-place", "::mlir::ModuleOp"> {
+  let summary = "Compute results returned through a reshape in their output "
+                "buffers";
+  let description = [{
+    After buffer-results-to-out-params, which makes a result's allocation
+    the caller's output buffer only when the function returns that
+    allocation itself: in each entry function (nn.entry), a `memref.copy`
+    into an output buffer (an argument marked nn.result, used by nothing
+    else) from a memref.expand_shape or memref.collapse_shape of a
+    statically shaped `memref.alloc` that nothing uses after the copy
+    becomes no copy: the allocation is replaced by the inverse reshape of
+    the output buffer. A training step's convolution weights are updated in
+    their gradient's [F, C * KH * KW] shape and returned as its
+    [F, C, KH, KW] view; without this pass each was copied into its state
+    buffer at the end of the step.
+  }];
+}
+
 def PlanWorkspace : Pass<"nncc-plan-workspace", "::mlir::ModuleOp"> {
   let summary = "Place the static temporaries of each entry in one workspace";
   let description = [{
