@@ -107,13 +107,14 @@ def ResultsInPlace : Pass<"nncc-results-in-place", "::mlir::ModuleOp"> {
     the caller's output buffer only when the function returns that
     allocation itself: in each entry function (nn.entry), a `memref.copy`
     into an output buffer (an argument marked nn.result, used by nothing
-    else) from a memref.expand_shape or memref.collapse_shape of a
-    statically shaped `memref.alloc` that nothing uses after the copy
-    becomes no copy: the allocation is replaced by the inverse reshape of
-    the output buffer. A training step's convolution weights are updated in
-    their gradient's [F, C * KH * KW] shape and returned as its
-    [F, C, KH, KW] view; without this pass each was copied into its state
-    buffer at the end of the step.
+    else) from an allocation of the buffer's type, seen through
+    memref.expand_shape and memref.collapse_shape views and scf.for
+    results that yield their iteration argument, goes when nothing uses
+    that chain after the copy: the output buffer replaces the allocation.
+    A training step's convolution weights are updated in their gradient's
+    [F, C * KH * KW] shape by a loop and returned as the [F, C, KH, KW]
+    view; without this pass each was copied into its state buffer at the
+    end of the step.
   }];
 }
 

@@ -3,8 +3,8 @@
 // A result computed in another shape and returned as a reshape of it (a
 // convolution weight updated in its gradient's [F, C * KH * KW] shape) is
 // copied into its output buffer by buffer-results-to-out-params, which
-// forwards only allocations returned as they are. Here the allocation
-// becomes the inverse reshape of the output buffer and the copy goes.
+// forwards only allocations returned as they are. Here the output buffer
+// replaces such an allocation of its own type, and the copy goes.
 //
 //===----------------------------------------------------------------------===//
 
