@@ -10,10 +10,14 @@
 # Sets: cpu (model, vendor, family, model number), isa (widest of avx2,
 # avx512f), load (load average at start), blas_dir (the OpenBLAS folder for
 # PyTorch and sgemm: TORCH_BLAS_DIR, else Debian's openblas-pthread, which
-# is installed with apt-get when missing). Exports OPENBLAS_CORETYPE on
-# Intel CPUs unless given: SkylakeX (AVX-512) or Haswell (AVX2), since
+# is installed with apt-get when missing). Exports OPENBLAS_CORETYPE from
+# the widest ISA on every CPU: SkylakeX (AVX-512) or Haswell (AVX2), since
 # OpenBLAS 0.3.21 falls back to SSE3 on Xeons it does not know
-# (/work/shared/TOOLCHAIN.md).
+# (/work/shared/TOOLCHAIN.md) and its Zen and Haswell kernels use half of a
+# Zen 5's vector width (sgemm 512^3 on one Zen 5 core: 102 GFLOP/s with
+# Haswell, 196 with SkylakeX). An inherited OPENBLAS_CORETYPE is replaced
+# (some machines export Haswell for every program); BENCH_OPENBLAS_CORETYPE
+# chooses another kernel.
 
 nncc=${NNCC:-$root/build/bin/nncc}
 cc=${CC:-$(command -v clang-22 || echo cc)}
@@ -30,12 +34,11 @@ cpu="$(field 'Model name') ($(field 'Vendor ID'), family $(field 'CPU family')"
 cpu+=" model $(field 'Model'))"
 isa=
 for flag in avx2 avx512f; do grep -qw "$flag" /proc/cpuinfo && isa=$flag; done
-if [[ -z ${OPENBLAS_CORETYPE:-} && $(field 'Vendor ID') == GenuineIntel ]]; then
-  case $isa in
-    avx512f) export OPENBLAS_CORETYPE=SkylakeX ;;
-    avx2) export OPENBLAS_CORETYPE=Haswell ;;
-  esac
-fi
+case ${BENCH_OPENBLAS_CORETYPE:-$isa} in
+  avx512f) export OPENBLAS_CORETYPE=SkylakeX ;;
+  avx2) export OPENBLAS_CORETYPE=Haswell ;;
+  *) export OPENBLAS_CORETYPE=$BENCH_OPENBLAS_CORETYPE ;;
+esac
 blas_dir=${TORCH_BLAS_DIR:-}
 if [[ -z $blas_dir && ! -d /usr/lib/x86_64-linux-gnu/openblas-pthread ]]; then
   sudo=()

@@ -22,10 +22,9 @@
 # /usr/lib/x86_64-linux-gnu/openblas-pthread when the system BLAS is not
 # already OpenBLAS; the script installs Debian's libopenblas0-pthread
 # (apt-get, as root or with sudo) when neither is there.
-# On Intel CPUs OPENBLAS_CORETYPE is set to SkylakeX (AVX-512) or Haswell
-# (AVX2) unless given: OpenBLAS 0.3.21 falls back to SSE3 on Xeons it does
-# not know (/work/shared/TOOLCHAIN.md). The BLAS and kernel PyTorch used are
-# recorded.
+# OPENBLAS_CORETYPE is set to SkylakeX (AVX-512) or Haswell (AVX2) from the
+# CPU (bench/machine.sh says why; BENCH_OPENBLAS_CORETYPE chooses another).
+# The BLAS and kernel PyTorch used are recorded.
 #
 # Environment: NNCC (default build/bin/nncc), CC (default clang-22, else
 # cc), PYTHON (default /usr/bin/python3, with torch and onnx), THREADS
