@@ -66,8 +66,11 @@ struct CpuLowerVectorsPass
           vector::populateVectorTransferLoweringPatterns(patterns,
                                                          /*maxRank=*/1);
           vector::populateVectorShapeCastLoweringPatterns(patterns);
+          // 16 x 16 blocks (an AVX-512 transpose block) as the 64 two-input
+          // shuffles of the textbook sequence; other shapes as one shuffle
+          // of the flattened vector, which LLVM splits itself.
           vector::populateVectorTransposeLoweringPatterns(
-              patterns, vector::VectorTransposeLowering::Shuffle1D);
+              patterns, vector::VectorTransposeLowering::Shuffle16x16);
           vector::populateVectorOuterProductLoweringPatterns(patterns);
           vector::populateVectorBroadcastLoweringPatterns(patterns);
         },

@@ -21,12 +21,14 @@
 //    initialization of its accumulator are fused in, K is streamed by an
 //    scf.for, and the tiles are vectorized. Sizes come from the cost model
 //    (TileSizes.h).
-// 5. Other ops with enough iterations get their outer loop split by an
+// 5. 2-D transposes move in blocks of vector registers, shuffled in
+//    registers (TransposeTiling.cpp).
+// 6. Other ops with enough iterations get their outer loop split by an
 //    scf.forall, for the thread pool.
-// 6. All-parallel ops with short rows that read them contiguously (im2col
+// 7. All-parallel ops with short rows that read them contiguously (im2col
 //    copies, unfused elementwise ops) get every other loop tiled by 1 and
 //    each row vectorized whole.
-// 7. The vector code is cleaned up; the accumulator leaves the K loop and
+// 8. The vector code is cleaned up; the accumulator leaves the K loop and
 //    lives in registers.
 //
 // An op that cannot be handled is left as it was: the later lowering turns
@@ -139,13 +141,7 @@ LogicalResult vectorizeRows(RewriterBase &rewriter, linalg::GenericOp op,
   Operation *rowOp = dropDims(rewriter, tile, unit);
   if (!rowOp)
     return failure();
-  rewriter.setInsertionPoint(rowOp);
-  FailureOr<linalg::VectorizationResult> vectors =
-      linalg::vectorize(rewriter, rowOp);
-  if (failed(vectors))
-    return failure();
-  rewriter.replaceOp(rowOp, vectors->replacements);
-  return success();
+  return vectorizeOp(rewriter, rowOp);
 }
 
 /// Gives each product's accumulator its own fill or bias broadcast. CSE
@@ -333,7 +329,15 @@ struct CpuTileAndVectorizePass
     for (linalg::LinalgOp op : contractions)
       (void)tileContraction(rewriter, op, machine);
 
-    // 5. Every other op big enough: its outer parallel dimension split over
+    // 5. 2-D transposes in vector blocks.
+    {
+      SmallVector<linalg::TransposeOp> transposes;
+      func.walk([&](linalg::TransposeOp op) { transposes.push_back(op); });
+      for (linalg::TransposeOp op : transposes)
+        (void)tileTranspose(rewriter, op, machine);
+    }
+
+    // 6. Every other op big enough: its outer parallel dimension split over
     //    the threads (the loops inside stay scalar; LLVM vectorizes them).
     {
       SmallVector<linalg::LinalgOp> others;
@@ -347,7 +351,7 @@ struct CpuTileAndVectorizePass
         (void)splitOuterLoop(rewriter, op, machine);
     }
 
-    // 6. Short rows of what is left (copies, elementwise ops) as vectors.
+    // 7. Short rows of what is left (copies, elementwise ops) as vectors.
     {
       SmallVector<linalg::GenericOp> rest;
       func.walk([&](linalg::GenericOp op) { rest.push_back(op); });
@@ -356,7 +360,7 @@ struct CpuTileAndVectorizePass
         (void)vectorizeRows(rewriter, op, machine);
     }
 
-    // 7. Clean up the vector code; then skip the kernel taps that read rows
+    // 8. Clean up the vector code; then skip the kernel taps that read rows
     //    of zero padding.
     cleanUpVectorCode(func);
     skipPaddedRows(func);

@@ -154,6 +154,11 @@ int64_t nncc::chooseRowTile(int64_t row, bool reduces,
   return row < 2 || row > limit ? 0 : row;
 }
 
+int64_t nncc::chooseTransposeBlock(int64_t size, const CpuMachine &machine) {
+  int64_t block = divisorsUpTo(size, machine.lanes()).back();
+  return block >= 2 ? block : 0;
+}
+
 int64_t nncc::chooseKBlock(const MatmulTile &tile, int64_t n, int64_t k,
                            const CpuMachine &machine) {
   int64_t rowBytes = tile.m * int64_t(sizeof(float));

@@ -97,6 +97,16 @@ struct MatmulTile {
 MatmulTile chooseMatmulTile(int64_t m, int64_t n, int64_t k,
                             const CpuMachine &machine);
 
+/// The side of the square-ish blocks a 2-D transpose of a `size` dimension
+/// moves at once (tileTranspose, TransposeTiling.cpp): one vector register
+/// of lanes when it divides the size, else the largest divisor of the size
+/// up to the lanes, or 0 (a size with no divisor of at least 2: leave the
+/// transpose to the loops). A block of r x c elements is r vector reads of
+/// c lanes and c writes of r, shuffled in registers; element by element a
+/// transpose reads or writes one element per cache line it touches (the MLP
+/// train step's 256 x 784 weight transpose took 17% of the step).
+int64_t chooseTransposeBlock(int64_t size, const CpuMachine &machine);
+
 /// The elements of a row that vectorizeRows (TileAndVectorize.cpp) makes
 /// one vector, or 0 to leave the op to the loops: the whole row when it has
 /// 2 elements to CpuMachine::rowVectors vectors; a longer row of a reduction

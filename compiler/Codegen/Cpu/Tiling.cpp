@@ -91,6 +91,16 @@ Operation *tileOp(RewriterBase &rewriter, Operation *op,
   return tiled->tiledOps.front();
 }
 
+LogicalResult vectorizeOp(RewriterBase &rewriter, Operation *op) {
+  rewriter.setInsertionPoint(op);
+  FailureOr<linalg::VectorizationResult> vectors =
+      linalg::vectorize(rewriter, op);
+  if (failed(vectors))
+    return failure();
+  rewriter.replaceOp(op, vectors->replacements);
+  return success();
+}
+
 Operation *dropDims(RewriterBase &rewriter, linalg::GenericOp generic,
                     SmallVector<unsigned> dims) {
   linalg::ControlDropUnitDims options;

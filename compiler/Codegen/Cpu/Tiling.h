@@ -57,6 +57,11 @@ mlir::Operation *tileOp(mlir::RewriterBase &rewriter, mlir::Operation *op,
                         mlir::scf::SCFTilingOptions::LoopType loopType =
                             mlir::scf::SCFTilingOptions::LoopType::ForOp);
 
+/// Vectorizes the linalg op `op` (static shapes) in place: its results are
+/// replaced by the vector code's. Fails, leaving it, when it cannot.
+mlir::LogicalResult vectorizeOp(mlir::RewriterBase &rewriter,
+                                mlir::Operation *op);
+
 /// Drops the unit loop dimensions `dims` of `generic` (slicing its operands
 /// to match) and replaces it; returns the new op, or null (leaving
 /// `generic`) when that fails.
@@ -327,6 +332,20 @@ bool packConstantB(mlir::RewriterBase &rewriter, mlir::linalg::MatmulOp matmul,
 mlir::LogicalResult tileContraction(mlir::RewriterBase &rewriter,
                                     mlir::linalg::LinalgOp contraction,
                                     const CpuMachine &machine);
+
+//===----------------------------------------------------------------------===//
+// Transposes (TransposeTiling.cpp)
+//===----------------------------------------------------------------------===//
+
+/// A 2-D f32 transpose (weights transposed for a product, a gradient
+/// transposed for its filter or weight product) in blocks of
+/// chooseTransposeBlock: an scf.forall over rows of blocks (an scf.for when
+/// small, as rowLoops), an scf.for over the blocks of a row, each block
+/// vectorized (a transposed vector read, lowered to register shuffles).
+/// Fails, leaving the op, when it does not apply.
+mlir::LogicalResult tileTranspose(mlir::RewriterBase &rewriter,
+                                  mlir::linalg::TransposeOp transpose,
+                                  const CpuMachine &machine);
 
 } // namespace nncc::cpu
 

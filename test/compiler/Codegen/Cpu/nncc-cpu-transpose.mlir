@@ -1,0 +1,65 @@
+// RUN: nncc-opt %s --pass-pipeline="builtin.module(func.func(nncc-cpu-tile-and-vectorize{vector-width=512}),cse,canonicalize)" | FileCheck %s --check-prefixes=CHECK,AVX512
+// RUN: nncc-opt %s --pass-pipeline="builtin.module(func.func(nncc-cpu-tile-and-vectorize{vector-width=256}),cse,canonicalize)" | FileCheck %s --check-prefixes=CHECK,AVX2
+// RUN: nncc-opt %s --pass-pipeline="builtin.module(func.func(nncc-cpu-tile-and-vectorize{vector-width=512},nncc-cpu-lower-vectors),cse,canonicalize)" | FileCheck %s --check-prefix=SHUFFLE
+
+// A train step's weight transpose (W[256, 784] for the forward product)
+// moves in blocks of one vector register by one: an scf.forall over rows of
+// blocks (the threads' loop), an scf.for over the blocks of a row, each a
+// transposed vector read and one vector write; nothing is left to the
+// element-by-element loops.
+// CHECK-LABEL: func.func @weights
+// CHECK-NOT: linalg.transpose
+// AVX512: scf.forall (%[[I:.*]]) = (0) to (784) step (16)
+// AVX512: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %c16
+// AVX512: %[[BLOCK:.*]] = vector.transfer_read %{{.*}}[%[[J]], %[[I]]]{{.*}} : tensor<256x784xf32>, vector<16x16xf32>
+// AVX512: vector.transpose %[[BLOCK]], [1, 0] : vector<16x16xf32> to vector<16x16xf32>
+// AVX2: scf.forall (%[[I:.*]]) = (0) to (784) step (8)
+// AVX2: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %c8
+// AVX2: vector.transfer_read %{{.*}}[%[[J]], %[[I]]]{{.*}} : tensor<256x784xf32>, vector<8x8xf32>
+// CHECK: vector.transfer_write
+// CHECK: tensor.parallel_insert_slice
+// CHECK-NOT: linalg.transpose
+// CHECK: return
+//
+// The 16 x 16 block becomes the 64 two-input shuffles of 16 lanes (unpack
+// low and high of 32- and 64-bit pairs, then two rounds of 128-bit lane
+// shuffles), not one shuffle of a 256-element vector.
+// SHUFFLE-LABEL: func.func @weights
+// SHUFFLE-COUNT-64: vector.shuffle {{.*}} : vector<16xf32>, vector<16xf32>
+// SHUFFLE-NOT: vector.shuffle
+// SHUFFLE: return
+func.func @weights(%w: tensor<256x784xf32>) -> tensor<784x256xf32> {
+  %e = tensor.empty() : tensor<784x256xf32>
+  %t = linalg.transpose ins(%w : tensor<256x784xf32>) outs(%e : tensor<784x256xf32>) permutation = [1, 0]
+  return %t : tensor<784x256xf32>
+}
+
+// A side that no vector divides (the 10 classes) moves in the largest
+// divisor up to a vector (all 10 with AVX-512, 5 with AVX2); a transpose
+// this small is one thread's work: an scf.for, not an scf.forall.
+// CHECK-LABEL: func.func @narrow
+// CHECK-NOT: scf.forall
+// AVX512: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step %c16
+// AVX512: vector.transfer_read %{{.*}}[%{{.*}}, %[[I]]]{{.*}} : tensor<10x128xf32>, vector<10x16xf32>
+// AVX512: vector.transpose %{{.*}}, [1, 0] : vector<10x16xf32> to vector<16x10xf32>
+// AVX2: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c8
+// AVX2: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c5
+// AVX2: vector.transpose %{{.*}}, [1, 0] : vector<5x8xf32> to vector<8x5xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: return
+func.func @narrow(%w: tensor<10x128xf32>) -> tensor<128x10xf32> {
+  %e = tensor.empty() : tensor<128x10xf32>
+  %t = linalg.transpose ins(%w : tensor<10x128xf32>) outs(%e : tensor<128x10xf32>) permutation = [1, 0]
+  return %t : tensor<128x10xf32>
+}
+
+// A prime side above a vector has no block: the transpose is left to the
+// loops.
+// CHECK-LABEL: func.func @prime
+// CHECK-NOT: vector.transpose
+// CHECK: linalg.transpose
+func.func @prime(%w: tensor<4x17xf32>) -> tensor<17x4xf32> {
+  %e = tensor.empty() : tensor<17x4xf32>
+  %t = linalg.transpose ins(%w : tensor<4x17xf32>) outs(%e : tensor<17x4xf32>) permutation = [1, 0]
+  return %t : tensor<17x4xf32>
+}
