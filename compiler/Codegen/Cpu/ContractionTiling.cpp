@@ -304,15 +304,26 @@ static LogicalResult tileRowColumnsKBlocked(RewriterBase &rewriter,
 
 /// The scf.forall over rows of tiles (batch and m; the parallel loop), and
 /// in it the scf.for over the tiles of a row, peeled; K-blocked when
-/// `kBlock` is not 0 (tileRowColumnsKBlocked).
-static LogicalResult tileRowsThenColumns(
-    RewriterBase &rewriter, TilingInterface root, ArrayRef<int64_t> rootTiles,
-    unsigned rootN, const MatmulTile &tile, ArrayRef<int64_t> interchange,
-    scf::SCFTilingOptions::LoopType rowLoopType, int64_t kBlock = 0) {
+/// `kBlock` is not 0 (tileRowColumnsKBlocked). With `fuseCopies` (each row
+/// of tiles reads a slice of B no other row reads), a copy that makes B (an
+/// im2col copy) is fused into the rows: each row copies its slice right
+/// before its tiles read it, from L2, instead of all rows reading a copy of
+/// the whole batch made before any of them ran (LeNet-5's 3.8 MB for its
+/// second layer's filter gradient, read back from L3).
+static LogicalResult
+tileRowsThenColumns(RewriterBase &rewriter, TilingInterface root,
+                    ArrayRef<int64_t> rootTiles, unsigned rootN,
+                    const MatmulTile &tile, ArrayRef<int64_t> interchange,
+                    scf::SCFTilingOptions::LoopType rowLoopType,
+                    int64_t kBlock = 0, bool fuseCopies = false) {
   SmallVector<int64_t> rowTiles(rootTiles);
   rowTiles[rootN] = 0;
   FailureOr<scf::SCFTileAndFuseResult> rows =
-      tileAndFuse(rewriter, root, rowTiles, rowLoopType, interchange);
+      fuseCopies
+          ? tileAndFuse(rewriter, root, rowTiles, rowLoopType, interchange,
+                        fuseContractionFillAndCopies(),
+                        /*throughReshapes=*/true)
+          : tileAndFuse(rewriter, root, rowTiles, rowLoopType, interchange);
   if (failed(rows))
     return failure();
   Operation *rowLoop = rows->loops.front().getOperation();
@@ -568,12 +579,15 @@ LogicalResult tileContraction(RewriterBase &rewriter,
                                interchange,
                                scf::SCFTilingOptions::LoopType::ForallOp);
   }
-  return bigB ? tileColumnsThenRows(rewriter, root, rootTiles, rootN, tile,
-                                    machine)
-              : tileRowsThenColumns(rewriter, root, rootTiles, rootN, tile,
-                                    /*interchange=*/{},
-                                    rowLoops(contraction, machine),
-                                    chooseKBlock(tile, n, k, machine));
+  // One row of tiles covers all of M: each row reads its own slice of B.
+  bool rowsOwnB = dims->m.size() == 1 && sizes[dims->m.front()] == tile.m;
+  return bigB
+             ? tileColumnsThenRows(rewriter, root, rootTiles, rootN, tile,
+                                   machine)
+             : tileRowsThenColumns(rewriter, root, rootTiles, rootN, tile,
+                                   /*interchange=*/{},
+                                   rowLoops(contraction, machine),
+                                   chooseKBlock(tile, n, k, machine), rowsOwnB);
 }
 
 } // namespace nncc::cpu

@@ -185,11 +185,46 @@ void giveEachProductItsInit(func::FuncOp func) {
   }
 }
 
+/// An insert_slice that fills all of an empty tensor with a tensor of the
+/// same elements (the same shape but for unit dimensions) becomes a reshape
+/// of it. A row vectorization inside a fused loop writes its rows into a
+/// rank-reduced slice of the tile's empty destination, which canonicalization
+/// turns into an empty tensor of its own; inserted into the destination it
+/// became a copy of the whole tile after bufferization (LeNet-5's fused
+/// im2col copies: each image's patches copied twice).
+struct InsertWholeIntoEmpty : OpRewritePattern<tensor::InsertSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tensor::InsertSliceOp insert,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType source = insert.getSourceType(),
+                     dest = insert.getDestType();
+    if (!insert.getDest().getDefiningOp<tensor::EmptyOp>() ||
+        !source.hasStaticShape() || !dest.hasStaticShape() ||
+        source.getNumElements() != dest.getNumElements() ||
+        !llvm::all_of(insert.getMixedOffsets(), isZeroInteger) ||
+        !llvm::all_of(insert.getMixedStrides(), isOneInteger))
+      return failure();
+    if (source == dest) {
+      rewriter.replaceOp(insert, insert.getSource());
+      return success();
+    }
+    std::optional<SmallVector<ReassociationIndices>> groups =
+        getReassociationIndicesForReshape(source, dest);
+    if (!groups || source.getRank() >= dest.getRank())
+      return failure();
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        insert, dest, insert.getSource(), *groups);
+    return success();
+  }
+};
+
 /// Canonicalizes what vectorization left: transfers fold their slices, and
 /// the accumulator's read and write leave the K loops.
 void cleanUpVectorCode(func::FuncOp func) {
   MLIRContext *context = func.getContext();
   RewritePatternSet patterns(context);
+  patterns.add<InsertWholeIntoEmpty>(context);
   tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
   vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
   vector::populateVectorReductionToContractPatterns(patterns);

@@ -375,6 +375,20 @@ scf::SCFTileAndFuseOptions::ControlFnTy fuseContractionAndFill() {
       };
 }
 
+scf::SCFTileAndFuseOptions::ControlFnTy fuseContractionFillAndCopies() {
+  return [base = fuseContractionAndFill()](tensor::ExtractSliceOp slice,
+                                           OpResult producer, bool isDest)
+             -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+    if (auto copy = dyn_cast<linalg::GenericOp>(producer.getOwner()))
+      if (copy.getNumDpsInputs() == 1 && copy.getNumDpsInits() == 1 &&
+          copy.getNumReductionLoops() == 0 &&
+          copy.getBody()->getTerminator()->getOperand(0) ==
+              copy.getBody()->getArgument(0))
+        return scf::SCFTileAndFuseOptions::ControlFnResult{};
+    return base(slice, producer, isDest);
+  };
+}
+
 scf::SCFTileAndFuseOptions::ControlFnTy fuseNothing() {
   return
       [](tensor::ExtractSliceOp, OpResult,
@@ -383,11 +397,10 @@ scf::SCFTileAndFuseOptions::ControlFnTy fuseNothing() {
       };
 }
 
-FailureOr<scf::SCFTileAndFuseResult>
-tileAndFuse(RewriterBase &rewriter, TilingInterface root,
-            ArrayRef<int64_t> tiles, scf::SCFTilingOptions::LoopType loopType,
-            ArrayRef<int64_t> interchange,
-            scf::SCFTileAndFuseOptions::ControlFnTy control) {
+FailureOr<scf::SCFTileAndFuseResult> tileAndFuse(
+    RewriterBase &rewriter, TilingInterface root, ArrayRef<int64_t> tiles,
+    scf::SCFTilingOptions::LoopType loopType, ArrayRef<int64_t> interchange,
+    scf::SCFTileAndFuseOptions::ControlFnTy control, bool throughReshapes) {
   scf::SCFTilingOptions tiling;
   tiling.setLoopType(loopType);
   if (!interchange.empty())
@@ -396,6 +409,11 @@ tileAndFuse(RewriterBase &rewriter, TilingInterface root,
   scf::SCFTileAndFuseOptions options;
   options.setTilingOptions(tiling);
   options.setFusionControlFn(control);
+  if (throughReshapes) {
+    RewritePatternSet patterns(rewriter.getContext());
+    tensor::populateBubbleUpExtractSliceOpPatterns(patterns);
+    options.cleanupPatterns = FrozenRewritePatternSet(std::move(patterns));
+  }
   rewriter.setInsertionPoint(root);
   FailureOr<scf::SCFTileAndFuseResult> tiled =
       scf::tileConsumerAndFuseProducersUsingSCF(rewriter, root, options);

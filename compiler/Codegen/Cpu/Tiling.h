@@ -140,6 +140,14 @@ mlir::linalg::LinalgOp dropUnitBatchDims(mlir::RewriterBase &rewriter,
 /// and the initialization of its accumulator (fills, broadcasts).
 mlir::scf::SCFTileAndFuseOptions::ControlFnTy fuseContractionAndFill();
 
+/// Fusion control: as fuseContractionAndFill, and also copies (an all-parallel
+/// generic that yields its one input: an im2col copy), for a loop whose
+/// tiles each read a slice of the copy that no other tile reads, so that each
+/// tile copies its own slice right before its product reads it from cache
+/// (tileAndFuse's `throughReshapes` lets the slice reach the copy through the
+/// reshape between them).
+mlir::scf::SCFTileAndFuseOptions::ControlFnTy fuseContractionFillAndCopies();
+
 /// Fusion control: nothing. For loops inside a task whose accumulators the
 /// task initializes: the fusion looks through the loops' iteration
 /// arguments to that initialization, and would start the sums again in
@@ -148,14 +156,17 @@ mlir::scf::SCFTileAndFuseOptions::ControlFnTy fuseNothing();
 
 /// Tiles `root` with `tiles` (0: not tiled) by loops of `loopType`, fusing
 /// the producers `control` accepts (by default the contraction and
-/// initializations that feed it); replaces the root's uses.
+/// initializations that feed it); replaces the root's uses. With
+/// `throughReshapes`, a slice of a collapse_shape or expand_shape moves above
+/// it, so that the producer behind the reshape can be fused too.
 mlir::FailureOr<mlir::scf::SCFTileAndFuseResult>
 tileAndFuse(mlir::RewriterBase &rewriter, mlir::TilingInterface root,
             mlir::ArrayRef<int64_t> tiles,
             mlir::scf::SCFTilingOptions::LoopType loopType,
             mlir::ArrayRef<int64_t> interchange = {},
             mlir::scf::SCFTileAndFuseOptions::ControlFnTy control =
-                fuseContractionAndFill());
+                fuseContractionAndFill(),
+            bool throughReshapes = false);
 
 /// The tiled root in the body of a loop over tiles: the op whose result the
 /// loop inserts into the value it yields.
