@@ -16,6 +16,10 @@
 #include "llvm/Transforms/IPO/LoopExtractor.h"
 #include "llvm/Transforms/Utils/LoopSimplify.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 using namespace llvm;
 
 namespace nncc {
@@ -44,15 +48,46 @@ std::string readFirstLine(const Twine &path) {
   return (*file)->getBuffer().split('\n').first.trim().str();
 }
 
+/// The size of the host's L2 cache from the CPUID instruction, or 0: AMD's
+/// extended leaf 0x80000006 (ECX bits 31-16, in KiB), else the deterministic
+/// cache parameters of leaf 4 (Intel; ways x partitions x line x sets).
+unsigned cpuidL2Bytes() {
+#if defined(__x86_64__) || defined(__i386__)
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (__get_cpuid(0, &eax, &ebx, &ecx, &edx) == 0)
+    return 0;
+  unsigned maxLeaf = eax;
+  bool amd = ebx == 0x68747541; // "Auth" of "AuthenticAMD"
+  if (amd) {
+    if (__get_cpuid(0x80000006, &eax, &ebx, &ecx, &edx) == 0)
+      return 0;
+    return (ecx >> 16) << 10;
+  }
+  if (maxLeaf < 4)
+    return 0;
+  for (unsigned sub = 0; sub < 16; ++sub) {
+    __cpuid_count(4, sub, eax, ebx, ecx, edx);
+    unsigned type = eax & 0x1f, level = (eax >> 5) & 0x7;
+    if (type == 0)
+      return 0;
+    if (level == 2 && (type == 1 || type == 3))
+      return ((ebx >> 22) + 1) * (((ebx >> 12) & 0x3ff) + 1) *
+             ((ebx & 0xfff) + 1) * (ecx + 1);
+  }
+#endif
+  return 0;
+}
+
 /// The size of the host's L2 data or unified cache of CPU 0, from Linux
-/// sysfs ("512K", "2048K", "2M"), or 0 when it is not there.
+/// sysfs ("512K", "2048K", "2M"), else from CPUID (virtual machines without
+/// sysfs cache entries: this workplace's Zen 5), or 0.
 unsigned hostL2Bytes() {
   for (unsigned index = 0; index < 16; ++index) {
     std::string dir =
         "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index);
     std::string level = readFirstLine(dir + "/level");
     if (level.empty())
-      return 0;
+      return index == 0 ? cpuidL2Bytes() : 0;
     std::string type = readFirstLine(dir + "/type");
     if (level != "2" || (type != "Unified" && type != "Data"))
       continue;
