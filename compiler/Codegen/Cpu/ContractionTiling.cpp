@@ -342,7 +342,9 @@ tileRowsThenColumns(RewriterBase &rewriter, TilingInterface root,
 /// rows of tiles read it: every row of tiles then streams the panel
 /// linearly from cache instead of touching K scattered rows (K lines per
 /// vector column: at N = 784 the rows are 3 KB apart, past the stride
-/// prefetcher's reach).
+/// prefetcher's reach). When B is a transpose (a layer's weights W[N, K]
+/// in a train step), the panel is transposed straight from W's rows, and
+/// the transpose of all of W, written and read back once more, goes away.
 static void packColumnPanel(RewriterBase &rewriter,
                             TilingInterface columnRoot) {
   linalg::LinalgOp contraction = findContraction(columnRoot);
@@ -350,13 +352,31 @@ static void packColumnPanel(RewriterBase &rewriter,
     return;
   OpOperand &b = *contraction.getDpsInputOperand(1);
   auto type = dyn_cast<RankedTensorType>(b.get().getType());
-  if (!type || !type.hasStaticShape() ||
-      !b.get().getDefiningOp<tensor::ExtractSliceOp>())
+  auto slice = b.get().getDefiningOp<tensor::ExtractSliceOp>();
+  if (!type || !type.hasStaticShape() || !slice)
     return;
   Location loc = contraction.getLoc();
   rewriter.setInsertionPoint(contraction);
   Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
                                         type.getElementType());
+  auto transpose = slice.getSource().getDefiningOp<linalg::TransposeOp>();
+  if (transpose && transpose.hasPureTensorSemantics() && type.getRank() == 2 &&
+      slice.getSourceType().getRank() == 2 &&
+      llvm::equal(transpose.getPermutation(), ArrayRef<int64_t>{1, 0}) &&
+      llvm::all_of(slice.getMixedStrides(), isOneInteger)) {
+    auto swap = [](SmallVector<OpFoldResult> values) {
+      std::swap(values[0], values[1]);
+      return values;
+    };
+    Value rows = tensor::ExtractSliceOp::create(
+        rewriter, loc, transpose.getInput(), swap(slice.getMixedOffsets()),
+        swap(slice.getMixedSizes()), slice.getMixedStrides());
+    Value panel = linalg::TransposeOp::create(rewriter, loc, rows, empty,
+                                              ArrayRef<int64_t>{1, 0})
+                      ->getResult(0);
+    rewriter.modifyOpInPlace(contraction, [&] { b.set(panel); });
+    return;
+  }
   AffineMap identity =
       AffineMap::getMultiDimIdentityMap(type.getRank(), rewriter.getContext());
   auto copy = linalg::GenericOp::create(

@@ -1,6 +1,7 @@
 // RUN: nncc-opt %s --pass-pipeline="builtin.module(func.func(nncc-cpu-tile-and-vectorize{vector-width=512}),cse,canonicalize)" | FileCheck %s --check-prefixes=CHECK,AVX512
 // RUN: nncc-opt %s --pass-pipeline="builtin.module(func.func(nncc-cpu-tile-and-vectorize{vector-width=256}),cse,canonicalize)" | FileCheck %s --check-prefixes=CHECK,AVX2
 // RUN: nncc-opt %s --pass-pipeline="builtin.module(func.func(nncc-cpu-tile-and-vectorize{vector-width=512},nncc-cpu-lower-vectors),cse,canonicalize)" | FileCheck %s --check-prefix=SHUFFLE
+// RUN: nncc-opt %s --pass-pipeline="builtin.module(func.func(nncc-cpu-tile-and-vectorize{vector-width=512 l2-bytes=1048576}),cse,canonicalize)" | FileCheck %s --check-prefix=PANEL
 
 // A train step's weight transpose (W[256, 784] for the forward product)
 // moves in blocks of one vector register by one: an scf.forall over rows of
@@ -62,4 +63,29 @@ func.func @prime(%w: tensor<4x17xf32>) -> tensor<17x4xf32> {
   %e = tensor.empty() : tensor<17x4xf32>
   %t = linalg.transpose ins(%w : tensor<4x17xf32>) outs(%e : tensor<17x4xf32>) permutation = [1, 0]
   return %t : tensor<17x4xf32>
+}
+
+// A dense layer of a train step reads its weights transposed (W[256, 784]
+// as B[784, 256]). With B over half the L2 the product runs columns first,
+// each column's K x 64 panel copied contiguous: the copy transposes the
+// panel straight from W's 64 rows, in blocks, and W is never transposed as
+// a whole (written, then read back by the panel copies).
+// PANEL-LABEL: func.func @dense_transposed_weights
+// PANEL-NOT: linalg.transpose
+// PANEL: scf.for %[[J:.*]] = %{{.*}} to %{{.*}} step %c64
+// PANEL: scf.for %[[K:.*]] = %{{.*}} to %{{.*}} step %c16
+// PANEL: vector.transfer_read %{{.*}}[%{{.*}}, %[[K]]]{{.*}} : tensor<256x784xf32>, vector<16x16xf32>
+// PANEL: vector.transpose %{{.*}}, [1, 0] : vector<16x16xf32> to vector<16x16xf32>
+// PANEL: scf.forall
+// PANEL: vector.contract
+// PANEL-NOT: linalg.transpose
+// PANEL: return
+func.func @dense_transposed_weights(%x: tensor<64x784xf32>, %w: tensor<256x784xf32>) -> tensor<64x256xf32> {
+  %e = tensor.empty() : tensor<784x256xf32>
+  %wt = linalg.transpose ins(%w : tensor<256x784xf32>) outs(%e : tensor<784x256xf32>) permutation = [1, 0]
+  %zero = arith.constant 0.0 : f32
+  %init = tensor.empty() : tensor<64x256xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%init : tensor<64x256xf32>) -> tensor<64x256xf32>
+  %y = linalg.matmul ins(%x, %wt : tensor<64x784xf32>, tensor<784x256xf32>) outs(%acc : tensor<64x256xf32>) -> tensor<64x256xf32>
+  return %y : tensor<64x256xf32>
 }
