@@ -379,9 +379,16 @@ scf::SCFTileAndFuseOptions::ControlFnTy fuseContractionFillAndCopies() {
   return [base = fuseContractionAndFill()](tensor::ExtractSliceOp slice,
                                            OpResult producer, bool isDest)
              -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+    // Only a copy that nothing else reads (its users are the slices and
+    // reshapes that lead to the tiles): fused, it is computed tile by tile,
+    // and another reader would keep the whole copy too.
+    auto feedsTilesOnly = llvm::all_of(producer.getUsers(), [](Operation *u) {
+      return isa<tensor::ExtractSliceOp, tensor::CollapseShapeOp,
+                 tensor::ExpandShapeOp>(u);
+    });
     if (auto copy = dyn_cast<linalg::GenericOp>(producer.getOwner()))
-      if (copy.getNumDpsInputs() == 1 && copy.getNumDpsInits() == 1 &&
-          copy.getNumReductionLoops() == 0 &&
+      if (feedsTilesOnly && copy.getNumDpsInputs() == 1 &&
+          copy.getNumDpsInits() == 1 && copy.getNumReductionLoops() == 0 &&
           copy.getBody()->getTerminator()->getOperand(0) ==
               copy.getBody()->getArgument(0))
         return scf::SCFTileAndFuseOptions::ControlFnResult{};

@@ -24,9 +24,11 @@ LogicalResult tileTranspose(RewriterBase &rewriter,
   int64_t columns = chooseTransposeBlock(type.getDimSize(1), machine);
   if (rows == 0 || columns == 0)
     return failure();
-  // Rows of blocks are the threads' loop when the transpose is large.
+  // Rows of blocks are the threads' loop when the transpose is large and
+  // not already in one (a column's panel, transposed in its task).
   scf::SCFTilingOptions::LoopType rowLoop =
-      staticIterations(transpose) >= machine.parallelMinIterations
+      staticIterations(transpose) >= machine.parallelMinIterations &&
+              !transpose->getParentOfType<scf::ForallOp>()
           ? scf::SCFTilingOptions::LoopType::ForallOp
           : scf::SCFTilingOptions::LoopType::ForOp;
   Operation *row = tileOp(rewriter, transpose, {rows, 0}, rowLoop);
