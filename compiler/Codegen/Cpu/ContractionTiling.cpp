@@ -318,12 +318,10 @@ tileRowsThenColumns(RewriterBase &rewriter, TilingInterface root,
                     int64_t kBlock = 0, bool fuseCopies = false) {
   SmallVector<int64_t> rowTiles(rootTiles);
   rowTiles[rootN] = 0;
-  FailureOr<scf::SCFTileAndFuseResult> rows =
-      fuseCopies
-          ? tileAndFuse(rewriter, root, rowTiles, rowLoopType, interchange,
-                        fuseContractionFillAndCopies(),
-                        /*throughReshapes=*/true)
-          : tileAndFuse(rewriter, root, rowTiles, rowLoopType, interchange);
+  FailureOr<scf::SCFTileAndFuseResult> rows = tileAndFuse(
+      rewriter, root, rowTiles, rowLoopType, interchange,
+      fuseCopies ? fuseContractionFillAndCopies() : fuseContractionAndFill(),
+      /*throughReshapes=*/fuseCopies);
   if (failed(rows))
     return failure();
   Operation *rowLoop = rows->loops.front().getOperation();

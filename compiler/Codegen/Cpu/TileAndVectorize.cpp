@@ -199,19 +199,17 @@ struct InsertWholeIntoEmpty : OpRewritePattern<tensor::InsertSliceOp> {
                                 PatternRewriter &rewriter) const override {
     RankedTensorType source = insert.getSourceType(),
                      dest = insert.getDestType();
+    // The same type is insert_slice's own fold.
     if (!insert.getDest().getDefiningOp<tensor::EmptyOp>() ||
         !source.hasStaticShape() || !dest.hasStaticShape() ||
+        source.getRank() >= dest.getRank() ||
         source.getNumElements() != dest.getNumElements() ||
         !llvm::all_of(insert.getMixedOffsets(), isZeroInteger) ||
         !llvm::all_of(insert.getMixedStrides(), isOneInteger))
       return failure();
-    if (source == dest) {
-      rewriter.replaceOp(insert, insert.getSource());
-      return success();
-    }
     std::optional<SmallVector<ReassociationIndices>> groups =
         getReassociationIndicesForReshape(source, dest);
-    if (!groups || source.getRank() >= dest.getRank())
+    if (!groups)
       return failure();
     rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
         insert, dest, insert.getSource(), *groups);
