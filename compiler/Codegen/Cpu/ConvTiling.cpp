@@ -322,14 +322,24 @@ static std::optional<std::pair<int64_t, int64_t>> zeroRowPadding(Value value) {
 }
 
 /// A kernel-row loop of a convolution's taps, found from one of its reads of
-/// the padded input at row oh + kh (stride and dilation 1; the row not a
-/// dimension of the vector): the loop over kh (from 0, step 1) and oh,
-/// defined outside it.
-static std::optional<std::pair<scf::ForOp, Value>>
-kernelRowLoop(vector::TransferReadOp read) {
-  if (read.getIndices().size() != 4 ||
-      read.getPermutationMap().isFunctionOfDim(2))
+/// the padded input at row oh + kh (stride and dilation 1): the loop over kh
+/// (from 0, step 1), oh, defined outside it, and the rows the read spans
+/// (its vector's size along the rows, or 1 when they are not one of its
+/// dimensions).
+struct KernelRowLoop {
+  scf::ForOp loop;
+  Value oh;
+  int64_t rows = 1;
+};
+
+static std::optional<KernelRowLoop> kernelRowLoop(vector::TransferReadOp read) {
+  if (read.getIndices().size() != 4)
     return std::nullopt;
+  int64_t rows = 1;
+  AffineMap map = read.getPermutationMap();
+  for (unsigned i = 0; i < map.getNumResults(); ++i)
+    if (map.getResult(i) == getAffineDimExpr(2, read.getContext()))
+      rows = read.getVectorType().getDimSize(i);
   auto row = read.getIndices()[2].getDefiningOp<affine::AffineApplyOp>();
   MLIRContext *context = read.getContext();
   if (!row || row.getMapOperands().size() != 2 ||
@@ -343,7 +353,7 @@ kernelRowLoop(vector::TransferReadOp read) {
     if (loop && loop.isDefinedOutsideOfLoop(oh) &&
         matchPattern(loop.getLowerBound(), m_Zero()) &&
         matchPattern(loop.getStep(), m_One()))
-      return std::make_pair(loop, oh);
+      return KernelRowLoop{loop, oh, rows};
   }
   return std::nullopt;
 }
@@ -372,32 +382,33 @@ static bool onlyMultiplied(vector::TransferReadOp read) {
   return true;
 }
 
-/// Taps whose input row is in the zero padding above or below the input add
-/// nothing. In `scope`, each kernel-row loop over the reads of `padded`
-/// becomes kh in [max(0, low - oh), min(KH, low + H - oh)). The input gradient
-/// of a 5x5 convolution, a convolution of the output gradient padded by 4 on
-/// each side (LeNet-5's 10 rows to 18), had 29% of its taps in the padding.
+/// Taps whose input rows are all in the zero padding above or below the
+/// input add nothing. In `scope`, each kernel-row loop over the reads of
+/// `padded` (r rows each) becomes kh in [max(0, low - oh - (r - 1)),
+/// min(KH, low + H - oh)). The input gradient of a 5x5 convolution, a
+/// convolution of the output gradient padded by 4 on each side (LeNet-5's 10
+/// rows to 18), had 29% of its taps in the padding.
 static void skipPaddedRows(RewriterBase &rewriter, Operation *scope,
                            Value padded) {
   std::optional<std::pair<int64_t, int64_t>> padding = zeroRowPadding(padded);
   if (!padding)
     return;
   auto [low, height] = *padding;
-  // Each kernel-row loop, with its oh; none whose reads disagree.
-  llvm::MapVector<Operation *, Value> loops;
+  // Each kernel-row loop, with its oh and rows; none whose reads disagree.
+  llvm::MapVector<Operation *, KernelRowLoop> loops;
   llvm::SmallPtrSet<Operation *, 4> rejected;
   scope->walk([&](vector::TransferReadOp read) {
     if (read.getBase() != padded)
       return;
-    std::optional<std::pair<scf::ForOp, Value>> found = kernelRowLoop(read);
+    std::optional<KernelRowLoop> found = kernelRowLoop(read);
     if (!found)
       return;
-    auto [loop, oh] = *found;
-    auto [it, inserted] = loops.insert({loop, oh});
-    if (!inserted && it->second != oh)
-      rejected.insert(loop);
+    auto [it, inserted] = loops.insert({found->loop, *found});
+    if (!inserted &&
+        (it->second.oh != found->oh || it->second.rows != found->rows))
+      rejected.insert(found->loop);
   });
-  for (auto [op, oh] : loops) {
+  for (auto [op, taps] : loops) {
     auto loop = cast<scf::ForOp>(op);
     if (rejected.contains(op))
       continue;
@@ -406,8 +417,8 @@ static void skipPaddedRows(RewriterBase &rewriter, Operation *scope,
     bool onlyTaps = true;
     loop->walk([&](vector::TransferReadOp read) {
       if (read.getBase() == padded) {
-        std::optional<std::pair<scf::ForOp, Value>> found = kernelRowLoop(read);
-        onlyTaps &= found && found->first == loop && onlyMultiplied(read);
+        std::optional<KernelRowLoop> found = kernelRowLoop(read);
+        onlyTaps &= found && found->loop == loop && onlyMultiplied(read);
       }
     });
     if (!onlyTaps)
@@ -417,9 +428,10 @@ static void skipPaddedRows(RewriterBase &rewriter, Operation *scope,
     auto index = [&](int64_t value) {
       return arith::ConstantIndexOp::create(rewriter, loc, value).getResult();
     };
+    Value oh = taps.oh;
     Value first = arith::MaxSIOp::create(
         rewriter, loc, index(0),
-        arith::SubIOp::create(rewriter, loc, index(low), oh));
+        arith::SubIOp::create(rewriter, loc, index(low - (taps.rows - 1)), oh));
     Value end = arith::MinSIOp::create(
         rewriter, loc, loop.getUpperBound(),
         arith::SubIOp::create(rewriter, loc, index(low + height), oh));
@@ -437,13 +449,21 @@ LogicalResult tileDirectConv(RewriterBase &rewriter,
   ArrayRef<int64_t> output =
       cast<ShapedType>(conv.getOutputs()[0].getType()).getShape();
   MatmulTile tile = chooseMatmulTile(output[1], output[3], 1, machine);
+  int64_t rows = chooseConvRows(tile, output[2], machine);
   TapTiling tiling;
-  tiling.rowTiles = {1, tile.m, 1, 0, 0, 0, 0};
+  tiling.rowTiles = {1, tile.m, rows, 0, 0, 0, 0};
   tiling.columnDim = 3;
   tiling.columns = output[3];
   tiling.width = tile.n;
-  tiling.rowDims = {0, 2};
-  tiling.tapDims = {2, 3, 4};
+  // A tile of several output rows keeps oh: its taps multiply-add an
+  // [m, rows, w] accumulator, reading `rows` input rows per tap.
+  if (rows == 1) {
+    tiling.rowDims = {0, 2};
+    tiling.tapDims = {2, 3, 4};
+  } else {
+    tiling.rowDims = {0};
+    tiling.tapDims = {3, 4, 5};
+  }
   return tileTaps(rewriter, conv, tiling, machine);
 }
 

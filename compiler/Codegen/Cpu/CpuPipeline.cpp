@@ -41,7 +41,9 @@ void nncc::buildCpuLoweringPipeline(OpPassManager &pm,
     pm.addPass(createCpuParallelize());
   pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
   if (options.optLevel > 0) {
-    pm.addNestedPass<func::FuncOp>(createCpuLowerVectors());
+    CpuLowerVectorsOptions lowering;
+    lowering.vectorWidth = options.vectorWidth;
+    pm.addNestedPass<func::FuncOp>(createCpuLowerVectors(lowering));
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }

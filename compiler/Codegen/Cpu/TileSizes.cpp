@@ -46,11 +46,17 @@ struct StepCost {
 
 /// The cost of a whole row of tiles over `n` columns: n / tn full tiles and
 /// one narrower tile for the remainder (peeled, see Tiling.cpp).
+/// The cycles of one step that does `fmas` vector FMAs into as many
+/// accumulators and `loads` vector loads or broadcasts (the file comment).
+double stepCycles(int64_t fmas, int64_t loads) {
+  return std::max({fmas / 2.0, loads / 2.0, 4.0});
+}
+
 StepCost rowCost(int64_t m, int64_t tn, int64_t n, const CpuMachine &machine) {
   int64_t lanes = machine.lanes();
   auto cycles = [&](int64_t width) {
     int64_t vectors = (width + lanes - 1) / lanes;
-    return std::max({m * vectors / 2.0, (m + vectors) / 2.0, 4.0});
+    return stepCycles(m * vectors, m + vectors);
   };
   int64_t full = n / tn, rest = n % tn;
   double total = full * cycles(tn) + (rest ? cycles(rest) : 0.0);
@@ -140,6 +146,29 @@ MatmulTile nncc::chooseMatmulTile(int64_t m, int64_t n, int64_t k,
     }
   }
   best.k = 1;
+  return best;
+}
+
+int64_t nncc::chooseConvRows(const MatmulTile &tile, int64_t rows,
+                             const CpuMachine &machine) {
+  int64_t lanes = machine.lanes();
+  int64_t vectors = (tile.n + lanes - 1) / lanes;
+  int64_t best = 1;
+  double bestRate = 0;
+  for (int64_t r : divisorsUpTo(rows, 16)) {
+    // r rows of the m x nv accumulators, r input rows read per tap and the
+    // m broadcast weights shared by them; the accumulators, the input rows
+    // and a broadcast in the same three quarters of the register file as
+    // fitsRegisters.
+    int64_t fmas = tile.m * r * vectors;
+    if (fmas + r * vectors + 1 > int64_t(machine.vectorRegisters()) * 3 / 4)
+      continue;
+    double rate = fmas / stepCycles(fmas, tile.m + r * vectors);
+    if (rate > bestRate) {
+      bestRate = rate;
+      best = r;
+    }
+  }
   return best;
 }
 

@@ -21,6 +21,11 @@ struct CpuMachine {
   unsigned lanes() const { return vectorBits / 32; }
   /// Architectural vector registers: 32 with AVX-512, 16 otherwise.
   unsigned vectorRegisters() const { return vectorBits >= 512 ? 32 : 16; }
+  /// Whether a vector of a ragged width narrower than a register (14 of 16
+  /// lanes) loads and stores under a mask (AVX-512's k registers;
+  /// LowerVectors.cpp). Without masks LLVM splits such a vector into
+  /// power-of-two pieces on every access.
+  bool masksRaggedVectors() const { return vectorBits >= 512; }
   /// The largest im2col copy a convolution may make (it lives in the
   /// workspace during the convolution): 64 MiB, the copy of ResNet-50's
   /// first layer at batch 8.
@@ -96,6 +101,16 @@ struct MatmulTile {
 /// Sizes divide their dimension, so every tile is full and static.
 MatmulTile chooseMatmulTile(int64_t m, int64_t n, int64_t k,
                             const CpuMachine &machine);
+
+/// The output rows of a direct convolution's register tile (tileDirectConv)
+/// whose one row is `tile` (filters by output columns), out of `rows`: the
+/// divisor of `rows` that does the most FMAs per cycle by the step cost
+/// above, where r rows of the tile share each tap's m broadcast weights and
+/// read r input rows, ties going to fewer rows. One row of few filters is
+/// bound by the FMA latency (LeNet-5's 6 x 16 tiles: 6 FMAs in at least 4
+/// cycles); two rows keep both FMA pipes busy.
+int64_t chooseConvRows(const MatmulTile &tile, int64_t rows,
+                       const CpuMachine &machine);
 
 /// The side of the square-ish blocks a 2-D transpose of a `size` dimension
 /// moves at once (tileTranspose, TransposeTiling.cpp): one vector register

@@ -383,14 +383,18 @@ func.func @bool_rows(%x: tensor<4x8xf32>, %y: tensor<4x8xf32>) -> tensor<4x8xi1>
 // output columns of whole vectors (6x16 and the peeled remainder, 28 = 16 +
 // 12, with AVX-512; 6x8 and 28 = 3 x 8 + 4 with AVX2), the zero accumulator
 // in registers, and one tap (c, kh, kw) per step: an FMA of the broadcast
-// weights by an input row read in place. 235K multiply-adds: an scf.for,
-// not a loop for the threads.
+// weights by input rows read in place. With AVX-512 a tile spans two output
+// rows (chooseConvRows: 6 FMAs per tap would wait on the FMA latency, 12 keep
+// both pipes busy), each tap reading two input rows; AVX2's 16 registers
+// hold one row. 235K multiply-adds: an scf.for, not a loop for the threads.
 // CHECK-LABEL: func.func @direct_conv
 // CHECK-NOT: scf.forall
 // CHECK-NOT: tensor<2x1x5x5x28x28xf32>
-// AVX512: vector.transfer_read %{{.*}} : tensor<2x1x32x32xf32>, vector<16xf32>
-// AVX512: vector.fma %{{.*}} : vector<6x16xf32>
-// AVX512: vector.fma %{{.*}} : vector<6x12xf32>
+// AVX512: scf.for %{{.*}} = %c0 to %c28 step %c2
+// AVX512: vector.transfer_read %{{.*}} : tensor<2x1x32x32xf32>, vector<2x16xf32>
+// AVX512: vector.fma %{{.*}} : vector<6x2x16xf32>
+// AVX512: vector.fma %{{.*}} : vector<6x2x12xf32>
+// AVX2: scf.for %{{.*}} = %c0 to %c28 step %c1
 // AVX2: vector.fma %{{.*}} : vector<6x8xf32>
 // AVX2: vector.fma %{{.*}} : vector<6x4xf32>
 func.func @direct_conv(%x: tensor<2x1x32x32xf32>, %w: tensor<6x1x5x5xf32>) -> tensor<2x6x28x28xf32> {
@@ -405,12 +409,16 @@ func.func @direct_conv(%x: tensor<2x1x32x32xf32>, %w: tensor<6x1x5x5xf32>) -> te
 // zeros by 4 on each side, a 5x5 kernel, 14x14 out. The taps whose input
 // row is in the padding add nothing, so each output row oh runs its kernel
 // rows kh in [max(0, 4 - oh), min(5, 14 - oh)) (skipPaddedRows): 50 of the
-// 70 (row, kh) pairs.
+// 70 (row, kh) pairs. A tile of two rows from oh (AVX-512) reads rows
+// oh + kh and oh + kh + 1, so it skips only the kh whose rows are both in
+// the padding: [max(0, 3 - oh), min(5, 14 - oh)).
 // CHECK-LABEL: func.func @direct_conv_padded
 // CHECK: %[[PAD:.*]] = tensor.pad
-// CHECK: scf.forall (%[[OH:.*]]) in (14)
+// AVX512: scf.forall (%[[OH:.*]]) = (0) to (14) step (2)
+// AVX2: scf.forall (%[[OH:.*]]) in (14)
 // CHECK: scf.for %{{.*}} = %c0 to %c16 step %c1
-// CHECK: %[[ABOVE:.*]] = arith.subi %c4, %[[OH]] : index
+// AVX512: %[[ABOVE:.*]] = arith.subi %c3, %[[OH]] : index
+// AVX2: %[[ABOVE:.*]] = arith.subi %c4, %[[OH]] : index
 // CHECK: %[[FIRST:.*]] = arith.maxsi %[[ABOVE]], %c0 : index
 // CHECK: %[[BELOW:.*]] = arith.subi %c14, %[[OH]] : index
 // CHECK: %[[END:.*]] = arith.minsi %[[BELOW]], %c5 : index

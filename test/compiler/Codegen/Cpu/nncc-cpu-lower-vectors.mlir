@@ -1,0 +1,46 @@
+// RUN: nncc-opt %s --pass-pipeline="builtin.module(func.func(nncc-cpu-lower-vectors{vector-width=512}))" | FileCheck %s --check-prefixes=CHECK,AVX512
+// RUN: nncc-opt %s --pass-pipeline="builtin.module(func.func(nncc-cpu-lower-vectors{vector-width=256}))" | FileCheck %s --check-prefixes=CHECK,AVX2
+
+// A row of 14 floats (a 14x14 image's row) is one masked zmm load and one
+// masked store with AVX-512 (the first 14 of 16 lanes), not the 8 + 4 + 2
+// pieces LLVM would split it into; AVX2 has no cheap masked store, so it
+// keeps the plain load and store.
+// CHECK-LABEL: func.func @ragged_row
+// AVX512: %[[MASK:.*]] = vector.constant_mask [14] : vector<16xi1>
+// AVX512: %[[WIDE:.*]] = vector.maskedload %{{.*}}[%{{.*}}, %{{.*}}], %[[MASK]], %{{.*}} : memref<4x14xf32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+// AVX512: %[[ROW:.*]] = vector.extract_strided_slice %[[WIDE]] {offsets = [0], sizes = [14], strides = [1]} : vector<16xf32> to vector<14xf32>
+// AVX512: %[[SUM:.*]] = arith.addf %[[ROW]], %[[ROW]] : vector<14xf32>
+// AVX512: %[[OUT:.*]] = vector.insert_strided_slice %[[SUM]], %{{.*}} {offsets = [0], strides = [1]} : vector<14xf32> into vector<16xf32>
+// AVX512: vector.maskedstore %{{.*}}[%{{.*}}, %{{.*}}], %{{.*}}, %[[OUT]] : memref<4x14xf32>, vector<16xi1>, vector<16xf32>
+// AVX2: %[[ROW:.*]] = vector.load %{{.*}} : memref<4x14xf32>, vector<14xf32>
+// AVX2: vector.store %{{.*}} : memref<4x14xf32>, vector<14xf32>
+// CHECK-NOT: vector.maskedstore
+// CHECK: return
+func.func @ragged_row(%m: memref<4x14xf32>, %i: index) {
+  %c0 = arith.constant 0 : index
+  %p = ub.poison : f32
+  %v = vector.transfer_read %m[%i, %c0], %p {in_bounds = [true]} : memref<4x14xf32>, vector<14xf32>
+  %s = arith.addf %v, %v : vector<14xf32>
+  vector.transfer_write %s, %m[%i, %c0] {in_bounds = [true]} : vector<14xf32>, memref<4x14xf32>
+  return
+}
+
+// Left alone: a power-of-two width (8: one ymm), a width over a register
+// (28: LLVM scalarized the shuffle from 32 lanes to 28), and a row whose
+// lanes are taken out one by one (LLVM loads each straight into a
+// broadcast; out of a masked vector it would shuffle each).
+// CHECK-LABEL: func.func @left_alone
+// CHECK-NOT: vector.masked
+// CHECK: vector.load %{{.*}} : memref<28xf32>, vector<8xf32>
+// CHECK: vector.load %{{.*}} : memref<28xf32>, vector<28xf32>
+// CHECK: vector.load %{{.*}} : memref<28xf32>, vector<10xf32>
+// CHECK-NOT: vector.masked
+// CHECK: return
+func.func @left_alone(%m: memref<28xf32>) -> (vector<8xf32>, vector<28xf32>, f32) {
+  %c0 = arith.constant 0 : index
+  %a = vector.load %m[%c0] : memref<28xf32>, vector<8xf32>
+  %b = vector.load %m[%c0] : memref<28xf32>, vector<28xf32>
+  %c = vector.load %m[%c0] : memref<28xf32>, vector<10xf32>
+  %e = vector.extract %c[3] : f32 from vector<10xf32>
+  return %a, %b, %e : vector<8xf32>, vector<28xf32>, f32
+}
