@@ -20,11 +20,13 @@
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace nncc {
@@ -43,6 +45,76 @@ LogicalResult applyStage(Operation *root,
   RewritePatternSet patterns(root->getContext());
   populate(patterns);
   return applyPatternsGreedily(root, std::move(patterns));
+}
+
+/// Whether `loop` is the K loop of a register tile: innermost, carrying
+/// only vectors, and writing no memory (only its iteration arguments change).
+bool isAccumulationLoop(scf::ForOp loop) {
+  if (loop.getNumRegionIterArgs() == 0 ||
+      !llvm::all_of(loop.getResultTypes(),
+                    [](Type type) { return isa<VectorType>(type); }))
+    return false;
+  WalkResult walk = loop.getBody()->walk([](Operation *op) {
+    if (isa<LoopLikeOpInterface>(op))
+      return WalkResult::interrupt();
+    if (isMemoryEffectFree(op))
+      return WalkResult::advance();
+    auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+    return effects && effects.onlyHasEffect<MemoryEffects::Read>()
+               ? WalkResult::advance()
+               : WalkResult::interrupt();
+  });
+  return !walk.wasInterrupted();
+}
+
+/// The accumulator and per-step load registers of an accumulation loop: its
+/// vectors' registers, and one row of each (the B row a K step loads).
+std::pair<int64_t, int64_t> loopRegisters(scf::ForOp loop, int64_t lanes) {
+  int64_t accumulators = 0, loads = 0;
+  for (Type type : loop.getResultTypes()) {
+    auto vector = cast<VectorType>(type);
+    int64_t row = llvm::divideCeil(vector.getShape().back(), lanes);
+    accumulators += vector.getNumElements() / vector.getShape().back() * row;
+    loads += row;
+  }
+  return {accumulators, loads};
+}
+
+/// Adjacent K loops over the same steps (a row of tiles whose full columns
+/// are one tile, and its peeled remainder: LeNet-5's filter gradient of 25
+/// taps as 16 + 9) become one loop when their accumulators fit the
+/// registers together: each step then shares the broadcasts of A and keeps
+/// twice the FMAs in flight (two 6 x 16 and 6 x 9 loops each wait on the FMA
+/// latency, 4 cycles for 6 FMAs).
+void fuseSiblingAccumulations(func::FuncOp func,
+                              const nncc::CpuMachine &machine) {
+  SmallVector<scf::ForOp> loops;
+  func.walk([&](scf::ForOp loop) {
+    if (isAccumulationLoop(loop))
+      loops.push_back(loop);
+  });
+  IRRewriter rewriter(func.getContext());
+  llvm::SmallPtrSet<Operation *, 16> fused;
+  for (scf::ForOp first : loops) {
+    if (fused.contains(first))
+      continue;
+    while (auto next = dyn_cast_or_null<scf::ForOp>(first->getNextNode())) {
+      if (!isAccumulationLoop(next) ||
+          next.getLowerBound() != first.getLowerBound() ||
+          next.getUpperBound() != first.getUpperBound() ||
+          next.getStep() != first.getStep() ||
+          llvm::any_of(first->getUsers(),
+                       [&](Operation *user) { return next->isAncestor(user); }))
+        break;
+      auto [accumulators, loads] = loopRegisters(first, machine.lanes());
+      auto [moreAccumulators, moreLoads] = loopRegisters(next, machine.lanes());
+      if (!nncc::fitsRegisterTile(accumulators + moreAccumulators,
+                                  loads + moreLoads, machine))
+        break;
+      fused.insert(next);
+      first = fuseIndependentSiblingForLoops(first, next, rewriter);
+    }
+  }
 }
 
 /// The width a 1-D f32 vector of `width` lanes, narrower than one register
@@ -140,6 +212,9 @@ struct CpuLowerVectorsPass
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     linalg::hoistRedundantVectorTransfers(func, /*verifyNonZeroTrip=*/true);
+    nncc::CpuMachine machine;
+    machine.vectorBits = vectorWidth;
+    fuseSiblingAccumulations(func, machine);
 
     auto stages = {
         +[](RewritePatternSet &patterns) {
@@ -174,8 +249,6 @@ struct CpuLowerVectorsPass
         return signalPassFailure();
     // Masks are cheap only with AVX-512 (its k registers); AVX2's
     // vmaskmovps stores are microcoded on AMD.
-    nncc::CpuMachine machine;
-    machine.vectorBits = vectorWidth;
     if (machine.masksRaggedVectors() &&
         failed(applyStage(func, [&](RewritePatternSet &patterns) {
           patterns.add<MaskRaggedLoad, MaskRaggedStore>(

@@ -84,11 +84,7 @@ bool cleanRemainder(int64_t tn, int64_t n, const CpuMachine &machine) {
 bool fitsRegisters(int64_t m, int64_t n, const CpuMachine &machine) {
   int64_t lanes = machine.lanes();
   int64_t vectors = (n + lanes - 1) / lanes;
-  // A quarter of the file stays free for addresses of the unrolled loads and
-  // the epilogue's operands: with AVX-512, 4x96 tiles (31 of 32 zmm) spilled
-  // and ran at a third of the speed of 4x64 ones (21).
-  return m * vectors + vectors + 1 <=
-         int64_t(machine.vectorRegisters()) * 3 / 4;
+  return fitsRegisterTile(m * vectors, vectors, machine);
 }
 
 /// The largest divisor of `k` of at least 64 steps whose steps of
@@ -115,6 +111,11 @@ std::vector<int64_t> divisorsUpTo(int64_t size, int64_t limit) {
 }
 
 } // namespace
+
+bool nncc::fitsRegisterTile(int64_t accumulators, int64_t loads,
+                            const CpuMachine &machine) {
+  return accumulators + loads + 1 <= int64_t(machine.vectorRegisters()) * 3 / 4;
+}
 
 MatmulTile nncc::chooseMatmulTile(int64_t m, int64_t n, int64_t k,
                                   const CpuMachine &machine) {
@@ -157,11 +158,9 @@ int64_t nncc::chooseConvRows(const MatmulTile &tile, int64_t rows,
   double bestRate = 0;
   for (int64_t r : divisorsUpTo(rows, 16)) {
     // r rows of the m x nv accumulators, r input rows read per tap and the
-    // m broadcast weights shared by them; the accumulators, the input rows
-    // and a broadcast in the same three quarters of the register file as
-    // fitsRegisters.
+    // m broadcast weights shared by them.
     int64_t fmas = tile.m * r * vectors;
-    if (fmas + r * vectors + 1 > int64_t(machine.vectorRegisters()) * 3 / 4)
+    if (!fitsRegisterTile(fmas, r * vectors, machine))
       continue;
     double rate = fmas / stepCycles(fmas, tile.m + r * vectors);
     if (rate > bestRate) {

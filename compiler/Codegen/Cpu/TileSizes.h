@@ -102,6 +102,14 @@ struct MatmulTile {
 MatmulTile chooseMatmulTile(int64_t m, int64_t n, int64_t k,
                             const CpuMachine &machine);
 
+/// Whether a register tile of `accumulators` vector registers that loads
+/// `loads` vectors (and one broadcast) per step fits the register file: in
+/// three quarters of it, the rest kept for addresses and epilogue operands
+/// (4x96 tiles, 31 of 32 zmm, spilled and ran at a third of the speed of
+/// 4x64 ones).
+bool fitsRegisterTile(int64_t accumulators, int64_t loads,
+                      const CpuMachine &machine);
+
 /// The output rows of a direct convolution's register tile (tileDirectConv)
 /// whose one row is `tile` (filters by output columns), out of `rows`: the
 /// divisor of `rows` that does the most FMAs per cycle by the step cost

@@ -44,3 +44,64 @@ func.func @left_alone(%m: memref<28xf32>) -> (vector<8xf32>, vector<28xf32>, f32
   %e = vector.extract %c[3] : f32 from vector<10xf32>
   return %a, %b, %e : vector<8xf32>, vector<28xf32>, f32
 }
+
+// Two K loops over the same steps, a 6 x 16 tile and its peeled 6 x 9
+// remainder (LeNet-5's filter gradient of 25 taps), become one loop when
+// their accumulators fit the registers together: with AVX-512 12 zmm
+// accumulators, 2 row loads and a broadcast, sharing the broadcasts of A;
+// with AVX2 the same tiles are 24 ymm accumulators, more than its 16
+// registers, so the loops stay apart.
+// CHECK-LABEL: func.func @sibling_k_loops
+// AVX512: scf.for {{.*}} -> (vector<6x16xf32>, vector<6x9xf32>)
+// AVX512-NOT: scf.for
+// AVX2: scf.for {{.*}} -> (vector<6x16xf32>)
+// AVX2: scf.for {{.*}} -> (vector<6x9xf32>)
+// CHECK: return
+func.func @sibling_k_loops(%a: memref<6x64xf32>, %b: memref<64x25xf32>, %c0v: vector<6x16xf32>, %c1v: vector<6x9xf32>) -> (vector<6x16xf32>, vector<6x9xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  %p = ub.poison : f32
+  %r0 = scf.for %k = %c0 to %c64 step %c1 iter_args(%acc = %c0v) -> (vector<6x16xf32>) {
+    %s = memref.load %a[%c0, %k] : memref<6x64xf32>
+    %x = vector.broadcast %s : f32 to vector<6x16xf32>
+    %y = vector.transfer_read %b[%k, %c0], %p {in_bounds = [true]} : memref<64x25xf32>, vector<16xf32>
+    %yb = vector.broadcast %y : vector<16xf32> to vector<6x16xf32>
+    %r = vector.fma %x, %yb, %acc : vector<6x16xf32>
+    scf.yield %r : vector<6x16xf32>
+  }
+  %r1 = scf.for %k = %c0 to %c64 step %c1 iter_args(%acc = %c1v) -> (vector<6x9xf32>) {
+    %s = memref.load %a[%c0, %k] : memref<6x64xf32>
+    %x = vector.broadcast %s : f32 to vector<6x9xf32>
+    %y = vector.transfer_read %b[%k, %c16], %p {in_bounds = [true]} : memref<64x25xf32>, vector<9xf32>
+    %yb = vector.broadcast %y : vector<9xf32> to vector<6x9xf32>
+    %r = vector.fma %x, %yb, %acc : vector<6x9xf32>
+    scf.yield %r : vector<6x9xf32>
+  }
+  return %r0, %r1 : vector<6x16xf32>, vector<6x9xf32>
+}
+
+// A loop that writes memory is not an accumulation: left apart.
+// CHECK-LABEL: func.func @sibling_writes
+// CHECK: scf.for {{.*}} -> (vector<16xf32>)
+// CHECK: scf.for {{.*}} -> (vector<16xf32>)
+// CHECK: return
+func.func @sibling_writes(%b: memref<64x16xf32>, %v: vector<16xf32>) -> (vector<16xf32>, vector<16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %p = ub.poison : f32
+  %r0 = scf.for %k = %c0 to %c64 step %c1 iter_args(%acc = %v) -> (vector<16xf32>) {
+    %y = vector.transfer_read %b[%k, %c0], %p {in_bounds = [true]} : memref<64x16xf32>, vector<16xf32>
+    %r = arith.addf %y, %acc : vector<16xf32>
+    vector.transfer_write %r, %b[%k, %c0] {in_bounds = [true]} : vector<16xf32>, memref<64x16xf32>
+    scf.yield %r : vector<16xf32>
+  }
+  %r1 = scf.for %k = %c0 to %c64 step %c1 iter_args(%acc = %v) -> (vector<16xf32>) {
+    %y = vector.transfer_read %b[%k, %c0], %p {in_bounds = [true]} : memref<64x16xf32>, vector<16xf32>
+    %r = arith.addf %y, %acc : vector<16xf32>
+    scf.yield %r : vector<16xf32>
+  }
+  return %r0, %r1 : vector<16xf32>, vector<16xf32>
+}
