@@ -1,12 +1,14 @@
 //===- LowerVectors.cpp - n-D vector ops to what LLVM selects well -*- C++
 //-*-===//
 //
-// After bufferization: the accumulator transfers leave the K loops, then the
-// n-D vector ops of the register tiles are unrolled into 1-D ops the LLVM
-// backend turns into FMAs, broadcasts and plain vector loads and stores.
-// The order follows the schedule that reached peak (TOOLCHAIN.md "CPU code
-// generation"); left to convert-vector-to-llvm's defaults the same tiles run
-// 25x slower.
+// After bufferization: the accumulator transfers leave the K loops, sibling
+// K loops over the same steps become one where their accumulators fit the
+// registers, then the n-D vector ops of the register tiles are unrolled into
+// 1-D ops the LLVM backend turns into FMAs, broadcasts and plain vector loads
+// and stores (with AVX-512, masked ones for a ragged width narrower than a
+// register). The order follows the schedule that reached peak (TOOLCHAIN.md
+// "CPU code generation"); left to convert-vector-to-llvm's defaults the same
+// tiles run 25x slower.
 //
 //===----------------------------------------------------------------------===//
 

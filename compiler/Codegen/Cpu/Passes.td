@@ -101,15 +101,18 @@ def CpuLowerVectors : Pass<"nncc-cpu-lower-vectors", "::mlir::func::FuncOp"> {
   let summary = "Lower the register tiles' n-D vector ops to 1-D ops";
   let description = [{
     After bufferization: hoists the accumulator transfers out of the K loops,
-    lowers contractions to outer products and FMAs, and unrolls n-D
-    transfers, shape casts, transposes and broadcasts into 1-D vector ops.
-    With AVX-512, a 1-D load or store of f32 whose width leaves a ragged
-    part of a vector (14 of 16 lanes) becomes one masked load or store.
+    fuses adjacent K loops over the same steps whose accumulators fit the
+    registers together, lowers contractions to outer products and FMAs, and
+    unrolls n-D transfers, shape casts, transposes and broadcasts into 1-D
+    vector ops. With AVX-512, a 1-D load or store of f32 narrower than a
+    register and of a ragged width (14 of 16 lanes) becomes one masked load
+    or store.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "unsigned", "128",
-           "Widest vector register in bits (128, 256, 512); with 512, "
-           "vectors of a ragged width load and store under a mask">,
+           "Widest vector register in bits (128, 256, 512): the register "
+           "budget of fused K loops; with 512, vectors of a ragged width "
+           "load and store under a mask">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect",
