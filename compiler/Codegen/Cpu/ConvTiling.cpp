@@ -335,13 +335,13 @@ struct KernelRowLoop {
 static std::optional<KernelRowLoop> kernelRowLoop(vector::TransferReadOp read) {
   if (read.getIndices().size() != 4)
     return std::nullopt;
+  MLIRContext *context = read.getContext();
   int64_t rows = 1;
   AffineMap map = read.getPermutationMap();
   for (unsigned i = 0; i < map.getNumResults(); ++i)
-    if (map.getResult(i) == getAffineDimExpr(2, read.getContext()))
+    if (map.getResult(i) == getAffineDimExpr(2, context))
       rows = read.getVectorType().getDimSize(i);
   auto row = read.getIndices()[2].getDefiningOp<affine::AffineApplyOp>();
-  MLIRContext *context = read.getContext();
   if (!row || row.getMapOperands().size() != 2 ||
       row.getAffineMap() != AffineMap::get(0, 2,
                                            getAffineSymbolExpr(0, context) +

@@ -119,48 +119,42 @@ void fuseSiblingAccumulations(func::FuncOp func,
   }
 }
 
-/// The width a 1-D f32 vector of `width` lanes, narrower than one register
-/// of `lanes` and not a power of two, is loaded and stored at under a mask
-/// (the next power of two), or 0. LLVM splits a ragged load or store into
+/// The vector a 1-D f32 vector narrower than one register of `lanes`, of a
+/// width that is not a power of two, is loaded and stored as under a mask
+/// (the next power of two), or null. LLVM splits a ragged load or store into
 /// power-of-two pieces it reassembles with inserts (14 lanes, a row of a
 /// 14x14 image: 8 + 4 + 2, three loads and two inserts), since the lanes
 /// past the end may not be readable; the arithmetic it widens to the next
 /// power of two anyway. Wider ragged vectors (28 lanes) stay as they are:
 /// LLVM scalarized the shuffle between 32 and 28 lanes.
-int64_t maskedWidth(VectorType type, int64_t lanes) {
+VectorType maskedType(VectorType type, int64_t lanes) {
   if (type.getRank() != 1 || type.isScalable() ||
       !type.getElementType().isF32())
-    return 0;
+    return {};
   int64_t width = type.getDimSize(0);
   if (width >= lanes || llvm::isPowerOf2_64(width))
-    return 0;
-  return int64_t(llvm::NextPowerOf2(width));
+    return {};
+  return VectorType::get({int64_t(llvm::NextPowerOf2(width))},
+                         type.getElementType());
 }
 
-/// The mask of the first `width` of `wide` lanes.
-Value leadingMask(PatternRewriter &rewriter, Location loc, int64_t wide,
-                  int64_t width) {
+/// The mask of `wide`'s lanes that hold `narrow`'s.
+Value leadingMask(PatternRewriter &rewriter, Location loc, VectorType wide,
+                  VectorType narrow) {
   return vector::ConstantMaskOp::create(
-      rewriter, loc, VectorType::get({wide}, rewriter.getI1Type()),
-      ArrayRef<int64_t>{width});
+      rewriter, loc, VectorType::get(wide.getShape(), rewriter.getI1Type()),
+      narrow.getShape());
 }
-
-/// A pattern on the 1-D loads or stores of a register of `lanes`.
-template <typename OpTy> struct RaggedPattern : OpRewritePattern<OpTy> {
-  RaggedPattern(MLIRContext *context, int64_t lanes)
-      : OpRewritePattern<OpTy>(context), lanes(lanes) {}
-
-  int64_t lanes;
-};
 
 /// vector.load of a ragged width as a masked load of the wider vector.
-struct MaskRaggedLoad : RaggedPattern<vector::LoadOp> {
-  using RaggedPattern::RaggedPattern;
+struct MaskRaggedLoad : OpRewritePattern<vector::LoadOp> {
+  MaskRaggedLoad(MLIRContext *context, int64_t lanes)
+      : OpRewritePattern(context), lanes(lanes) {}
 
   LogicalResult matchAndRewrite(vector::LoadOp load,
                                 PatternRewriter &rewriter) const override {
     VectorType type = load.getVectorType();
-    int64_t wide = maskedWidth(type, lanes);
+    VectorType wide = maskedType(type, lanes);
     // Lanes taken out one by one (a blocked convolution's broadcast input
     // pixels) LLVM loads as scalars straight into broadcasts; from a masked
     // vector it would shuffle each out (LeNet-5's conv2 1.6x slower).
@@ -170,41 +164,44 @@ struct MaskRaggedLoad : RaggedPattern<vector::LoadOp> {
         }))
       return failure();
     Location loc = load.getLoc();
-    auto wideType = VectorType::get({wide}, type.getElementType());
-    Value mask = leadingMask(rewriter, loc, wide, type.getDimSize(0));
     Value zero = arith::ConstantOp::create(
-        rewriter, loc, wideType,
-        DenseElementsAttr::get(wideType, rewriter.getF32FloatAttr(0)));
+        rewriter, loc, wide,
+        DenseElementsAttr::get(wide, rewriter.getF32FloatAttr(0)));
     Value loaded = vector::MaskedLoadOp::create(
-        rewriter, loc, wideType, load.getBase(), load.getIndices(), mask, zero);
+        rewriter, loc, wide, load.getBase(), load.getIndices(),
+        leadingMask(rewriter, loc, wide, type), zero);
     rewriter.replaceOpWithNewOp<vector::ExtractStridedSliceOp>(
-        load, loaded, ArrayRef<int64_t>{0},
-        ArrayRef<int64_t>{type.getDimSize(0)}, ArrayRef<int64_t>{1});
+        load, loaded, ArrayRef<int64_t>{0}, type.getShape(),
+        ArrayRef<int64_t>{1});
     return success();
   }
+
+  int64_t lanes;
 };
 
 /// vector.store of a ragged width as a masked store of the wider vector.
-struct MaskRaggedStore : RaggedPattern<vector::StoreOp> {
-  using RaggedPattern::RaggedPattern;
+struct MaskRaggedStore : OpRewritePattern<vector::StoreOp> {
+  MaskRaggedStore(MLIRContext *context, int64_t lanes)
+      : OpRewritePattern(context), lanes(lanes) {}
 
   LogicalResult matchAndRewrite(vector::StoreOp store,
                                 PatternRewriter &rewriter) const override {
     VectorType type = store.getVectorType();
-    int64_t wide = maskedWidth(type, lanes);
+    VectorType wide = maskedType(type, lanes);
     if (!wide)
       return failure();
     Location loc = store.getLoc();
-    auto wideType = VectorType::get({wide}, type.getElementType());
-    Value mask = leadingMask(rewriter, loc, wide, type.getDimSize(0));
-    Value poison = ub::PoisonOp::create(rewriter, loc, wideType);
     Value widened = vector::InsertStridedSliceOp::create(
-        rewriter, loc, store.getValueToStore(), poison, ArrayRef<int64_t>{0},
+        rewriter, loc, store.getValueToStore(),
+        ub::PoisonOp::create(rewriter, loc, wide), ArrayRef<int64_t>{0},
         ArrayRef<int64_t>{1});
     rewriter.replaceOpWithNewOp<vector::MaskedStoreOp>(
-        store, store.getBase(), store.getIndices(), mask, widened);
+        store, store.getBase(), store.getIndices(),
+        leadingMask(rewriter, loc, wide, type), widened);
     return success();
   }
+
+  int64_t lanes;
 };
 
 struct CpuLowerVectorsPass

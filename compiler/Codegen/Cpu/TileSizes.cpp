@@ -44,14 +44,14 @@ struct StepCost {
   }
 };
 
-/// The cost of a whole row of tiles over `n` columns: n / tn full tiles and
-/// one narrower tile for the remainder (peeled, see Tiling.cpp).
 /// The cycles of one step that does `fmas` vector FMAs into as many
 /// accumulators and `loads` vector loads or broadcasts (the file comment).
 double stepCycles(int64_t fmas, int64_t loads) {
   return std::max({fmas / 2.0, loads / 2.0, 4.0});
 }
 
+/// The cost of a whole row of tiles over `n` columns: n / tn full tiles and
+/// one narrower tile for the remainder (peeled, see Tiling.cpp).
 StepCost rowCost(int64_t m, int64_t tn, int64_t n, const CpuMachine &machine) {
   int64_t lanes = machine.lanes();
   auto cycles = [&](int64_t width) {

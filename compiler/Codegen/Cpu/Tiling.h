@@ -352,8 +352,8 @@ mlir::LogicalResult tileContraction(mlir::RewriterBase &rewriter,
 /// transposed for its filter or weight product) in blocks of
 /// chooseTransposeBlock: an scf.forall over rows of blocks (an scf.for when
 /// small or already in an scf.forall), an scf.for over the blocks of a row,
-/// each block
-/// vectorized (a transposed vector read, lowered to register shuffles).
+/// each block vectorized (a transposed vector read, lowered to register
+/// shuffles).
 /// Fails, leaving the op, when it does not apply.
 mlir::LogicalResult tileTranspose(mlir::RewriterBase &rewriter,
                                   mlir::linalg::TransposeOp transpose,
