@@ -42,7 +42,7 @@ import nncc_tools  # noqa: E402 (found through the path set just above)
 # Weights are PyTorch's default initialization under a fixed seed per model,
 # so every run compiles the same model; the inputs are fresh each run.
 MODEL_SEEDS = {"mlp": 1, "lenet": 2, "convnet": 3, "widen": 4, "kblocked": 5,
-               "gemm": 6}
+               "gemm": 6, "winograd": 7}
 
 # The metric is max|nncc - torch| / max|torch| over the whole output: both
 # compute in fp32 but sum in different orders (tiling, vectorized
@@ -121,30 +121,61 @@ def make_widen():
 
 
 def make_kblocked():
-    """Two residual blocks of 3x3 convolutions of 256 channels at 14x14,
-    whose filters (2.4 MB each) nncc's blocked convolutions read in chunks
-    of input channels (chooseBlockedConvKChunk), the accumulators kept in
-    memory between chunks; the biases are zeros, as in the batch-norm
-    folded ResNets, where the fill of the accumulators had once been fused
-    into every chunk."""
+    """A residual block of 3x3 convolutions of 512 channels at 7x7 (ResNet's
+    last stage; too small an image for Winograd's transforms to pay,
+    chooseWinogradTile), whose filters (9.4 MB each) nncc's blocked
+    convolutions read in chunks of input channels
+    (chooseBlockedConvKChunk), the accumulators kept in memory between
+    chunks; the biases are zeros, as in the batch-norm folded ResNets, where
+    the fill of the accumulators had once been fused into every chunk."""
     import torch
     from torch import nn
 
     class Block(nn.Module):
         def __init__(self):
             super().__init__()
-            self.c1 = nn.Conv2d(256, 256, 3, padding=1)
-            self.c2 = nn.Conv2d(256, 256, 3, padding=1)
+            self.c1 = nn.Conv2d(512, 512, 3, padding=1)
+            self.c2 = nn.Conv2d(512, 512, 3, padding=1)
 
         def forward(self, x):
             return torch.relu(self.c2(torch.relu(self.c1(x))) + x)
 
-    model = nn.Sequential(nn.Conv2d(64, 256, 1), Block(), Block(),
+    model = nn.Sequential(nn.Conv2d(64, 512, 1), Block(),
                           nn.AdaptiveAvgPool2d(1), nn.Flatten())
     for module in model.modules():
         if isinstance(module, nn.Conv2d):
             nn.init.zeros_(module.bias)
     return model
+
+
+def make_winograd():
+    """3x3 stride-1 convolutions that nncc runs as Winograd's F(m x m, 3 x 3)
+    at batch 4 (compiler/Codegen/Cpu/Winograd.cpp; its cost model picks m):
+    32x32 (m = 4, whole tiles), 14x14 from an unpadded 16x16 input (m = 4,
+    the input padded to whole tiles and the output sliced), 14x14 padded
+    (the same, the padding made larger), and 7x7 (m = 2, ragged) twice, the
+    second with a residual add; biases from PyTorch's initialization, so
+    that the output transform's added initial value is not zero."""
+    import torch
+    from torch import nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c1 = nn.Conv2d(16, 32, 3, padding=1)
+            self.c2 = nn.Conv2d(32, 32, 3)
+            self.c3 = nn.Conv2d(32, 32, 3, padding=1)
+            self.c4 = nn.Conv2d(32, 32, 3, padding=1)
+            self.c5 = nn.Conv2d(32, 32, 3, padding=1)
+            self.pool = nn.MaxPool2d(2)
+
+        def forward(self, x):
+            x = self.pool(torch.relu(self.c1(x)))
+            x = self.pool(torch.relu(self.c3(torch.relu(self.c2(x)))))
+            x = torch.relu(self.c5(torch.relu(self.c4(x))) + x)
+            return torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1)
+
+    return Net()
 
 
 def make_gemm():
@@ -170,9 +201,11 @@ def build_model(name):
     if name == "widen":
         return make_widen().eval(), (3, 16, 16)
     if name == "kblocked":
-        return make_kblocked().eval(), (64, 14, 14)
+        return make_kblocked().eval(), (64, 7, 7)
     if name == "gemm":
         return make_gemm().eval(), (1024,)
+    if name == "winograd":
+        return make_winograd().eval(), (16, 32, 32)
     if name == "mlp":
         model = nn.Sequential(
             nn.Linear(784, 256), nn.ReLU(),

@@ -300,7 +300,8 @@ struct CpuTileAndVectorizePass
           blocked.push_back(conv);
       });
       for (linalg::GenericOp conv : blocked)
-        (void)tileBlockedConv(rewriter, conv, machine);
+        if (failed(winogradConv(rewriter, conv, machine)))
+          (void)tileBlockedConv(rewriter, conv, machine);
       for (auto [conv, plan] : convs) {
         if (prefersDirectConv(conv, machine) &&
             succeeded(tileDirectConv(rewriter, conv, machine)))

@@ -76,6 +76,11 @@ struct CpuMachine {
   /// The most bytes of filter a task of a blocked convolution reads for
   /// each output row (chooseBlockedConvKChunk): a quarter of a 2 MiB L2.
   int64_t blockedConvFilterBytes = int64_t(512) << 10;
+  /// Winograd's cost model (chooseWinogradTile): a filter value streamed
+  /// from memory costs as much as this many pixels' multiply-adds by it, and
+  /// the transforms add this percentage to the batch product's.
+  int64_t winogradStreamPixels = 32;
+  int64_t winogradOverheadPercent = 25;
   /// The fewest tasks a blocked product is split into (chooseGemmBlocks):
   /// enough for the threads to share evenly.
   int64_t gemmTasks = 8;

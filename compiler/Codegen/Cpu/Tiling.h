@@ -312,6 +312,24 @@ mlir::LogicalResult tileBlockedConv(mlir::RewriterBase &rewriter,
                                     mlir::linalg::GenericOp conv,
                                     const CpuMachine &machine);
 
+/// The output tile m (4 or 2) of Winograd's F(m x m, 3 x 3) for the blocked
+/// convolution `conv` (Winograd.cpp), or 0 when it runs direct: for a 3x3
+/// stride-1 undilated convolution over blocked inputs with a constant
+/// filter and one block size in and out, the m whose multiply-adds,
+/// filter stream and transforms cost least by CpuMachine's
+/// winogradStreamPixels and winogradOverheadPercent, if that beats the
+/// direct convolution's.
+int64_t chooseWinogradTile(mlir::linalg::GenericOp conv,
+                           const CpuMachine &machine);
+
+/// Rewrites the blocked convolution `conv` as Winograd's F(m x m, 3 x 3)
+/// (chooseWinogradTile): an input transform, a batch matmul by the filter's
+/// transform (a constant) and an output transform that adds the
+/// convolution's initial value; fails, leaving it, where m is 0.
+mlir::LogicalResult winogradConv(mlir::RewriterBase &rewriter,
+                                 mlir::linalg::GenericOp conv,
+                                 const CpuMachine &machine);
+
 //===----------------------------------------------------------------------===//
 // Contractions (ContractionTiling.cpp)
 //===----------------------------------------------------------------------===//
