@@ -3,7 +3,8 @@
 // Every optimizer update becomes one linalg.generic over the parameter's
 // elements that reads the parameter, its gradient and state and writes the
 // new parameter and state: the whole update of a parameter is one loop. The
-// scalars (learning rate, step) enter as rank-0 operands. The arithmetic
+// scalars (learning rate, step, and Adam's bias corrections, computed once
+// per step in rank-0 generics) enter as rank-0 operands. The arithmetic
 // follows PyTorch 1.13's single-tensor implementations operation by
 // operation, so that one step agrees with it to rounding; bias corrections
 // are computed in double, as PyTorch does in Python floats.
@@ -84,6 +85,15 @@ Value buildUpdate(
   return generic.getResult(0);
 }
 
+/// A rank-0 generic computing one scalar from rank-0 operands.
+Value buildScalar(OpBuilder &b, Location loc, RankedTensorType type,
+                  ValueRange operands, ScalarBodyFn body) {
+  AffineMap scalar = AffineMap::get(0, 0, {}, b.getContext());
+  SmallVector<AffineMap> maps(operands.size(), scalar);
+  return buildGeneric(b, loc, operands, maps, createEmpty(b, loc, type), scalar,
+                      body);
+}
+
 struct SgdUpdateLowering : OpConversionPattern<nn::SgdUpdateOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -129,34 +139,57 @@ struct AdamUpdateLowering : OpConversionPattern<nn::AdamUpdateOp> {
     double beta2 = op.getBeta2().convertToDouble();
     double eps = op.getEps().convertToDouble();
     bool decoupled = op.getDecoupled();
-    buildUpdate(
-        rewriter, op, adaptor.getOperands(),
-        [&](FloatMath &m, ValueRange a) -> SmallVector<Value> {
-          // a = (param, grad, m, v, step, lr)
-          Value param = a[0], lr = a[5];
-          Value g = a[1];
-          if (decoupled && wd != 0.0)
-            param = m.mul(param, m.sub(m.c(1.0), m.mul(lr, m.c(wd))));
-          else
-            g = m.decayed(g, param, wd);
-          Value newM = m.add(m.mul(a[2], m.c(beta1)), m.mul(g, m.c(1 - beta1)));
-          Value newV = m.add(m.mul(a[3], m.c(beta2)),
-                             m.mul(m.mul(g, g), m.c(1 - beta2)));
-          // Bias corrections in double, from the step number.
-          FloatMath d{m.b, m.loc, m.b.getF64Type()};
-          Value t = arith::SIToFPOp::create(m.b, m.loc, d.type, a[4]);
-          Value correction1 = d.sub(d.c(1.0), d.pow(d.c(beta1), t));
-          Value correction2 = d.sub(d.c(1.0), d.pow(d.c(beta2), t));
-          Value lr64 = arith::ExtFOp::create(m.b, m.loc, d.type, lr);
-          auto narrow = [&](Value x) -> Value {
-            return arith::TruncFOp::create(m.b, m.loc, m.type, x);
-          };
-          Value stepSize = narrow(d.div(lr64, correction1));
-          Value sqrtCorrection2 = narrow(d.sqrt(correction2));
-          Value denom = m.add(m.div(m.sqrt(newV), sqrtCorrection2), m.c(eps));
-          Value newParam = m.sub(param, m.div(m.mul(stepSize, newM), denom));
-          return {newParam, newM, newV};
+    // The bias corrections depend only on the step and the learning rate:
+    // they are computed once, in double as PyTorch does in Python floats, in
+    // rank-0 generics ahead of the elementwise update, rather than per element
+    // (where vectorization would repeat two pow calls in every lane).
+    Location loc = op.getLoc();
+    auto scalarType = RankedTensorType::get(
+        {}, cast<RankedTensorType>(op.getParam().getType()).getElementType());
+    SmallVector<Value, 2> stepAndLr{adaptor.getStep(), adaptor.getLr()};
+    auto correction = [&](OpBuilder &b, Location l, ValueRange a,
+                          double beta) -> Value {
+      FloatMath d{b, l, b.getF64Type()};
+      Value t = arith::SIToFPOp::create(b, l, d.type, a[0]);
+      return d.sub(d.c(1.0), d.pow(d.c(beta), t));
+    };
+    auto narrow = [&](OpBuilder &b, Location l, Value x) -> Value {
+      return arith::TruncFOp::create(b, l, scalarType.getElementType(), x);
+    };
+    Value stepSize = buildScalar(
+        rewriter, loc, scalarType, stepAndLr,
+        [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+          FloatMath d{b, l, b.getF64Type()};
+          Value lr64 = arith::ExtFOp::create(b, l, d.type, a[1]);
+          return narrow(b, l, d.div(lr64, correction(b, l, a, beta1)));
         });
+    Value sqrtCorrection2 =
+        buildScalar(rewriter, loc, scalarType, stepAndLr,
+                    [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                      FloatMath d{b, l, b.getF64Type()};
+                      return narrow(b, l, d.sqrt(correction(b, l, a, beta2)));
+                    });
+    SmallVector<Value> operands{
+        adaptor.getParam(), adaptor.getGrad(), adaptor.getM(), adaptor.getV(),
+        stepSize,           sqrtCorrection2,   adaptor.getLr()};
+    buildUpdate(rewriter, op, operands,
+                [&](FloatMath &m, ValueRange a) -> SmallVector<Value> {
+                  // a = (param, grad, m, v, step size, sqrt(correction2), lr)
+                  Value param = a[0], lr = a[6];
+                  Value g = a[1];
+                  if (decoupled && wd != 0.0)
+                    param = m.mul(param, m.sub(m.c(1.0), m.mul(lr, m.c(wd))));
+                  else
+                    g = m.decayed(g, param, wd);
+                  Value newM =
+                      m.add(m.mul(a[2], m.c(beta1)), m.mul(g, m.c(1 - beta1)));
+                  Value newV = m.add(m.mul(a[3], m.c(beta2)),
+                                     m.mul(m.mul(g, g), m.c(1 - beta2)));
+                  Value denom = m.add(m.div(m.sqrt(newV), a[5]), m.c(eps));
+                  Value newParam =
+                      m.sub(param, m.div(m.mul(a[4], newM), denom));
+                  return {newParam, newM, newV};
+                });
     return success();
   }
 };
@@ -200,15 +233,6 @@ struct AdagradUpdateLowering : OpConversionPattern<nn::AdagradUpdateOp> {
     return success();
   }
 };
-
-/// A rank-0 generic computing one scalar from rank-0 operands.
-Value buildScalar(OpBuilder &b, Location loc, RankedTensorType type,
-                  ValueRange operands, ScalarBodyFn body) {
-  AffineMap scalar = AffineMap::get(0, 0, {}, b.getContext());
-  SmallVector<AffineMap> maps(operands.size(), scalar);
-  return buildGeneric(b, loc, operands, maps, createEmpty(b, loc, type), scalar,
-                      body);
-}
 
 struct LrScheduleLowering : OpConversionPattern<nn::LrScheduleOp> {
   using OpConversionPattern::OpConversionPattern;

@@ -908,25 +908,37 @@ func.func @momentum(%p: tensor<4xf32>, %g: tensor<4xf32>, %buf: tensor<4xf32>, %
 // -----
 
 // AdamW: the parameter shrinks by lr * weight_decay first; the bias
-// corrections 1 - beta^t are computed in f64 from the i64 step.
+// corrections 1 - beta^t are computed in f64 from the i64 step, once, in two
+// rank-0 generics (lr / (1 - beta1^t) and sqrt(1 - beta2^t)) that the
+// elementwise update reads as scalars: no pow per element.
 // CHECK-DAG: #[[ID:.*]] = affine_map<(d0) -> (d0)>
 // CHECK-DAG: #[[SCALAR:.*]] = affine_map<(d0) -> ()>
+// CHECK-DAG: #[[RANK0:.*]] = affine_map<() -> ()>
 // CHECK-LABEL: func @adam
-// CHECK: %[[R:.*]]:3 = linalg.generic {indexing_maps = [#[[ID]], #[[ID]], #[[ID]], #[[ID]], #[[SCALAR]], #[[SCALAR]], #[[ID]], #[[ID]], #[[ID]]], iterator_types = ["parallel"]} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<i64>, tensor<f32>) outs(%{{.*}}, %{{.*}}, %{{.*}} : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
-// CHECK-NEXT: ^bb0(%[[P:.*]]: f32, %[[G:.*]]: f32, %[[M:.*]]: f32, %[[V:.*]]: f32, %[[T:.*]]: i64, %[[LR:.*]]: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32):
+// CHECK: %[[STEP_SIZE:.*]] = linalg.generic {indexing_maps = [#[[RANK0]], #[[RANK0]], #[[RANK0]]], iterator_types = []} ins(%{{.*}}, %{{.*}} : tensor<i64>, tensor<f32>) outs(%{{.*}} : tensor<f32>)
+// CHECK-NEXT: ^bb0(%[[T1:.*]]: i64, %[[LR1:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[B1T:.*]] = math.powf %{{.*}}, %{{.*}} : f64
+// CHECK: %[[C1:.*]] = arith.subf %{{.*}}, %[[B1T]] : f64
+// CHECK: %[[Q:.*]] = arith.divf %{{.*}}, %[[C1]] : f64
+// CHECK: %[[Q32:.*]] = arith.truncf %[[Q]] : f64 to f32
+// CHECK: linalg.yield %[[Q32]] : f32
+// CHECK: %[[SQRT_C2:.*]] = linalg.generic {indexing_maps = [#[[RANK0]], #[[RANK0]], #[[RANK0]]], iterator_types = []}
+// CHECK: %[[B2T:.*]] = math.powf %{{.*}}, %{{.*}} : f64
+// CHECK: math.sqrt %{{.*}} : f64
+// CHECK: %[[R:.*]]:3 = linalg.generic {indexing_maps = [#[[ID]], #[[ID]], #[[ID]], #[[ID]], #[[SCALAR]], #[[SCALAR]], #[[SCALAR]], #[[ID]], #[[ID]], #[[ID]]], iterator_types = ["parallel"]} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[STEP_SIZE]], %[[SQRT_C2]], %{{.*}} : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<f32>, tensor<f32>, tensor<f32>) outs(%{{.*}}, %{{.*}}, %{{.*}} : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+// CHECK-NEXT: ^bb0(%[[P:.*]]: f32, %[[G:.*]]: f32, %[[M:.*]]: f32, %[[V:.*]]: f32, %[[SS:.*]]: f32, %[[SC2:.*]]: f32, %[[LR:.*]]: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32):
+// CHECK-NOT: math.powf
 // CHECK: %[[LRWD:.*]] = arith.mulf %[[LR]], %{{.*}} : f32
 // CHECK: %[[SHRINK:.*]] = arith.subf %{{.*}}, %[[LRWD]] : f32
 // CHECK: %[[PD:.*]] = arith.mulf %[[P]], %[[SHRINK]] : f32
 // CHECK: %[[NEW_M:.*]] = arith.addf
 // CHECK: %[[NEW_V:.*]] = arith.addf
-// CHECK: %[[TF:.*]] = arith.sitofp %[[T]] : i64 to f64
-// CHECK: %[[B1T:.*]] = math.powf %{{.*}}, %[[TF]] : f64
-// CHECK: %[[B2T:.*]] = math.powf %{{.*}}, %[[TF]] : f64
-// CHECK: arith.extf %[[LR]] : f32 to f64
-// CHECK: arith.truncf %{{.*}} : f64 to f32
-// CHECK: math.sqrt %{{.*}} : f64
-// CHECK: math.sqrt %[[NEW_V]] : f32
-// CHECK: %[[NEW_P:.*]] = arith.subf %[[PD]], %{{.*}} : f32
+// CHECK: %[[RMS:.*]] = math.sqrt %[[NEW_V]] : f32
+// CHECK: %[[RMS_HAT:.*]] = arith.divf %[[RMS]], %[[SC2]] : f32
+// CHECK: %[[DEN:.*]] = arith.addf %[[RMS_HAT]], %{{.*}} : f32
+// CHECK: %[[NUM:.*]] = arith.mulf %[[SS]], %[[NEW_M]] : f32
+// CHECK: %[[STEP:.*]] = arith.divf %[[NUM]], %[[DEN]] : f32
+// CHECK: %[[NEW_P:.*]] = arith.subf %[[PD]], %[[STEP]] : f32
 // CHECK: linalg.yield %[[NEW_P]], %[[NEW_M]], %[[NEW_V]] : f32, f32, f32
 func.func @adam(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>, %step: tensor<i64>, %lr: tensor<f32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
   %0:3 = nn.adam_update %p, %g, %m, %v, %step, %lr {beta1 = 0.5 : f64, beta2 = 0.75 : f64, eps = 1.0e-08 : f64, weight_decay = 0.25 : f64, decoupled = true} : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<i64>, tensor<f32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
