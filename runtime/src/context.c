@@ -99,6 +99,22 @@ static nnrt_status resolve_thread_count(const nnrt_options *opts,
   return NNRT_OK;
 }
 
+/// Reads NNRT_PIN_THREADS: "1" or unset/empty pins the pool's workers
+/// (parallel.c says why), "0" leaves their placement to the scheduler.
+static nnrt_status resolve_pinning(int *out) {
+  const char *env = getenv("NNRT_PIN_THREADS");
+  if (!env || env[0] == '\0' || strcmp(env, "1") == 0) {
+    *out = 1;
+    return NNRT_OK;
+  }
+  if (strcmp(env, "0") == 0) {
+    *out = 0;
+    return NNRT_OK;
+  }
+  return fail_create(NNRT_ERROR_INVALID_ARGUMENT,
+                     "NNRT_PIN_THREADS='%.64s' is not 0 or 1", env);
+}
+
 const uint32_t nnrt_hooks_abi_1 = NNRT_HOOKS_ABI;
 
 nnrt_status nnrt_context_create(const nnrt_options *opts,
@@ -151,6 +167,10 @@ nnrt_status nnrt_hook_context_create(const uint32_t *abi,
   nnrt_status status = resolve_thread_count(opts, &num_threads);
   if (status != NNRT_OK)
     return status;
+  int pin_workers = 1;
+  status = resolve_pinning(&pin_workers);
+  if (status != NNRT_OK)
+    return status;
 
   // Cache-line aligned so that contexts driven by different threads never
   // share a line when one of them writes its error buffer.
@@ -159,6 +179,7 @@ nnrt_status nnrt_hook_context_create(const uint32_t *abi,
   if (!ctx)
     return fail_create(NNRT_ERROR_OUT_OF_MEMORY, "out of memory for a context");
   ctx->num_threads = num_threads;
+  ctx->pin_workers = pin_workers;
   ctx->pool_started = 0;
   ctx->in_parallel_loop = 0;
   ctx->pool = NULL;

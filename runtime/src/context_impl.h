@@ -43,6 +43,8 @@ typedef struct nnrt_pool nnrt_pool;
 
 struct nnrt_context {
   int32_t num_threads;
+  /// 1 when the pool's workers are pinned to cores (NNRT_PIN_THREADS).
+  int pin_workers;
   /// 1 once the first split loop tried to start the workers; `pool` is then
   /// the result, NULL if even its memory could not be had.
   int pool_started;

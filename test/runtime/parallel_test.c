@@ -4,8 +4,9 @@
 // how loops are split, the chunk indices chunk bodies are told, on
 // which threads the chunks run, nested loops, many loops in a row with
 // workers spinning and asleep, two contexts driven from two threads at once,
-// lazily started workers that nnrt_context_destroy joins, fewer workers when
-// the system refuses threads, and no heap allocation once the pool exists.
+// lazily started workers that nnrt_context_destroy joins, workers pinned to
+// cores (NNRT_PIN_THREADS), fewer workers when the system refuses threads,
+// and no heap allocation once the pool exists.
 // Prints one line per failed check and "N passed, M failed" (matched by
 // parallel.test), and exits non-zero if any check failed.
 //
@@ -18,10 +19,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-// setenv, sysconf, nanosleep, clock_gettime, getrlimit and dirent are POSIX;
-// the test is built as strict C11 like the runtime itself.
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L
+// setenv, sysconf, nanosleep, clock_gettime, getrlimit and dirent are POSIX,
+// sched_getaffinity and sched_getcpu GNU; the test is built as strict C11
+// like the runtime itself.
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
 #endif
 
 #include "../lib/check.h"
@@ -30,6 +32,7 @@
 
 #include <dirent.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -763,6 +766,90 @@ static void bench(void) {
   }
 }
 
+/// What each chunk's thread may run on: its affinity's core count, and its
+/// core when that affinity is one core (else -1).
+typedef struct {
+  int cores[8];
+  int core[8];
+} placement;
+
+static void record_placement(void *closure, int64_t begin, int64_t end,
+                             int64_t chunk) {
+  (void)begin, (void)end;
+  placement *p = closure;
+  cpu_set_t set;
+  if (chunk < 0 || chunk >= 8 || sched_getaffinity(0, sizeof set, &set) != 0)
+    return;
+  p->cores[chunk] = CPU_COUNT(&set);
+  p->core[chunk] = -1;
+  for (int cpu = 0; cpu < CPU_SETSIZE && p->cores[chunk] == 1; ++cpu)
+    if (CPU_ISSET(cpu, &set))
+      p->core[chunk] = cpu;
+}
+
+/// Runs one loop of `threads` chunks on a new context; returns its placement.
+static placement place_chunks(int32_t threads) {
+  placement p;
+  memset(&p, 0, sizeof(p));
+  nnrt_context *ctx = make_context(threads);
+  nnrt_parallel_for_chunks(ctx, threads, 1, &p, record_placement);
+  nnrt_context_destroy(ctx);
+  return p;
+}
+
+/// Workers are pinned to distinct cores other than the caller's
+/// (NNRT_PIN_THREADS unset, "", "1"), not pinned with NNRT_PIN_THREADS=0 or
+/// when there are more workers than other cores; other values are errors.
+static void test_pinning(void) {
+  cpu_set_t allowed;
+  CHECK(sched_getaffinity(0, sizeof allowed, &allowed) == 0);
+  int cores = CPU_COUNT(&allowed);
+  static const char *const pinned_values[] = {NULL, "", "1"};
+  for (size_t v = 0; v < 3; ++v) {
+    if (pinned_values[v])
+      CHECK(setenv("NNRT_PIN_THREADS", pinned_values[v], 1) == 0);
+    else
+      CHECK(unsetenv("NNRT_PIN_THREADS") == 0);
+    // The caller is never pinned.
+    placement p = place_chunks(2);
+    CHECK(p.cores[0] == cores);
+    if (cores >= 2) {
+      CHECK(p.cores[1] == 1);
+      CHECK(p.core[1] >= 0 && CPU_ISSET(p.core[1], &allowed));
+    } else {
+      CHECK(p.cores[1] == cores);
+    }
+    if (cores >= 4) {
+      // Three workers on three distinct cores.
+      p = place_chunks(4);
+      CHECK(p.cores[1] == 1 && p.cores[2] == 1 && p.cores[3] == 1);
+      CHECK(p.core[1] != p.core[2] && p.core[2] != p.core[3] &&
+            p.core[1] != p.core[3]);
+    }
+  }
+  // More workers than the other cores: none is pinned.
+  placement crowded = place_chunks(cores + 1);
+  for (int chunk = 1; chunk <= cores && chunk < 8; ++chunk)
+    CHECK(crowded.cores[chunk] == cores);
+
+  CHECK(setenv("NNRT_PIN_THREADS", "0", 1) == 0);
+  placement p = place_chunks(2);
+  CHECK(p.cores[0] == cores && p.cores[1] == cores);
+
+  static const char *const bad[] = {"2", "yes", " 1", "1 ", "01", "-1"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); ++i) {
+    CHECK(setenv("NNRT_PIN_THREADS", bad[i], 1) == 0);
+    nnrt_context *ctx = NULL;
+    CHECK(nnrt_context_create(NULL, &ctx) == NNRT_ERROR_INVALID_ARGUMENT);
+    CHECK(ctx == NULL);
+  }
+  CHECK(setenv("NNRT_PIN_THREADS", "yes", 1) == 0);
+  nnrt_context *ctx = NULL;
+  CHECK(nnrt_context_create(NULL, &ctx) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK_STR(nnrt_last_create_error(), "NNRT_PIN_THREADS='yes' is not 0 or 1");
+  CHECK(unsetenv("NNRT_PIN_THREADS") == 0);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "--bench") == 0) {
     bench();
@@ -780,6 +867,7 @@ int main(int argc, char **argv) {
   test_two_contexts();
   test_worker_lifetime();
   test_no_allocation_after_start();
+  test_pinning();
   if (!quick)
     test_refused_threads();
   return check_report();

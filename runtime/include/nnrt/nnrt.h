@@ -149,7 +149,12 @@ typedef struct nnrt_context nnrt_context;
 /// otherwise the number of online cores (at least 1). The environment is
 /// read here, once; do not modify it concurrently from another thread.
 ///
-/// Returns NNRT_ERROR_INVALID_ARGUMENT when `out_ctx` is NULL or
+/// NNRT_PIN_THREADS, also read here, says whether the pool's workers are
+/// pinned to cores of their own: unset, empty or "1" pins them, "0" does not
+/// (docs/runtime.md, Placement).
+///
+/// Returns NNRT_ERROR_INVALID_ARGUMENT when `out_ctx` is NULL,
+/// NNRT_PIN_THREADS is neither "0" nor "1" (nor empty), or
 /// NNRT_NUM_THREADS is consulted and malformed (e.g. "abc", "0", "-1", "4x"),
 /// NNRT_ERROR_OUT_OF_MEMORY when allocation fails. On any failure `*out_ctx`
 /// (when `out_ctx` is non-NULL) is set to NULL and nnrt_last_create_error()
