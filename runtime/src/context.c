@@ -196,6 +196,39 @@ nnrt_status nnrt_hook_context_create(const uint32_t *abi,
   return NNRT_OK;
 }
 
+nnrt_status nnrt_hook_reserve_workspace(nnrt_status status,
+                                        nnrt_context **out_ctx, size_t bytes,
+                                        size_t buffers, size_t thread_scratch) {
+  if (status != NNRT_OK || !out_ctx || !*out_ctx)
+    return status;
+  nnrt_context *ctx = *out_ctx;
+  // What nnrt_hook_alloc needs at most per buffer besides its bytes: a
+  // header and the padding to NNRT_DEFAULT_ALIGNMENT (a buffer aligned more
+  // may not fit; the call then takes it from the heap and the workspace
+  // grows after it, as without a reservation). The thread scratch is one
+  // buffer of a slice per thread (nncc-cpu-parallelize). Sizes beyond half
+  // the address space cannot be had.
+  const size_t limit = SIZE_MAX / 4, per_buffer = nnrt_workspace_overhead();
+  size_t threads = (size_t)ctx->num_threads;
+  int overflow = bytes > limit || buffers > limit / per_buffer ||
+                 (thread_scratch > 0 && thread_scratch > limit / threads);
+  size_t need = 0;
+  if (!overflow) {
+    need = bytes + buffers * per_buffer;
+    if (thread_scratch > 0)
+      need += thread_scratch * threads + per_buffer;
+  }
+  if (overflow || !nnrt_workspace_reserve(&ctx->workspace, need)) {
+    nnrt_context_destroy(ctx);
+    *out_ctx = NULL;
+    return fail_create(NNRT_ERROR_OUT_OF_MEMORY,
+                       "out of memory for the workspace of temporary buffers "
+                       "(%zu bytes, %zu buffers, %zu bytes per thread)",
+                       bytes, buffers, thread_scratch);
+  }
+  return NNRT_OK;
+}
+
 void nnrt_context_destroy(nnrt_context *ctx) {
   if (!ctx)
     return;

@@ -87,5 +87,11 @@ void *nnrt_alloc_block(size_t size);
 void nnrt_workspace_init(nnrt_workspace *ws);
 /// Releases the workspace's block.
 void nnrt_workspace_destroy(nnrt_workspace *ws);
+/// The most nnrt_hook_alloc adds to a buffer of NNRT_DEFAULT_ALIGNMENT in the
+/// workspace: its header and the padding before it.
+size_t nnrt_workspace_overhead(void);
+/// Makes the workspace an arena of at least `bytes` bytes, unless it is
+/// already, and touches its pages; 0 when the block cannot be had.
+int nnrt_workspace_reserve(nnrt_workspace *ws, size_t bytes);
 
 #endif // NNRT_SRC_CONTEXT_IMPL_H

@@ -474,6 +474,76 @@ static void test_workspace(void) {
   nnrt_context_destroy(ctx);
 }
 
+/// nnrt_hook_reserve_workspace, as <model>_create calls it.
+static void test_reserve_workspace(void) {
+  // A failed creation's status passes through, *out_ctx untouched.
+  nnrt_context *ctx = NULL;
+  CHECK(nnrt_hook_reserve_workspace(NNRT_ERROR_INVALID_ARGUMENT, &ctx, 100, 1,
+                                    0) == NNRT_ERROR_INVALID_ARGUMENT);
+  CHECK(ctx == NULL);
+  CHECK(nnrt_hook_reserve_workspace(NNRT_ERROR_INVALID_ARGUMENT, NULL, 100, 1,
+                                    0) == NNRT_ERROR_INVALID_ARGUMENT);
+
+  // Reserved for 5 MiB in two buffers plus 4 KiB per thread: the first call
+  // is served from the workspace (a block of megabytes starts on a 2 MiB
+  // boundary, the first buffer right after its 64-byte header; a heap block
+  // would not be so aligned), and so is the scratch of every thread.
+  nnrt_options opts;
+  nnrt_options_init(&opts);
+  opts.num_threads = 3;
+  CHECK(nnrt_context_create(&opts, &ctx) == NNRT_OK);
+  const size_t big = (size_t)5 << 20;
+  CHECK(nnrt_hook_reserve_workspace(NNRT_OK, &ctx, big + 1000, 2, 4096) ==
+        NNRT_OK);
+  CHECK(ctx != NULL);
+  if (!ctx)
+    return;
+  CHECK(nnrt_hook_enter(ctx, "m", NULL, NULL, 0, NULL, NULL, 0, NULL, 0) ==
+        NNRT_OK);
+  unsigned char *a = nnrt_hook_alloc(ctx, 64, big);
+  unsigned char *b = nnrt_hook_alloc(ctx, 64, 1000);
+  unsigned char *scratch = nnrt_hook_alloc(ctx, 64, 3 * 4096);
+  CHECK(a && b && scratch);
+  CHECK(a && is_aligned(a - 64, (size_t)2 << 20));
+  // One arena: the buffers follow each other.
+  CHECK(a && b && scratch && b > a && b < a + big + 256 && scratch > b &&
+        scratch < b + 1000 + 256);
+  if (a && b && scratch) {
+    fill(a, big);
+    fill(b, 1000);
+    fill(scratch, 3 * 4096);
+  }
+  nnrt_hook_free(ctx, scratch);
+  nnrt_hook_free(ctx, b);
+  nnrt_hook_free(ctx, a);
+  CHECK(nnrt_hook_leave(ctx) == NNRT_OK);
+  // A smaller reservation keeps the block.
+  CHECK(nnrt_hook_reserve_workspace(NNRT_OK, &ctx, 100, 1, 0) == NNRT_OK);
+  CHECK(nnrt_hook_enter(ctx, "m", NULL, NULL, 0, NULL, NULL, 0, NULL, 0) ==
+        NNRT_OK);
+  CHECK(nnrt_hook_alloc(ctx, 64, big) == a);
+  CHECK(nnrt_hook_leave(ctx) == NNRT_OK);
+  nnrt_context_destroy(ctx);
+
+  // What cannot be had fails the creation: the context is destroyed
+  // (valgrind sees no leak) and the reason recorded.
+  static const size_t impossible[][3] = {{SIZE_MAX, 1, 0},
+                                         {1, SIZE_MAX / 2, 0},
+                                         {1, 1, SIZE_MAX / 2},
+                                         {SIZE_MAX / 4, 1, SIZE_MAX / 8}};
+  for (size_t i = 0; i < sizeof(impossible) / sizeof(impossible[0]); ++i) {
+    CHECK(nnrt_context_create(&opts, &ctx) == NNRT_OK);
+    CHECK(nnrt_hook_reserve_workspace(NNRT_OK, &ctx, impossible[i][0],
+                                      impossible[i][1], impossible[i][2]) ==
+          NNRT_ERROR_OUT_OF_MEMORY);
+    CHECK(ctx == NULL);
+  }
+  CHECK_STR(nnrt_last_create_error(),
+            "out of memory for the workspace of temporary buffers "
+            "(4611686018427387903 bytes, 1 buffers, 2305843009213693951 "
+            "bytes per thread)");
+}
+
 /// Runs the file tests in `dir`, or in a temporary directory of their own
 /// when `dir` is NULL, and adds their counts to this file's.
 static void test_files(const char *dir) {
@@ -505,6 +575,7 @@ int main(int argc, char **argv) {
   test_aligned_alloc();
   test_states();
   test_workspace();
+  test_reserve_workspace();
   test_files(argc > 1 ? argv[1] : NULL);
   return check_report();
 }

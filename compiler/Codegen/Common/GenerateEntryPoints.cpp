@@ -76,8 +76,8 @@ private:
 
   /// The runtime functions, declared by declareHooks.
   struct {
-    LLVM::LLVMFuncOp contextCreate, contextDestroy, checkBatch, enter, leave,
-        state, stateNext, commit;
+    LLVM::LLVMFuncOp contextCreate, reserveWorkspace, contextDestroy,
+        checkBatch, enter, leave, state, stateNext, commit;
   } hooks;
 
   std::string model;
@@ -91,6 +91,8 @@ LogicalResult EntryPointBuilder::declareHooks() {
   hooks.contextCreate =
       hook("nnrt_hook_context_create", i32,
            {ptrType, ptrType, ptrType, ptrType, ptrType, i64});
+  hooks.reserveWorkspace =
+      hook("nnrt_hook_reserve_workspace", i32, {i32, ptrType, i64, i64, i64});
   hooks.contextDestroy = hook("nnrt_context_destroy", voidType, {ptrType});
   hooks.enter = hook("nnrt_hook_enter", i32,
                      {ptrType, ptrType, ptrType, ptrType, i64, ptrType, ptrType,
@@ -116,9 +118,9 @@ LogicalResult EntryPointBuilder::declareHooks() {
                                         LLVM::Linkage::External, kAbiSymbol,
                                         Attribute());
   }
-  return success(hooks.contextCreate && hooks.contextDestroy &&
-                 hooks.checkBatch && hooks.enter && hooks.leave &&
-                 hooks.state && hooks.stateNext && hooks.commit);
+  return success(hooks.contextCreate && hooks.reserveWorkspace &&
+                 hooks.contextDestroy && hooks.checkBatch && hooks.enter &&
+                 hooks.leave && hooks.state && hooks.stateNext && hooks.commit);
 }
 
 LogicalResult EntryPointBuilder::collectStates() {
@@ -145,6 +147,31 @@ LogicalResult EntryPointBuilder::collectStates() {
     param.erase();
   }
   return success();
+}
+
+/// What the entries' temporaries need at most: the largest fixed peak of
+/// live bytes and of live buffers, and of per-thread scratch, over the
+/// entries (the nncc-measure-workspace attributes; zero without them).
+struct WorkspaceNeed {
+  int64_t bytes = 0, buffers = 0, threadScratch = 0;
+};
+
+WorkspaceNeed workspaceNeed(ModuleOp module) {
+  auto largest = [&](StringRef name) -> int64_t {
+    int64_t most = 0;
+    if (auto dict = module->getAttrOfType<DictionaryAttr>(name))
+      for (NamedAttribute entry : dict) {
+        // A dynamic batch's [fixed, per batch item]: the fixed part.
+        if (auto value = dyn_cast<IntegerAttr>(entry.getValue()))
+          most = std::max(most, value.getInt());
+        else if (auto pair = dyn_cast<DenseI64ArrayAttr>(entry.getValue()))
+          if (!pair.empty())
+            most = std::max(most, pair[0]);
+      }
+    return most;
+  };
+  return {largest("nncc.workspace_bytes"), largest("nncc.workspace_buffers"),
+          largest("nncc.thread_scratch_bytes")};
 }
 
 LogicalResult EntryPointBuilder::buildCreateDestroy() {
@@ -174,6 +201,18 @@ LogicalResult EntryPointBuilder::buildCreateDestroy() {
                      fn.getArgument(1), addressOf(b, stateInfos),
                      addressOf(b, inits), constant(b, i64, states.size())})
           .getResult();
+  // The workspace the entries' temporaries need at most (measured by
+  // nncc-measure-workspace): reserved, and its pages touched, by create, so
+  // that the first call neither allocates nor faults pages in.
+  WorkspaceNeed need = workspaceNeed(module);
+  if (need.bytes > 0 || need.threadScratch > 0)
+    status =
+        LLVM::CallOp::create(b, loc, hooks.reserveWorkspace,
+                             ValueRange{status, fn.getArgument(1),
+                                        constant(b, i64, need.bytes),
+                                        constant(b, i64, need.buffers),
+                                        constant(b, i64, need.threadScratch)})
+            .getResult();
   LLVM::ReturnOp::create(b, loc, status);
 
   auto voidType = LLVM::LLVMVoidType::get(module.getContext());

@@ -4,7 +4,10 @@
 // simultaneously live temporaries of each entry, from the bufferized code,
 // and apart from it the per-thread scratch of its parallel loops (the
 // buffers their bodies allocate, ThreadScratch.h): a call on T threads holds
-// at most the workspace plus T slices of the largest loop's scratch.
+// at most the workspace plus T slices of the largest loop's scratch. Also the
+// most temporaries live at once, each of which costs the runtime a block
+// header: <model>_create sizes the context's workspace from these figures
+// (nncc-generate-entry-points).
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,13 +50,14 @@ struct MeasureWorkspacePass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     OpBuilder b(module.getContext());
-    SmallVector<NamedAttribute> peaks, scratches;
+    SmallVector<NamedAttribute> peaks, scratches, buffers;
     for (auto func : module.getOps<func::FuncOp>()) {
       if (!func->hasAttr(nncc::nn::NnDialect::kEntryAttr) || func.isExternal())
         continue;
       // With the dynamic batch, the fixed and per-batch parts peak
       // separately: the sum of their peaks bounds the peak at any batch.
       Bytes live, peak;
+      int64_t liveBuffers = 0, peakBuffers = 0;
       bool dynamic = false;
       llvm::DenseMap<Value, Bytes> sizes;
       int64_t perThread = 0;
@@ -74,10 +78,12 @@ struct MeasureWorkspacePass
           live.perBatch += bytes.perBatch;
           peak.fixed = std::max(peak.fixed, live.fixed);
           peak.perBatch = std::max(peak.perBatch, live.perBatch);
+          peakBuffers = std::max(peakBuffers, ++liveBuffers);
         } else if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
           Bytes bytes = sizes.lookup(dealloc.getMemref());
           live.fixed -= bytes.fixed;
           live.perBatch -= bytes.perBatch;
+          --liveBuffers;
         }
         return WalkResult::advance();
       });
@@ -88,10 +94,12 @@ struct MeasureWorkspacePass
         value = b.getDenseI64ArrayAttr({peak.fixed, peak.perBatch});
       peaks.push_back(b.getNamedAttr(name, value));
       scratches.push_back(b.getNamedAttr(name, b.getI64IntegerAttr(perThread)));
+      buffers.push_back(b.getNamedAttr(name, b.getI64IntegerAttr(peakBuffers)));
     }
     module->setAttr("nncc.workspace_bytes", b.getDictionaryAttr(peaks));
     module->setAttr("nncc.thread_scratch_bytes",
                     b.getDictionaryAttr(scratches));
+    module->setAttr("nncc.workspace_buffers", b.getDictionaryAttr(buffers));
   }
 };
 

@@ -41,6 +41,20 @@ nnrt_status nnrt_hook_context_create(const uint32_t *abi,
                                      const void *const *state_initial,
                                      size_t num_states);
 
+/// <model>_create, after nnrt_hook_context_create returned `status`: returns
+/// `status` unchanged unless it is NNRT_OK. Otherwise sizes the workspace of
+/// `*out_ctx` for calls whose temporaries peak at `bytes` bytes in at most
+/// `buffers` live buffers, plus `thread_scratch` bytes per thread of the
+/// context (the figures of nncc-measure-workspace, the largest over the
+/// model's entries, the fixed part for a dynamic batch), and writes every
+/// page of it, so that the first call neither allocates from the heap nor
+/// faults memory in. When that block cannot be had: destroys the context,
+/// sets `*out_ctx` to NULL, and returns NNRT_ERROR_OUT_OF_MEMORY with the
+/// reason in nnrt_last_create_error().
+nnrt_status nnrt_hook_reserve_workspace(nnrt_status status,
+                                        nnrt_context **out_ctx, size_t bytes,
+                                        size_t buffers, size_t thread_scratch);
+
 /// Checks the batch size an entry with a dynamic batch was called with,
 /// before nnrt_hook_enter: NNRT_ERROR_INVALID_ARGUMENT when `ctx` is NULL
 /// (nothing recorded) or unless 1 <= batch_size <= max_batch_size, with a

@@ -25,6 +25,8 @@
 // CHECK: %[[INITS:.*]] = llvm.mlir.addressof @nncc.state_inits
 // CHECK: %[[N:.*]] = llvm.mlir.constant(1 : i64)
 // CHECK: llvm.call @nnrt_hook_context_create(%[[ABI]], %[[OPTS]], %[[OUT]], %[[INFOS]], %[[INITS]], %[[N]])
+// Without workspace figures (nncc-measure-workspace) nothing is reserved.
+// CHECK-NOT: nnrt_hook_reserve_workspace
 // CHECK-LABEL: llvm.func @m_destroy(
 // CHECK: llvm.call @nnrt_context_destroy(
 
@@ -151,4 +153,29 @@ llvm.func @nncc.infer(%ctx: !llvm.ptr {nn.context},
     %a: !llvm.ptr {nn.abi_type = tensor<2xf32>, nn.state = @w, nn.result})
     attributes {nn.entry = #nn.entry<infer>} {
   llvm.return
+}
+
+// -----
+
+// create reserves the workspace the entries need at most: the largest fixed
+// peak of bytes (a dynamic batch's [fixed, per item]: the fixed part) and of
+// live buffers, and the largest per-thread scratch, passing on the status
+// of nnrt_hook_context_create.
+// CHECK: llvm.func @m_create(%{{.*}}: !llvm.ptr, %[[OUT:.*]]: !llvm.ptr) -> i32
+// CHECK: %[[ST:.*]] = llvm.call @nnrt_hook_context_create(
+// CHECK-DAG: %[[BYTES:.*]] = llvm.mlir.constant(4096 : i64)
+// CHECK-DAG: %[[BUFFERS:.*]] = llvm.mlir.constant(3 : i64)
+// CHECK-DAG: %[[SCRATCH:.*]] = llvm.mlir.constant(512 : i64)
+// CHECK: %[[R:.*]] = llvm.call @nnrt_hook_reserve_workspace(%[[ST]], %[[OUT]], %[[BYTES]], %[[BUFFERS]], %[[SCRATCH]])
+// CHECK: llvm.return %[[R]] : i32
+module attributes {
+    nncc.workspace_bytes = {infer = 1000 : i64, step = array<i64: 4096, 64>},
+    nncc.workspace_buffers = {infer = 3 : i64, step = 2 : i64},
+    nncc.thread_scratch_bytes = {infer = 0 : i64, step = 512 : i64}} {
+  llvm.func @nncc.infer(%ctx: !llvm.ptr {nn.context}) attributes {nn.entry = #nn.entry<infer>} {
+    llvm.return
+  }
+  llvm.func @nncc.step(%ctx: !llvm.ptr {nn.context}) attributes {nn.entry = #nn.entry<train_step>} {
+    llvm.return
+  }
 }

@@ -10,7 +10,12 @@
 // A loop whose buffer is not freed where it is allocated stays serial
 // (nncc-cpu-parallelize) and counts as an ordinary temporary (eval, 4096).
 
-// CHECK: module attributes {nncc.thread_scratch_bytes = {eval = 0 : i64, infer = 0 : i64, train_step = 192 : i64}, nncc.workspace_bytes = {eval = 4096 : i64, infer = 160 : i64, train_step = 256 : i64}}
+//
+// The most buffers live at once, as the bytes, in program order: infer 2 (a
+// and b, then b and c), train_step 1 (its loop's buffers are scratch), eval
+// 1.
+
+// CHECK: module attributes {nncc.thread_scratch_bytes = {eval = 0 : i64, infer = 0 : i64, train_step = 192 : i64}, nncc.workspace_buffers = {eval = 1 : i64, infer = 2 : i64, train_step = 1 : i64}, nncc.workspace_bytes = {eval = 4096 : i64, infer = 160 : i64, train_step = 256 : i64}}
 func.func @infer(%ctx: !llvm.ptr {nn.context}) attributes {nn.entry = #nn.entry<infer>} {
   %a = memref.alloc() : memref<16xf32>
   %b = memref.alloc() : memref<8xf32>
