@@ -46,19 +46,26 @@ parallelTileSizes(linalg::LinalgOp op,
 }
 
 /// Whether the rows of tiles of an M x N x K product cannot all read B from
-/// cache, so that columns of tiles go outermost (more than one row of
-/// tiles): B larger than CpuMachine::cacheBytes, or larger than half of the
-/// L2 while A fits in the other half. Columns first keeps a column's panel
-/// of B in cache for every row, but every column reads all of A again: on
-/// the Zen 3 (512 KiB L2), with the MLP's 64 x 784 x 256 layer (B 800 KB,
-/// A 200 KB) columns first, MLP batch 64 inference took 0.88-0.89x the time
-/// in the machine's fast phase and its SGD step 0.93x; 512^3 (A 1 MiB, from
-/// L3 either way) took 1.27x.
+/// cache, so that columns of tiles go outermost (more than one row of tiles): B
+/// larger than CpuMachine::cacheBytes, at least the whole of an L2 of 1 MiB or
+/// more, or larger than half of the L2 while A fits in the other half. Columns
+/// first keeps a column's panel of B in cache for every row, but every column
+/// reads all of A again: on the Zen 3 (512 KiB L2), with the MLP's 64 x 784 x
+/// 256 layer (B 800 KB, A 200 KB) columns first, MLP batch 64 inference took
+/// 0.88-0.89x the time in the machine's fast phase and its SGD step 0.93x;
+/// 512^3 (A 1 MiB, from L3 either way) took 1.27x then. On the Zen 5 (1 MiB
+/// L2), 512^3 with B (1 MiB) filling the L2 took 0.85x the time columns first
+/// on one thread (1.33 against 1.56 ms) and 0.86x on two; ResNet-50, whose 1x1
+/// layers of 256 and 1024 channels have such a B, ran as fast either way. Hence
+/// the whole-L2 rule, for the L2 sizes of the Zen 4 and 5 (1 MiB) and up,
+/// measured on the Zen 5 only.
 static bool isLargeProduct(int64_t m, int64_t n, int64_t k,
                            const MatmulTile &tile, const CpuMachine &machine) {
   int64_t bytesA = m * k * 4, bytesB = k * n * 4;
   return m > tile.m &&
          (bytesB > machine.cacheBytes ||
+          (bytesB >= machine.l2Bytes &&
+           machine.l2Bytes >= (int64_t(1) << 20)) ||
           (bytesB > machine.l2Bytes / 2 && bytesA <= machine.l2Bytes / 2));
 }
 
