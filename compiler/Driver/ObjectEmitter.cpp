@@ -4,6 +4,8 @@
 #include "compiler/Codegen/Cpu/ParallelAbi.h"
 
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -251,8 +253,51 @@ void optimizeModule(Module &module, TargetMachine &tm, unsigned optLevel) {
   mpm.run(module, mam);
 }
 
+namespace {
+
+/// Rewrites every large constant array of numbers (the weights, transformed
+/// filters) as an array of its bytes, unchanged in memory: the assembly
+/// printer writes an i8 array in one piece, and every element of any other
+/// array on its own (ResNet-18 at batch 16, 97 MB of f32 constants: 12.3 s
+/// to compile). Only where the host stores numbers as the target does, as
+/// the raw data is the host's.
+void storeConstantsAsBytes(Module &module) {
+  const DataLayout &layout = module.getDataLayout();
+  if (layout.isBigEndian() != sys::IsBigEndianHost)
+    return;
+  SmallVector<GlobalVariable *> globals;
+  for (GlobalVariable &global : module.globals())
+    if (auto *data = dyn_cast_or_null<ConstantDataSequential>(
+            global.hasInitializer() ? global.getInitializer() : nullptr))
+      if (global.isConstant() && !data->isString() &&
+          data->getRawDataValues().size() >= 4096)
+        globals.push_back(&global);
+  Type *byte = Type::getInt8Ty(module.getContext());
+  for (GlobalVariable *global : globals) {
+    StringRef raw = cast<ConstantDataSequential>(global->getInitializer())
+                        ->getRawDataValues();
+    Constant *bytes = ConstantDataArray::getRaw(raw, raw.size(), byte);
+    auto *replacement = new GlobalVariable(
+        module, bytes->getType(), /*isConstant=*/true, global->getLinkage(),
+        bytes, "", global, global->getThreadLocalMode(),
+        global->getAddressSpace());
+    replacement->copyAttributesFrom(global);
+    // The alignment the numbers had, explicit or preferred; and never a
+    // mergeable string section (alignment 1), where bytes that happen to
+    // end in a single zero would otherwise go.
+    replacement->setAlignment(layout.getPreferredAlign(global));
+    replacement->setUnnamedAddr(GlobalValue::UnnamedAddr::None);
+    replacement->takeName(global);
+    global->replaceAllUsesWith(replacement);
+    global->eraseFromParent();
+  }
+}
+
+} // namespace
+
 bool emitCode(Module &module, TargetMachine &tm, bool assembly,
               raw_pwrite_stream &os, std::string &error) {
+  storeConstantsAsBytes(module);
   legacy::PassManager pm;
   if (tm.addPassesToEmitFile(pm, os, nullptr,
                              assembly ? CodeGenFileType::AssemblyFile

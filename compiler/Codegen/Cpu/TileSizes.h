@@ -81,6 +81,15 @@ struct CpuMachine {
   /// the transforms add this percentage to the batch product's.
   int64_t winogradStreamPixels = 32;
   int64_t winogradOverheadPercent = 25;
+  /// The largest transformed filter a Winograd convolution may embed in the
+  /// object: 8 MiB (F(4x4, 3x3) of 256 by 256 channels is 9.4 MB, F(2x2,
+  /// 3x3) 4.2 MB). ResNet-18 at batch 16 chose F(4x4, 3x3) for every 3x3
+  /// layer, 37.7 MB for each of the three of 512 channels: a 160 MB object
+  /// that took 11-14 s to compile, against the 10 s of the compile-time
+  /// target; 16 MiB (F(2x2) for those three) still took 12 s. With 8 MiB
+  /// they run direct and the 256-channel layers F(2x2): 5.9 s and 60 MB, and
+  /// the batch-16 inference 222 instead of 187 ms (ONNX Runtime ~320).
+  int64_t winogradMaxFilterBytes = int64_t(8) << 20;
   /// The fewest tasks a blocked product is split into (chooseGemmBlocks):
   /// enough for the threads to share evenly.
   int64_t gemmTasks = 8;

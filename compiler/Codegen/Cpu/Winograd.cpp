@@ -426,8 +426,11 @@ DenseElementsAttr winogradFilter(linalg::GenericOp conv) {
 } // namespace
 
 int64_t chooseWinogradTile(linalg::GenericOp conv, const CpuMachine &machine) {
-  if (!winogradFilter(conv))
+  DenseElementsAttr filter = winogradFilter(conv);
+  if (!filter)
     return 0;
+  // Input and output channel pairs, each 9 values before the transform.
+  int64_t pairs = filter.getNumElements() / 9;
   ArrayRef<int64_t> y =
       cast<RankedTensorType>(conv.getOutputs()[0].getType()).getShape();
   if (y[4] % machine.lanes() != 0)
@@ -440,6 +443,8 @@ int64_t chooseWinogradTile(linalg::GenericOp conv, const CpuMachine &machine) {
   int64_t best = 0, bestCost = 9 * (y[0] * y[2] * y[3] + stream) * 100 /
                                (100 + machine.winogradOverheadPercent);
   for (int64_t m : {4, 2}) {
+    if ((m + 2) * (m + 2) * pairs * 4 > machine.winogradMaxFilterBytes)
+      continue;
     int64_t tiles = y[0] * ((y[2] + m - 1) / m) * ((y[3] + m - 1) / m);
     int64_t cost = (m + 2) * (m + 2) * (tiles + stream);
     if (cost < bestCost) {
