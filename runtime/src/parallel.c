@@ -246,24 +246,26 @@ static void wait_for_chunks(nnrt_pool *pool) {
   NNRT_HAPPENS_AFTER(&pool->pending);
 }
 
-/// Pins the worker `thread`, the index-th of the pool's `workers`, to one core
-/// the process may run on, skipping the core the calling thread runs on now;
-/// the workers take the remaining cores in turn. Does nothing when the
-/// affinity cannot be read or there are fewer other cores than workers (more
-/// threads than cores: the scheduler spreads them better than a fixed plan).
-static void pin_worker(pthread_t thread, size_t index, size_t workers) {
-  cpu_set_t allowed;
-  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
-    return;
+/// The cores for `workers` pinned workers: those the process may run on
+/// except the one the calling thread runs on now, which the workers take in
+/// turn. 0 when the affinity cannot be read or there are fewer such cores
+/// than workers (more threads than cores: the scheduler spreads them better
+/// than a fixed plan); the workers then stay unpinned.
+static int worker_cores(size_t workers, cpu_set_t *cores) {
+  if (sched_getaffinity(0, sizeof *cores, cores) != 0)
+    return 0;
   int here = sched_getcpu();
   if (here >= 0 && here < CPU_SETSIZE)
-    CPU_CLR(here, &allowed);
-  int count = CPU_COUNT(&allowed);
-  if (count < 1 || workers > (size_t)count)
-    return;
-  int wanted = (int)index;
+    CPU_CLR(here, cores);
+  int count = CPU_COUNT(cores);
+  return count >= 1 && workers <= (size_t)count;
+}
+
+/// Pins the worker `thread` to the index-th of `cores`.
+static void pin_worker(pthread_t thread, const cpu_set_t *cores, size_t index) {
+  size_t seen = 0;
   for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
-    if (CPU_ISSET(cpu, &allowed) && wanted-- == 0) {
+    if (CPU_ISSET(cpu, cores) && seen++ == index) {
       cpu_set_t one;
       CPU_ZERO(&one);
       CPU_SET(cpu, &one);
@@ -273,12 +275,6 @@ static void pin_worker(pthread_t thread, size_t index, size_t workers) {
     }
 }
 
-/// Starts the workers of `ctx` (its thread count minus one), or as many of
-/// them as the system allows; returns NULL when not even the pool's memory
-/// can be had. Called on the first loop that is split, not at context
-/// creation: most contexts (queries, one-thread contexts, models whose loops
-/// are too small to split) never need a worker, and a process with many
-/// contexts should not hold idle threads for them.
 static nnrt_pool *create_pool(int32_t num_threads, int pin_workers) {
   nnrt_pool *pool = nnrt_aligned_alloc(NNRT_DEFAULT_ALIGNMENT, sizeof(*pool));
   if (!pool)
@@ -296,6 +292,11 @@ static nnrt_pool *create_pool(int32_t num_threads, int pin_workers) {
   }
   atomic_init(&pool->pending, 0);
   pool->num_workers = 0;
+
+  // One plan of cores for all the workers, read once: the calling thread
+  // may move between their starts.
+  cpu_set_t cores;
+  int pin = pin_workers && worker_cores(wanted, &cores);
 
   // Workers block every signal (they inherit the creating thread's mask), so
   // that signals sent to the process are handled by the application's own
@@ -321,8 +322,8 @@ static nnrt_pool *create_pool(int32_t num_threads, int pin_workers) {
       pthread_mutex_destroy(&slot->mutex);
       break;
     }
-    if (pin_workers)
-      pin_worker(slot->thread, i, wanted);
+    if (pin)
+      pin_worker(slot->thread, &cores, i);
     ++pool->num_workers;
   }
   if (masked)

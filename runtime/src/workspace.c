@@ -69,21 +69,27 @@ size_t nnrt_workspace_overhead(void) {
   return sizeof(block_header) + NNRT_DEFAULT_ALIGNMENT - 1;
 }
 
-int nnrt_workspace_reserve(nnrt_workspace *ws, size_t bytes) {
-  if (bytes <= ws->capacity)
-    return 1;
+/// Replaces the workspace's block with one of at least `bytes` bytes,
+/// written through when `touch` is set; 0 (the old block kept) when it
+/// cannot be had.
+static int grow_block(nnrt_workspace *ws, size_t bytes, int touch) {
   size_t capacity = align_up(bytes, NNRT_DEFAULT_ALIGNMENT);
   unsigned char *base = nnrt_alloc_block(capacity);
   if (!base)
     return 0;
-  // Every page written now, so that the first call does not fault them in
-  // (on a virtual machine each fault costs microseconds: MobileNet-V2 at
-  // batch 16 touched 99 MB of temporaries for ~0.2 s in its first calls).
-  memset(base, 0, capacity);
+  if (touch)
+    memset(base, 0, capacity);
   nnrt_aligned_free(ws->base);
   ws->base = base;
   ws->capacity = capacity;
   return 1;
+}
+
+int nnrt_workspace_reserve(nnrt_workspace *ws, size_t bytes) {
+  // Every page written now, so that the first call does not fault them in
+  // (on a virtual machine each fault costs microseconds: MobileNet-V2 at
+  // batch 16 touched 99 MB of temporaries for ~0.2 s in its first calls).
+  return bytes <= ws->capacity || grow_block(ws, bytes, 1);
 }
 
 static void note_peak(nnrt_workspace *ws, size_t extra) {
@@ -188,17 +194,10 @@ nnrt_status nnrt_hook_leave(nnrt_context *ctx) {
   ws->top = 0;
   ws->last = NO_BLOCK;
   ws->status = NNRT_OK;
-  if (ws->peak > ws->capacity) {
-    size_t capacity = align_up(ws->peak, NNRT_DEFAULT_ALIGNMENT);
-    unsigned char *base = nnrt_alloc_block(capacity);
-    // Without a bigger block the next call uses the heap again: slower,
-    // still correct.
-    if (base) {
-      nnrt_aligned_free(ws->base);
-      ws->base = base;
-      ws->capacity = capacity;
-    }
-  }
+  // Without a bigger block the next call uses the heap again: slower,
+  // still correct.
+  if (ws->peak > ws->capacity)
+    (void)grow_block(ws, ws->peak, 0);
   ws->peak = 0;
   if (status != NNRT_OK)
     return nnrt_context_set_error(ctx, status,

@@ -126,6 +126,15 @@ Value scaled(OpBuilder &b, Location loc, Value a, int64_t s, int64_t c = 0) {
   return c ? arith::AddIOp::create(b, loc, r, index(b, loc, c)).getResult() : r;
 }
 
+/// The permutation map of a transfer along dimensions `dims` of a rank-`rank`
+/// tensor.
+AffineMap alongDims(OpBuilder &b, unsigned rank, ArrayRef<unsigned> dims) {
+  SmallVector<AffineExpr> results;
+  for (unsigned d : dims)
+    results.push_back(b.getAffineDimExpr(d));
+  return AffineMap::get(rank, 0, results, b.getContext());
+}
+
 /// The vector of `shape` (f32) read from `source` at `indices` along its
 /// dimensions `dims` (by default its last ones), in bounds: one op where
 /// one read per vector of lanes would leave bufferization's analysis
@@ -138,10 +147,7 @@ Value readVectors(OpBuilder &b, Location loc, Value source,
   if (along.empty())
     for (unsigned d = rank - shape.size(); d < rank; ++d)
       along.push_back(d);
-  SmallVector<AffineExpr> results;
-  for (unsigned d : along)
-    results.push_back(b.getAffineDimExpr(d));
-  auto map = AffineMap::get(rank, 0, results, b.getContext());
+  AffineMap map = alongDims(b, rank, along);
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
   SmallVector<bool> inBounds(shape.size(), true);
   return vector::TransferReadOp::create(b, loc, type, source, indices, zero,
@@ -153,10 +159,7 @@ Value readVectors(OpBuilder &b, Location loc, Value source,
 Value writeVectors(OpBuilder &b, Location loc, Value value, Value dest,
                    ArrayRef<Value> indices, ArrayRef<unsigned> dims) {
   unsigned rank = cast<RankedTensorType>(dest.getType()).getRank();
-  SmallVector<AffineExpr> results;
-  for (unsigned d : dims)
-    results.push_back(b.getAffineDimExpr(d));
-  auto map = AffineMap::get(rank, 0, results, b.getContext());
+  AffineMap map = alongDims(b, rank, dims);
   SmallVector<bool> inBounds(dims.size(), true);
   return vector::TransferWriteOp::create(b, loc, value, dest, indices, map,
                                          ArrayRef(inBounds))
