@@ -4,7 +4,8 @@
 // convolution weight updated in its gradient's [F, C * KH * KW] shape) is
 // copied into its output buffer by buffer-results-to-out-params, which
 // forwards only allocations returned as they are. Here the output buffer
-// replaces such an allocation of its own type, and the copy goes.
+// replaces such an allocation of as many elements, reshaped when the
+// allocation's shape differs, and the copy goes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -79,6 +80,38 @@ memref::AllocOp sameElements(Value value, SmallVectorImpl<Value> &chain) {
   }
 }
 
+/// Whether a buffer of `type` can be `output` reshaped: the same element
+/// type and count, static, neither of rank 0 (a product packed in blocks,
+/// [M / r, r, N / w, w], returned as [M, N]).
+bool sameElementsInOrder(MemRefType type, MemRefType output) {
+  return type == output || (type.getElementType() == output.getElementType() &&
+                            type.hasStaticShape() && output.hasStaticShape() &&
+                            type.getRank() > 0 && output.getRank() > 0 &&
+                            type.getNumElements() == output.getNumElements());
+}
+
+/// `output` (identity layout) viewed in the shape of `type`: collapsed to
+/// one dimension, then expanded.
+Value reshaped(OpBuilder &b, Location loc, Value output, MemRefType type) {
+  auto outputType = cast<MemRefType>(output.getType());
+  if (outputType == type)
+    return output;
+  auto all = [](int64_t rank) {
+    ReassociationIndices group;
+    for (int64_t i = 0; i < rank; ++i)
+      group.push_back(i);
+    return SmallVector<ReassociationIndices>{group};
+  };
+  Value flat = output;
+  if (outputType.getRank() != 1)
+    flat = memref::CollapseShapeOp::create(b, loc, output,
+                                           all(outputType.getRank()));
+  if (type.getRank() == 1)
+    return flat;
+  return memref::ExpandShapeOp::create(b, loc, type.getShape(), flat,
+                                       all(type.getRank()));
+}
+
 /// Replaces the allocation `copy` reads (sameElements) by the output buffer
 /// it writes, which makes the copy one of the buffer onto itself, and drops
 /// it; false when `copy` is not of that form.
@@ -89,11 +122,15 @@ bool forward(func::FuncOp func, memref::CopyOp copy) {
   SmallVector<Value> chain;
   memref::AllocOp alloc = sameElements(copy.getSource(), chain);
   // Reshapes keep the elements' order only in identity layouts.
-  if (!alloc || alloc.getType() != output.getType() ||
-      !alloc.getType().getLayout().isIdentity() ||
+  auto outputType = dyn_cast<MemRefType>(output.getType());
+  if (!alloc || !outputType || !alloc.getType().getLayout().isIdentity() ||
+      !outputType.getLayout().isIdentity() ||
+      !sameElementsInOrder(alloc.getType(), outputType) ||
       alloc->getBlock() != copy->getBlock() || usedAfter(chain, copy))
     return false;
-  alloc.getResult().replaceAllUsesWith(output);
+  OpBuilder b(alloc);
+  alloc.getResult().replaceAllUsesWith(
+      reshaped(b, alloc.getLoc(), output, alloc.getType()));
   copy->erase();
   alloc->erase();
   return true;

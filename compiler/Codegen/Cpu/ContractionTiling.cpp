@@ -14,6 +14,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -81,19 +82,12 @@ static Value packMicroPanels(RewriterBase &rewriter, Location loc, Value a,
       SmallVector<ReassociationIndices>{{0, 1}, {2}});
   Value empty =
       tensor::EmptyOp::create(rewriter, loc, {m / rows, k, rows}, f32);
-  MLIRContext *context = rewriter.getContext();
-  AffineExpr mo, kk, mi;
-  bindDims(context, mo, kk, mi);
-  return linalg::GenericOp::create(
-             rewriter, loc, empty.getType(), ValueRange{rowsFirst},
-             ValueRange{empty},
-             {AffineMap::get(3, 0, {mo, mi, kk}, context),
-              AffineMap::get(3, 0, {mo, kk, mi}, context)},
-             SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
-             [](OpBuilder &builder, Location l, ValueRange args) {
-               linalg::YieldOp::create(builder, l, args[0]);
-             })
-      .getResult(0);
+  // A transpose, not a generic: tileTranspose copies it in blocks of
+  // vectors (16 steps of K by the tile's rows), where the generic's loops
+  // gathered one K step's `rows` floats at a time.
+  return linalg::TransposeOp::create(rewriter, loc, rowsFirst, empty,
+                                     ArrayRef<int64_t>{0, 2, 1})
+      .getResult()[0];
 }
 
 bool packConstantB(RewriterBase &rewriter, linalg::MatmulOp matmul,
@@ -488,6 +482,50 @@ static LogicalResult tileColumnsThenRows(RewriterBase &rewriter,
   return success();
 }
 
+/// Marks the K loop of a blocked product (tilePackedBlocked).
+static constexpr llvm::StringLiteral kKBlocksAttr = "nncc.k_blocks";
+
+/// The K blocks of a blocked product start from registers, not from its
+/// fill: in the first block each register tile's accumulators begin as the
+/// fill's value instead of being read, and the fill of the task's block of C
+/// goes (a memset of the whole of C, then read back: 5% of 2048^3). Every
+/// tile is written in each block, so nothing reads the unfilled values.
+static void startKBlocksFromFill(RewriterBase &rewriter, scf::ForOp kBlocks) {
+  kBlocks->removeAttr(kKBlocksAttr);
+  if (kBlocks.getInitArgs().size() != 1)
+    return;
+  auto fill = kBlocks.getInitArgs()[0].getDefiningOp<linalg::FillOp>();
+  if (!fill || !fill->hasOneUse())
+    return;
+  SmallVector<vector::TransferReadOp> accumulators;
+  kBlocks.walk([&](scf::ForOp loop) {
+    for (Value init : loop.getInitArgs())
+      if (auto read = init.getDefiningOp<vector::TransferReadOp>())
+        if (isa<RankedTensorType>(read.getBase().getType()))
+          accumulators.push_back(read);
+  });
+  if (accumulators.empty())
+    return;
+  for (vector::TransferReadOp read : accumulators) {
+    Location loc = read.getLoc();
+    rewriter.setInsertionPoint(read);
+    Value first = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                        kBlocks.getInductionVar(),
+                                        kBlocks.getLowerBound());
+    auto select = scf::IfOp::create(rewriter, loc, read.getType(), first,
+                                    /*withElseRegion=*/true);
+    rewriter.setInsertionPointToStart(select.thenBlock());
+    Value start = vector::BroadcastOp::create(rewriter, loc, read.getType(),
+                                              fill.getInputs()[0]);
+    scf::YieldOp::create(rewriter, loc, start);
+    rewriter.setInsertionPointToStart(select.elseBlock());
+    Operation *again = rewriter.clone(*read);
+    scf::YieldOp::create(rewriter, loc, again->getResult(0));
+    rewriter.replaceOp(read, select.getResults());
+  }
+  rewriter.replaceOp(fill, fill.getOutputs()[0]);
+}
+
 /// A large product over B packed in panels and A in micro-panels
 /// (packConstantB's loops (mo, mi, nb, nt, k)), blocked for the caches
 /// (chooseGemmBlocks): an scf.forall over tasks of rows by panels, the
@@ -506,21 +544,50 @@ static LogicalResult tilePackedBlocked(RewriterBase &rewriter,
     return failure();
   GemmBlocks blocks =
       chooseGemmBlocks(sizes[0] * sizes[1], sizes[4], sizes[2], tile, machine);
-  FailureOr<scf::SCFTileAndFuseResult> tasks =
-      tileAndFuse(rewriter, cast<TilingInterface>(contraction.getOperation()),
-                  {blocks.rows / tile.m, 0, blocks.panels, 0, 0},
-                  rowLoops(contraction, machine));
+  // A's packing (packMicroPanels' transpose) goes with the tiles of A it
+  // makes: into each task, then into each K block of the task, so that a
+  // block packs its rows by K block into a buffer that stays in L2 (the
+  // GotoBLAS order) instead of the whole of A going to memory and back.
+  auto fusePacking = [](bool andFill) {
+    return [andFill, base = fuseContractionAndFill()](
+               tensor::ExtractSliceOp slice, OpResult producer, bool isDest)
+               -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+      if (isa<linalg::TransposeOp>(producer.getOwner()))
+        return scf::SCFTileAndFuseOptions::ControlFnResult{};
+      if (!andFill)
+        return std::nullopt;
+      return base(slice, producer, isDest);
+    };
+  };
+  FailureOr<scf::SCFTileAndFuseResult> tasks = tileAndFuse(
+      rewriter, cast<TilingInterface>(contraction.getOperation()),
+      {blocks.rows / tile.m, 0, blocks.panels, 0, 0},
+      rowLoops(contraction, machine), /*interchange=*/{}, fusePacking(true));
   if (failed(tasks))
     return failure();
   Operation *taskLoop = tasks->loops.front().getOperation();
-  // K blocks, then panels, then micro-panels; nothing fused into them.
-  (void)tileAndFuse(
+  FailureOr<scf::SCFTileAndFuseResult> kBlocks = tileAndFuse(
       rewriter, cast<TilingInterface>(tasks->tiledAndFusedOps.front()),
-      {1, 0, 1, 0, blocks.k}, scf::SCFTilingOptions::LoopType::ForOp,
-      {4, 2, 0, 1, 3}, fuseNothing());
+      {0, 0, 0, 0, blocks.k}, scf::SCFTilingOptions::LoopType::ForOp,
+      /*interchange=*/{}, fusePacking(false));
+  if (failed(kBlocks))
+    return failure();
+  // Panels, then micro-panels; nothing fused into them.
+  (void)tileAndFuse(rewriter,
+                    cast<TilingInterface>(kBlocks->tiledAndFusedOps.front()),
+                    {1, 0, 1, 0, 0}, scf::SCFTilingOptions::LoopType::ForOp,
+                    {2, 0, 1, 3, 4}, fuseNothing());
   simplifyTiles(taskLoop);
   streamK(rewriter, taskLoop, tile);
   vectorizeOpsIn(rewriter, taskLoop);
+  // Marked for startKBlocksFromFill, which runs once the accumulators'
+  // reads have left the K steps' loops (cleanUpVectorCode); simplifyTiles
+  // may have replaced the loop tileAndFuse returned.
+  taskLoop->walk([&](scf::ForOp loop) {
+    if (loop.getInitArgs().size() == 1 &&
+        loop.getInitArgs()[0].getDefiningOp<linalg::FillOp>())
+      loop->setAttr(kKBlocksAttr, rewriter.getUnitAttr());
+  });
   return success();
 }
 
@@ -613,6 +680,17 @@ LogicalResult tileContraction(RewriterBase &rewriter,
                                    /*interchange=*/{},
                                    rowLoops(contraction, machine),
                                    chooseKBlock(tile, n, k, machine), rowsOwnB);
+}
+
+void startKBlocksFromFill(Operation *scope) {
+  SmallVector<scf::ForOp> loops;
+  scope->walk([&](scf::ForOp loop) {
+    if (loop->hasAttr(kKBlocksAttr))
+      loops.push_back(loop);
+  });
+  IRRewriter rewriter(scope->getContext());
+  for (scf::ForOp loop : loops)
+    startKBlocksFromFill(rewriter, loop);
 }
 
 } // namespace nncc::cpu

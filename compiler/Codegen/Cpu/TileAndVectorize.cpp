@@ -397,6 +397,7 @@ struct CpuTileAndVectorizePass
     // 8. Clean up the vector code; then skip the kernel taps that read rows
     //    of zero padding.
     cleanUpVectorCode(func);
+    startKBlocksFromFill(func);
     skipPaddedRows(func);
   }
 };

@@ -88,12 +88,11 @@ bool fitsRegisters(int64_t m, int64_t n, const CpuMachine &machine) {
 }
 
 /// The largest divisor of `k` of at least 64 steps whose steps of
-/// `stepBytes` each fit CpuMachine::kBlockBytes, or 0 (chooseKBlock,
-/// chooseGemmBlocks).
-int64_t largestKBlock(int64_t k, int64_t stepBytes, const CpuMachine &machine) {
+/// `stepBytes` each fit `bytes` (CpuMachine::kBlockBytes for chooseKBlock,
+/// gemmKBlockBytes for chooseGemmBlocks), or 0.
+int64_t largestKBlock(int64_t k, int64_t stepBytes, int64_t bytes) {
   constexpr int64_t kMinBlock = 64;
-  for (int64_t block = machine.kBlockBytes / stepBytes; block >= kMinBlock;
-       --block)
+  for (int64_t block = bytes / stepBytes; block >= kMinBlock; --block)
     if (k % block == 0)
       return block;
   return 0;
@@ -192,7 +191,7 @@ int64_t nncc::chooseKBlock(const MatmulTile &tile, int64_t n, int64_t k,
   int64_t rowBytes = tile.m * int64_t(sizeof(float));
   if (n <= tile.n || k <= 0 || k * rowBytes <= machine.kBlockBytes)
     return 0;
-  return largestKBlock(k, rowBytes, machine);
+  return largestKBlock(k, rowBytes, machine.kBlockBytes);
 }
 
 MatmulTile nncc::chooseBlockedConvTile(int64_t pixels, int64_t channels,
@@ -245,7 +244,8 @@ GemmBlocks nncc::chooseGemmBlocks(int64_t m, int64_t k, int64_t panelCount,
                                   const MatmulTile &tile,
                                   const CpuMachine &machine) {
   GemmBlocks blocks;
-  int64_t block = largestKBlock(k, tile.n * int64_t(sizeof(float)), machine);
+  int64_t block = largestKBlock(k, tile.n * int64_t(sizeof(float)),
+                                machine.gemmKBlockBytes);
   blocks.k = block ? block : k;
   blocks.rows = tile.m;
   int64_t rowBytes = blocks.k * int64_t(sizeof(float));

@@ -90,6 +90,14 @@ struct CpuMachine {
   /// they run direct and the 256-channel layers F(2x2): 5.9 s and 60 MB, and
   /// the batch-16 inference 222 instead of 187 ms (ONNX Runtime ~320).
   int64_t winogradMaxFilterBytes = int64_t(8) << 20;
+  /// The most bytes of a B micro-panel (a K block of one panel, K x the
+  /// register tile's width) that a blocked product keeps in L1 while every
+  /// micro-panel of A's block streams past it (chooseGemmBlocks): 32 KiB,
+  /// two thirds of a 48 KiB L1. With A packed per K block into L2
+  /// (ContractionTiling.cpp, tilePackedBlocked), 2048^3 on the Zen 5 took
+  /// 89-92 ms with blocks of 128 steps (32 KiB), 97-99 ms with 64 (16 KiB)
+  /// and 95-99 ms with 256.
+  int64_t gemmKBlockBytes = int64_t(32) << 10;
   /// The fewest tasks a blocked product is split into (chooseGemmBlocks):
   /// enough for the threads to share evenly.
   int64_t gemmTasks = 8;

@@ -249,6 +249,12 @@ mlir::LogicalResult tileDirectConv(mlir::RewriterBase &rewriter,
                                    mlir::linalg::Conv2DNchwFchwOp conv,
                                    const CpuMachine &machine);
 
+/// The blocked products' K blocks (tileContraction, tilePackedBlocked) in
+/// `scope` start from the accumulators' fill value in registers instead of
+/// a filled block of C. Run after the vector code's clean-up, which takes
+/// the accumulators' reads out of the K steps' loops.
+void startKBlocksFromFill(mlir::Operation *scope);
+
 /// Skips the taps that read rows of zero padding: in `scope`'s vector code,
 /// each loop over a kernel row kh whose reads of a zero-padded tensor (a
 /// tensor.pad) are at row oh + kh, and only multiplied into vector.fma

@@ -17,11 +17,18 @@ LogicalResult tileTranspose(RewriterBase &rewriter,
                             linalg::TransposeOp transpose,
                             const CpuMachine &machine) {
   auto type = dyn_cast<RankedTensorType>(transpose.getInit().getType());
+  // 2-D, or a batch of 2-D transposes (A's micro-panels, packMicroPanels)
+  // whose batch dimensions stay in place.
   if (!transpose.hasPureTensorSemantics() || !type || !type.hasStaticShape() ||
-      type.getRank() != 2 || !type.getElementType().isF32())
+      type.getRank() < 2 || !type.getElementType().isF32())
     return failure();
-  int64_t rows = chooseTransposeBlock(type.getDimSize(0), machine);
-  int64_t columns = chooseTransposeBlock(type.getDimSize(1), machine);
+  int64_t rank = type.getRank();
+  ArrayRef<int64_t> permutation = transpose.getPermutation();
+  for (int64_t d = 0; d < rank - 2; ++d)
+    if (permutation[d] != d)
+      return failure();
+  int64_t rows = chooseTransposeBlock(type.getDimSize(rank - 2), machine);
+  int64_t columns = chooseTransposeBlock(type.getDimSize(rank - 1), machine);
   if (rows == 0 || columns == 0)
     return failure();
   // Rows of blocks are the threads' loop when the transpose is large and
@@ -31,10 +38,14 @@ LogicalResult tileTranspose(RewriterBase &rewriter,
               !transpose->getParentOfType<scf::ForallOp>()
           ? scf::SCFTilingOptions::LoopType::ForallOp
           : scf::SCFTilingOptions::LoopType::ForOp;
-  Operation *row = tileOp(rewriter, transpose, {rows, 0}, rowLoop);
+  SmallVector<int64_t> rowTiles(rank, 1), blockTiles(rank, 0);
+  rowTiles[rank - 2] = rows;
+  rowTiles[rank - 1] = 0;
+  blockTiles[rank - 1] = columns;
+  Operation *row = tileOp(rewriter, transpose, rowTiles, rowLoop);
   if (!row)
     return failure();
-  Operation *block = tileOp(rewriter, row, {0, columns});
+  Operation *block = tileOp(rewriter, row, blockTiles);
   if (!block)
     return failure();
   return vectorizeOp(rewriter, block);

@@ -78,3 +78,40 @@ func.func @helper(%out: memref<6xf32> {nn.abi_type = tensor<6xf32>, nn.result}) 
   memref.copy %flat, %out : memref<6xf32> to memref<6xf32>
   return
 }
+
+// -----
+
+// A product computed in packed blocks, [M / 4, 4, N / 8, 8], and returned
+// as [M, N] (the same elements in the same order): the allocation becomes
+// the output buffer collapsed to one dimension and expanded to the blocks'
+// shape, and the copy goes.
+// CHECK-LABEL: func.func @blocked
+// CHECK-SAME: %[[OUT:[^:]*]]: memref<8x16xf32>
+// CHECK-NOT: memref.alloc
+// CHECK: %[[FLAT:.*]] = memref.collapse_shape %[[OUT]] {{\[}}[0, 1]] : memref<8x16xf32> into memref<128xf32>
+// CHECK: %[[BLOCKS:.*]] = memref.expand_shape %[[FLAT]] {{\[}}[0, 1, 2, 3]] output_shape [2, 4, 2, 8] : memref<128xf32> into memref<2x4x2x8xf32>
+// CHECK: memref.store %{{.*}}, %[[BLOCKS]]
+// CHECK-NOT: memref.copy
+func.func @blocked(%ctx: !llvm.ptr {nn.context}, %out: memref<8x16xf32> {nn.abi_type = tensor<8x16xf32>, nn.output = "y", nn.result}) attributes {nn.entry = #nn.entry<infer>} {
+  %c0 = arith.constant 0 : index
+  %one = arith.constant 1.0 : f32
+  %alloc = memref.alloc() : memref<2x4x2x8xf32>
+  memref.store %one, %alloc[%c0, %c0, %c0, %c0] : memref<2x4x2x8xf32>
+  %flat = memref.collapse_shape %alloc [[0, 1], [2, 3]] : memref<2x4x2x8xf32> into memref<8x16xf32>
+  memref.copy %flat, %out : memref<8x16xf32> to memref<8x16xf32>
+  return
+}
+
+// Left as it is: a rank-0 value returned as [1, 1] (a reduction over all
+// axes, keepdims), which no collapse and expand can view as the other.
+// CHECK-LABEL: func.func @rank0
+// CHECK: memref.alloc
+// CHECK: memref.copy
+func.func @rank0(%ctx: !llvm.ptr {nn.context}, %out: memref<1x1xf32> {nn.abi_type = tensor<1x1xf32>, nn.output = "y", nn.result}) attributes {nn.entry = #nn.entry<infer>} {
+  %one = arith.constant 1.0 : f32
+  %alloc = memref.alloc() : memref<f32>
+  memref.store %one, %alloc[] : memref<f32>
+  %view = memref.expand_shape %alloc [] output_shape [1, 1] : memref<f32> into memref<1x1xf32>
+  memref.copy %view, %out : memref<1x1xf32> to memref<1x1xf32>
+  return
+}

@@ -3,32 +3,40 @@
 // A product whose constant B (1024 x 320: 1.3 MB) exceeds
 // CpuMachine::cacheBytes and whose A (2048 x 1024: 8 MiB) reaches
 // CpuMachine::packedAMinBytes is blocked for the caches after GotoBLAS
-// (ContractionTiling.cpp, tilePackedBlocked). A is copied into micro-panels
-// of the register tile's 4 rows, Ap[512, 1024, 4]; B into panels of 16
-// columns. The product runs over [512, 4, 20, 16] (micro-panel, its row,
-// panel, its column): tasks of 128 micro-panels by 10 panels (the threads'
-// loop, 8 tasks), the accumulators' fill fused into each; in each task K
-// in blocks of 256 (a 16 KiB piece of a panel, CpuMachine::kBlockBytes),
-// then the panels, then the micro-panels, and the 4x16 register tile
-// loaded and stored around each block's 256 K steps.
+// (ContractionTiling.cpp, tilePackedBlocked). B is packed into panels of 16
+// columns. The product runs over [512, 4, 20, 16] (micro-panel of A, its
+// row, panel, its column): tasks of 64 micro-panels by all 20 panels (the
+// threads' loop, 8 tasks); in each task K in blocks of 512 (a 32 KiB piece
+// of a panel, CpuMachine::gemmKBlockBytes), and in each block first the
+// task's rows of A copied into micro-panels of the register tile's 4 rows,
+// [64, 512, 4] (8 K steps by 4 rows at a time, a vector transpose), then
+// the panels, then the micro-panels. The 4x16 register tile starts as zeros
+// in the first block (no fill of C) and is loaded in the others, and stored
+// after each block's 512 K steps.
 // CHECK-LABEL: func.func @gemm_blocked
-// CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
-// CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
-// CHECK-DAG: %[[C10:.*]] = arith.constant 10 : index
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<4x16xf32>
+// CHECK-DAG: %[[C512:.*]] = arith.constant 512 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK-DAG: %[[C20:.*]] = arith.constant 20 : index
 // CHECK-DAG: %[[C1024:.*]] = arith.constant 1024 : index
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-NOT: linalg.fill
 // CHECK: %[[ROWS:.*]] = tensor.expand_shape %arg0 {{\[\[}}0, 1], [2]] output_shape [512, 4, 1024]
-// CHECK: %[[AP:.*]] = scf.forall {{.*}} -> (tensor<512x1024x4xf32>)
-// CHECK: vector.transfer_read %[[ROWS]]
-// CHECK: %[[C:.*]] = scf.forall (%[[MO:.*]], %{{.*}}) = (0, 0) to (512, 20) step (128, 10) {{.*}} -> (tensor<512x4x20x16xf32>)
-// CHECK: linalg.fill {{.*}} -> tensor<128x4x10x16xf32>
-// CHECK: scf.for %[[KB:.*]] = %{{.*}} to %[[C1024]] step %[[C256]]
-// CHECK: scf.for %{{.*}} = %{{.*}} to %[[C10]] step
-// CHECK: scf.for %[[MP:.*]] = %{{.*}} to %[[C128]] step
-// CHECK: vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x16xf32>
-// CHECK: scf.for %[[K:.*]] = %{{.*}} to %[[C256]] step {{.*}} -> (vector<4x16xf32>)
-// CHECK: %[[ROW:.*]] = affine.apply #{{.*}}()[%[[MO]], %[[MP]]]
-// CHECK: %[[KK:.*]] = affine.apply #{{.*}}()[%[[KB]], %[[K]]]
-// CHECK: vector.transfer_read %[[AP]][%[[ROW]], %[[KK]], %{{.*}}], %{{.*}} : tensor<512x1024x4xf32>, vector<1x4xf32>
+// CHECK: %[[C:.*]] = scf.forall (%[[MO:.*]]) = (0) to (512) step (64) {{.*}} -> (tensor<512x4x20x16xf32>)
+// CHECK: scf.for %[[KB:.*]] = %{{.*}} to %[[C1024]] step %[[C512]]
+// CHECK: tensor.empty() : tensor<64x512x4xf32>
+// CHECK: %[[AP:.*]] = scf.for {{.*}} -> (tensor<64x512x4xf32>)
+// CHECK: vector.transfer_read %[[ROWS]]{{.*}} : tensor<512x4x1024xf32>, vector<1x4x8xf32>
+// CHECK: vector.transpose {{.*}} : vector<1x4x8xf32> to vector<1x8x4xf32>
+// CHECK: scf.for %{{.*}} = %{{.*}} to %[[C20]] step
+// CHECK: scf.for %[[MP:.*]] = %{{.*}} to %[[C64]] step
+// CHECK: %[[FIRST:.*]] = arith.cmpi eq, %[[KB]], %[[C0]]
+// CHECK: scf.if %[[FIRST]] -> (vector<4x16xf32>)
+// CHECK-NEXT: scf.yield %[[ZERO]]
+// CHECK-NEXT: } else {
+// CHECK-NEXT: vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x16xf32>
+// CHECK: scf.for %[[K:.*]] = %{{.*}} to %[[C512]] step {{.*}} -> (vector<4x16xf32>)
+// CHECK: vector.transfer_read %[[AP]][%[[MP]], %[[K]], %{{.*}}], %{{.*}} : tensor<64x512x4xf32>, vector<1x4xf32>
 // CHECK: vector.contract {{.*}} : vector<1x4xf32>, vector<1x16xf32> into vector<4x16xf32>
 // CHECK: vector.transfer_write {{.*}} : vector<4x16xf32>, tensor<4x16xf32>
 // CHECK: tensor.collapse_shape %[[C]] {{\[\[}}0, 1], [2, 3]] : tensor<512x4x20x16xf32> into tensor<2048x320xf32>
