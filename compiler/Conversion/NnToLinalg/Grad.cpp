@@ -228,9 +228,36 @@ struct Conv2DBackwardFilterLowering
   }
 };
 
+} // namespace
+
+Value nncc::lowering::windowArgmax(OpBuilder &b, Location l, ValueRange window,
+                                   ArrayRef<int64_t> kernel, int64_t width) {
+  IndexMath m{b, l};
+  Value best, where;
+  for (int64_t i = 0, e = window.size(); i < e; ++i) {
+    Value h = m.add(m.mul(m.loop(2), kernel[0]), m.constant(i / kernel[1]));
+    Value w = m.add(m.mul(m.loop(3), kernel[1]), m.constant(i % kernel[1]));
+    Value flat = arith::IndexCastOp::create(b, l, b.getI64Type(),
+                                            m.add(m.mul(h, width), w));
+    if (i == 0) {
+      best = window[0];
+      where = flat;
+      continue;
+    }
+    Value better =
+        arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, window[i], best);
+    best = m.select(better, window[i], best);
+    where = m.select(better, flat, where);
+  }
+  return where;
+}
+
+namespace {
+
 /// One pass over each window keeping the running maximum and its flat
 /// index: strict > keeps the first maximum, and the -inf padding never
-/// wins over a real element.
+/// wins over a real element. (Disjoint windows whose maximum the forward
+/// pass takes too get their indices from its pass instead, NN.cpp.)
 struct MaxPool2DIndicesLowering : OpConversionPattern<nn::MaxPool2DIndicesOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -254,32 +281,14 @@ struct MaxPool2DIndicesLowering : OpConversionPattern<nn::MaxPool2DIndicesOp> {
     if (!views.empty()) {
       AffineMap identity = rewriter.getMultiDimIdentityMap(4);
       rewriter.replaceOp(
-          op,
-          buildGeneric(rewriter, loc, views,
-                       SmallVector<AffineMap>(views.size(), identity),
-                       createEmpty(rewriter, loc, type), identity,
-                       [&](OpBuilder &b, Location l, ValueRange args) {
-                         IndexMath m{b, l};
-                         Value best, where;
-                         for (int64_t i = 0, e = views.size(); i < e; ++i) {
-                           Value h = m.add(m.mul(m.loop(2), kernel[0]),
-                                           m.constant(i / kernel[1]));
-                           Value w = m.add(m.mul(m.loop(3), kernel[1]),
-                                           m.constant(i % kernel[1]));
-                           Value flat = arith::IndexCastOp::create(
-                               b, l, b.getI64Type(), m.add(m.mul(h, width), w));
-                           if (i == 0) {
-                             best = args[0];
-                             where = flat;
-                             continue;
-                           }
-                           Value better = arith::CmpFOp::create(
-                               b, l, arith::CmpFPredicate::OGT, args[i], best);
-                           best = m.select(better, args[i], best);
-                           where = m.select(better, flat, where);
-                         }
-                         return where;
-                       }));
+          op, buildGeneric(rewriter, loc, views,
+                           SmallVector<AffineMap>(views.size(), identity),
+                           createEmpty(rewriter, loc, type), identity,
+                           [&](OpBuilder &b, Location l, ValueRange args) {
+                             return windowArgmax(b, l,
+                                                 args.take_front(views.size()),
+                                                 kernel, width);
+                           }));
       return success();
     }
     auto valuesType = type.clone(floatType);

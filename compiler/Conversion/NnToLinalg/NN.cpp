@@ -111,6 +111,53 @@ Value buildPool(ConversionPatternRewriter &rewriter, NnOp op, Value input,
 struct MaxPool2DLowering : OpConversionPattern<nn::MaxPool2DOp> {
   using OpConversionPattern::OpConversionPattern;
 
+  /// The argmax a train step's backward pass takes of the same windows
+  /// (nn.max_pool2d_indices, autodiff's rule), later in the block.
+  static nn::MaxPool2DIndicesOp findIndices(nn::MaxPool2DOp op) {
+    for (Operation *user : op.getInput().getUsers()) {
+      auto indices = dyn_cast<nn::MaxPool2DIndicesOp>(user);
+      if (indices && indices->getBlock() == op->getBlock() &&
+          op->isBeforeInBlock(indices) &&
+          indices.getKernelShape() == op.getKernelShape() &&
+          indices.getStrides() == op.getStrides() &&
+          indices.getPadding() == op.getPadding() &&
+          indices.getDilations() == op.getDilations() &&
+          indices.getCeilMode() == op.getCeilMode())
+        return indices;
+    }
+    return nullptr;
+  }
+
+  /// The maximum and its index in one pass over the windows' views: the
+  /// backward pass's own pass read the input again (LeNet-5's first pool,
+  /// 1.2 MB at batch 64, in a 1.5 ms train step).
+  static void lowerWithIndices(ConversionPatternRewriter &rewriter,
+                               nn::MaxPool2DOp op,
+                               nn::MaxPool2DIndicesOp indices,
+                               ArrayRef<Value> views) {
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> kernel = op.getKernelShape();
+    int64_t width = op.getInput().getType().getDimSize(3);
+    AffineMap identity = rewriter.getMultiDimIdentityMap(4);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{op.getType(), indices.getType()}, views,
+        ValueRange{createEmpty(rewriter, loc, op.getType()),
+                   createEmpty(rewriter, loc, indices.getType())},
+        SmallVector<AffineMap>(views.size() + 2, identity),
+        SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          ValueRange window = args.take_front(views.size());
+          Value best = window[0];
+          for (Value next : window.drop_front())
+            best = arith::MaximumFOp::create(b, l, best, next);
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{best, windowArgmax(b, l, window, kernel, width)});
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    rewriter.replaceOp(indices, generic.getResult(1));
+  }
+
   LogicalResult
   matchAndRewrite(nn::MaxPool2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -123,6 +170,10 @@ struct MaxPool2DLowering : OpConversionPattern<nn::MaxPool2DOp> {
                           op.getPadding(), op.getDilations());
     if (!views.empty()) {
       AffineMap identity = rewriter.getMultiDimIdentityMap(4);
+      if (nn::MaxPool2DIndicesOp indices = findIndices(op)) {
+        lowerWithIndices(rewriter, op, indices, views);
+        return success();
+      }
       rewriter.replaceOp(
           op, buildGeneric(
                   rewriter, op.getLoc(), views,

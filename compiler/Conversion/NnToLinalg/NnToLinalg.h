@@ -180,6 +180,14 @@ llvm::SmallVector<mlir::Value> windowOffsetViews(
     llvm::ArrayRef<int64_t> strides, llvm::ArrayRef<int64_t> padding,
     llvm::ArrayRef<int64_t> dilations);
 
+/// In the body of an elementwise op over windowOffsetViews (loops n, c, oh,
+/// ow), the flat index (h * `width` + w, i64) of the first maximum of
+/// `window`, the views' elements in row-major kernel order: strict > keeps
+/// the first of equal elements.
+mlir::Value windowArgmax(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::ValueRange window,
+                         llvm::ArrayRef<int64_t> kernel, int64_t width);
+
 /// The divisor of every window of an average pooling, a constant [OH, OW].
 mlir::Value poolDivisors(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::RankedTensorType inType,

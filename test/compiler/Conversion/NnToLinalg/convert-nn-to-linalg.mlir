@@ -787,6 +787,31 @@ func.func @max_pool_indices_views(%x: tensor<1x2x6x6xf32>) -> tensor<1x2x3x3xi64
 
 // -----
 
+// A train step's forward pooling and its backward pass's argmax of the same
+// windows: one pass over the views yields both, the maximum (maximumf, as
+// @max_pool_views) and the first maximum's index (as
+// @max_pool_indices_views).
+// CHECK-LABEL: func @max_pool_with_indices
+// CHECK: %[[BOTH:.*]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x3xf32>) outs(%{{.*}}, %{{.*}} : tensor<1x2x3x3xf32>, tensor<1x2x3x3xi64>)
+// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %[[B:.*]]: f32, %[[C:.*]]: f32, %[[D:.*]]: f32, %{{.*}}: f32, %{{.*}}: i64):
+// CHECK: %[[M1:.*]] = arith.maximumf %[[A]], %[[B]] : f32
+// CHECK: %[[M2:.*]] = arith.maximumf %[[M1]], %[[C]] : f32
+// CHECK: %[[M3:.*]] = arith.maximumf %[[M2]], %[[D]] : f32
+// CHECK: arith.cmpf ogt, %[[B]], %[[A]] : f32
+// CHECK: arith.cmpf ogt, %[[D]], %{{.*}} : f32
+// CHECK-NEXT: arith.select %{{.*}}, %[[D]], %{{.*}} : f32
+// CHECK-NEXT: %[[WHERE:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : i64
+// CHECK-NEXT: linalg.yield %[[M3]], %[[WHERE]] : f32, i64
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[BOTH]]#0, %[[BOTH]]#1
+func.func @max_pool_with_indices(%x: tensor<1x2x6x6xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x3x3xi64>) {
+  %0 = nn.max_pool2d %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false} : tensor<1x2x6x6xf32> -> tensor<1x2x3x3xf32>
+  %1 = nn.max_pool2d_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false} : tensor<1x2x6x6xf32> -> tensor<1x2x3x3xi64>
+  return %0, %1 : tensor<1x2x3x3xf32>, tensor<1x2x3x3xi64>
+}
+
+// -----
+
 // Each input element (loops n, c, h, w, kh, kw) sums the gradients of the
 // covering windows whose index names it (h * 5 + w): the general form, here
 // for ceil-mode windows that overhang the input.
