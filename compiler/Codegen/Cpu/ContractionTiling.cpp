@@ -17,6 +17,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
 
+#include <functional>
+
 using namespace mlir;
 
 namespace nncc::cpu {
@@ -497,14 +499,40 @@ static void startKBlocksFromFill(RewriterBase &rewriter, scf::ForOp kBlocks) {
   auto fill = kBlocks.getInitArgs()[0].getDefiningOp<linalg::FillOp>();
   if (!fill || !fill->hasOneUse())
     return;
+  // Whether `value` is (a slice of) the block of C the K blocks carry: their
+  // iteration argument, or a nested loop's whose initial value is.
+  Value carried = kBlocks.getRegionIterArgs()[0];
+  std::function<bool(Value)> isC = [&](Value value) {
+    if (value == carried)
+      return true;
+    if (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>())
+      return isC(slice.getSource());
+    auto arg = dyn_cast<BlockArgument>(value);
+    auto loop = arg ? dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp())
+                    : scf::ForOp();
+    if (!loop || arg.getArgNumber() == 0)
+      return false;
+    return isC(loop.getInitArgs()[arg.getArgNumber() - 1]);
+  };
+  // Every read of C must be a tile's accumulators before its K steps (the
+  // initial value of their loop); any other read (a tile whose read stayed
+  // in its loop) would see the unfilled block.
   SmallVector<vector::TransferReadOp> accumulators;
-  kBlocks.walk([&](scf::ForOp loop) {
-    for (Value init : loop.getInitArgs())
-      if (auto read = init.getDefiningOp<vector::TransferReadOp>())
-        if (isa<RankedTensorType>(read.getBase().getType()))
-          accumulators.push_back(read);
+  bool onlyAccumulators = true;
+  kBlocks.getBody()->walk([&](vector::TransferReadOp read) {
+    if (!isa<RankedTensorType>(read.getBase().getType()) ||
+        !isC(read.getBase()))
+      return;
+    bool startsLoop = llvm::any_of(read->getUsers(), [&](Operation *user) {
+      auto loop = dyn_cast<scf::ForOp>(user);
+      return loop && llvm::is_contained(loop.getInitArgs(), read.getResult());
+    });
+    if (startsLoop && read->hasOneUse())
+      accumulators.push_back(read);
+    else
+      onlyAccumulators = false;
   });
-  if (accumulators.empty())
+  if (accumulators.empty() || !onlyAccumulators)
     return;
   for (vector::TransferReadOp read : accumulators) {
     Location loc = read.getLoc();
