@@ -557,10 +557,12 @@ static void startKBlocksFromFill(RewriterBase &rewriter, scf::ForOp kBlocks) {
 /// A large product over B packed in panels and A in micro-panels
 /// (packConstantB's loops (mo, mi, nb, nt, k)), blocked for the caches
 /// (chooseGemmBlocks): an scf.forall over tasks of rows by panels, the
-/// accumulators' initialization fused into each; in each task scf.fors over
-/// blocks of K, the task's panels and its micro-panels of A (the register
-/// tiles), the tile read and written back per block. Fails, changing
-/// nothing, for another form.
+/// accumulators' initialization fused into each; in each task an scf.for
+/// over blocks of K, in which the task's rows of A for the block are packed
+/// into micro-panels, then scf.fors over the task's panels and its
+/// micro-panels (the register tiles), the tile read (from the fill's value
+/// in the first block, startKBlocksFromFill) and written back per block.
+/// Fails, changing nothing, for another form.
 static LogicalResult tilePackedBlocked(RewriterBase &rewriter,
                                        linalg::LinalgOp contraction,
                                        const MatmulTile &tile,

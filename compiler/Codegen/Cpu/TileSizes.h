@@ -196,7 +196,7 @@ struct GemmBlocks {
 
 /// GemmBlocks for an M x K product over `panelCount` panels of `tile.n`
 /// columns: `k` the largest divisor of K (at least 64, else all of it)
-/// whose piece of a panel fits CpuMachine::kBlockBytes; `rows` the largest
+/// whose piece of a panel fits CpuMachine::gemmKBlockBytes; `rows` the largest
 /// multiple of tile.m dividing M whose block of A fits half of
 /// CpuMachine::cacheBytes; `panels` the largest divisor of the panel count
 /// that still leaves at least CpuMachine::gemmTasks tasks, or 1.
