@@ -97,10 +97,8 @@ Value reshaped(OpBuilder &b, Location loc, Value output, MemRefType type) {
   if (outputType == type)
     return output;
   auto all = [](int64_t rank) {
-    ReassociationIndices group;
-    for (int64_t i = 0; i < rank; ++i)
-      group.push_back(i);
-    return SmallVector<ReassociationIndices>{group};
+    return SmallVector<ReassociationIndices>{
+        llvm::to_vector(llvm::seq<int64_t>(0, rank))};
   };
   Value flat = output;
   if (outputType.getRank() != 1)

@@ -17,8 +17,6 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
 
-#include <functional>
-
 using namespace mlir;
 
 namespace nncc::cpu {
@@ -502,17 +500,20 @@ static void startKBlocksFromFill(RewriterBase &rewriter, scf::ForOp kBlocks) {
   // Whether `value` is (a slice of) the block of C the K blocks carry: their
   // iteration argument, or a nested loop's whose initial value is.
   Value carried = kBlocks.getRegionIterArgs()[0];
-  std::function<bool(Value)> isC = [&](Value value) {
-    if (value == carried)
-      return true;
-    if (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>())
-      return isC(slice.getSource());
-    auto arg = dyn_cast<BlockArgument>(value);
-    auto loop = arg ? dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp())
-                    : scf::ForOp();
-    if (!loop || arg.getArgNumber() == 0)
-      return false;
-    return isC(loop.getInitArgs()[arg.getArgNumber() - 1]);
+  auto isC = [&](Value value) {
+    while (value != carried) {
+      if (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>()) {
+        value = slice.getSource();
+        continue;
+      }
+      auto arg = dyn_cast<BlockArgument>(value);
+      auto loop = arg ? dyn_cast<scf::ForOp>(arg.getOwner()->getParentOp())
+                      : scf::ForOp();
+      if (!loop || arg.getArgNumber() == 0)
+        return false;
+      value = loop.getInitArgs()[arg.getArgNumber() - 1];
+    }
+    return true;
   };
   // Every read of C must be a tile's accumulators before its K steps (the
   // initial value of their loop); any other read (a tile whose read stayed
@@ -578,28 +579,26 @@ static LogicalResult tilePackedBlocked(RewriterBase &rewriter,
   // makes: into each task, then into each K block of the task, so that a
   // block packs its rows by K block into a buffer that stays in L2 (the
   // GotoBLAS order) instead of the whole of A going to memory and back.
-  auto fusePacking = [](bool andFill) {
-    return [andFill, base = fuseContractionAndFill()](
-               tensor::ExtractSliceOp slice, OpResult producer, bool isDest)
+  auto fuseTransposesAnd = [](scf::SCFTileAndFuseOptions::ControlFnTy base) {
+    return [base](tensor::ExtractSliceOp slice, OpResult producer, bool isDest)
                -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
       if (isa<linalg::TransposeOp>(producer.getOwner()))
         return scf::SCFTileAndFuseOptions::ControlFnResult{};
-      if (!andFill)
-        return std::nullopt;
       return base(slice, producer, isDest);
     };
   };
-  FailureOr<scf::SCFTileAndFuseResult> tasks = tileAndFuse(
-      rewriter, cast<TilingInterface>(contraction.getOperation()),
-      {blocks.rows / tile.m, 0, blocks.panels, 0, 0},
-      rowLoops(contraction, machine), /*interchange=*/{}, fusePacking(true));
+  FailureOr<scf::SCFTileAndFuseResult> tasks =
+      tileAndFuse(rewriter, cast<TilingInterface>(contraction.getOperation()),
+                  {blocks.rows / tile.m, 0, blocks.panels, 0, 0},
+                  rowLoops(contraction, machine), /*interchange=*/{},
+                  fuseTransposesAnd(fuseContractionAndFill()));
   if (failed(tasks))
     return failure();
   Operation *taskLoop = tasks->loops.front().getOperation();
   FailureOr<scf::SCFTileAndFuseResult> kBlocks = tileAndFuse(
       rewriter, cast<TilingInterface>(tasks->tiledAndFusedOps.front()),
       {0, 0, 0, 0, blocks.k}, scf::SCFTilingOptions::LoopType::ForOp,
-      /*interchange=*/{}, fusePacking(false));
+      /*interchange=*/{}, fuseTransposesAnd(fuseNothing()));
   if (failed(kBlocks))
     return failure();
   // Panels, then micro-panels; nothing fused into them.
