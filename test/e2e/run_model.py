@@ -42,7 +42,7 @@ import nncc_tools  # noqa: E402 (found through the path set just above)
 # Weights are PyTorch's default initialization under a fixed seed per model,
 # so every run compiles the same model; the inputs are fresh each run.
 MODEL_SEEDS = {"mlp": 1, "lenet": 2, "convnet": 3, "widen": 4, "kblocked": 5,
-               "gemm": 6, "winograd": 7}
+               "gemm": 6, "winograd": 7, "span": 8}
 
 # The metric is max|nncc - torch| / max|torch| over the whole output: both
 # compute in fp32 but sum in different orders (tiling, vectorized
@@ -178,6 +178,39 @@ def make_winograd():
     return Net()
 
 
+def make_span():
+    """Convolutions over 16-channel blocks (AVX-512's vector; the 16-channel
+    input sets the block) whose rows of 28, 14 and 7 pixels take register
+    tiles spanning 2 or 4 output blocks (CpuMachine::blockSpanMaxPixels,
+    chooseBlockedConvTile): a 1x1 with relu6 (28 = 12 + 12 + 4 pixels), a
+    strided 3x3, a 1x1 with a residual add, a strided 1x1 to 7x7, a
+    depthwise 3x3 (which never spans) and a 1x1 of 48 channels (3 blocks,
+    spanned by no tile of 2 or 4), then a global pooling."""
+    import torch
+    from torch import nn
+    import torch.nn.functional as F
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.c1 = nn.Conv2d(16, 64, 1)
+            self.c2 = nn.Conv2d(64, 64, 3, stride=2, padding=1)
+            self.c3 = nn.Conv2d(64, 64, 1)
+            self.c4 = nn.Conv2d(64, 32, 1, stride=2)
+            self.dw = nn.Conv2d(32, 32, 3, padding=1, groups=32)
+            self.c5 = nn.Conv2d(32, 48, 1)
+
+        def forward(self, x):
+            x = F.relu6(self.c1(x))
+            x = torch.relu(self.c2(x))
+            x = self.c3(x) + x
+            x = F.relu6(self.dw(self.c4(x)))
+            x = torch.relu(self.c5(x))
+            return torch.flatten(F.adaptive_avg_pool2d(x, 1), 1)
+
+    return Net()
+
+
 def make_gemm():
     """Two dense layers over 2048 rows whose A (2048 x 1024 floats, 8 MiB)
     nncc packs into micro-panels and blocks for the caches with B
@@ -204,6 +237,8 @@ def build_model(name):
         return make_kblocked().eval(), (64, 7, 7)
     if name == "gemm":
         return make_gemm().eval(), (1024,)
+    if name == "span":
+        return make_span().eval(), (16, 28, 28)
     if name == "winograd":
         return make_winograd().eval(), (16, 32, 32)
     if name == "mlp":

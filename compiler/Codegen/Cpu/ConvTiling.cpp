@@ -564,13 +564,16 @@ int64_t chooseChannelBlock(linalg::Conv2DNgchwGfchwOp conv,
 
 /// The taps of a column of a blocked convolution `conv` (tileBlockedConv),
 /// its row dimensions already dropped: one scf.for per tap dimension, each
-/// step a [pixels, channels] multiply-add.
+/// step a [pixels, channels] multiply-add ([blocks, pixels, channels] for a
+/// tile that spans several output blocks).
 static LogicalResult tileBlockedTaps(RewriterBase &rewriter,
-                                     linalg::GenericOp conv) {
-  // A column's loops: (ow, fi) and the taps, (cb, kh, kw, ci), (kh, kw, c)
-  // when the input is not blocked, or (kh, kw) when depthwise or pooling.
+                                     linalg::GenericOp conv, bool spansBlocks) {
+  // A column's loops: (ow, fi), or (fb, ow, fi) when the tile spans blocks,
+  // and the taps, (cb, kh, kw, ci), (kh, kw, c) when the input is not
+  // blocked, or (kh, kw) when depthwise or pooling.
+  unsigned channelDim = spansBlocks ? 2 : 1;
   SmallVector<unsigned> taps;
-  for (unsigned d = 2; d < conv.getNumLoops(); ++d)
+  for (unsigned d = channelDim + 1; d < conv.getNumLoops(); ++d)
     taps.push_back(d);
   SmallVector<int64_t> tiles(conv.getNumLoops(), 0);
   for (unsigned d : taps)
@@ -583,13 +586,30 @@ static LogicalResult tileBlockedTaps(RewriterBase &rewriter,
   // tap, an input channel, as a unit reduction, so that the tap is a
   // contraction [m, 1] x [1, w] of broadcast pixels, which lowers to an
   // outer product (a broadcast along w became a transpose).
-  bool channelwise = tap.getIndexingMapsArray()[0].isFunctionOfDim(1);
+  bool channelwise = tap.getIndexingMapsArray()[0].isFunctionOfDim(channelDim);
   if (!channelwise)
     taps.pop_back();
   auto dropped =
       dyn_cast_or_null<linalg::GenericOp>(dropDims(rewriter, tap, taps));
   if (!dropped)
     return failure();
+  // The tap's loops (fb, ow, fi, ci) as (ow, fb, ci, fi): the filter read
+  // [fb, ci, fi] in its own order, broadcast along the leading pixels, which
+  // folds into the contraction as an outer product. In the column's order
+  // the filter's vectors were read broadcast along the middle dimension, a
+  // [blocks, pixels, w] operand that the contraction lowering multiplied
+  // and reduced as such; with ci last, read transposed, element by element
+  // (LLVM put the vectors together again, but MobileNet-V2 took twice as
+  // long to compile).
+  if (spansBlocks) {
+    if (dropped.getNumLoops() != 4)
+      return failure();
+    FailureOr<linalg::GenericOp> interchanged =
+        linalg::interchangeGenericOp(rewriter, dropped, {1, 0, 3, 2});
+    if (failed(interchanged))
+      return failure();
+    dropped = *interchanged;
+  }
   unstrideInputs(rewriter, dropped);
   return success();
 }
@@ -629,8 +649,10 @@ static SmallVector<int64_t> blockedConvOrder(linalg::GenericOp conv,
 
 /// The end of tileBlockedConv in each tile under `rowLoop`: the row's unit
 /// dimensions dropped from every op (the convolutions, their
-/// initializations, the epilogue), then the taps, and the vectors.
-static void finishBlockedTiles(RewriterBase &rewriter, Operation *rowLoop) {
+/// initializations, the epilogue): the image, the output block unless the
+/// tile spans several, and the output row; then the taps, and the vectors.
+static void finishBlockedTiles(RewriterBase &rewriter, Operation *rowLoop,
+                               bool spansBlocks = false) {
   simplifyTiles(rowLoop);
   SmallVector<linalg::LinalgOp> tiled;
   rowLoop->walk([&](linalg::LinalgOp op) { tiled.push_back(op); });
@@ -641,10 +663,13 @@ static void finishBlockedTiles(RewriterBase &rewriter, Operation *rowLoop) {
                                    : linalg::generalizeNamedOp(rewriter, op);
     if (failed(generic))
       continue;
+    SmallVector<unsigned> rowDims = {0, 1, 2};
+    if (spansBlocks)
+      rowDims = {0, 2};
     auto dropped = dyn_cast_or_null<linalg::GenericOp>(
-        dropDims(rewriter, *generic, {0, 1, 2}));
+        dropDims(rewriter, *generic, rowDims));
     if (dropped && dropped.getNumReductionLoops() > 0)
-      (void)tileBlockedTaps(rewriter, dropped);
+      (void)tileBlockedTaps(rewriter, dropped, spansBlocks);
   }
   simplifyTiles(rowLoop);
   vectorizeOpsIn(rewriter, rowLoop);
@@ -820,19 +845,27 @@ LogicalResult tileBlockedConv(RewriterBase &rewriter, linalg::GenericOp conv,
   // Fused into the tiles of a convolution whose epilogue adds it.
   if (feedsNothing(conv))
     return failure();
-  MatmulTile tile = chooseBlockedConvTile(sizes[3], sizes[4], machine);
+  MatmulTile tile = chooseBlockedConvTile(sizes[3], sizes[4], 1, machine);
   if (sizes.size() == 9)
     if (int64_t chunk = chooseBlockedConvKChunk(
             sizes[5] * sizes[8], sizes[8], sizes[6] * sizes[7],
             std::min(tile.n, sizes[4]), machine))
       return tileBlockedConvKBlocked(rewriter, conv, tile, chunk, machine);
+  // A tile of a short row may span output blocks (blockSpanMaxPixels),
+  // unless each output channel reads its own input channel (depthwise,
+  // pooling), which no broadcast would share.
+  if (!conv.getIndexingMapsArray()[0].isFunctionOfDim(4) &&
+      sizes[3] <= machine.blockSpanMaxPixels)
+    tile = chooseBlockedConvTile(sizes[3], sizes[4], sizes[1], machine);
+  int64_t spanned = std::max<int64_t>(tile.n / sizes[4], 1);
   // The elementwise consumer (bias, activation, residual add) is the root,
   // so that it runs on the accumulators before the tile's one store.
   linalg::GenericOp epilogue = findEpilogue(conv);
   Operation *root = epilogue ? epilogue.getOperation() : conv.getOperation();
   unsigned rootLoops = cast<linalg::LinalgOp>(root).getNumLoops();
   SmallVector<int64_t> rowTiles(rootLoops, 0);
-  rowTiles[0] = rowTiles[1] = rowTiles[2] = 1;
+  rowTiles[0] = rowTiles[2] = 1;
+  rowTiles[1] = spanned;
   if (sizes[4] > tile.n)
     rowTiles[4] = tile.n;
   FailureOr<scf::SCFTileAndFuseResult> rows = tileAndFuse(
@@ -854,7 +887,7 @@ LogicalResult tileBlockedConv(RewriterBase &rewriter, linalg::GenericOp conv,
     (void)peelColumns(rewriter,
                       cast<scf::ForOp>(columns->loops.front().getOperation()));
   }
-  finishBlockedTiles(rewriter, rowLoop);
+  finishBlockedTiles(rewriter, rowLoop, spanned > 1);
   return success();
 }
 

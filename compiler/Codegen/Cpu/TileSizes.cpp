@@ -195,9 +195,11 @@ int64_t nncc::chooseKBlock(const MatmulTile &tile, int64_t n, int64_t k,
 }
 
 MatmulTile nncc::chooseBlockedConvTile(int64_t pixels, int64_t channels,
+                                       int64_t blocks,
                                        const CpuMachine &machine) {
   int64_t lanes = machine.lanes();
   int64_t blockVectors = std::max<int64_t>(channels / lanes, 1);
+  int64_t totalVectors = blockVectors * std::max<int64_t>(blocks, 1);
   int64_t registers = int64_t(machine.vectorRegisters()) - 3;
   auto cycles = [](int64_t r, int64_t nv) {
     return std::max({r * nv / 2.0, (r + nv) / 2.0, 4.0, 2.0 * nv});
@@ -205,7 +207,9 @@ MatmulTile nncc::chooseBlockedConvTile(int64_t pixels, int64_t channels,
   MatmulTile best;
   double bestCycles = std::numeric_limits<double>::infinity();
   for (int64_t nv : {4, 2, 1}) {
-    if (blockVectors % nv != 0)
+    // Part of a block, or whole blocks that divide the count of blocks.
+    if (nv <= blockVectors ? blockVectors % nv != 0
+                           : nv % blockVectors != 0 || totalVectors % nv != 0)
       continue;
     // At most 16 pixels: a column of pixels is one vector of the tap's
     // contraction, which LLVM splits into pieces past 16 lanes (26 pixels
@@ -215,7 +219,7 @@ MatmulTile nncc::chooseBlockedConvTile(int64_t pixels, int64_t channels,
          ++r) {
       double row = (pixels / r) * cycles(r, nv) +
                    (pixels % r ? cycles(pixels % r, nv) : 0.0);
-      row *= double(blockVectors / nv);
+      row *= double(totalVectors / nv);
       bool better = row < bestCycles ||
                     (row == bestCycles && r * nv > best.m * (best.n / lanes));
       if (better) {

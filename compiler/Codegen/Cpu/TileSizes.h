@@ -76,6 +76,17 @@ struct CpuMachine {
   /// The most bytes of filter a task of a blocked convolution reads for
   /// each output row (chooseBlockedConvKChunk): a quarter of a 2 MiB L2.
   int64_t blockedConvFilterBytes = int64_t(512) << 10;
+  /// The longest output row whose register tiles may span several output
+  /// blocks of a blocked convolution (chooseBlockedConvTile): 32 pixels.
+  /// MobileNet-V2's 7-, 14- and 28-pixel rows of 16-channel blocks had tiles
+  /// of 7 or 14 accumulators and one broadcast per FMA; spanning 2 or 4
+  /// blocks made its batch-16 call 0.95-0.98x the time (one process
+  /// alternating both compiles, one and two threads) and batch 1 0.95x.
+  /// Its 56- and 112-pixel rows already fill a tile of 16 pixels, and
+  /// spanning there made batch 16 1.02-1.07x slower (batch 1 2% faster):
+  /// those layers stream tens of megabytes, and a tile writing two blocks
+  /// is two output streams instead of one.
+  int64_t blockSpanMaxPixels = 32;
   /// Winograd's cost model (chooseWinogradTile): a filter value streamed
   /// from memory costs as much as this many pixels' multiply-adds by it, and
   /// the transforms add this percentage to the batch product's.
@@ -217,9 +228,14 @@ GemmBlocks chooseGemmBlocks(int64_t m, int64_t k, int64_t panelCount,
 /// broadcast leave 3 registers free (28 or 29 of 32 zmm: 6 x 4 ran 7%
 /// faster than 5 x 4 on ResNet's 56x56 layer; 7 x 4 spilled), and a tile
 /// has at most 16 pixels (a column of 26, split by LLVM into pieces, ran
-/// MobileNet-V2's first layer 3x slower).
+/// MobileNet-V2's first layer 3x slower). A tile may also span several of
+/// the `blocks` output blocks when the block is narrower than 4 vectors (n
+/// then exceeds `channels`: n / channels consecutive blocks, a number that
+/// divides `blocks`): its r broadcasts then feed the FMAs of every block.
+/// MobileNet-V2's 16-channel blocks had tiles of one vector, r broadcasts
+/// for r FMAs, and 7-pixel rows of 7 accumulators short of the FMA latency.
 MatmulTile chooseBlockedConvTile(int64_t pixels, int64_t channels,
-                                 const CpuMachine &machine);
+                                 int64_t blocks, const CpuMachine &machine);
 
 } // namespace nncc
 

@@ -637,6 +637,44 @@ func.func @blocked_conv(%x: tensor<1x1x16x16x64xf32>, %w: tensor<2x1x3x3x64x64xf
   return %relu : tensor<1x2x14x14x64xf32>
 }
 
+// A row of 7 pixels over blocks of 16 channels: with AVX-512 one block's
+// tile would be 7 accumulators, short of the FMA latency, with a broadcast
+// per FMA; the tile spans two output blocks (chooseBlockedConvTile,
+// CpuMachine::blockSpanMaxPixels), the rows' parallel loop stepping over
+// blocks by 2, each tap a [7, 1] x [2, 1, 16] contraction into 2 x 7 x 16
+// accumulators (its loops (ow, fb, ci, fi): the filter is read in its own
+// order, broadcast along the leading pixels, which the lowering folds into
+// outer products), and the residual add runs on them. With AVX2 a block is
+// two ymm already: tiles of 4 and 3 pixels in one block.
+// CHECK-LABEL: func.func @blocked_conv_spans_blocks
+// AVX512: scf.forall (%[[OH:.*]], %[[FB:.*]]) = (0, 0) to (7, 4) step (1, 2)
+// AVX512: scf.for {{.*}} -> (vector<2x7x16xf32>)
+// AVX512: vector.transfer_read %arg0[%c0, %{{.*}}, %[[OH]], %c0, %{{.*}}]{{.*}} : tensor<1x6x7x7x16xf32>, vector<7x1xf32>
+// AVX512: vector.transfer_read %arg1[%[[FB]], {{.*}} : tensor<4x6x1x1x16x16xf32>, vector<7x2x1x16xf32>
+// AVX512: vector.contract {{.*}} : vector<7x1xf32>, vector<7x2x1x16xf32> into vector<2x7x16xf32>
+// AVX512: vector.transfer_read %arg2[%c0, %[[FB]], %[[OH]], %c0, %c0]{{.*}} : tensor<1x4x7x7x16xf32>, vector<2x7x16xf32>
+// AVX512: arith.addf %{{.*}} : vector<2x7x16xf32>
+// AVX2: scf.forall (%{{.*}}, %{{.*}}) in (7, 4)
+// AVX2: vector.contract {{.*}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+// AVX2: vector.contract {{.*}} : vector<3x1xf32>, vector<1x16xf32> into vector<3x16xf32>
+func.func @blocked_conv_spans_blocks(%x: tensor<1x6x7x7x16xf32>, %w: tensor<4x6x1x1x16x16xf32>, %r: tensor<1x4x7x7x16xf32>) -> tensor<1x4x7x7x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x4x7x7x16xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<1x4x7x7x16xf32>) -> tensor<1x4x7x7x16xf32>
+  %c = linalg.generic {indexing_maps = [#blocked_in, #blocked_filter, #blocked_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x6x7x7x16xf32>, tensor<4x6x1x1x16x16xf32>) outs(%fill : tensor<1x4x7x7x16xf32>) attrs = {nncc.blocked_conv} {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %m, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x7x7x16xf32>
+  %add = linalg.generic {indexing_maps = [#id5, #id5, #id5], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%c, %r : tensor<1x4x7x7x16xf32>, tensor<1x4x7x7x16xf32>) outs(%e : tensor<1x4x7x7x16xf32>) {
+  ^bb0(%in: f32, %in2: f32, %out: f32):
+    %s = arith.addf %in, %in2 : f32
+    linalg.yield %s : f32
+  } -> tensor<1x4x7x7x16xf32>
+  return %add : tensor<1x4x7x7x16xf32>
+}
+
 // The loop order follows the operand that is read again (blockedConvOrder):
 // a 1x1 filter of 8 blocks by 9 (1.2 MB, over CpuMachine::cacheBytes) with
 // one image's 4 x 4 x 576 input (37 KB): output blocks outermost, each
