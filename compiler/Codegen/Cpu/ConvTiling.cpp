@@ -601,7 +601,7 @@ static LogicalResult tileBlockedTaps(RewriterBase &rewriter,
   // and reduced as such; with ci last, read transposed, element by element
   // (LLVM put the vectors together again, but MobileNet-V2 took twice as
   // long to compile).
-  if (spansBlocks) {
+  if (spansBlocks && !channelwise) {
     if (dropped.getNumLoops() != 4)
       return failure();
     FailureOr<linalg::GenericOp> interchanged =
@@ -845,18 +845,28 @@ LogicalResult tileBlockedConv(RewriterBase &rewriter, linalg::GenericOp conv,
   // Fused into the tiles of a convolution whose epilogue adds it.
   if (feedsNothing(conv))
     return failure();
+  // The chunk of input channels a tile of `width` output channels runs
+  // over, or 0 when its filter per output row is small enough.
+  auto kChunk = [&](int64_t width) -> int64_t {
+    if (sizes.size() != 9)
+      return 0;
+    return chooseBlockedConvKChunk(sizes[5] * sizes[8], sizes[8],
+                                   sizes[6] * sizes[7], width, machine);
+  };
   MatmulTile tile = chooseBlockedConvTile(sizes[3], sizes[4], 1, machine);
-  if (sizes.size() == 9)
-    if (int64_t chunk = chooseBlockedConvKChunk(
-            sizes[5] * sizes[8], sizes[8], sizes[6] * sizes[7],
-            std::min(tile.n, sizes[4]), machine))
-      return tileBlockedConvKBlocked(rewriter, conv, tile, chunk, machine);
+  if (int64_t chunk = kChunk(std::min(tile.n, sizes[4])))
+    return tileBlockedConvKBlocked(rewriter, conv, tile, chunk, machine);
   // A tile of a short row may span output blocks (blockSpanMaxPixels),
   // unless each output channel reads its own input channel (depthwise,
-  // pooling), which no broadcast would share.
+  // pooling), which no broadcast would share, or the blocks' filter would
+  // be too large to read whole for each row.
   if (!conv.getIndexingMapsArray()[0].isFunctionOfDim(4) &&
-      sizes[3] <= machine.blockSpanMaxPixels)
-    tile = chooseBlockedConvTile(sizes[3], sizes[4], sizes[1], machine);
+      sizes[3] <= machine.blockSpanMaxPixels) {
+    MatmulTile spanning =
+        chooseBlockedConvTile(sizes[3], sizes[4], sizes[1], machine);
+    if (!kChunk(spanning.n))
+      tile = spanning;
+  }
   int64_t spanned = std::max<int64_t>(tile.n / sizes[4], 1);
   // The elementwise consumer (bias, activation, residual add) is the root,
   // so that it runs on the accumulators before the tile's one store.

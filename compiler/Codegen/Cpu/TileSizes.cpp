@@ -207,9 +207,11 @@ MatmulTile nncc::chooseBlockedConvTile(int64_t pixels, int64_t channels,
   MatmulTile best;
   double bestCycles = std::numeric_limits<double>::infinity();
   for (int64_t nv : {4, 2, 1}) {
-    // Part of a block, or whole blocks that divide the count of blocks.
-    if (nv <= blockVectors ? blockVectors % nv != 0
-                           : nv % blockVectors != 0 || totalVectors % nv != 0)
+    // Part of a block, or whole blocks (of whole vectors) that divide the
+    // count of blocks.
+    bool wholeBlocks = channels == blockVectors * lanes &&
+                       nv % blockVectors == 0 && totalVectors % nv == 0;
+    if (nv <= blockVectors ? blockVectors % nv != 0 : !wholeBlocks)
       continue;
     // At most 16 pixels: a column of pixels is one vector of the tap's
     // contraction, which LLVM splits into pieces past 16 lanes (26 pixels
