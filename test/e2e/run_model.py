@@ -182,10 +182,11 @@ def make_span():
     """Convolutions over 16-channel blocks (AVX-512's vector; the 16-channel
     input sets the block) whose rows of 28, 14 and 7 pixels take register
     tiles spanning 2 or 4 output blocks (CpuMachine::blockSpanMaxPixels,
-    chooseBlockedConvTile): a 1x1 with relu6 (28 = 12 + 12 + 4 pixels), a
-    strided 3x3, a 1x1 with a residual add, a strided 1x1 to 7x7, a
-    depthwise 3x3 (which never spans) and a 1x1 of 48 channels (3 blocks,
-    spanned by no tile of 2 or 4), then a global pooling."""
+    chooseBlockedConvTile): a 1x1 with relu6 (4 blocks, 28 = 4 x 6 + 4
+    pixels), a strided 3x3 and a 1x1 with a residual add (4 blocks, 14 =
+    5 + 5 + 4), a strided 1x1 to 7x7 (2 blocks), a depthwise 3x3 (which
+    never spans) and a 1x1 of 48 channels (3 blocks, which no tile of 2 or
+    4 divides), then a global pooling."""
     import torch
     from torch import nn
     import torch.nn.functional as F
