@@ -106,6 +106,7 @@ def make_paths(args, work):
         ("runtime/include", args.nnrt_include),
         ("test/", os.path.join(args.srcroot, "test") + "/"),
         ("examples/", os.path.join(args.srcroot, "examples") + "/"),
+        ("bench/", os.path.join(args.srcroot, "bench") + "/"),
         ("/tmp/", os.path.join(work, "tmp") + "/"),
     ]
 
