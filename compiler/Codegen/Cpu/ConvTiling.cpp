@@ -285,7 +285,10 @@ static LogicalResult tileTaps(RewriterBase &rewriter, linalg::LinalgOp conv,
     // multiply-add once its unit dimensions go too.
     rewriter.setInsertionPoint(column);
     FailureOr<linalg::GenericOp> generic =
-        linalg::generalizeNamedOp(rewriter, cast<linalg::LinalgOp>(column));
+        isa<linalg::GenericOp>(column)
+            ? cast<linalg::GenericOp>(column)
+            : linalg::generalizeNamedOp(rewriter,
+                                        cast<linalg::LinalgOp>(column));
     if (failed(generic))
       return failure();
     auto row = dyn_cast_or_null<linalg::GenericOp>(
@@ -465,6 +468,131 @@ LogicalResult tileDirectConv(RewriterBase &rewriter,
     tiling.tapDims = {3, 4, 5};
   }
   return tileTaps(rewriter, conv, tiling, machine);
+}
+
+bool isFilterCorrelation(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || !hasStaticShapes(op) || !allF32(op) ||
+      op.getNumLoops() != 7 || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.getNumReductionLoops() != 2)
+    return false;
+  MLIRContext *ctx = op.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineMap> expected = {
+      AffineMap::get(7, 0, {d(0), d(1), d(5), d(6)}, ctx),
+      AffineMap::get(7, 0, {d(0), d(2), d(5) + d(3), d(6) + d(4)}, ctx),
+      AffineMap::get(7, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
+  if (op.getIndexingMapsArray() != expected)
+    return false;
+  // p + dy * x, in either order.
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || add->getBlock() != &body)
+    return false;
+  Value acc = body.getArgument(2);
+  Value product = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+  auto mul = product.getDefiningOp<arith::MulFOp>();
+  if (!mul || (add.getLhs() != acc && add.getRhs() != acc))
+    return false;
+  Value a = body.getArgument(0), b = body.getArgument(1);
+  return (mul.getLhs() == a && mul.getRhs() == b) ||
+         (mul.getLhs() == b && mul.getRhs() == a);
+}
+
+LogicalResult tileFilterCorrelation(RewriterBase &rewriter,
+                                    linalg::GenericOp op,
+                                    const CpuMachine &machine) {
+  // Loops (n, f, c, kh, kw, oh, ow).
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  int64_t lanes = machine.lanes(), filters = sizes[1], kh = sizes[3];
+  int64_t vectors = llvm::divideCeil(sizes[6], lanes);
+  int64_t extra = vectors * lanes - sizes[6];
+  // Rows of filters: the largest divisor of F whose m x KH accumulators,
+  // m gradient rows and KH input rows fit the registers.
+  int64_t rows = 1;
+  for (int64_t m = 1; m <= filters; ++m)
+    if (filters % m == 0 && fitsRegisterTile(m * kh, m + kh, machine))
+      rows = m;
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  rewriter.setInsertionPoint(op);
+  Type f32 = rewriter.getF32Type();
+  Value zero =
+      arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
+  // Zero columns up to whole vectors: ow to vectors * lanes, the input's
+  // rows as far as the last tap reads.
+  auto padColumns = [&](Value value) -> Value {
+    if (extra == 0)
+      return value;
+    auto type = cast<RankedTensorType>(value.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape.back() += extra;
+    SmallVector<OpFoldResult> low(4, rewriter.getIndexAttr(0)),
+        high(4, rewriter.getIndexAttr(0));
+    high.back() = rewriter.getIndexAttr(extra);
+    return tensor::PadOp::create(rewriter, loc,
+                                 RankedTensorType::get(shape, f32), value, low,
+                                 high, zero);
+  };
+  Value grad = padColumns(op.getDpsInputOperand(0)->get());
+  Value input = padColumns(op.getDpsInputOperand(1)->get());
+  auto gradType = cast<RankedTensorType>(grad.getType());
+  Value gradRows = tensor::ExpandShapeOp::create(
+      rewriter, loc,
+      RankedTensorType::get({gradType.getDimSize(0), gradType.getDimSize(1),
+                             gradType.getDimSize(2), vectors, lanes},
+                            f32),
+      grad, SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+  // Loops (n, f, c, kh, kw, l, oh, j).
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<int64_t> lanesShape(sizes.begin(), sizes.begin() + 5);
+  lanesShape.push_back(lanes);
+  auto lanesType = RankedTensorType::get(lanesShape, f32);
+  Value lanesInit =
+      linalg::FillOp::create(
+          rewriter, loc, zero,
+          tensor::EmptyOp::create(rewriter, loc, lanesShape, f32).getResult())
+          .getResult(0);
+  SmallVector<utils::IteratorType> iterators(6, utils::IteratorType::parallel);
+  iterators.append(2, utils::IteratorType::reduction);
+  auto laneSums = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{lanesType}, ValueRange{gradRows, input},
+      ValueRange{lanesInit},
+      SmallVector<AffineMap>{
+          AffineMap::get(8, 0, {d(0), d(1), d(6), d(7), d(5)}, ctx),
+          AffineMap::get(
+              8, 0, {d(0), d(2), d(6) + d(3), d(7) * lanes + d(5) + d(4)}, ctx),
+          AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4), d(5)}, ctx)},
+      iterators, [](OpBuilder &b, Location l, ValueRange args) {
+        Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+        linalg::YieldOp::create(
+            b, l, ValueRange{arith::AddFOp::create(b, l, product, args[2])});
+      });
+  // Each product is the sum of its lanes, added to the correlation's init.
+  SmallVector<utils::IteratorType> sumIterators(5,
+                                                utils::IteratorType::parallel);
+  sumIterators.push_back(utils::IteratorType::reduction);
+  auto sum = linalg::GenericOp::create(
+      rewriter, loc, op.getResultTypes(), ValueRange{laneSums.getResult(0)},
+      ValueRange{op.getDpsInitOperand(0)->get()},
+      SmallVector<AffineMap>{
+          rewriter.getMultiDimIdentityMap(6),
+          AffineMap::get(6, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)},
+      sumIterators, [](OpBuilder &b, Location l, ValueRange args) {
+        linalg::YieldOp::create(
+            b, l, ValueRange{arith::AddFOp::create(b, l, args[0], args[1])});
+      });
+  rewriter.replaceOp(op, sum.getResults());
+  // Loops (n, f, c, kh, kw, l, oh, j); a row's (f, kh, l, oh, j) once its
+  // unit n, c and kw go; each tap (oh, j) an [m, KH, V] multiply-add.
+  TapTiling tiling;
+  tiling.rowTiles = {1, rows, 1, 0, 1, 0, 0, 0};
+  tiling.columnDim = 5;
+  tiling.columns = lanes;
+  tiling.width = lanes;
+  tiling.rowDims = {0, 2, 4};
+  tiling.tapDims = {3, 4};
+  return tileTaps(rewriter, laneSums, tiling, machine);
 }
 
 void skipPaddedRows(Operation *scope) {

@@ -294,6 +294,13 @@ struct CpuTileAndVectorizePass
       });
       for (linalg::Conv2DNgchwGfchwOp conv : depthwise)
         (void)tileDepthwiseConv(rewriter, conv, machine);
+      SmallVector<linalg::GenericOp> correlations;
+      func.walk([&](linalg::GenericOp op) {
+        if (isFilterCorrelation(op))
+          correlations.push_back(op);
+      });
+      for (linalg::GenericOp op : correlations)
+        (void)tileFilterCorrelation(rewriter, op, machine);
       SmallVector<linalg::GenericOp> blocked;
       func.walk([&](linalg::GenericOp conv) {
         if (conv->hasAttr(kBlockedConvAttr))

@@ -262,6 +262,21 @@ void startKBlocksFromFill(mlir::Operation *scope);
 /// vector code's clean-up, which folds the tiles' slices into the reads.
 void skipPaddedRows(mlir::Operation *scope);
 
+/// Whether `op` is a filter gradient's per-image correlation (NnToLinalg's
+/// ConvGrad.cpp): loops (n, f, c, kh, kw, oh, ow), p[n, f, c, kh, kw] +=
+/// dy[n, f, oh, ow] * x[n, c, oh + kh, ow + kw], f32 and static.
+bool isFilterCorrelation(mlir::linalg::GenericOp op);
+
+/// A filter correlation vectorized along ow without copying patches: ow
+/// padded with zeros to whole vectors and split into (j, l), the lanes l
+/// kept apart, lanes[n, f, c, kh, kw, l] += dy[n, f, oh, j * V + l] *
+/// x[n, c, oh + kh, j * V + l + kw], as rows over (image, rows of filters,
+/// c, kw) of [m, KH, V] accumulators and taps over (oh, j); then each
+/// product is the sum of its lanes.
+mlir::LogicalResult tileFilterCorrelation(mlir::RewriterBase &rewriter,
+                                          mlir::linalg::GenericOp op,
+                                          const CpuMachine &machine);
+
 /// Whether `conv` is a depthwise convolution (one input and one output
 /// channel per group) that tileDepthwiseConv handles: f32, static, unit
 /// strides (each tap reads a contiguous input row).

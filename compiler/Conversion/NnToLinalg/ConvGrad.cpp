@@ -40,6 +40,13 @@ namespace {
 /// counts as one image: its size is the caller's choice.
 constexpr int64_t kConvGradCopyLimitBytes = int64_t(64) << 20;
 
+/// The most filters for which a filter gradient is a correlation rather
+/// than a batch matmul: the matmul's rows are the filters, so with fewer
+/// than a vector's worth its FMAs wait on each other (the direct
+/// convolution's threshold, CpuMachine::directConvMaxFilters, for the same
+/// reason).
+constexpr int64_t kCorrelationMaxFilters = 8;
+
 /// Whether a tensor of `shape` with `elementType` elements fits the cap.
 bool fitsCopyLimit(ArrayRef<int64_t> shape, Type elementType) {
   int64_t bytes = elementType.getIntOrFloatBitWidth() / 8;
@@ -52,6 +59,32 @@ bool fitsCopyLimit(ArrayRef<int64_t> shape, Type elementType) {
 /// own precision.
 bool hasContractionElementType(RankedTensorType type) {
   return type.getElementType().isF32() || type.getElementType().isF64();
+}
+
+/// The sum over the batch (dimension 0) of per-image products [N, ...], in
+/// sumAccumulatorType and rounded once, the batch the outer loop so that
+/// the inner loop runs along rows.
+Value sumOverImages(OpBuilder &b, Location loc, Value products) {
+  auto type = cast<RankedTensorType>(products.getType());
+  Type elementType = type.getElementType();
+  Type accType = sumAccumulatorType(elementType);
+  unsigned rank = type.getRank();
+  auto sumType = RankedTensorType::get(type.getShape().drop_front(), accType);
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> rest;
+  for (unsigned d = 1; d < rank; ++d)
+    rest.push_back(getAffineDimExpr(d, ctx));
+  Value sum =
+      buildGeneric(b, loc, products, b.getMultiDimIdentityMap(rank),
+                   createFilled(b, loc, sumType, scalarAttr(accType, 0.0)),
+                   AffineMap::get(rank, 0, rest, ctx),
+                   [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                     Value product = args[0];
+                     if (accType != elementType)
+                       product = arith::ExtFOp::create(nb, l, accType, product);
+                     return arith::AddFOp::create(nb, l, args[1], product);
+                   });
+  return castElements(b, loc, sum, elementType);
 }
 
 /// dx = conv2d(pad(spread(dy)), flip(filter)^T), stride 1, the forward
@@ -217,25 +250,78 @@ struct Conv2DBackwardFilterAsMatmul
                                     scalarAttr(elementType, 0.0))})
             .getResult(0);
 
-    // The sum over the batch, loops (n, f, k), the batch outermost so the
-    // inner loop runs along rows.
-    Type accType = sumAccumulatorType(elementType);
-    auto sumType = RankedTensorType::get({filters, patch}, accType);
-    Value sum = buildGeneric(
-        rewriter, loc, products, rewriter.getMultiDimIdentityMap(3),
-        createFilled(rewriter, loc, sumType, scalarAttr(accType, 0.0)),
-        AffineMap::get(3, 0, {d(1), d(2)}, ctx),
-        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value product = args[0];
-          if (accType != elementType)
-            product = arith::ExtFOp::create(b, l, accType, product);
-          return arith::AddFOp::create(b, l, args[1], product);
-        });
-    sum = castElements(rewriter, loc, sum, elementType);
+    Value sum = sumOverImages(rewriter, loc, products);
     rewriter.replaceOp(op,
                        tensor::ExpandShapeOp::create(
                            rewriter, loc, type, sum,
                            SmallVector<ReassociationIndices>{{0}, {1, 2, 3}}));
+    return success();
+  }
+};
+
+/// dW[f, c, kh, kw] = sum over n of (sum over (oh, ow) of dy[n, f, oh, ow] *
+/// xpad[n, c, oh + kh, ow + kw]), for few filters at unit strides and
+/// dilations: the per-image sums are one generic over (n, f, c, kh, kw,
+/// oh, ow), a correlation of each image's input with its gradient, which
+/// the CPU code generator runs vectorized along ow without copying patches
+/// (ConvTiling.cpp, tileFilterCorrelation); the batch matmul's product of
+/// [F, OH*OW] by [OH*OW, C*KH*KW] would be F rows wide, its patches copied
+/// in pieces of KW elements (LeNet-5's first layer: 6 rows, 5-float
+/// pieces, the copy two thirds of its time).
+struct Conv2DBackwardFilterAsCorrelation
+    : OpConversionPattern<nn::Conv2DBackwardFilterOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::Conv2DBackwardFilterOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    auto gradType = op.getGrad().getType();
+    auto unit = [](ArrayRef<int64_t> values) {
+      return llvm::all_of(values, [](int64_t v) { return v == 1; });
+    };
+    if (op.getGroups() != 1 || !type.getElementType().isF32() ||
+        !type.hasStaticShape() || !gradType.hasStaticShape() ||
+        type.getDimSize(0) > kCorrelationMaxFilters || !unit(op.getStrides()) ||
+        !unit(op.getDilations()))
+      return rewriter.notifyMatchFailure(op, "not a few-filter correlation");
+    // The padded input (copied again, its rows widened to whole vectors, by
+    // the CPU code generator) and the per-image products stay under the cap.
+    auto inputType = op.getInput().getType();
+    ArrayRef<int64_t> pad = op.getPadding();
+    SmallVector<int64_t> paddedShape(inputType.getShape());
+    paddedShape[2] += pad[0] + pad[2];
+    paddedShape[3] += pad[1] + pad[3];
+    SmallVector<int64_t> productsShape = {gradType.getDimSize(0)};
+    llvm::append_range(productsShape, type.getShape());
+    if (!inputType.hasStaticShape() ||
+        !fitsCopyLimit(paddedShape, type.getElementType()) ||
+        !fitsCopyLimit(productsShape, type.getElementType()))
+      return rewriter.notifyMatchFailure(op, "temporaries too large");
+
+    Location loc = op.getLoc();
+    Type elementType = type.getElementType();
+    Value input =
+        padSpatially(rewriter, loc, adaptor.getInput(), op.getPadding());
+    // Loops (n, f, c, kh, kw, oh, ow).
+    MLIRContext *ctx = getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineMap gradMap = AffineMap::get(7, 0, {d(0), d(1), d(5), d(6)}, ctx);
+    AffineMap inputMap =
+        AffineMap::get(7, 0, {d(0), d(2), d(5) + d(3), d(6) + d(4)}, ctx);
+    AffineMap productMap =
+        AffineMap::get(7, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx);
+    Value products = buildGeneric(
+        rewriter, loc, ValueRange{adaptor.getGrad(), input},
+        {gradMap, inputMap},
+        createFilled(rewriter, loc,
+                     RankedTensorType::get(productsShape, elementType),
+                     scalarAttr(elementType, 0.0)),
+        productMap, [](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+          return arith::AddFOp::create(b, l, product, args[2]);
+        });
+    rewriter.replaceOp(op, sumOverImages(rewriter, loc, products));
     return success();
   }
 };
@@ -246,4 +332,7 @@ void nncc::populateNnConvGradContractionPatterns(RewritePatternSet &patterns) {
   // Benefit 2: tried before the gather forms, which match every op.
   patterns.add<Conv2DBackwardInputAsConv, Conv2DBackwardFilterAsMatmul>(
       patterns.getContext(), /*benefit=*/2);
+  // Benefit 3: tried before the batch matmul, which takes its cases too.
+  patterns.add<Conv2DBackwardFilterAsCorrelation>(patterns.getContext(),
+                                                  /*benefit=*/3);
 }

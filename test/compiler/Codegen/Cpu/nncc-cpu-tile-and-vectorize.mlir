@@ -829,3 +829,39 @@ func.func @blocked_pool(%x: tensor<1x1x17x17x64xf32>) -> tensor<1x1x8x8x64xf32> 
   } -> tensor<1x1x8x8x64xf32>
   return %p : tensor<1x1x8x8x64xf32>
 }
+
+// A filter gradient's per-image correlation (ConvGrad.cpp; LeNet-5's first
+// layer at batch 2: 6 filters, one input channel, 5x5 taps, 28 output
+// columns) runs along the output columns without patches
+// (tileFilterCorrelation): the gradient's columns padded with zeros to 32
+// and viewed as 2 vectors of 16 (with AVX2 4 of 8), the input's rows as far as
+// the last tap reads (36), then rows over (image, 3 filters, c, kw) of
+// [3, 5, 16] accumulators (with AVX2 [1, 5, 8]), one per (filter, kh) and lane,
+// and taps over (oh, j): 3 gradient vectors and 5 input rows per step, 15
+// FMAs. Each product is then the sum of its lanes.
+// CHECK-LABEL: func.func @filter_correlation
+// AVX512: tensor.pad %arg0 low[0, 0, 0, 0] high[0, 0, 0, 4]
+// AVX512: tensor.pad %arg1 low[0, 0, 0, 0] high[0, 0, 0, 4]
+// AVX512: tensor.expand_shape %{{.*}} {{\[}}[0], [1], [2], [3, 4]] output_shape [2, 6, 28, 2, 16]
+// AVX512: scf.forall (%[[N:.*]], %[[F:.*]], %[[KW:.*]]) = (0, 0, 0) to (2, 6, 5) step (1, 3, 1)
+// AVX512: scf.for %[[OH:.*]] = %c0 to %c28 step %c1 iter_args(%{{.*}}) -> (vector<3x5x16xf32>)
+// AVX512: scf.for %[[J:.*]] = %c0 to %c2 step %c1 iter_args(%{{.*}}) -> (vector<3x5x16xf32>)
+// AVX512: vector.transfer_read %{{.*}}[%[[N]], %[[F]], %[[OH]], %[[J]], %c0]{{.*}} : tensor<2x6x28x2x16xf32>, vector<3x5x16xf32>
+// AVX512: vector.transfer_read %{{.*}}[%[[N]], %c0, %[[OH]], %{{.*}}]{{.*}} : tensor<2x1x32x36xf32>, vector<5x16xf32>
+// AVX512: vector.fma {{.*}} : vector<3x5x16xf32>
+// AVX512: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%{{.*}} : tensor<2x6x1x5x5x16xf32>) outs(%{{.*}} : tensor<2x6x1x5x5xf32>)
+// AVX2: tensor.expand_shape %{{.*}} {{\[}}[0], [1], [2], [3, 4]] output_shape [2, 6, 28, 4, 8]
+// AVX2: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (2, 6, 5)
+// AVX2: vector.fma {{.*}} : vector<1x5x8xf32>
+func.func @filter_correlation(%dy: tensor<2x6x28x28xf32>, %x: tensor<2x1x32x32xf32>) -> tensor<2x6x1x5x5xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x6x1x5x5xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<2x6x1x5x5xf32>) -> tensor<2x6x1x5x5xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d2, d5 + d3, d6 + d4)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%dy, %x : tensor<2x6x28x28xf32>, tensor<2x1x32x32xf32>) outs(%fill : tensor<2x6x1x5x5xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %m, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<2x6x1x5x5xf32>
+  return %c : tensor<2x6x1x5x5xf32>
+}

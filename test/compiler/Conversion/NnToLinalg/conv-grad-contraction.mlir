@@ -110,3 +110,27 @@ func.func @filter_grad_large(%gy: tensor<1024x8x64x64xf32>, %x: tensor<1024x64x6
   %0 = nn.conv2d_backward_filter %gy, %x {strides = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : tensor<1024x8x64x64xf32>, tensor<1024x64x64x64xf32> -> tensor<8x64x3x3xf32>
   return %0 : tensor<8x64x3x3xf32>
 }
+
+// -----
+
+// Few filters (at most 8) at unit strides and dilations: the filter gradient
+// is a correlation of each image's padded input with its gradient, one
+// generic over (n, f, c, kh, kw, oh, ow) without patches (the CPU code
+// generator vectorizes it along ow: tileFilterCorrelation), then the same
+// sum over the batch in f64, rounded once.
+// CHECK-DAG: #[[GRAD:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6)>
+// CHECK-DAG: #[[INPUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d2, d3 + d5, d4 + d6)>
+// CHECK-DAG: #[[PRODUCT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3, d4)>
+// CHECK-LABEL: func @filter_grad_correlation
+// CHECK-SAME: %[[GY:[^:]*]]: tensor<2x6x5x5xf32>
+// CHECK: %[[PAD:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: %[[PRODUCTS:.*]] = linalg.generic {indexing_maps = [#[[GRAD]], #[[INPUT]], #[[PRODUCT]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[GY]], %[[PAD]] : tensor<2x6x5x5xf32>, tensor<2x3x7x7xf32>) outs(%{{.*}} : tensor<2x6x3x3x3xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "parallel", "parallel", "parallel"]} ins(%[[PRODUCTS]] : tensor<2x6x3x3x3xf32>) outs(%{{.*}} : tensor<6x3x3x3xf64>)
+// CHECK: arith.truncf
+// CHECK-NOT: linalg.batch_matmul
+func.func @filter_grad_correlation(%gy: tensor<2x6x5x5xf32>, %x: tensor<2x3x5x5xf32>) -> tensor<6x3x3x3xf32> {
+  %0 = nn.conv2d_backward_filter %gy, %x {strides = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : tensor<2x6x5x5xf32>, tensor<2x3x5x5xf32> -> tensor<6x3x3x3xf32>
+  return %0 : tensor<6x3x3x3xf32>
+}
