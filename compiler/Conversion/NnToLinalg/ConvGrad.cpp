@@ -15,9 +15,12 @@
 //   innermost, so the product's rows are contiguous). The per-image
 //   products are summed in sumAccumulatorType and rounded once, as the
 //   gather form does: each f32 sum then spans one image, not the batch.
+//   With few filters at unit strides and dilations it is a per-image
+//   correlation of the input with the gradient instead (no patches; the
+//   matmul would be only F rows wide), summed over the batch the same way.
 //
-// Both apply to ungrouped convolutions whose temporaries (the padded
-// gradient, the patches, the per-image products) stay under
+// All apply to ungrouped convolutions whose temporaries (the padded
+// gradient or input, the patches, the per-image products) stay under
 // kConvGradCopyLimitBytes; the others keep the gather forms.
 //
 //===----------------------------------------------------------------------===//
