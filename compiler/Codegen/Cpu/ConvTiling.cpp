@@ -483,20 +483,11 @@ bool isFilterCorrelation(linalg::GenericOp op) {
       AffineMap::get(7, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
   if (op.getIndexingMapsArray() != expected)
     return false;
-  // p + dy * x, in either order.
-  Block &body = op.getRegion().front();
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!add || add->getBlock() != &body)
-    return false;
-  Value acc = body.getArgument(2);
-  Value product = add.getLhs() == acc ? add.getRhs() : add.getLhs();
-  auto mul = product.getDefiningOp<arith::MulFOp>();
-  if (!mul || (add.getLhs() != acc && add.getRhs() != acc))
-    return false;
-  Value a = body.getArgument(0), b = body.getArgument(1);
-  return (mul.getLhs() == a && mul.getRhs() == b) ||
-         (mul.getLhs() == b && mul.getRhs() == a);
+  // p + dy * x.
+  return linalg::detail::isContractionBody(
+      op.getRegion().front(), [](Operation *multiply, Operation *add) {
+        return isa<arith::MulFOp>(multiply) && isa<arith::AddFOp>(add);
+      });
 }
 
 LogicalResult tileFilterCorrelation(RewriterBase &rewriter,
@@ -520,7 +511,8 @@ LogicalResult tileFilterCorrelation(RewriterBase &rewriter,
   Value zero =
       arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
   // Zero columns up to whole vectors: ow to vectors * lanes, the input's
-  // rows as far as the last tap reads.
+  // rows as far as the last tap reads. An input already padded with zeros
+  // (the convolution's padding) is padded once, from its source.
   auto padColumns = [&](Value value) -> Value {
     if (extra == 0)
       return value;
@@ -529,7 +521,17 @@ LogicalResult tileFilterCorrelation(RewriterBase &rewriter,
     shape.back() += extra;
     SmallVector<OpFoldResult> low(4, rewriter.getIndexAttr(0)),
         high(4, rewriter.getIndexAttr(0));
-    high.back() = rewriter.getIndexAttr(extra);
+    auto padded = value.getDefiningOp<tensor::PadOp>();
+    Value padding = padded ? padded.getConstantPaddingValue() : Value();
+    if (padding && matchPattern(padding, m_AnyZeroFloat()) &&
+        !padded.getNofold() &&
+        getConstantIntValue(padded.getMixedHighPad().back())) {
+      low = padded.getMixedLowPad();
+      high = padded.getMixedHighPad();
+      value = padded.getSource();
+    }
+    high.back() =
+        rewriter.getIndexAttr(*getConstantIntValue(high.back()) + extra);
     return tensor::PadOp::create(rewriter, loc,
                                  RankedTensorType::get(shape, f32), value, low,
                                  high, zero);

@@ -294,18 +294,15 @@ struct CpuTileAndVectorizePass
       });
       for (linalg::Conv2DNgchwGfchwOp conv : depthwise)
         (void)tileDepthwiseConv(rewriter, conv, machine);
-      SmallVector<linalg::GenericOp> correlations;
+      SmallVector<linalg::GenericOp> correlations, blocked;
       func.walk([&](linalg::GenericOp op) {
         if (isFilterCorrelation(op))
           correlations.push_back(op);
+        else if (op->hasAttr(kBlockedConvAttr))
+          blocked.push_back(op);
       });
       for (linalg::GenericOp op : correlations)
         (void)tileFilterCorrelation(rewriter, op, machine);
-      SmallVector<linalg::GenericOp> blocked;
-      func.walk([&](linalg::GenericOp conv) {
-        if (conv->hasAttr(kBlockedConvAttr))
-          blocked.push_back(conv);
-      });
       for (linalg::GenericOp conv : blocked)
         if (failed(winogradConv(rewriter, conv, machine)))
           (void)tileBlockedConv(rewriter, conv, machine);

@@ -73,20 +73,16 @@ Value sumOverImages(OpBuilder &b, Location loc, Value products) {
   Type accType = sumAccumulatorType(elementType);
   unsigned rank = type.getRank();
   auto sumType = RankedTensorType::get(type.getShape().drop_front(), accType);
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineExpr> rest;
-  for (unsigned d = 1; d < rank; ++d)
-    rest.push_back(getAffineDimExpr(d, ctx));
-  Value sum =
-      buildGeneric(b, loc, products, b.getMultiDimIdentityMap(rank),
-                   createFilled(b, loc, sumType, scalarAttr(accType, 0.0)),
-                   AffineMap::get(rank, 0, rest, ctx),
-                   [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
-                     Value product = args[0];
-                     if (accType != elementType)
-                       product = arith::ExtFOp::create(nb, l, accType, product);
-                     return arith::AddFOp::create(nb, l, args[1], product);
-                   });
+  Value sum = buildGeneric(
+      b, loc, products, b.getMultiDimIdentityMap(rank),
+      createFilled(b, loc, sumType, scalarAttr(accType, 0.0)),
+      dropDimsMap(b.getContext(), rank, llvm::to_vector(llvm::seq(1u, rank))),
+      [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        Value product = args[0];
+        if (accType != elementType)
+          product = arith::ExtFOp::create(nb, l, accType, product);
+        return arith::AddFOp::create(nb, l, args[1], product);
+      });
   return castElements(b, loc, sum, elementType);
 }
 
@@ -280,32 +276,30 @@ struct Conv2DBackwardFilterAsCorrelation
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType type = op.getType();
     auto gradType = op.getGrad().getType();
+    auto inputType = op.getInput().getType();
+    Type elementType = type.getElementType();
     auto unit = [](ArrayRef<int64_t> values) {
       return llvm::all_of(values, [](int64_t v) { return v == 1; });
     };
-    if (op.getGroups() != 1 || !type.getElementType().isF32() ||
-        !type.hasStaticShape() || !gradType.hasStaticShape() ||
+    if (op.getGroups() != 1 || !elementType.isF32() || !type.hasStaticShape() ||
+        !gradType.hasStaticShape() || !inputType.hasStaticShape() ||
         type.getDimSize(0) > kCorrelationMaxFilters || !unit(op.getStrides()) ||
         !unit(op.getDilations()))
       return rewriter.notifyMatchFailure(op, "not a few-filter correlation");
-    // The padded input (copied again, its rows widened to whole vectors, by
-    // the CPU code generator) and the per-image products stay under the cap.
-    auto inputType = op.getInput().getType();
+    // The padded input (its rows widened to whole vectors by the CPU code
+    // generator) and the per-image products stay under the cap.
     ArrayRef<int64_t> pad = op.getPadding();
     SmallVector<int64_t> paddedShape(inputType.getShape());
     paddedShape[2] += pad[0] + pad[2];
     paddedShape[3] += pad[1] + pad[3];
     SmallVector<int64_t> productsShape = {gradType.getDimSize(0)};
     llvm::append_range(productsShape, type.getShape());
-    if (!inputType.hasStaticShape() ||
-        !fitsCopyLimit(paddedShape, type.getElementType()) ||
-        !fitsCopyLimit(productsShape, type.getElementType()))
+    if (!fitsCopyLimit(paddedShape, elementType) ||
+        !fitsCopyLimit(productsShape, elementType))
       return rewriter.notifyMatchFailure(op, "temporaries too large");
 
     Location loc = op.getLoc();
-    Type elementType = type.getElementType();
-    Value input =
-        padSpatially(rewriter, loc, adaptor.getInput(), op.getPadding());
+    Value input = padSpatially(rewriter, loc, adaptor.getInput(), pad);
     // Loops (n, f, c, kh, kw, oh, ow).
     MLIRContext *ctx = getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
