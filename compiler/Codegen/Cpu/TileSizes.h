@@ -132,8 +132,10 @@ struct MatmulTile {
 
 /// The register tile for an M x N x K product (a dynamic size is negative).
 /// Sizes divide their dimension, so every tile is full and static.
+/// `panelB`: B is read from panels packed contiguous (packConstantB), where
+/// taller tiles win ties (TileSizes.cpp).
 MatmulTile chooseMatmulTile(int64_t m, int64_t n, int64_t k,
-                            const CpuMachine &machine);
+                            const CpuMachine &machine, bool panelB = false);
 
 /// Whether a register tile of `accumulators` vector registers that loads
 /// `loads` vectors (and one broadcast) per step fits the register file: in
@@ -179,6 +181,15 @@ int64_t chooseRowTile(int64_t row, bool reduces, const CpuMachine &machine);
 /// row has only one column (nothing to reuse).
 int64_t chooseKBlock(const MatmulTile &tile, int64_t n, int64_t k,
                      const CpuMachine &machine);
+
+/// The block of K (a divisor of `k`) that a product over B packed in panels
+/// runs with its panels outermost (ContractionTiling.cpp) steps every row of
+/// tiles through before the next block, so that a block of a panel (block x
+/// the tile's width floats) stays in L1 while every row reads it: 0 when the
+/// whole panel fits CpuMachine::gemmKBlockBytes (no blocks needed), else the
+/// largest divisor of at least 64 whose block fits, or 0 for none.
+int64_t choosePanelKBlock(const MatmulTile &tile, int64_t k,
+                          const CpuMachine &machine);
 
 /// The input channels per step of a blocked convolution (tileBlockedConv)
 /// whose register tiles of `width` output channels would read more than
