@@ -638,8 +638,10 @@ static LogicalResult tilePackedBlocked(RewriterBase &rewriter,
   return success();
 }
 
-/// Panels of B outermost, K-blocked (choosePanelKBlock): an scf.forall over
-/// the panels (the root's loops `panelDims` by one, the rest whole), and in
+/// Panels of B outermost, K-blocked (choosePanelKBlock): a loop of
+/// `panelLoopType` (the threads' loop, or a plain scf.for for a product too
+/// small to share) over the panels (the root's loops `panelDims` by one, the
+/// rest whole), and in
 /// each panel tileKBlocked over its rows of tiles (`rowTiles`, the root's
 /// tiles with its n loops whole), so that a block of the panel comes from
 /// L2 once and stays in L1 while every row of tiles reads it. Without the
@@ -648,13 +650,14 @@ static LogicalResult tilePackedBlocked(RewriterBase &rewriter,
 static LogicalResult
 tilePanelsKBlocked(RewriterBase &rewriter, TilingInterface root,
                    ArrayRef<int64_t> panelDims, ArrayRef<int64_t> rowTiles,
-                   const MatmulTile &tile, int64_t kBlock) {
+                   const MatmulTile &tile, int64_t kBlock,
+                   scf::SCFTilingOptions::LoopType panelLoopType) {
   SmallVector<int64_t> panelTiles(root.getLoopIteratorTypes().size(), 0);
   for (int64_t d : panelDims)
     panelTiles[d] = 1;
-  FailureOr<scf::SCFTileAndFuseResult> panels = tileAndFuse(
-      rewriter, root, panelTiles, scf::SCFTilingOptions::LoopType::ForallOp,
-      /*interchange=*/{}, fuseContractionAndFill());
+  FailureOr<scf::SCFTileAndFuseResult> panels =
+      tileAndFuse(rewriter, root, panelTiles, panelLoopType, /*interchange=*/{},
+                  fuseContractionAndFill());
   if (failed(panels))
     return failure();
   Operation *panelLoop = panels->loops.front().getOperation();
@@ -735,9 +738,13 @@ LogicalResult tileContraction(RewriterBase &rewriter,
   // 512^3 (A 1 MiB) 1.47-1.51 ms either way. Blocks of 128 or 64 steps ran
   // slower; packing A into micro-panels as well (packMicroPanels) made
   // 256^3 and 512^3 4-5% slower.
+  // A single row of tiles (a batch-1 layer) has no rows to reuse a panel,
+  // but its panels still go outermost: they are then the loop the threads
+  // share (a row of tiles alone ran on one thread).
   bool aInL2 = m * k * int64_t(sizeof(float)) <= machine.l2Bytes / 2;
-  int64_t panelKBlock = aInL2 ? choosePanelKBlock(tile, k, machine) : 0;
-  bool panelsFirst = packedB && m > tile.m && (bigB || aInL2);
+  int64_t panelKBlock =
+      aInL2 && m > tile.m ? choosePanelKBlock(tile, k, machine) : 0;
+  bool panelsFirst = packedB && (bigB || aInL2);
   if (panelsFirst) {
     if (bigB &&
         succeeded(tilePackedBlocked(rewriter, contraction, tile, machine)))
@@ -762,15 +769,14 @@ LogicalResult tileContraction(RewriterBase &rewriter,
         if (rootDim(d) >= 0)
           rowTiles[rootDim(d)] = rootTiles[rootDim(d)];
       return tilePanelsKBlocked(rewriter, root, first, rowTiles, tile,
-                                panelKBlock);
+                                panelKBlock, rowLoops(contraction, machine));
     }
     interchange = first;
     for (int64_t i = 0, e = rootTiles.size(); i < e; ++i)
       if (!llvm::is_contained(first, i))
         interchange.push_back(i);
     return tileRowsThenColumns(rewriter, root, rootTiles, rootN, tile,
-                               interchange,
-                               scf::SCFTilingOptions::LoopType::ForallOp);
+                               interchange, rowLoops(contraction, machine));
   }
   // One row of tiles covers all of M: each row reads its own slice of B.
   bool rowsOwnB = dims->m.size() == 1 && sizes[dims->m.front()] == tile.m;

@@ -38,3 +38,36 @@ func.func @dense_relu_constant(%x: tensor<64x784xf32>, %b: tensor<256xf32>) -> t
   } -> tensor<64x256xf32>
   return %relu : tensor<64x256xf32>
 }
+
+// A batch-1 layer is a single row of tiles: its panels (4 of 64 columns,
+// the 1 x 64 tile) are still the outer loop, and the threads' loop when the
+// product is worth sharing (2048 x 256 multiply-adds, over
+// CpuMachine::parallelMinMacs); a row of tiles alone ran on one thread. A
+// smaller one (64 x 256) runs its panels in a plain scf.for. Neither runs in
+// K blocks: no other row would read a block of a panel again.
+// CHECK-LABEL: func.func @classifier_batch1
+// CHECK: scf.forall (%{{.*}}) in (4)
+// CHECK-NEXT: tensor.extract_slice
+// CHECK-NOT: scf.for %{{.*}} step %c8
+// CHECK: scf.for %{{.*}} = %c0 to %c2048 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (vector<64xf32>)
+// CHECK-LABEL: func.func @small_batch1
+// CHECK-NOT: scf.forall
+// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c1
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (vector<64xf32>)
+// CHECK: return
+func.func @classifier_batch1(%x: tensor<1x2048xf32>) -> tensor<1x256xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<0.5> : tensor<2048x256xf32>
+  %e = tensor.empty() : tensor<1x256xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<1x256xf32>) -> tensor<1x256xf32>
+  %mm = linalg.matmul ins(%x, %w : tensor<1x2048xf32>, tensor<2048x256xf32>) outs(%fill : tensor<1x256xf32>) -> tensor<1x256xf32>
+  return %mm : tensor<1x256xf32>
+}
+func.func @small_batch1(%x: tensor<1x64xf32>) -> tensor<1x256xf32> {
+  %zero = arith.constant 0.0 : f32
+  %w = arith.constant dense<0.5> : tensor<64x256xf32>
+  %e = tensor.empty() : tensor<1x256xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<1x256xf32>) -> tensor<1x256xf32>
+  %mm = linalg.matmul ins(%x, %w : tensor<1x64xf32>, tensor<64x256xf32>) outs(%fill : tensor<1x256xf32>) -> tensor<1x256xf32>
+  return %mm : tensor<1x256xf32>
+}
