@@ -107,7 +107,9 @@ struct CpuMachine {
   /// two thirds of a 48 KiB L1. With A packed per K block into L2
   /// (ContractionTiling.cpp, tilePackedBlocked), 2048^3 on the Zen 5 took
   /// 89-92 ms with blocks of 128 steps (32 KiB), 97-99 ms with 64 (16 KiB)
-  /// and 95-99 ms with 256.
+  /// and 95-99 ms with 256. Also the piece of a panel that a panels-first
+  /// product's rows of tiles read from L1 (choosePanelKBlock): on the Xeon
+  /// the MLP's 64 x 784 x 256 layer ran slower in blocks of 16 or 8 KiB.
   int64_t gemmKBlockBytes = int64_t(32) << 10;
   /// The fewest tasks a blocked product is split into (chooseGemmBlocks):
   /// enough for the threads to share evenly.
