@@ -641,12 +641,11 @@ static LogicalResult tilePackedBlocked(RewriterBase &rewriter,
 /// Panels of B outermost, K-blocked (choosePanelKBlock): a loop of
 /// `panelLoopType` (the threads' loop, or a plain scf.for for a product too
 /// small to share) over the panels (the root's loops `panelDims` by one, the
-/// rest whole), and in
-/// each panel tileKBlocked over its rows of tiles (`rowTiles`, the root's
-/// tiles with its n loops whole), so that a block of the panel comes from
-/// L2 once and stays in L1 while every row of tiles reads it. Without the
-/// blocks (a contraction tileKBlocked does not take) the panel's rows of
-/// tiles run over all of K.
+/// rest whole), and in each panel tileKBlocked over its rows of tiles
+/// (`rowTiles`, the root's tiles with its n loops whole), so that a block of
+/// the panel comes from L2 once and stays in L1 while every row of tiles
+/// reads it. Without the blocks (a contraction tileKBlocked does not take)
+/// the panel's rows of tiles run over all of K.
 static LogicalResult
 tilePanelsKBlocked(RewriterBase &rewriter, TilingInterface root,
                    ArrayRef<int64_t> panelDims, ArrayRef<int64_t> rowTiles,
@@ -728,22 +727,19 @@ LogicalResult tileContraction(RewriterBase &rewriter,
   // every row streams all of it (TileSizes.h).
   bool bigB = isLargeProduct(m, n, k, tile, machine);
   // Panels outermost also when all of A fits half of L2 (every panel reads
-  // it again) and several rows of tiles read each panel: a panel then comes
-  // from L2 once, not once per row of tiles, and stays in L1 while the rows
-  // read it, in blocks of K when all of it does not fit (choosePanelKBlock).
-  // On the Xeon (Sapphire Rapids, 2 MiB L2; 8 x 2 tiles, one thread, the
-  // three in turn): 256^3 0.157 ms against 0.169 rows first; 64 x 256 x 128
-  // 0.0198 against 0.0223; the MLP's 64 x 784 x 256 layer 0.123-0.127 in
-  // blocks of 196 steps, 0.130-0.136 unblocked, 0.134-0.138 rows first;
-  // 512^3 (A 1 MiB) 1.47-1.51 ms either way. Blocks of 128 or 64 steps ran
-  // slower; packing A into micro-panels as well (packMicroPanels) made
-  // 256^3 and 512^3 4-5% slower.
-  // A single row of tiles (a batch-1 layer) has no rows to reuse a panel,
-  // but its panels still go outermost: they are then the loop the threads
-  // share (a row of tiles alone ran on one thread).
+  // it again): a panel then comes from L2 once, not once per row of tiles,
+  // and stays in L1 while the rows read it, in blocks of K when all of it
+  // does not fit (choosePanelKBlock). On the Xeon (Sapphire Rapids, 2 MiB
+  // L2; 8 x 2 tiles, one thread, the variants timed in turn): 256^3 0.157 ms
+  // against 0.169 rows first; 64 x 256 x 128 0.0198 against 0.0223; the
+  // MLP's 64 x 784 x 256 layer 0.123-0.127 in blocks of 196 steps,
+  // 0.130-0.136 unblocked, 0.134-0.138 rows first; 512^3 (A 1 MiB)
+  // 1.47-1.51 ms either way. Blocks of 128 or 64 steps ran slower; packing A
+  // into micro-panels as well (packMicroPanels) made 256^3 and 512^3 4-5%
+  // slower. A single row of tiles (a batch-1 layer) reuses no panel, and
+  // runs without blocks, but its panels are then the loop the threads share
+  // (a row of tiles alone ran on one thread).
   bool aInL2 = m * k * int64_t(sizeof(float)) <= machine.l2Bytes / 2;
-  int64_t panelKBlock =
-      aInL2 && m > tile.m ? choosePanelKBlock(tile, k, machine) : 0;
   bool panelsFirst = packedB && (bigB || aInL2);
   if (panelsFirst) {
     if (bigB &&
@@ -762,7 +758,8 @@ LogicalResult tileContraction(RewriterBase &rewriter,
       first.push_back(rootDim(d));
     if (llvm::is_contained(first, -1))
       return failure();
-    if (panelKBlock) {
+    if (int64_t panelKBlock =
+            aInL2 && m > tile.m ? choosePanelKBlock(tile, k, machine) : 0) {
       // The rows of tiles: the root's tiles of its m and batch loops.
       SmallVector<int64_t> rowTiles(rootTiles.size(), 0);
       for (unsigned d : llvm::concat<unsigned>(dims->batch, dims->m))

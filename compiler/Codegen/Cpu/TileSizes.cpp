@@ -43,17 +43,18 @@ namespace {
 /// Cycles and fraction of peak of one K step of an m x n tile.
 struct StepCost {
   double efficiency = 0;
-  double vectorLoadsPerFma = 0;
   double loadsPerFma = 0;
   int64_t area = 0;
+  /// The tile's rows: each vector of B a step loads feeds that many FMAs.
+  int64_t height = 0;
 
-  /// With `panelB`, fewer vector loads of B per FMA break ties first.
+  /// With `panelB`, taller tiles (fewer vector loads of B per FMA) break
+  /// ties first.
   bool betterThan(const StepCost &other, bool panelB) const {
-    double mine = panelB ? vectorLoadsPerFma : 0;
-    double theirs = panelB ? other.vectorLoadsPerFma : 0;
-    return std::make_tuple(efficiency, -mine, -loadsPerFma, area) >
-           std::make_tuple(other.efficiency, -theirs, -other.loadsPerFma,
-                           other.area);
+    return std::make_tuple(efficiency, panelB ? height : 0, -loadsPerFma,
+                           area) >
+           std::make_tuple(other.efficiency, panelB ? other.height : 0,
+                           -other.loadsPerFma, other.area);
   }
 };
 
@@ -77,11 +78,10 @@ StepCost rowCost(int64_t m, int64_t tn, int64_t n, const CpuMachine &machine) {
                     (rest ? (rest + lanes - 1) / lanes : 0);
   StepCost cost;
   cost.efficiency = double(m * n) / (2.0 * lanes * total);
-  // Each vector of B a step loads feeds one FMA per row of the tile.
-  cost.vectorLoadsPerFma = 1.0 / double(m);
   cost.loadsPerFma =
       double(m * (full + (rest ? 1 : 0)) + vectors) / double(m * n);
   cost.area = m * tn;
+  cost.height = m;
   return cost;
 }
 
