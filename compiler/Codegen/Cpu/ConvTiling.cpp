@@ -745,22 +745,28 @@ static LogicalResult tileBlockedTaps(RewriterBase &rewriter,
 }
 
 /// The loop order of a blocked convolution's parallel loop over `loops`
-/// loops (n, fb, oh, ...), by which operand is read again. Blocks first
-/// read the input once per output block; rows first read the filter once
-/// per output row:
-/// - a filter larger than CpuMachine::cacheBytes and at least as large as
-///   the input: output blocks outermost, images next. A block's filter (up
-///   to 1.2 MB for ResNet's last layers) is then read from L2 by all the
-///   images' rows, where image-major rows streamed every filter from L3
-///   once per image (ResNet-18 batch 16, one thread: 464 -> 430 ms, three
-///   runs each), and at batch 1 from memory: the model's filters do not
-///   stay in L3 from one call to the next;
-/// - otherwise images, rows, then output blocks, so that the blocks of a
-///   row read its input rows from cache. Blocks first read every image once
-///   per block, from memory when it is larger than the cache
-///   (MobileNet-V2's 112 x 112 x 96 inputs: 4.8 MB; ResNet-50 at batch 16,
-///   whose 7 x 7 x 2048 inputs, 6.4 MB, outweigh their 4 MB filters).
+/// loops (n, fb, oh, ...): the one that moves fewer bytes from beyond L2.
+/// Rows first (images, rows, then output blocks) read each input row once,
+/// from cache for all the blocks of a row, and the whole filter once per
+/// output row unless it stays in L2 (up to 3/4 of it, 1.5 MiB: the filter
+/// and a row's input); blocks first (output blocks, images, rows) read each
+/// block's filter once, from cache for all the images' rows, and the whole
+/// input once per block unless it fits CpuMachine::cacheBytes. Blocks
+/// first won for:
+/// - ResNet's 7x7 x 512 layers at batch 1 (a block's filter, up to 1.2 MB,
+///   then comes from L2 for every row; rows first streamed the model's
+///   filters from memory per row), and ResNet-18 at batch 16 (464 -> 430
+///   ms, one thread, three runs each);
+/// - ResNet-50 at batch 16, whose 1x1 2048 -> 512 layers (a 4 MiB filter,
+///   6.4 MB of input) rows first streamed the filter 112 times (470 MB),
+///   blocks first the input 8 times (51 MB): the whole model 0.96x the time
+///   (and batch 1 0.97x, through its downsampling blocks);
+/// rows first for MobileNet-V2's 112 x 112 x 96 inputs (4.8 MB an image)
+/// and its 1.2 MB filter of 960 -> 320 channels at batch 16 (blocks first
+/// 1.02x the time). A residual branch's convolution that only `epilogue`
+/// uses (fused into the same tiles) counts too.
 static SmallVector<int64_t> blockedConvOrder(linalg::GenericOp conv,
+                                             linalg::GenericOp epilogue,
                                              unsigned loops,
                                              const CpuMachine &machine) {
   auto order = llvm::to_vector(llvm::seq<int64_t>(0, loops));
@@ -768,9 +774,28 @@ static SmallVector<int64_t> blockedConvOrder(linalg::GenericOp conv,
     auto type = cast<ShapedType>(value.getType());
     return type.getNumElements() * type.getElementTypeBitWidth() / 8;
   };
-  int64_t filterBytes = bytes(conv.getInputs()[1]);
-  if (filterBytes > machine.cacheBytes &&
-      filterBytes >= bytes(conv.getInputs()[0]))
+  SmallVector<linalg::GenericOp> convs = {conv};
+  if (epilogue)
+    for (Value input : epilogue.getDpsInputs()) {
+      auto branch = input.getDefiningOp<linalg::GenericOp>();
+      if (branch && branch != conv && branch->hasAttr(kBlockedConvAttr) &&
+          branch->hasOneUse())
+        convs.push_back(branch);
+    }
+  int64_t filterBytes = 0, inputBytes = 0;
+  for (linalg::GenericOp op : convs) {
+    filterBytes += bytes(op.getInputs()[1]);
+    inputBytes += bytes(op.getInputs()[0]);
+  }
+  SmallVector<int64_t> sizes = conv.getStaticLoopRanges();
+  int64_t rows = sizes[0] * sizes[2], blocks = sizes[1];
+  auto traffic = [&](int64_t once, int64_t fits, int64_t times) {
+    return once > fits ? once * times : once;
+  };
+  int64_t filterTraffic =
+      traffic(filterBytes, machine.cacheBytes * 3 / 2, rows);
+  int64_t inputTraffic = traffic(inputBytes, machine.cacheBytes, blocks);
+  if (filterTraffic + inputBytes > inputTraffic + filterBytes)
     std::swap(order[0], order[1]);
   else
     std::rotate(order.begin() + 1, order.begin() + 2, order.begin() + 3);
@@ -938,9 +963,10 @@ static LogicalResult tileBlockedConvKBlocked(RewriterBase &rewriter,
   taskTiles[0] = taskTiles[1] = 1;
   if (sizes[4] > tile.n)
     taskTiles[4] = tile.n;
-  FailureOr<scf::SCFTileAndFuseResult> tasks = tileAndFuse(
-      rewriter, cast<TilingInterface>(conv.getOperation()), taskTiles,
-      rowLoops(conv, machine), blockedConvOrder(conv, sizes.size(), machine));
+  FailureOr<scf::SCFTileAndFuseResult> tasks =
+      tileAndFuse(rewriter, cast<TilingInterface>(conv.getOperation()),
+                  taskTiles, rowLoops(conv, machine),
+                  blockedConvOrder(conv, {}, sizes.size(), machine));
   if (failed(tasks))
     return failure();
   Operation *taskLoop = tasks->loops.front().getOperation();
@@ -1010,7 +1036,7 @@ LogicalResult tileBlockedConv(RewriterBase &rewriter, linalg::GenericOp conv,
     rowTiles[4] = tile.n;
   FailureOr<scf::SCFTileAndFuseResult> rows = tileAndFuse(
       rewriter, cast<TilingInterface>(root), rowTiles, rowLoops(conv, machine),
-      blockedConvOrder(conv, rootLoops, machine));
+      blockedConvOrder(conv, epilogue, rootLoops, machine));
   if (failed(rows))
     return failure();
   Operation *rowLoop = rows->loops.front().getOperation();

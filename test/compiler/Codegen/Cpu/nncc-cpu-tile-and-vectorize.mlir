@@ -675,29 +675,46 @@ func.func @blocked_conv_spans_blocks(%x: tensor<1x6x7x7x16xf32>, %w: tensor<4x6x
   return %add : tensor<1x4x7x7x16xf32>
 }
 
-// The loop order follows the operand that is read again (blockedConvOrder):
-// a 1x1 filter of 8 blocks by 9 (1.2 MB, over CpuMachine::cacheBytes) with
-// one image's 4 x 4 x 576 input (37 KB): output blocks outermost, each
-// block's filter read once, the input again per block. With 40 images (1.5
-// MB of input, more than the filter): images and rows outermost, blocks
-// last, each image's rows read once, the filter again per row.
+// The loop order moves the fewest bytes from beyond L2 (blockedConvOrder):
+// a 1x1 filter of 8 blocks by 16 (2 MiB, more than 3/4 of the default 2
+// MiB L2) with one image's 4 x 4 x 1024 input (64 KiB): output blocks
+// outermost, each block's filter read once, the input again per block.
+// With 40 images (2.6 MB of input, more than the filter, but read 8 times
+// against the filter's 160): blocks first too. A filter of 8 blocks by 9
+// (1.2 MB) stays in L2: images and rows outermost, blocks last, each
+// image's rows read once.
 // CHECK-LABEL: func.func @blocked_conv_blocks_first
 // AVX512: scf.forall (%{{.*}}, %{{.*}}) in (8, 4)
 // AVX2: scf.forall ({{.*}}) = (0, 0, 0) to (8, 4, 64) step (1, 1, 16)
+// CHECK-LABEL: func.func @blocked_conv_images_blocks_first
+// AVX512: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (8, 40, 4)
+// AVX2: scf.forall ({{.*}}) = (0, 0, 0, 0) to (8, 40, 4, 64) step (1, 1, 1, 16)
 // CHECK-LABEL: func.func @blocked_conv_rows_first
 // AVX512: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (40, 4, 8)
 // AVX2: scf.forall ({{.*}}) = (0, 0, 0, 0) to (40, 4, 8, 64) step (1, 1, 1, 16)
-func.func @blocked_conv_blocks_first(%x: tensor<1x9x4x4x64xf32>, %w: tensor<8x9x1x1x64x64xf32>) -> tensor<1x8x4x4x64xf32> {
+func.func @blocked_conv_blocks_first(%x: tensor<1x16x4x4x64xf32>, %w: tensor<8x16x1x1x64x64xf32>) -> tensor<1x8x4x4x64xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<1x8x4x4x64xf32>
   %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<1x8x4x4x64xf32>) -> tensor<1x8x4x4x64xf32>
-  %c = linalg.generic {indexing_maps = [#blocked_in, #blocked_filter, #blocked_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x9x4x4x64xf32>, tensor<8x9x1x1x64x64xf32>) outs(%fill : tensor<1x8x4x4x64xf32>) attrs = {nncc.blocked_conv} {
+  %c = linalg.generic {indexing_maps = [#blocked_in, #blocked_filter, #blocked_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x16x4x4x64xf32>, tensor<8x16x1x1x64x64xf32>) outs(%fill : tensor<1x8x4x4x64xf32>) attrs = {nncc.blocked_conv} {
   ^bb0(%a: f32, %b: f32, %o: f32):
     %m = arith.mulf %a, %b : f32
     %s = arith.addf %m, %o : f32
     linalg.yield %s : f32
   } -> tensor<1x8x4x4x64xf32>
   return %c : tensor<1x8x4x4x64xf32>
+}
+func.func @blocked_conv_images_blocks_first(%x: tensor<40x16x4x4x64xf32>, %w: tensor<8x16x1x1x64x64xf32>) -> tensor<40x8x4x4x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<40x8x4x4x64xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<40x8x4x4x64xf32>) -> tensor<40x8x4x4x64xf32>
+  %c = linalg.generic {indexing_maps = [#blocked_in, #blocked_filter, #blocked_out], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<40x16x4x4x64xf32>, tensor<8x16x1x1x64x64xf32>) outs(%fill : tensor<40x8x4x4x64xf32>) attrs = {nncc.blocked_conv} {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %m, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<40x8x4x4x64xf32>
+  return %c : tensor<40x8x4x4x64xf32>
 }
 func.func @blocked_conv_rows_first(%x: tensor<40x9x4x4x64xf32>, %w: tensor<8x9x1x1x64x64xf32>) -> tensor<40x8x4x4x64xf32> {
   %zero = arith.constant 0.0 : f32
