@@ -69,7 +69,8 @@ def CpuTileAndVectorize
     : Pass<"nncc-cpu-tile-and-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Register tiles for contractions, fused with their epilogues";
   let description = [{
-    On linalg over tensors, before bufferization: fuses elementwise chains;
+    On linalg over tensors, before bufferization: fuses elementwise chains,
+    each computed into an input it reads last when a computation made it;
     tiles convolutions over blocks of channels (nncc-cpu-block-channels'
     generics) and 2-D convolutions with few filters directly (one kernel
     tap per step), turns the others into im2col copies and batched contractions (per

@@ -275,6 +275,9 @@ struct CpuTileAndVectorizePass
         return signalPassFailure();
     }
 
+    // 1b. Elementwise ops compute into an input they read last.
+    computeIntoDeadInputs(func);
+
     // 2. Convolutions become contractions over an im2col copy of their
     //    input, when the copy is small enough (TileSizes.h).
     bool packedFilters = false;

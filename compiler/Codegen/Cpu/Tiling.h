@@ -105,6 +105,12 @@ mlir::Value packPanels(mlir::RewriterBase &rewriter, mlir::Location loc,
 /// Whether `value` is a tensor.empty or a slice of one (a tile of it).
 bool isEmpty(mlir::Value value);
 
+/// Every elementwise generic in `scope` that computes into a new tensor and
+/// reads for the last time an input of the same type and map, which a
+/// computation made (not a function argument, a constant or a product's
+/// result), computes into that input instead (ElementwiseInPlace.cpp).
+void computeIntoDeadInputs(mlir::Operation *scope);
+
 /// Whether `op` fills an empty tensor by broadcasting its one input along
 /// some dimensions (a layer's bias as the initial accumulator of its
 /// convolution or matmul). Not a plain copy (packColumnPanel's).
