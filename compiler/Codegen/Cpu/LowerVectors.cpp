@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Codegen/Cpu/Passes.h"
+#include "compiler/Codegen/Cpu/Prefetch.h"
 #include "compiler/Codegen/Cpu/TileSizes.h"
 
 #include "llvm/Support/MathExtras.h"
@@ -214,6 +215,7 @@ struct CpuLowerVectorsPass
     nncc::CpuMachine machine;
     machine.vectorBits = vectorWidth;
     fuseSiblingAccumulations(func, machine);
+    nncc::prefetchEpilogueReads(func, machine);
 
     auto stages = {
         +[](RewritePatternSet &patterns) {

@@ -122,6 +122,10 @@ struct CpuMachine {
   /// a 32 MiB-L3 Zen 3: 1024^3 3-8% slower packed, 1536^3 8-14% and
   /// 2048^3 20-25% faster).
   int64_t packedAMinBytes = int64_t(8) << 20;
+  /// The most cache lines of one epilogue read that are prefetched before a
+  /// register tile's K loop (Prefetch.cpp): a tile of 16 x 64 floats. More
+  /// would crowd the loads of a short K loop.
+  int64_t prefetchMaxLines = 64;
 };
 
 /// The register tile of a matrix product C[M,N] += A[M,K] B[K,N]: `m` rows

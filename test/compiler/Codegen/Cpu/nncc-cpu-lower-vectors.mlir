@@ -105,3 +105,33 @@ func.func @sibling_writes(%b: memref<64x16xf32>, %v: vector<16xf32>) -> (vector<
   }
   return %r0, %r1 : vector<16xf32>, vector<16xf32>
 }
+
+// A register tile's epilogue that reads a memref larger than the cache (a
+// residual add's 56 x 56 x 256 operand at batch 4, 12.8 MB) after its K
+// loop gets a prefetch of each line it reads before the loop: 2 rows of 32
+// floats, 2 lines each (prefetchEpilogueReads). The read of a small memref
+// (the bias, in cache) gets none.
+// CHECK-LABEL: func.func @epilogue_prefetch
+// CHECK-COUNT-4: memref.prefetch %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}], read, locality<3>, data : memref<4x4x56x56x64xf32>
+// CHECK-NOT: memref.prefetch
+// CHECK: scf.for
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+func.func @epilogue_prefetch(%x: memref<64x2xf32>, %w: memref<64x32xf32>, %res: memref<4x4x56x56x64xf32>, %bias: memref<2x32xf32>, %n: index, %p: index) -> vector<2x32xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %pad = ub.poison : f32
+  %zero = arith.constant dense<0.0> : vector<2x32xf32>
+  %acc = scf.for %k = %c0 to %c64 step %c1 iter_args(%a = %zero) -> (vector<2x32xf32>) {
+    %xv = vector.transfer_read %x[%k, %c0], %pad {in_bounds = [true]} : memref<64x2xf32>, vector<2xf32>
+    %wv = vector.transfer_read %w[%k, %c0], %pad {in_bounds = [true]} : memref<64x32xf32>, vector<32xf32>
+    %o = vector.outerproduct %xv, %wv, %a : vector<2xf32>, vector<32xf32>
+    scf.yield %o : vector<2x32xf32>
+  }
+  %r = vector.transfer_read %res[%n, %c0, %p, %c0, %c0], %pad {in_bounds = [true, true]} : memref<4x4x56x56x64xf32>, vector<2x32xf32>
+  %b = vector.transfer_read %bias[%c0, %c0], %pad {in_bounds = [true, true]} : memref<2x32xf32>, vector<2x32xf32>
+  %s = arith.addf %acc, %r : vector<2x32xf32>
+  %t = arith.addf %s, %b : vector<2x32xf32>
+  return %t : vector<2x32xf32>
+}
