@@ -41,7 +41,7 @@ int64_t rootBytes(Value value) {
   while (auto subview = value.getDefiningOp<memref::SubViewOp>())
     value = subview.getSource();
   auto type = dyn_cast<MemRefType>(value.getType());
-  if (!type || !type.hasStaticShape())
+  if (!type || !type.hasStaticShape() || !type.getElementType().isIntOrFloat())
     return 0;
   return type.getNumElements() * type.getElementTypeBitWidth() / 8;
 }
