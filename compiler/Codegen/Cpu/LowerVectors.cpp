@@ -216,6 +216,7 @@ struct CpuLowerVectorsPass
     machine.vectorBits = vectorWidth;
     fuseSiblingAccumulations(func, machine);
     nncc::prefetchEpilogueReads(func, machine);
+    nncc::prefetchNextBlockReads(func, machine);
 
     auto stages = {
         +[](RewritePatternSet &patterns) {

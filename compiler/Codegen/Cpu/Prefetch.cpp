@@ -1,4 +1,4 @@
-//===- Prefetch.cpp - prefetch of a register tile's epilogue operands ----===//
+//===- Prefetch.cpp - prefetch of a register tile's operands -------------===//
 //
 // A register tile's epilogue (a residual add after a convolution's K loop)
 // reads its other operand once, when the loop is done; when that operand is
@@ -6,7 +6,8 @@
 // with its accumulators full (ResNet-50's 56 x 56 x 256 residual adds at
 // batch 16 spent 40% of their samples on those loads). A prefetch of each
 // of its cache lines before the K loop overlaps the misses with the loop.
-// See docs/design-notes.md "CPU tiling".
+// Likewise the pixels a 1x1 convolution's K loop reads in the next block of
+// input channels. See docs/design-notes.md "CPU tiling".
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,6 +35,16 @@ bool isKLoop(scf::ForOp loop) {
               ->walk(
                   [](LoopLikeOpInterface) { return WalkResult::interrupt(); })
               .wasInterrupted();
+}
+
+/// The register tiles' K loops in `func`.
+SmallVector<scf::ForOp> kLoops(func::FuncOp func) {
+  SmallVector<scf::ForOp> loops;
+  func.walk([&](scf::ForOp loop) {
+    if (isKLoop(loop))
+      loops.push_back(loop);
+  });
+  return loops;
 }
 
 /// The bytes of the memref that `value` views (through subviews).
@@ -73,57 +84,118 @@ epilogueReads(scf::ForOp loop, int64_t minBytes, DominanceInfo &dominance) {
   return reads;
 }
 
+/// One prefetch of each cache line of the region of `base` that starts at
+/// `indices` and spans `shape` along its trailing dimensions, at `loop`'s
+/// start; false (and nothing) when that is more than `maxLines` lines.
+bool prefetchRegion(RewriterBase &rewriter, Location loc, Value base,
+                    ArrayRef<Value> indices, ArrayRef<int64_t> shape,
+                    int64_t maxLines) {
+  auto type = cast<MemRefType>(base.getType());
+  int64_t lineElements = 64 * 8 / type.getElementTypeBitWidth();
+  int64_t rank = type.getRank(), regionRank = shape.size();
+  if (regionRank == 0 || regionRank > rank)
+    return false;
+  // One prefetch per line of each innermost row of the region.
+  int64_t rows = 1;
+  for (int64_t extent : shape.drop_back())
+    rows *= extent;
+  int64_t lines = llvm::divideCeil(shape.back(), lineElements);
+  if (rows * lines > maxLines)
+    return false;
+  for (int64_t row = 0; row < rows; ++row)
+    for (int64_t line = 0; line < lines; ++line) {
+      SmallVector<Value> at = llvm::to_vector(indices);
+      // The row's position in the leading dimensions of the region.
+      int64_t rest = row;
+      SmallVector<int64_t> offsets(regionRank, 0);
+      for (int64_t d = regionRank - 2; d >= 0; --d) {
+        offsets[d] = rest % shape[d];
+        rest /= shape[d];
+      }
+      offsets.back() = line * lineElements;
+      for (int64_t d = 0; d < regionRank; ++d) {
+        if (offsets[d] == 0)
+          continue;
+        Value &index = at[rank - regionRank + d];
+        index = arith::AddIOp::create(
+            rewriter, loc, index,
+            arith::ConstantIndexOp::create(rewriter, loc, offsets[d]));
+      }
+      memref::PrefetchOp::create(rewriter, loc, base, at, /*isWrite=*/false,
+                                 /*localityHint=*/3, /*isDataCache=*/true);
+    }
+  return true;
+}
+
 } // namespace
 
 void nncc::prefetchEpilogueReads(func::FuncOp func, const CpuMachine &machine) {
-  SmallVector<scf::ForOp> loops;
-  func.walk([&](scf::ForOp loop) {
-    if (isKLoop(loop))
-      loops.push_back(loop);
-  });
   DominanceInfo dominance(func);
   IRRewriter rewriter(func.getContext());
-  constexpr int64_t kLineBytes = 64;
-  for (scf::ForOp loop : loops) {
+  for (scf::ForOp loop : kLoops(func)) {
     for (vector::TransferReadOp read :
          epilogueReads(loop, machine.cacheBytes, dominance)) {
-      VectorType vector = read.getVectorType();
-      auto type = cast<MemRefType>(read.getBase().getType());
-      int64_t lineElements = kLineBytes * 8 / type.getElementTypeBitWidth();
-      ArrayRef<int64_t> shape = vector.getShape();
-      int64_t rank = type.getRank(), vectorRank = shape.size();
-      if (vectorRank == 0)
+      rewriter.setInsertionPoint(loop);
+      (void)prefetchRegion(rewriter, read.getLoc(), read.getBase(),
+                           llvm::to_vector(read.getIndices()),
+                           read.getVectorType().getShape(),
+                           machine.prefetchMaxLines);
+    }
+  }
+}
+
+void nncc::prefetchNextBlockReads(func::FuncOp func,
+                                  const CpuMachine &machine) {
+  DominanceInfo dominance(func);
+  IRRewriter rewriter(func.getContext());
+  for (scf::ForOp loop : kLoops(func)) {
+    auto parent = dyn_cast<scf::ForOp>(loop->getParentOp());
+    std::optional<int64_t> lower = getConstantIntValue(loop.getLowerBound());
+    std::optional<int64_t> upper = getConstantIntValue(loop.getUpperBound());
+    std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+    if (!parent || lower != 0 || !upper || step != 1 ||
+        *upper < machine.prefetchMinSteps)
+      continue;
+    for (auto read : loop.getBody()->getOps<vector::TransferReadOp>()) {
+      auto type = dyn_cast<MemRefType>(read.getBase().getType());
+      ArrayRef<int64_t> shape = read.getVectorType().getShape();
+      int64_t rank = type ? type.getRank() : 0;
+      // The K step indexes the last dimension, one element a step, over all
+      // of it; the enclosing loop's step indexes another dimension
+      // directly; nothing else changes in the K loop.
+      ValueRange indices = read.getIndices();
+      if (!type || !type.hasStaticShape() || rank == 0 ||
+          !type.getLayout().isIdentity() || shape.empty() ||
+          shape.back() != 1 || !read.getPermutationMap().isMinorIdentity() ||
+          indices.back() != loop.getInductionVar() ||
+          type.getShape().back() != *upper ||
+          !dominance.properlyDominates(read.getBase(), parent))
         continue;
-      // One prefetch per line of each innermost row of the vector.
-      int64_t rows = vector.getNumElements() / shape.back();
-      int64_t lines = llvm::divideCeil(shape.back(), lineElements);
-      if (rows * lines > machine.prefetchMaxLines)
+      std::optional<unsigned> blockDim;
+      bool invariant = true;
+      for (auto [d, index] : llvm::enumerate(indices.drop_back())) {
+        if (index == parent.getInductionVar())
+          blockDim = d;
+        else if (!dominance.properlyDominates(index, loop))
+          invariant = false;
+      }
+      if (!blockDim || !invariant)
         continue;
+      // The same rows of the next block (the last block again at the end).
       rewriter.setInsertionPoint(loop);
       Location loc = read.getLoc();
-      for (int64_t row = 0; row < rows; ++row)
-        for (int64_t line = 0; line < lines; ++line) {
-          SmallVector<Value> indices = llvm::to_vector(read.getIndices());
-          // The row's position in the leading vector dimensions.
-          int64_t rest = row;
-          SmallVector<int64_t> offsets(vectorRank, 0);
-          for (int64_t d = vectorRank - 2; d >= 0; --d) {
-            offsets[d] = rest % shape[d];
-            rest /= shape[d];
-          }
-          offsets.back() = line * lineElements;
-          for (int64_t d = 0; d < vectorRank; ++d) {
-            if (offsets[d] == 0)
-              continue;
-            Value &index = indices[rank - vectorRank + d];
-            index = arith::AddIOp::create(
-                rewriter, loc, index,
-                arith::ConstantIndexOp::create(rewriter, loc, offsets[d]));
-          }
-          memref::PrefetchOp::create(rewriter, loc, read.getBase(), indices,
-                                     /*isWrite=*/false, /*localityHint=*/3,
-                                     /*isDataCache=*/true);
-        }
+      Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+      Value next = arith::AddIOp::create(
+          rewriter, loc, parent.getInductionVar(), parent.getStep());
+      Value last =
+          arith::SubIOp::create(rewriter, loc, parent.getUpperBound(), one);
+      SmallVector<Value> start = llvm::to_vector(indices);
+      start[*blockDim] = arith::MinSIOp::create(rewriter, loc, next, last);
+      start.back() = arith::ConstantIndexOp::create(rewriter, loc, 0);
+      SmallVector<int64_t> region = llvm::to_vector(shape);
+      region.back() = *upper;
+      (void)prefetchRegion(rewriter, loc, read.getBase(), start, region,
+                           machine.prefetchMaxLines);
     }
   }
 }

@@ -126,6 +126,10 @@ struct CpuMachine {
   /// register tile's K loop (Prefetch.cpp): a tile of 16 x 64 floats. More
   /// would crowd the loads of a short K loop.
   int64_t prefetchMaxLines = 64;
+  /// The fewest steps of a K loop before whose start the next block's lines
+  /// are prefetched (Prefetch.cpp, prefetchNextBlockReads): about as long as
+  /// a miss to memory takes.
+  int64_t prefetchMinSteps = 64;
 };
 
 /// The register tile of a matrix product C[M,N] += A[M,K] B[K,N]: `m` rows

@@ -135,3 +135,48 @@ func.func @epilogue_prefetch(%x: memref<64x2xf32>, %w: memref<64x32xf32>, %res: 
   %t = arith.addf %s, %b : vector<2x32xf32>
   return %t : vector<2x32xf32>
 }
+
+// A 1x1 convolution's tile (13 pixels x 32 channels) runs a K loop over the
+// 64 input channels of a block inside a loop over the blocks: before each
+// K loop come prefetches of the 13 pixels' 4 lines in the next block
+// (prefetchNextBlockReads), the block index clamped to the last block. The
+// filter's rows (2 lines a step, 128 in all) are over prefetchMaxLines and
+// get none, and so does a K loop of fewer than prefetchMinSteps steps.
+// CHECK-LABEL: func.func @next_block_prefetch
+// CHECK: scf.for %[[CB:.*]] = %c0 to %c4 step %c1
+// CHECK: %[[NEXT:.*]] = arith.addi %[[CB]], %c1
+// CHECK: %[[BLOCK:.*]] = arith.minsi %[[NEXT]], %c3
+// CHECK: memref.prefetch %{{.*}}[%c0, %[[BLOCK]], %{{.*}}, %{{.*}}, %c0], read, locality<3>, data : memref<1x4x56x56x64xf32>
+// CHECK-COUNT-51: memref.prefetch %{{.*}} : memref<1x4x56x56x64xf32>
+// CHECK-NOT: memref.prefetch
+// CHECK: scf.for
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+func.func @next_block_prefetch(%x: memref<1x4x56x56x64xf32>, %w: memref<4x64x32xf32>, %oh: index, %ow: index, %x16: memref<1x4x56x56x16xf32>) -> (vector<13x32xf32>, vector<13x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c16 = arith.constant 16 : index
+  %c64 = arith.constant 64 : index
+  %pad = ub.poison : f32
+  %zero = arith.constant dense<0.0> : vector<13x32xf32>
+  %acc = scf.for %cb = %c0 to %c4 step %c1 iter_args(%a = %zero) -> (vector<13x32xf32>) {
+    %inner = scf.for %ci = %c0 to %c64 step %c1 iter_args(%b = %a) -> (vector<13x32xf32>) {
+      %xv = vector.transfer_read %x[%c0, %cb, %oh, %ow, %ci], %pad {in_bounds = [true, true]} : memref<1x4x56x56x64xf32>, vector<13x1xf32>
+      %wv = vector.transfer_read %w[%cb, %ci, %c0], %pad {in_bounds = [true, true]} : memref<4x64x32xf32>, vector<1x32xf32>
+      %o = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %xv, %wv, %b : vector<13x1xf32>, vector<1x32xf32> into vector<13x32xf32>
+      scf.yield %o : vector<13x32xf32>
+    }
+    scf.yield %inner : vector<13x32xf32>
+  }
+  %acc16 = scf.for %cb = %c0 to %c4 step %c1 iter_args(%a = %zero) -> (vector<13x32xf32>) {
+    %inner = scf.for %ci = %c0 to %c16 step %c1 iter_args(%b = %a) -> (vector<13x32xf32>) {
+      %xv = vector.transfer_read %x16[%c0, %cb, %oh, %ow, %ci], %pad {in_bounds = [true, true]} : memref<1x4x56x56x16xf32>, vector<13x1xf32>
+      %wv = vector.transfer_read %w[%cb, %ci, %c0], %pad {in_bounds = [true, true]} : memref<4x64x32xf32>, vector<1x32xf32>
+      %o = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %xv, %wv, %b : vector<13x1xf32>, vector<1x32xf32> into vector<13x32xf32>
+      scf.yield %o : vector<13x32xf32>
+    }
+    scf.yield %inner : vector<13x32xf32>
+  }
+  return %acc, %acc16 : vector<13x32xf32>, vector<13x32xf32>
+}
