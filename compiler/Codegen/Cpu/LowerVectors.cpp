@@ -215,8 +215,13 @@ struct CpuLowerVectorsPass
     nncc::CpuMachine machine;
     machine.vectorBits = vectorWidth;
     fuseSiblingAccumulations(func, machine);
-    nncc::prefetchEpilogueReads(func, machine);
-    nncc::prefetchNextBlockReads(func, machine);
+    SmallVector<scf::ForOp> kLoops;
+    func.walk([&](scf::ForOp loop) {
+      if (isAccumulationLoop(loop))
+        kLoops.push_back(loop);
+    });
+    nncc::prefetchEpilogueReads(func, kLoops, machine);
+    nncc::prefetchNextBlockReads(func, kLoops, machine);
 
     auto stages = {
         +[](RewritePatternSet &patterns) {

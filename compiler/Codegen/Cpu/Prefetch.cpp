@@ -24,29 +24,6 @@ using namespace mlir;
 
 namespace {
 
-/// Whether `loop` is a register tile's K loop: it carries vectors and runs
-/// no loop inside.
-bool isKLoop(scf::ForOp loop) {
-  if (loop.getNumRegionIterArgs() == 0 ||
-      !llvm::all_of(loop.getResultTypes(),
-                    [](Type type) { return isa<VectorType>(type); }))
-    return false;
-  return !loop.getBody()
-              ->walk(
-                  [](LoopLikeOpInterface) { return WalkResult::interrupt(); })
-              .wasInterrupted();
-}
-
-/// The register tiles' K loops in `func`.
-SmallVector<scf::ForOp> kLoops(func::FuncOp func) {
-  SmallVector<scf::ForOp> loops;
-  func.walk([&](scf::ForOp loop) {
-    if (isKLoop(loop))
-      loops.push_back(loop);
-  });
-  return loops;
-}
-
 /// The bytes of the memref that `value` views (through subviews).
 int64_t rootBytes(Value value) {
   while (auto subview = value.getDefiningOp<memref::SubViewOp>())
@@ -85,16 +62,18 @@ epilogueReads(scf::ForOp loop, int64_t minBytes, DominanceInfo &dominance) {
 }
 
 /// One prefetch of each cache line of the region of `base` that starts at
-/// `indices` and spans `shape` along its trailing dimensions, at `loop`'s
-/// start; false (and nothing) when that is more than `maxLines` lines.
+/// `indices` and spans `shape` along its trailing dimensions, at the
+/// rewriter's insertion point; false (and nothing) when that is more than
+/// `maxLines` lines or its elements have no bit width (index).
 bool prefetchRegion(RewriterBase &rewriter, Location loc, Value base,
                     ArrayRef<Value> indices, ArrayRef<int64_t> shape,
                     int64_t maxLines) {
   auto type = cast<MemRefType>(base.getType());
-  int64_t lineElements = 64 * 8 / type.getElementTypeBitWidth();
   int64_t rank = type.getRank(), regionRank = shape.size();
-  if (regionRank == 0 || regionRank > rank)
+  if (regionRank == 0 || regionRank > rank ||
+      !type.getElementType().isIntOrFloat())
     return false;
+  int64_t lineElements = 64 * 8 / type.getElementTypeBitWidth();
   // One prefetch per line of each innermost row of the region.
   int64_t rows = 1;
   for (int64_t extent : shape.drop_back())
@@ -129,10 +108,11 @@ bool prefetchRegion(RewriterBase &rewriter, Location loc, Value base,
 
 } // namespace
 
-void nncc::prefetchEpilogueReads(func::FuncOp func, const CpuMachine &machine) {
+void nncc::prefetchEpilogueReads(func::FuncOp func, ArrayRef<scf::ForOp> kLoops,
+                                 const CpuMachine &machine) {
   DominanceInfo dominance(func);
   IRRewriter rewriter(func.getContext());
-  for (scf::ForOp loop : kLoops(func)) {
+  for (scf::ForOp loop : kLoops) {
     for (vector::TransferReadOp read :
          epilogueReads(loop, machine.cacheBytes, dominance)) {
       rewriter.setInsertionPoint(loop);
@@ -145,10 +125,11 @@ void nncc::prefetchEpilogueReads(func::FuncOp func, const CpuMachine &machine) {
 }
 
 void nncc::prefetchNextBlockReads(func::FuncOp func,
+                                  ArrayRef<scf::ForOp> kLoops,
                                   const CpuMachine &machine) {
   DominanceInfo dominance(func);
   IRRewriter rewriter(func.getContext());
-  for (scf::ForOp loop : kLoops(func)) {
+  for (scf::ForOp loop : kLoops) {
     auto parent = dyn_cast<scf::ForOp>(loop->getParentOp());
     std::optional<int64_t> lower = getConstantIntValue(loop.getLowerBound());
     std::optional<int64_t> upper = getConstantIntValue(loop.getUpperBound());
