@@ -343,9 +343,40 @@ void AvgPool2DOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                               MLIRContext *context) {
   patterns.add<FoldPadIntoWindow<AvgPool2DOp>>(context);
 }
+namespace {
+/// max_pool2d(relu(x)) -> relu(max_pool2d(x)): relu is nondecreasing, so the
+/// maximum of a window's relus is the relu of its maximum, bit for bit
+/// (NaNs and signed zeros included), and the relu then runs on the pooled
+/// tensor, a quarter of the size for 2x2 windows, fused into the pooling's
+/// loop. A train step's backward pass follows: the relu's gradient at the
+/// pooled size, the pooling's scattered straight into the convolution's
+/// output gradient, and no window's gradient changes (where the windows'
+/// maxima differ, relu is 0 at both and its gradient stops the pooling's).
+/// Only without padding: a window of padding alone would be -inf before and
+/// 0 after.
+struct PoolBeforeRelu : OpRewritePattern<MaxPool2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MaxPool2DOp op,
+                                PatternRewriter &rewriter) const override {
+    auto relu = op.getInput().getDefiningOp<ReluOp>();
+    if (!relu || !relu->hasOneUse() ||
+        llvm::any_of(op.getPadding(), [](int64_t p) { return p != 0; }))
+      return failure();
+    rewriter.modifyOpInPlace(
+        op, [&] { op.getInputMutable().assign(relu.getInput()); });
+    rewriter.setInsertionPointAfter(op);
+    auto pooledRelu = ReluOp::create(rewriter, relu.getLoc(), op.getResult());
+    rewriter.replaceAllUsesExcept(op.getResult(), pooledRelu.getResult(),
+                                  pooledRelu);
+    rewriter.eraseOp(relu);
+    return success();
+  }
+};
+} // namespace
+
 void MaxPool2DOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                               MLIRContext *context) {
-  patterns.add<FoldPadIntoWindow<MaxPool2DOp>>(context);
+  patterns.add<FoldPadIntoWindow<MaxPool2DOp>, PoolBeforeRelu>(context);
 }
 
 namespace {

@@ -108,3 +108,31 @@ func.func @pad_1d_pool(%x: tensor<1x2x5xf32>) -> tensor<1x2x1x3xf32> {
   %a = nn.avg_pool2d %r {ceil_mode = false, count_include_pad = false, kernel_shape = array<i64: 1, 3>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 2>} : tensor<1x2x1x7xf32> -> tensor<1x2x1x3xf32>
   return %a : tensor<1x2x1x3xf32>
 }
+
+// -----
+
+// Max pooling of a relu pools first (PoolBeforeRelu): the relu runs on the
+// pooled tensor. Not with padding (a window of padding alone would change
+// from -inf to 0), nor when something else reads the relu.
+// CHECK-LABEL: func @pool_before_relu
+// CHECK: %[[POOL:.*]] = nn.max_pool2d %arg0 {{.*}} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+// CHECK: %[[RELU:.*]] = nn.relu %[[POOL]] : tensor<1x2x2x2xf32>
+// CHECK: return %[[RELU]]
+func.func @pool_before_relu(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
+  %r = nn.relu %x : tensor<1x2x4x4xf32>
+  %m = nn.max_pool2d %r {ceil_mode = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  return %m : tensor<1x2x2x2xf32>
+}
+
+// CHECK-LABEL: func @relu_before_padded_or_shared_pool
+// CHECK: %[[R1:.*]] = nn.relu %arg0
+// CHECK: nn.max_pool2d %[[R1]]
+// CHECK: %[[R2:.*]] = nn.relu %arg0
+// CHECK: nn.max_pool2d %[[R2]]
+func.func @relu_before_padded_or_shared_pool(%x: tensor<1x2x4x4xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x2x2xf32>, tensor<1x2x4x4xf32>) {
+  %r = nn.relu %x : tensor<1x2x4x4xf32>
+  %m = nn.max_pool2d %r {ceil_mode = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : tensor<1x2x4x4xf32> -> tensor<1x2x3x3xf32>
+  %s = nn.relu %x {shared} : tensor<1x2x4x4xf32>
+  %n = nn.max_pool2d %s {ceil_mode = false, dilations = array<i64: 1, 1>, kernel_shape = array<i64: 2, 2>, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : tensor<1x2x4x4xf32> -> tensor<1x2x2x2xf32>
+  return %m, %n, %s : tensor<1x2x3x3xf32>, tensor<1x2x2x2xf32>, tensor<1x2x4x4xf32>
+}
