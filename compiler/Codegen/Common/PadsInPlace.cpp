@@ -93,8 +93,15 @@ void padInPlace(tensor::PadOp pad) {
   Value value = pad.getConstantPaddingValue();
   if (!value || !matchPattern(value, m_Constant(&padding)))
     return;
-  OpOperand *init = emptyInit(pad.getSource());
-  if (!init)
+  // The source, or what it collapses (a max pooling's gradient, computed
+  // as [N, C, OH, KH, OW, KW] and viewed as [N, C, H, W]), computed into an
+  // empty tensor.
+  Value source = pad.getSource();
+  auto collapse = source.getDefiningOp<tensor::CollapseShapeOp>();
+  Value computed = collapse ? collapse.getSrc() : source;
+  OpOperand *init = emptyInit(computed);
+  if (!init ||
+      (collapse && !cast<ShapedType>(computed.getType()).hasStaticShape()))
     return;
   Location loc = pad.getLoc();
   OpBuilder builder(init->getOwner());
@@ -107,15 +114,44 @@ void padInPlace(tensor::PadOp pad) {
   SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(
       builder.getContext(), pad.getSourceType().getShape());
   SmallVector<OpFoldResult> strides(type.getRank(), builder.getIndexAttr(1));
+  // The interior of `padded` as the source's type, or the computed one's.
+  auto interiorOf = [&](Value padded, bool expanded) -> Value {
+    Value slice = tensor::ExtractSliceOp::create(
+        builder, loc, pad.getSourceType(), padded, offsets, sizes, strides);
+    if (!expanded)
+      return slice;
+    return tensor::ExpandShapeOp::create(builder, loc, computed.getType(),
+                                         slice,
+                                         collapse.getReassociationIndices());
+  };
   Operation *oldEmpty = init->get().getDefiningOp();
-  init->set(tensor::ExtractSliceOp::create(builder, loc, pad.getSourceType(),
-                                           filled, offsets, sizes, strides));
+  init->set(interiorOf(filled, bool(collapse)));
   if (oldEmpty->use_empty())
     oldEmpty->erase();
   builder.setInsertionPoint(pad);
-  Value inserted = tensor::InsertSliceOp::create(
-      builder, loc, pad.getSource(), filled, offsets, sizes, strides);
-  pad.replaceAllUsesWith(inserted);
+  auto inserted = tensor::InsertSliceOp::create(builder, loc, source, filled,
+                                                offsets, sizes, strides);
+  pad.replaceAllUsesWith(inserted.getResult());
+  // Readers of the source (or of what it collapses) after the pad read the
+  // padded tensor's interior instead: the same values, but a read of the
+  // source after its insert made One-Shot Bufferize give the source a buffer
+  // of its own, copied into the padded one.
+  builder.setInsertionPointAfter(inserted);
+  auto readInterior = [&](Value value, bool expanded) {
+    Value interior;
+    for (OpOperand &use : llvm::make_early_inc_range(value.getUses())) {
+      Operation *user = pad->getBlock()->findAncestorOpInBlock(*use.getOwner());
+      if (!user || user == inserted || user == collapse ||
+          !pad->isBeforeInBlock(user))
+        continue;
+      if (!interior)
+        interior = interiorOf(inserted.getResult(), expanded);
+      use.set(interior);
+    }
+  };
+  readInterior(source, false);
+  if (collapse)
+    readInterior(computed, true);
   pad.erase();
 }
 

@@ -75,7 +75,11 @@ def PadsInPlace : Pass<"nncc-pads-in-place", "::mlir::ModuleOp"> {
     writes the result in place into the padded buffer (the insert of a slice
     into the buffer it was taken from is no copy): the pad's fill of the
     whole buffer, its copy of the interior, and the unpadded buffer are
-    gone.
+    gone. A source that is a `tensor.collapse_shape` of such a computation
+    (a max pooling's gradient) gets the interior expanded back as its init.
+    Readers of the source after the pad read the padded tensor's interior
+    instead, or bufferization would compute the source into a buffer of its
+    own and copy it in.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",

@@ -108,3 +108,40 @@ func.func @kept(%x: tensor<4xf32>) -> (tensor<6xf32>, tensor<6xf32>) {
   } : tensor<4xf32> to tensor<6xf32>
   return %p, %q : tensor<6xf32>, tensor<6xf32>
 }
+
+// A max pooling's gradient, computed as [N, C, OH, KH, OW, KW] and padded
+// as the [N, C, H, W] it collapses to: the computation's init is the
+// padded tensor's interior expanded back to six dimensions. A reader of the
+// collapsed value after the pad (here the second result) reads the padded
+// tensor's interior: read from its own buffer, bufferization had computed
+// the gradient there and copied it into the padded one.
+// CHECK-LABEL: func.func @collapsed
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x1x6x6xf32>
+// CHECK: %[[P:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 1, 5] [1, 1, 4, 1] [1, 1, 1, 1]
+// CHECK: %[[S:.*]] = tensor.extract_slice %[[P]][0, 0, 1, 1] [1, 1, 4, 4] [1, 1, 1, 1]
+// CHECK: %[[X:.*]] = tensor.expand_shape %[[S]] {{\[\[}}0], [1], [2, 3], [4, 5]] output_shape [1, 1, 2, 2, 2, 2]
+// CHECK: %[[G:.*]] = linalg.generic {{.*}} outs(%[[X]] : tensor<1x1x2x2x2x2xf32>)
+// CHECK: %[[C:.*]] = tensor.collapse_shape %[[G]]
+// CHECK: %[[Y:.*]] = tensor.insert_slice %[[C]] into %[[P]][0, 0, 1, 1] [1, 1, 4, 4] [1, 1, 1, 1]
+// CHECK: %[[R:.*]] = tensor.extract_slice %[[Y]][0, 0, 1, 1] [1, 1, 4, 4] [1, 1, 1, 1]
+// CHECK: return %[[Y]], %[[R]]
+// BUF-LABEL: func.func @collapsed
+// BUF: %[[BUF:.*]] = memref.alloc() {{.*}} : memref<1x1x6x6xf32>
+// BUF-NOT: memref.alloc
+// BUF-NOT: memref.copy
+// BUF: return %[[BUF]]
+func.func @collapsed(%x: tensor<1x1x2x2x2x2xf32>) -> (tensor<1x1x6x6xf32>, tensor<1x1x4x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x1x2x2x2x2xf32>
+  %g = linalg.generic {indexing_maps = [affine_map<(a, b, c, d, e, f) -> (a, b, c, d, e, f)>, affine_map<(a, b, c, d, e, f) -> (a, b, c, d, e, f)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<1x1x2x2x2x2xf32>) outs(%e : tensor<1x1x2x2x2x2xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x1x2x2x2x2xf32>
+  %c = tensor.collapse_shape %g [[0], [1], [2, 3], [4, 5]] : tensor<1x1x2x2x2x2xf32> into tensor<1x1x4x4xf32>
+  %p = tensor.pad %c low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<1x1x4x4xf32> to tensor<1x1x6x6xf32>
+  return %p, %c : tensor<1x1x6x6xf32>, tensor<1x1x4x4xf32>
+}
