@@ -221,7 +221,9 @@ def small_models():
         # reading three colours (which nncc's CPU target runs over blocks
         # of channels, its filter packed on every call), a residual block,
         # batch norms, a strided 3x3 and a 1x1 downsampling, a global
-        # average pooling.
+        # average pooling. c1, c2 and c4 (16 and 32 filters at unit
+        # strides) take the filter gradient's filters-innermost form
+        # (ConvGrad.cpp).
         def __init__(self):
             super().__init__()
             self.c1 = nn.Conv2d(3, 16, 3, padding=1)
@@ -231,6 +233,7 @@ def small_models():
             self.c3 = nn.Conv2d(16, 32, 3, stride=2, padding=1, bias=False)
             self.bn3 = nn.BatchNorm2d(32)
             self.down = nn.Conv2d(16, 32, 1, stride=2, bias=False)
+            self.c4 = nn.Conv2d(32, 32, 3, padding=1)
             self.fc = nn.Linear(32, 4)
             with torch.no_grad():  # distinct, or the export merges them
                 for bn in (self.bn1, self.bn2, self.bn3):
@@ -246,6 +249,7 @@ def small_models():
             x = torch.relu(self.bn2(torch.tanh(self.c2(x))) + x)
             x = torch.relu(self.bn3(torch.tanh(self.c3(x))) +
                            torch.tanh(self.down(x)))
+            x = torch.tanh(self.c4(x))
             return self.fc(x.mean((2, 3)))
 
     class BatchNorm(nn.Module):

@@ -470,24 +470,35 @@ LogicalResult tileDirectConv(RewriterBase &rewriter,
   return tileTaps(rewriter, conv, tiling, machine);
 }
 
-bool isFilterCorrelation(linalg::GenericOp op) {
+/// Whether `op` is a static f32 generic over 7 loops, the last 2 reducing,
+/// with `maps` as its indexing maps (over dimensions d(0) to d(6)) and the
+/// body p + a * b: a filter gradient's correlation.
+static bool isCorrelation(
+    linalg::GenericOp op,
+    function_ref<SmallVector<AffineMap>(MLIRContext *,
+                                        function_ref<AffineExpr(unsigned)>)>
+        maps) {
   if (!op.hasPureTensorSemantics() || !hasStaticShapes(op) || !allF32(op) ||
       op.getNumLoops() != 7 || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || op.getNumReductionLoops() != 2)
     return false;
   MLIRContext *ctx = op.getContext();
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  SmallVector<AffineMap> expected = {
-      AffineMap::get(7, 0, {d(0), d(1), d(5), d(6)}, ctx),
-      AffineMap::get(7, 0, {d(0), d(2), d(5) + d(3), d(6) + d(4)}, ctx),
-      AffineMap::get(7, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
-  if (op.getIndexingMapsArray() != expected)
+  if (op.getIndexingMapsArray() != maps(ctx, d))
     return false;
-  // p + dy * x.
   return linalg::detail::isContractionBody(
       op.getRegion().front(), [](Operation *multiply, Operation *add) {
         return isa<arith::MulFOp>(multiply) && isa<arith::AddFOp>(add);
       });
+}
+
+bool isFilterCorrelation(linalg::GenericOp op) {
+  return isCorrelation(op, [](MLIRContext *ctx, auto d) {
+    return SmallVector<AffineMap>{
+        AffineMap::get(7, 0, {d(0), d(1), d(5), d(6)}, ctx),
+        AffineMap::get(7, 0, {d(0), d(2), d(5) + d(3), d(6) + d(4)}, ctx),
+        AffineMap::get(7, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
+  });
 }
 
 LogicalResult tileFilterCorrelation(RewriterBase &rewriter,
@@ -595,6 +606,41 @@ LogicalResult tileFilterCorrelation(RewriterBase &rewriter,
   tiling.rowDims = {0, 2, 4};
   tiling.tapDims = {3, 4};
   return tileTaps(rewriter, laneSums, tiling, machine);
+}
+
+bool isFiltersInnermostCorrelation(linalg::GenericOp op) {
+  return isCorrelation(op, [](MLIRContext *ctx, auto d) {
+    return SmallVector<AffineMap>{
+        AffineMap::get(7, 0, {d(0), d(5), d(6), d(4)}, ctx),
+        AffineMap::get(7, 0, {d(0), d(1), d(5) + d(2), d(6) + d(3)}, ctx),
+        AffineMap::get(7, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx)};
+  });
+}
+
+LogicalResult tileFiltersInnermostCorrelation(RewriterBase &rewriter,
+                                              linalg::GenericOp op,
+                                              const CpuMachine &machine) {
+  // Loops (n, c, kh, kw, f, oh, ow).
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  std::optional<CorrelationTile> tile =
+      chooseCorrelationTile(sizes[1], sizes[2], sizes[3], sizes[4], machine);
+  if (!tile)
+    return failure();
+  // A row's (c, kh, kw, f, oh, ow) once its unit dimensions go; each tap
+  // (oh, ow) a [c, kh, KW, w] multiply-add.
+  TapTiling tiling;
+  tiling.rowTiles = {1, tile->channels, tile->kernelRows, 0, 0, 0, 0};
+  tiling.columnDim = 4;
+  tiling.columns = sizes[4];
+  tiling.width = tile->width;
+  tiling.rowDims = {0};
+  if (tile->channels == 1)
+    tiling.rowDims.push_back(1);
+  if (tile->kernelRows == 1)
+    tiling.rowDims.push_back(2);
+  unsigned left = 7 - tiling.rowDims.size();
+  tiling.tapDims = {left - 2, left - 1};
+  return tileTaps(rewriter, op, tiling, machine);
 }
 
 void skipPaddedRows(Operation *scope) {

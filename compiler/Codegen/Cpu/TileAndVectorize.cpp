@@ -299,13 +299,15 @@ struct CpuTileAndVectorizePass
         (void)tileDepthwiseConv(rewriter, conv, machine);
       SmallVector<linalg::GenericOp> correlations, blocked;
       func.walk([&](linalg::GenericOp op) {
-        if (isFilterCorrelation(op))
+        if (isFilterCorrelation(op) || isFiltersInnermostCorrelation(op))
           correlations.push_back(op);
         else if (op->hasAttr(kBlockedConvAttr))
           blocked.push_back(op);
       });
       for (linalg::GenericOp op : correlations)
-        (void)tileFilterCorrelation(rewriter, op, machine);
+        (void)(isFilterCorrelation(op)
+                   ? tileFilterCorrelation(rewriter, op, machine)
+                   : tileFiltersInnermostCorrelation(rewriter, op, machine));
       for (linalg::GenericOp conv : blocked)
         if (failed(winogradConv(rewriter, conv, machine)))
           (void)tileBlockedConv(rewriter, conv, machine);

@@ -185,6 +185,33 @@ int64_t nncc::chooseConvRows(const MatmulTile &tile, int64_t rows,
   return best;
 }
 
+std::optional<CorrelationTile>
+nncc::chooseCorrelationTile(int64_t channels, int64_t kernelRows,
+                            int64_t kernelColumns, int64_t filters,
+                            const CpuMachine &machine) {
+  int64_t lanes = machine.lanes();
+  if (filters % lanes != 0)
+    return std::nullopt;
+  int64_t vectors = filters / lanes;
+  if (!fitsRegisterTile(kernelColumns * vectors, vectors, machine))
+    vectors = 1;
+  if (!fitsRegisterTile(kernelColumns * vectors, vectors, machine))
+    return std::nullopt;
+  CorrelationTile best;
+  best.width = vectors * lanes;
+  for (int64_t c : divisorsUpTo(channels, channels))
+    for (int64_t kh : divisorsUpTo(kernelRows, kernelRows)) {
+      int64_t rows = c * kh;
+      if (fitsRegisterTile(rows * kernelColumns * vectors, vectors, machine) &&
+          (rows > best.channels * best.kernelRows ||
+           (rows == best.channels * best.kernelRows && kh > best.kernelRows))) {
+        best.channels = c;
+        best.kernelRows = kh;
+      }
+    }
+  return best;
+}
+
 int64_t nncc::chooseRowTile(int64_t row, bool reduces,
                             const CpuMachine &machine) {
   int64_t limit = machine.rowVectors * machine.lanes();

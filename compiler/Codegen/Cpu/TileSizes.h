@@ -10,6 +10,7 @@
 #define NNCC_COMPILER_CODEGEN_CPU_TILESIZES_H
 
 #include <cstdint>
+#include <optional>
 
 namespace nncc {
 
@@ -164,6 +165,29 @@ bool fitsRegisterTile(int64_t accumulators, int64_t loads,
 /// cycles); two rows keep both FMA pipes busy.
 int64_t chooseConvRows(const MatmulTile &tile, int64_t rows,
                        const CpuMachine &machine);
+
+/// The register tile of a filter gradient's correlation with the filters
+/// innermost (tileFiltersInnermostCorrelation): `channels` input channels
+/// by `kernelRows` kernel rows by all KW kernel columns, each a row of
+/// `width` filters (whole vectors). A tap (oh, ow) is then channels *
+/// kernelRows * KW broadcasts of the input and width / lanes vector loads
+/// of the gradient for as many FMAs as accumulators.
+struct CorrelationTile {
+  int64_t channels = 1;
+  int64_t kernelRows = 1;
+  int64_t width = 0;
+};
+
+/// The CorrelationTile for C channels, a KH x KW kernel and F filters: all
+/// F when its vectors and KW fit the registers (fitsRegisterTile), else
+/// one vector; then the divisors of C and KH with the most accumulators
+/// that fit, ties to more kernel rows. None when F is not whole vectors or
+/// one row of KW does not fit.
+std::optional<CorrelationTile> chooseCorrelationTile(int64_t channels,
+                                                     int64_t kernelRows,
+                                                     int64_t kernelColumns,
+                                                     int64_t filters,
+                                                     const CpuMachine &machine);
 
 /// The side of the square-ish blocks a 2-D transpose of a `size` dimension
 /// moves at once (tileTranspose, TransposeTiling.cpp): one vector register

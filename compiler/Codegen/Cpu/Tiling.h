@@ -283,6 +283,22 @@ mlir::LogicalResult tileFilterCorrelation(mlir::RewriterBase &rewriter,
                                           mlir::linalg::GenericOp op,
                                           const CpuMachine &machine);
 
+/// Whether `op` is a filter gradient's per-image correlation with the
+/// filters innermost (ConvGrad.cpp): loops (n, c, kh, kw, f, oh, ow),
+/// p[n, c, kh, kw, f] += dyT[n, oh, ow, f] * x[n, c, oh + kh, ow + kw], f32
+/// and static.
+bool isFiltersInnermostCorrelation(mlir::linalg::GenericOp op);
+
+/// A filters-innermost correlation as rows over (image, channels, kernel
+/// rows) of [c, kh, KW, F] accumulators (as many as the registers hold,
+/// chooseCorrelationTile) and taps over (oh, ow): each tap c * kh * KW
+/// broadcasts of the input, read in place, by the gradient's vectors of
+/// filters.
+mlir::LogicalResult
+tileFiltersInnermostCorrelation(mlir::RewriterBase &rewriter,
+                                mlir::linalg::GenericOp op,
+                                const CpuMachine &machine);
+
 /// Whether `conv` is a depthwise convolution (one input and one output
 /// channel per group) that tileDepthwiseConv handles: f32, static, unit
 /// strides (each tap reads a contiguous input row).

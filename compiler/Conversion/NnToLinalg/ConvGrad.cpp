@@ -17,7 +17,10 @@
 //   gather form does: each f32 sum then spans one image, not the batch.
 //   With few filters at unit strides and dilations it is a per-image
 //   correlation of the input with the gradient instead (no patches; the
-//   matmul would be only F rows wide), summed over the batch the same way.
+//   matmul would be only F rows wide), summed over the batch the same way;
+//   with one or two vectors' worth of filters, a correlation with the
+//   filters innermost (no patches either; see
+//   Conv2DBackwardFilterFiltersInnermost).
 //
 // All apply to ungrouped convolutions whose temporaries (the padded
 // gradient or input, the patches, the per-image products) stay under
@@ -49,6 +52,13 @@ constexpr int64_t kConvGradCopyLimitBytes = int64_t(64) << 20;
 /// convolution's threshold, CpuMachine::directConvMaxFilters, for the same
 /// reason).
 constexpr int64_t kCorrelationMaxFilters = 8;
+
+/// The filter counts whose gradient is a correlation with the filters
+/// innermost, vectorized along them: multiples of 16 (whole vectors of 4, 8
+/// or 16 f32 lanes) up to 32. LeNet-5's second layer (16 filters) measured;
+/// wider layers keep the batch matmul until measured.
+constexpr int64_t kFiltersInnermostMultiple = 16;
+constexpr int64_t kFiltersInnermostMax = 32;
 
 /// Whether a tensor of `shape` with `elementType` elements fits the cap.
 bool fitsCopyLimit(ArrayRef<int64_t> shape, Type elementType) {
@@ -258,6 +268,48 @@ struct Conv2DBackwardFilterAsMatmul
   }
 };
 
+/// Whether `op` is an ungrouped f32 convolution gradient of static shapes
+/// at unit strides and dilations, whose padded input and per-image products
+/// (`productsShape`, batch first) fit the cap: what the correlation forms
+/// below take.
+bool isUnitCorrelation(nn::Conv2DBackwardFilterOp op,
+                       ArrayRef<int64_t> productsShape) {
+  RankedTensorType type = op.getType();
+  auto inputType = op.getInput().getType();
+  auto unit = [](ArrayRef<int64_t> values) {
+    return llvm::all_of(values, [](int64_t v) { return v == 1; });
+  };
+  if (op.getGroups() != 1 || !type.getElementType().isF32() ||
+      !type.hasStaticShape() || !op.getGrad().getType().hasStaticShape() ||
+      !inputType.hasStaticShape() || !unit(op.getStrides()) ||
+      !unit(op.getDilations()))
+    return false;
+  // The padded input (its rows widened to whole vectors by the CPU code
+  // generator) and the per-image products stay under the cap.
+  ArrayRef<int64_t> pad = op.getPadding();
+  SmallVector<int64_t> paddedShape(inputType.getShape());
+  paddedShape[2] += pad[0] + pad[2];
+  paddedShape[3] += pad[1] + pad[3];
+  return fitsCopyLimit(paddedShape, type.getElementType()) &&
+         fitsCopyLimit(productsShape, type.getElementType());
+}
+
+/// The per-image products of a correlation: a generic over 7 loops of
+/// `grad` and `input` by their maps into a zero `productsShape` tensor.
+Value correlate(OpBuilder &b, Location loc, Value grad, AffineMap gradMap,
+                Value input, AffineMap inputMap,
+                ArrayRef<int64_t> productsShape, AffineMap productMap) {
+  Type f32 = b.getF32Type();
+  return buildGeneric(
+      b, loc, ValueRange{grad, input}, {gradMap, inputMap},
+      createFilled(b, loc, RankedTensorType::get(productsShape, f32),
+                   scalarAttr(f32, 0.0)),
+      productMap, [](OpBuilder &nb, Location l, ValueRange args) -> Value {
+        Value product = arith::MulFOp::create(nb, l, args[0], args[1]);
+        return arith::AddFOp::create(nb, l, product, args[2]);
+      });
+}
+
 /// dW[f, c, kh, kw] = sum over n of (sum over (oh, ow) of dy[n, f, oh, ow] *
 /// xpad[n, c, oh + kh, ow + kw]), for few filters at unit strides and
 /// dilations: the per-image sums are one generic over (n, f, c, kh, kw,
@@ -275,50 +327,96 @@ struct Conv2DBackwardFilterAsCorrelation
   matchAndRewrite(nn::Conv2DBackwardFilterOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType type = op.getType();
-    auto gradType = op.getGrad().getType();
-    auto inputType = op.getInput().getType();
-    Type elementType = type.getElementType();
-    auto unit = [](ArrayRef<int64_t> values) {
-      return llvm::all_of(values, [](int64_t v) { return v == 1; });
-    };
-    if (op.getGroups() != 1 || !elementType.isF32() || !type.hasStaticShape() ||
-        !gradType.hasStaticShape() || !inputType.hasStaticShape() ||
-        type.getDimSize(0) > kCorrelationMaxFilters || !unit(op.getStrides()) ||
-        !unit(op.getDilations()))
-      return rewriter.notifyMatchFailure(op, "not a few-filter correlation");
-    // The padded input (its rows widened to whole vectors by the CPU code
-    // generator) and the per-image products stay under the cap.
-    ArrayRef<int64_t> pad = op.getPadding();
-    SmallVector<int64_t> paddedShape(inputType.getShape());
-    paddedShape[2] += pad[0] + pad[2];
-    paddedShape[3] += pad[1] + pad[3];
-    SmallVector<int64_t> productsShape = {gradType.getDimSize(0)};
+    SmallVector<int64_t> productsShape = {op.getGrad().getType().getDimSize(0)};
     llvm::append_range(productsShape, type.getShape());
-    if (!fitsCopyLimit(paddedShape, elementType) ||
-        !fitsCopyLimit(productsShape, elementType))
-      return rewriter.notifyMatchFailure(op, "temporaries too large");
+    if (type.getDimSize(0) > kCorrelationMaxFilters ||
+        !isUnitCorrelation(op, productsShape))
+      return rewriter.notifyMatchFailure(op, "not a few-filter correlation");
 
     Location loc = op.getLoc();
-    Value input = padSpatially(rewriter, loc, adaptor.getInput(), pad);
+    Value input =
+        padSpatially(rewriter, loc, adaptor.getInput(), op.getPadding());
     // Loops (n, f, c, kh, kw, oh, ow).
     MLIRContext *ctx = getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    AffineMap gradMap = AffineMap::get(7, 0, {d(0), d(1), d(5), d(6)}, ctx);
-    AffineMap inputMap =
-        AffineMap::get(7, 0, {d(0), d(2), d(5) + d(3), d(6) + d(4)}, ctx);
-    AffineMap productMap =
-        AffineMap::get(7, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx);
-    Value products = buildGeneric(
-        rewriter, loc, ValueRange{adaptor.getGrad(), input},
-        {gradMap, inputMap},
-        createFilled(rewriter, loc,
-                     RankedTensorType::get(productsShape, elementType),
-                     scalarAttr(elementType, 0.0)),
-        productMap, [](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value product = arith::MulFOp::create(b, l, args[0], args[1]);
-          return arith::AddFOp::create(b, l, product, args[2]);
-        });
+    Value products = correlate(
+        rewriter, loc, adaptor.getGrad(),
+        AffineMap::get(7, 0, {d(0), d(1), d(5), d(6)}, ctx), input,
+        AffineMap::get(7, 0, {d(0), d(2), d(5) + d(3), d(6) + d(4)}, ctx),
+        productsShape,
+        AffineMap::get(7, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx));
     rewriter.replaceOp(op, sumOverImages(rewriter, loc, products));
+    return success();
+  }
+};
+
+/// The same correlation with the filters innermost, for one or two
+/// vectors' worth of them (kFiltersInnermostMultiple): the gradient
+/// transposed per image to dyT[n, oh, ow, f], the per-image sums
+/// p[n, c, kh, kw, f] = sum over (oh, ow) of xpad[n, c, oh + kh, ow + kw] *
+/// dyT[n, oh, ow, f], which the CPU code generator runs as register tiles
+/// of (c, kh, kw) broadcasts of the input by vectors of filters, read in
+/// place (ConvTiling.cpp, tileFiltersInnermostCorrelation), and their sum
+/// over the batch transposed once to [F, C, KH, KW]. The batch matmul
+/// copied every image's patches (LeNet-5's second layer: 100 x 150 floats
+/// in pieces of 5, a quarter of that layer's filter gradient) and read its
+/// [16, 100] gradient rows as 16 broadcasts per vector of patches.
+struct Conv2DBackwardFilterFiltersInnermost
+    : OpConversionPattern<nn::Conv2DBackwardFilterOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::Conv2DBackwardFilterOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    auto gradType = op.getGrad().getType();
+    int64_t filters = type.getDimSize(0), batch = gradType.getDimSize(0);
+    // [N, C, KH, KW, F].
+    SmallVector<int64_t> productsShape = {batch};
+    llvm::append_range(productsShape, type.getShape().drop_front());
+    productsShape.push_back(filters);
+    if (filters % kFiltersInnermostMultiple != 0 ||
+        filters > kFiltersInnermostMax || !isUnitCorrelation(op, productsShape))
+      return rewriter.notifyMatchFailure(op, "not a filters-innermost case");
+
+    Location loc = op.getLoc();
+    Type f32 = rewriter.getF32Type();
+    Value input =
+        padSpatially(rewriter, loc, adaptor.getInput(), op.getPadding());
+    auto transposedType = RankedTensorType::get(
+        {batch, gradType.getDimSize(2), gradType.getDimSize(3), filters}, f32);
+    Value gradT =
+        linalg::TransposeOp::create(rewriter, loc, adaptor.getGrad(),
+                                    createEmpty(rewriter, loc, transposedType),
+                                    ArrayRef<int64_t>{0, 2, 3, 1})
+            .getResult()
+            .front();
+    // Loops (n, c, kh, kw, f, oh, ow).
+    MLIRContext *ctx = getContext();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    Value products = correlate(
+        rewriter, loc, gradT,
+        AffineMap::get(7, 0, {d(0), d(5), d(6), d(4)}, ctx), input,
+        AffineMap::get(7, 0, {d(0), d(1), d(5) + d(2), d(6) + d(3)}, ctx),
+        productsShape,
+        AffineMap::get(7, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx));
+    // [C, KH, KW, F] as [C * KH * KW, F], transposed.
+    Value sum = sumOverImages(rewriter, loc, products);
+    int64_t patch = type.getNumElements() / filters;
+    Value rows = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get({patch, filters}, f32), sum,
+        SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
+    auto resultRowsType = RankedTensorType::get({filters, patch}, f32);
+    Value transposed =
+        linalg::TransposeOp::create(rewriter, loc, rows,
+                                    createEmpty(rewriter, loc, resultRowsType),
+                                    ArrayRef<int64_t>{1, 0})
+            .getResult()
+            .front();
+    rewriter.replaceOp(op,
+                       tensor::ExpandShapeOp::create(
+                           rewriter, loc, type, transposed,
+                           SmallVector<ReassociationIndices>{{0}, {1, 2, 3}}));
     return success();
   }
 };
@@ -330,6 +428,7 @@ void nncc::populateNnConvGradContractionPatterns(RewritePatternSet &patterns) {
   patterns.add<Conv2DBackwardInputAsConv, Conv2DBackwardFilterAsMatmul>(
       patterns.getContext(), /*benefit=*/2);
   // Benefit 3: tried before the batch matmul, which takes its cases too.
-  patterns.add<Conv2DBackwardFilterAsCorrelation>(patterns.getContext(),
-                                                  /*benefit=*/3);
+  patterns.add<Conv2DBackwardFilterAsCorrelation,
+               Conv2DBackwardFilterFiltersInnermost>(patterns.getContext(),
+                                                     /*benefit=*/3);
 }

@@ -882,3 +882,35 @@ func.func @filter_correlation(%dy: tensor<2x6x28x28xf32>, %x: tensor<2x1x32x32xf
   } -> tensor<2x6x1x5x5xf32>
   return %c : tensor<2x6x1x5x5xf32>
 }
+
+// A filter gradient's correlation with the filters innermost (ConvGrad.cpp;
+// LeNet-5's second layer at batch 2: 16 filters, 6 input channels, 5x5
+// taps, 10x10 outputs) runs as rows over (image, 3 channels, kernel row) of
+// [3, 5, 16] accumulators (chooseCorrelationTile: 15 of them, the most that
+// fit with the gradient's vector) and taps over (oh, ow): each tap one
+// vector of the transposed gradient's filters and 15 broadcasts of the
+// input, read in place (the 3 x 5 window read with the filters broadcast),
+// 15 FMAs. With AVX2 the 16 filters are a loop over two columns of 8, each
+// tap [2, 5, 8].
+// CHECK-LABEL: func.func @filters_innermost_correlation
+// AVX512: scf.forall (%[[N:.*]], %[[C:.*]], %[[KH:.*]]) = (0, 0, 0) to (2, 6, 5) step (1, 3, 1)
+// AVX512: scf.for %[[OH:.*]] = %c0 to %c10 step %c1 iter_args(%{{.*}}) -> (vector<3x5x16xf32>)
+// AVX512: scf.for %[[OW:.*]] = %c0 to %c10 step %c1 iter_args(%{{.*}}) -> (vector<3x5x16xf32>)
+// AVX512: vector.transfer_read %arg0[%[[N]], %[[OH]], %[[OW]], %c0]{{.*}} : tensor<2x10x10x16xf32>, vector<16xf32>
+// AVX512: vector.transfer_read %arg1[%[[N]], %[[C]], %{{.*}}, %[[OW]]]{{.*}} : tensor<2x6x14x14xf32>, vector<3x16x5xf32>
+// AVX512: vector.fma {{.*}} : vector<3x5x16xf32>
+// AVX2: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) = (0, 0, 0) to (2, 6, 5) step (1, 2, 1)
+// AVX2: scf.for %{{.*}} = %c0 to %c16 step %c8
+// AVX2: vector.fma {{.*}} : vector<2x5x8xf32>
+func.func @filters_innermost_correlation(%dyt: tensor<2x10x10x16xf32>, %x: tensor<2x6x14x14xf32>) -> tensor<2x6x5x5x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x6x5x5x16xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<2x6x5x5x16xf32>) -> tensor<2x6x5x5x16xf32>
+  %c = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d5, d6, d4)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5 + d2, d6 + d3)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3, d4)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%dyt, %x : tensor<2x10x10x16xf32>, tensor<2x6x14x14xf32>) outs(%fill : tensor<2x6x5x5x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %m, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<2x6x5x5x16xf32>
+  return %c : tensor<2x6x5x5x16xf32>
+}

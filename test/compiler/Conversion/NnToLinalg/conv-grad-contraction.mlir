@@ -134,3 +134,39 @@ func.func @filter_grad_correlation(%gy: tensor<2x6x5x5xf32>, %x: tensor<2x3x5x5x
   %0 = nn.conv2d_backward_filter %gy, %x {strides = array<i64: 1, 1>, padding = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1} : tensor<2x6x5x5xf32>, tensor<2x3x5x5xf32> -> tensor<6x3x3x3xf32>
   return %0 : tensor<6x3x3x3xf32>
 }
+
+// -----
+
+// 16 or 32 filters at unit strides and dilations: a correlation with the
+// filters innermost. The gradient transposed per image to [N, OH, OW, F],
+// the per-image products over (n, c, kh, kw, f, oh, ow) into [N, C, KH, KW,
+// F] without patches (the CPU code generator tiles them as broadcasts of the
+// input by vectors of filters: tileFiltersInnermostCorrelation), summed
+// over the batch in f64 and rounded once, then transposed to [F, C*KH*KW].
+// CHECK-DAG: #[[GRADT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d5, d6, d4)>
+// CHECK-DAG: #[[XIN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2 + d5, d3 + d6)>
+// CHECK-DAG: #[[PRODUCTS5:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3, d4)>
+// CHECK-LABEL: func @filter_grad_filters_innermost
+// CHECK-SAME: %[[GY:[^:]*]]: tensor<2x16x4x4xf32>, %[[X:[^:]*]]: tensor<2x3x6x6xf32>
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[GY]] : tensor<2x16x4x4xf32>) outs(%{{.*}} : tensor<2x4x4x16xf32>) permutation = [0, 2, 3, 1]
+// CHECK: %[[P:.*]] = linalg.generic {indexing_maps = [#[[GRADT]], #[[XIN]], #[[PRODUCTS5]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[T]], %[[X]] : tensor<2x4x4x16xf32>, tensor<2x3x6x6xf32>) outs(%{{.*}} : tensor<2x3x3x3x16xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[P]] : tensor<2x3x3x3x16xf32>) outs(%{{.*}} : tensor<3x3x3x16xf64>)
+// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0, 1, 2], [3]] : tensor<3x3x3x16xf32> into tensor<27x16xf32>
+// CHECK: %[[W:.*]] = linalg.transpose ins(%[[ROWS]] : tensor<27x16xf32>) outs(%{{.*}} : tensor<16x27xf32>) permutation = [1, 0]
+// CHECK: tensor.expand_shape %[[W]] {{\[}}[0], [1, 2, 3]] output_shape [16, 3, 3, 3]
+// CHECK-NOT: linalg.batch_matmul
+func.func @filter_grad_filters_innermost(%gy: tensor<2x16x4x4xf32>, %x: tensor<2x3x6x6xf32>) -> tensor<16x3x3x3xf32> {
+  %0 = nn.conv2d_backward_filter %gy, %x {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : tensor<2x16x4x4xf32>, tensor<2x3x6x6xf32> -> tensor<16x3x3x3xf32>
+  return %0 : tensor<16x3x3x3xf32>
+}
+
+// -----
+
+// 24 filters (not a multiple of 16) and 48 (beyond 32): the batch matmul.
+// CHECK-LABEL: func @filter_grad_other_widths
+// CHECK-COUNT-2: linalg.batch_matmul
+func.func @filter_grad_other_widths(%gy: tensor<2x24x4x4xf32>, %gz: tensor<2x48x4x4xf32>, %x: tensor<2x3x6x6xf32>) -> (tensor<24x3x3x3xf32>, tensor<48x3x3x3xf32>) {
+  %0 = nn.conv2d_backward_filter %gy, %x {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : tensor<2x24x4x4xf32>, tensor<2x3x6x6xf32> -> tensor<24x3x3x3xf32>
+  %1 = nn.conv2d_backward_filter %gz, %x {strides = array<i64: 1, 1>, padding = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1} : tensor<2x48x4x4xf32>, tensor<2x3x6x6xf32> -> tensor<48x3x3x3xf32>
+  return %0, %1 : tensor<24x3x3x3xf32>, tensor<48x3x3x3xf32>
+}
