@@ -410,12 +410,13 @@ mlir::LogicalResult tileContraction(mlir::RewriterBase &rewriter,
 //===----------------------------------------------------------------------===//
 
 /// A 2-D f32 transpose (weights transposed for a product, a gradient
-/// transposed for its filter or weight product) in blocks of
-/// chooseTransposeBlock: an scf.forall over rows of blocks (an scf.for when
-/// small or already in an scf.forall), an scf.for over the blocks of a row,
-/// each block vectorized (a transposed vector read, lowered to register
-/// shuffles).
-/// Fails, leaving the op, when it does not apply.
+/// transposed for its filter or weight product), or a batch of them (the
+/// result's dimensions before its last two tiled by 1; its second-to-last
+/// is the input's last), in blocks of chooseTransposeBlock: an scf.forall over
+/// rows of blocks (an scf.for when small or already in an scf.forall), an
+/// scf.for over the blocks of a row, each block vectorized (a transposed vector
+/// read, lowered to register shuffles). Fails, leaving the op, when it does not
+/// apply.
 mlir::LogicalResult tileTranspose(mlir::RewriterBase &rewriter,
                                   mlir::linalg::TransposeOp transpose,
                                   const CpuMachine &machine);

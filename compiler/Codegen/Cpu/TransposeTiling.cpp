@@ -17,16 +17,18 @@ LogicalResult tileTranspose(RewriterBase &rewriter,
                             linalg::TransposeOp transpose,
                             const CpuMachine &machine) {
   auto type = dyn_cast<RankedTensorType>(transpose.getInit().getType());
-  // 2-D, or a batch of 2-D transposes (A's micro-panels, packMicroPanels)
-  // whose batch dimensions stay in place.
+  // 2-D, or a batch of 2-D transposes: the result's second-to-last
+  // dimension is the input's last, and every dimension before it is tiled
+  // by 1 (A's micro-panels, packMicroPanels, whose batch dimensions stay in
+  // place; a gradient [N, F, OH, OW] as [N, OH, OW, F], ConvGrad.cpp, a
+  // transpose of [F, OW] per image and row).
   if (!transpose.hasPureTensorSemantics() || !type || !type.hasStaticShape() ||
       type.getRank() < 2 || !type.getElementType().isF32())
     return failure();
   int64_t rank = type.getRank();
   ArrayRef<int64_t> permutation = transpose.getPermutation();
-  for (int64_t d = 0; d < rank - 2; ++d)
-    if (permutation[d] != d)
-      return failure();
+  if (permutation[rank - 2] != rank - 1)
+    return failure();
   int64_t rows = chooseTransposeBlock(type.getDimSize(rank - 2), machine);
   int64_t columns = chooseTransposeBlock(type.getDimSize(rank - 1), machine);
   if (rows == 0 || columns == 0)

@@ -914,3 +914,21 @@ func.func @filters_innermost_correlation(%dyt: tensor<2x10x10x16xf32>, %x: tenso
   } -> tensor<2x6x5x5x16xf32>
   return %c : tensor<2x6x5x5x16xf32>
 }
+
+// A gradient transposed from [N, F, OH, OW] to [N, OH, OW, F] (the filter
+// gradient's filters-innermost form, ConvGrad.cpp) is a 2-D transpose of
+// [F, OW] per image and output row (tileTranspose): each block one read of
+// 16 rows of 10 and its transpose written as 10 rows of 16 (with AVX2,
+// blocks of 8 by 5).
+// CHECK-LABEL: func.func @gradient_transpose
+// AVX512: scf.for %[[N:.*]] = %c0 to %c2 step %c1
+// AVX512: scf.for %[[OH:.*]] = %c0 to %c10 step %c1
+// AVX512: %[[R:.*]] = vector.transfer_read %arg0[%[[N]], %c0, %[[OH]], %c0]{{.*}} : tensor<2x16x10x10xf32>, vector<1x16x1x10xf32>
+// AVX512: %[[T:.*]] = vector.transpose %[[R]], [0, 2, 3, 1] : vector<1x16x1x10xf32> to vector<1x1x10x16xf32>
+// AVX512: vector.transfer_write %[[T]], %{{.*}}[%[[N]], %[[OH]], %c0, %c0]
+// AVX2: vector.transpose %{{.*}}, [0, 2, 3, 1] : vector<1x8x1x5xf32> to vector<1x1x5x8xf32>
+func.func @gradient_transpose(%dy: tensor<2x16x10x10xf32>) -> tensor<2x10x10x16xf32> {
+  %e = tensor.empty() : tensor<2x10x10x16xf32>
+  %t = linalg.transpose ins(%dy : tensor<2x16x10x10xf32>) outs(%e : tensor<2x10x10x16xf32>) permutation = [0, 2, 3, 1]
+  return %t : tensor<2x10x10x16xf32>
+}
