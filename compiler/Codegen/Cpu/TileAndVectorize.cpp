@@ -297,17 +297,19 @@ struct CpuTileAndVectorizePass
       });
       for (linalg::Conv2DNgchwGfchwOp conv : depthwise)
         (void)tileDepthwiseConv(rewriter, conv, machine);
-      SmallVector<linalg::GenericOp> correlations, blocked;
+      SmallVector<linalg::GenericOp> correlations, filtersInnermost, blocked;
       func.walk([&](linalg::GenericOp op) {
-        if (isFilterCorrelation(op) || isFiltersInnermostCorrelation(op))
+        if (isFilterCorrelation(op))
           correlations.push_back(op);
+        else if (isFiltersInnermostCorrelation(op))
+          filtersInnermost.push_back(op);
         else if (op->hasAttr(kBlockedConvAttr))
           blocked.push_back(op);
       });
       for (linalg::GenericOp op : correlations)
-        (void)(isFilterCorrelation(op)
-                   ? tileFilterCorrelation(rewriter, op, machine)
-                   : tileFiltersInnermostCorrelation(rewriter, op, machine));
+        (void)tileFilterCorrelation(rewriter, op, machine);
+      for (linalg::GenericOp op : filtersInnermost)
+        (void)tileFiltersInnermostCorrelation(rewriter, op, machine);
       for (linalg::GenericOp conv : blocked)
         if (failed(winogradConv(rewriter, conv, machine)))
           (void)tileBlockedConv(rewriter, conv, machine);

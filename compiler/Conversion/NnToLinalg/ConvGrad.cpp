@@ -294,6 +294,17 @@ bool isUnitCorrelation(nn::Conv2DBackwardFilterOp op,
          fitsCopyLimit(productsShape, type.getElementType());
 }
 
+/// `value` transposed by `permutation` into a new tensor of `shape`.
+Value transposed(OpBuilder &b, Location loc, Value value,
+                 ArrayRef<int64_t> shape, ArrayRef<int64_t> permutation) {
+  auto type = RankedTensorType::get(
+      shape, cast<RankedTensorType>(value.getType()).getElementType());
+  return linalg::TransposeOp::create(b, loc, value, createEmpty(b, loc, type),
+                                     permutation)
+      .getResult()
+      .front();
+}
+
 /// The per-image products of a correlation: a generic over 7 loops of
 /// `grad` and `input` by their maps into a zero `productsShape` tensor.
 Value correlate(OpBuilder &b, Location loc, Value grad, AffineMap gradMap,
@@ -383,14 +394,10 @@ struct Conv2DBackwardFilterFiltersInnermost
     Type f32 = rewriter.getF32Type();
     Value input =
         padSpatially(rewriter, loc, adaptor.getInput(), op.getPadding());
-    auto transposedType = RankedTensorType::get(
-        {batch, gradType.getDimSize(2), gradType.getDimSize(3), filters}, f32);
-    Value gradT =
-        linalg::TransposeOp::create(rewriter, loc, adaptor.getGrad(),
-                                    createEmpty(rewriter, loc, transposedType),
-                                    ArrayRef<int64_t>{0, 2, 3, 1})
-            .getResult()
-            .front();
+    Value gradT = transposed(
+        rewriter, loc, adaptor.getGrad(),
+        {batch, gradType.getDimSize(2), gradType.getDimSize(3), filters},
+        {0, 2, 3, 1});
     // Loops (n, c, kh, kw, f, oh, ow).
     MLIRContext *ctx = getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
@@ -406,16 +413,11 @@ struct Conv2DBackwardFilterFiltersInnermost
     Value rows = tensor::CollapseShapeOp::create(
         rewriter, loc, RankedTensorType::get({patch, filters}, f32), sum,
         SmallVector<ReassociationIndices>{{0, 1, 2}, {3}});
-    auto resultRowsType = RankedTensorType::get({filters, patch}, f32);
-    Value transposed =
-        linalg::TransposeOp::create(rewriter, loc, rows,
-                                    createEmpty(rewriter, loc, resultRowsType),
-                                    ArrayRef<int64_t>{1, 0})
-            .getResult()
-            .front();
+    Value filterRows =
+        transposed(rewriter, loc, rows, {filters, patch}, {1, 0});
     rewriter.replaceOp(op,
                        tensor::ExpandShapeOp::create(
-                           rewriter, loc, type, transposed,
+                           rewriter, loc, type, filterRows,
                            SmallVector<ReassociationIndices>{{0}, {1, 2, 3}}));
     return success();
   }
