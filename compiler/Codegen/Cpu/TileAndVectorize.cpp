@@ -12,7 +12,9 @@
 //    image's product is work for the threads, planConv), constant filters
 //    packed into panels of the tile's rows, their elementwise consumers
 //    collapsed to the contraction's shape.
-// 3. Matmuls with a constant B read it in packed panels [N/w, K, w].
+// 3. Matmuls with a constant B read it in packed panels [N/w, K, w]; those
+//    with a large B that is the transpose of a computed W compute their
+//    transpose instead (C^T = W A^T).
 // 4. Each f32 contraction, with its elementwise consumer as the root, is
 //    tiled into register tiles: an scf.forall over rows of tiles (the loop
 //    the thread pool splits) and an scf.for over the tiles of a row, peeled,
@@ -340,7 +342,8 @@ struct CpuTileAndVectorizePass
         return signalPassFailure();
     }
 
-    // 3. Constant B operands in packed panels; their elementwise consumers are
+    // 3. Products of a large transposed W as their transpose. Constant B
+    // operands in packed panels; their elementwise consumers are
     // expanded to the packed result's [M, N / w, w] view to stay epilogues.
     {
       SmallVector<linalg::MatmulOp> matmuls;
@@ -348,7 +351,8 @@ struct CpuTileAndVectorizePass
       IRRewriter rewriter(context);
       bool packed = false;
       for (linalg::MatmulOp matmul : matmuls)
-        packed |= packConstantB(rewriter, matmul, machine);
+        if (!computeTransposedProduct(rewriter, matmul, machine))
+          packed |= packConstantB(rewriter, matmul, machine);
       RewritePatternSet patterns(context);
       // Only into elementwise consumers: expanding a following matmul's A
       // would split its K into two reduction dimensions.

@@ -377,6 +377,15 @@ mlir::LogicalResult winogradConv(mlir::RewriterBase &rewriter,
 // Contractions (ContractionTiling.cpp)
 //===----------------------------------------------------------------------===//
 
+/// A matmul C = A W^T whose B is the transpose of a matrix W[N, K] that is
+/// not a constant (a layer's weights in a train step) and is at least twice
+/// as large as A and C together: computed as its transpose, C^T = W A^T,
+/// which transposes A and C^T instead of W (TransposedProducts.cpp). M
+/// must be whole vectors. Returns whether it rewrote.
+bool computeTransposedProduct(mlir::RewriterBase &rewriter,
+                              mlir::linalg::MatmulOp matmul,
+                              const CpuMachine &machine);
+
 /// A matmul whose B is a constant (a layer's weights) reads B in packed
 /// panels: B[K, N] becomes the constant Bp[N / w, K, w] (w the register
 /// tile's width), and the matmul a contraction over (m, nb, nt, k):

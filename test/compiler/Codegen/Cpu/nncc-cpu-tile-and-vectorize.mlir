@@ -932,3 +932,4 @@ func.func @gradient_transpose(%dy: tensor<2x16x10x10xf32>) -> tensor<2x10x10x16x
   %t = linalg.transpose ins(%dy : tensor<2x16x10x10xf32>) outs(%e : tensor<2x10x10x16xf32>) permutation = [0, 2, 3, 1]
   return %t : tensor<2x10x10x16xf32>
 }
+
