@@ -1,7 +1,8 @@
 //===- ConvTiling.cpp - convolutions on the CPU ---------------------------===//
 //
 // How each 2-D convolution runs (planConv): direct, as rows of kernel taps
-// (few filters, depthwise), or as an im2col copy and a contraction (with
+// (few filters, depthwise; with the images innermost for a padded input
+// gradient), or as an im2col copy and a contraction (with
 // its filter packed into panels when constant, image by image when one
 // image is work for the threads).
 //
@@ -309,42 +310,169 @@ static LogicalResult tileTaps(RewriterBase &rewriter, linalg::LinalgOp conv,
   return success();
 }
 
-/// The padding of `value` above and below (dimension 2), when it is a
-/// tensor.pad with zeros of static sizes: {low, unpadded height}.
-static std::optional<std::pair<int64_t, int64_t>> zeroRowPadding(Value value) {
+bool prefersBatchInnermostConv(linalg::Conv2DNchwFchwOp conv,
+                               const CpuMachine &machine) {
+  if (!prefersDirectConv(conv, machine) ||
+      !llvm::all_of(conv.getDilations().getValues<int64_t>(),
+                    [](int64_t d) { return d == 1; }) ||
+      !conv.getOutputs()[0].getDefiningOp<linalg::FillOp>())
+    return false;
+  auto pad = conv.getInputs()[0].getDefiningOp<tensor::PadOp>();
+  if (!pad || pad.getSourceType().getRank() != 4 ||
+      !pad.getSourceType().hasStaticShape() ||
+      ShapedType::isDynamicShape(pad.getStaticLow()) ||
+      ShapedType::isDynamicShape(pad.getStaticHigh()))
+    return false;
+  Value zero = pad.getConstantPaddingValue();
+  ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
+  int64_t images = pad.getSourceType().getDimSize(0);
+  return zero && matchPattern(zero, m_AnyZeroFloat()) && low[0] == 0 &&
+         high[0] == 0 && low[1] == 0 && high[1] == 0 &&
+         (low[3] > 0 || high[3] > 0) && images % machine.lanes() == 0;
+}
+
+/// `value` [R, S...] as [S..., R] or back (`toBatchLast`): a 2-D transpose
+/// of its view as [R, S] ([S, R]), which tileTranspose moves in blocks.
+static Value moveBatch(RewriterBase &rewriter, Location loc, Value value,
+                       bool toBatchLast) {
+  auto type = cast<RankedTensorType>(value.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> shape(type.getShape());
+  SmallVector<ReassociationIndices> groups(2);
+  for (int64_t d = 0; d < rank; ++d)
+    groups[toBatchLast ? d != 0 : d == rank - 1].push_back(d);
+  Value flat = tensor::CollapseShapeOp::create(rewriter, loc, value, groups);
+  auto flatType = cast<RankedTensorType>(flat.getType());
+  Value empty = tensor::EmptyOp::create(
+      rewriter, loc, {flatType.getDimSize(1), flatType.getDimSize(0)},
+      type.getElementType());
+  Value moved = linalg::TransposeOp::create(rewriter, loc, flat, empty,
+                                            ArrayRef<int64_t>{1, 0})
+                    ->getResult(0);
+  SmallVector<int64_t> movedShape(shape);
+  if (toBatchLast)
+    std::rotate(movedShape.begin(), movedShape.begin() + 1, movedShape.end());
+  else
+    std::rotate(movedShape.begin(), movedShape.end() - 1, movedShape.end());
+  SmallVector<ReassociationIndices> movedGroups(2);
+  for (int64_t d = 0; d < rank; ++d)
+    movedGroups[toBatchLast ? d == rank - 1 : d != 0].push_back(d);
+  return tensor::ExpandShapeOp::create(
+      rewriter, loc, RankedTensorType::get(movedShape, type.getElementType()),
+      moved, movedGroups);
+}
+
+LogicalResult tileBatchInnermostConv(RewriterBase &rewriter,
+                                     linalg::Conv2DNchwFchwOp conv,
+                                     const CpuMachine &machine) {
+  auto pad = conv.getInputs()[0].getDefiningOp<tensor::PadOp>();
+  auto fill = conv.getOutputs()[0].getDefiningOp<linalg::FillOp>();
+  Value filter = conv.getInputs()[1];
+  auto outputType = cast<RankedTensorType>(conv.getResultTypes()[0]);
+  ArrayRef<int64_t> output = outputType.getShape();
+  Type f32 = outputType.getElementType();
+  Location loc = conv.getLoc();
+  MLIRContext *context = rewriter.getContext();
+  rewriter.setInsertionPoint(conv);
+
+  // The input as [C, H, W, N], padded as before along H and W.
+  Value input = moveBatch(rewriter, loc, pad.getSource(), /*toBatchLast=*/true);
+  ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
+  SmallVector<OpFoldResult> lowT = {
+      rewriter.getIndexAttr(0), rewriter.getIndexAttr(low[2]),
+      rewriter.getIndexAttr(low[3]), rewriter.getIndexAttr(0)};
+  SmallVector<OpFoldResult> highT = {
+      rewriter.getIndexAttr(0), rewriter.getIndexAttr(high[2]),
+      rewriter.getIndexAttr(high[3]), rewriter.getIndexAttr(0)};
+  ArrayRef<int64_t> padded =
+      cast<RankedTensorType>(pad.getResult().getType()).getShape();
+  auto paddedType =
+      RankedTensorType::get({padded[1], padded[2], padded[3], padded[0]}, f32);
+  Value paddedInput =
+      tensor::PadOp::create(rewriter, loc, paddedType, input, lowT, highT,
+                            pad.getConstantPaddingValue())
+          .getResult();
+
+  // out[f, oh, ow, n] += in[c, oh + kh, ow + kw, n] * w[f, c, kh, kw] over
+  // loops (f, oh, ow, n, c, kh, kw).
+  AffineExpr f, oh, ow, n, c, kh, kw;
+  bindDims(context, f, oh, ow, n, c, kh, kw);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(7, 0, {c, oh + kh, ow + kw, n}, context),
+      AffineMap::get(7, 0, {f, c, kh, kw}, context),
+      AffineMap::get(7, 0, {f, oh, ow, n}, context)};
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  iterators.append(3, utils::IteratorType::reduction);
+  Value init = linalg::FillOp::create(
+                   rewriter, loc, fill.getInputs()[0],
+                   ValueRange{tensor::EmptyOp::create(
+                       rewriter, loc,
+                       {output[1], output[2], output[3], output[0]}, f32)})
+                   .getResult(0);
+  auto batchLast = linalg::GenericOp::create(
+      rewriter, loc, init.getType(), ValueRange{paddedInput, filter},
+      ValueRange{init}, maps, iterators,
+      [](OpBuilder &b, Location l, ValueRange args) {
+        buildMulAdd(b, l, args);
+      });
+  rewriter.replaceOp(conv, moveBatch(rewriter, loc, batchLast.getResult(0),
+                                     /*toBatchLast=*/false));
+
+  // Rows over (rows of filters, output pixel), columns of images, taps over
+  // (c, kh, kw): out[f, oh, ow, 0:N] += w[f, c, kh, kw] * in[c, oh + kh,
+  // ow + kw, 0:N].
+  MatmulTile tile = chooseMatmulTile(output[1], output[0], 1, machine);
+  TapTiling tiling;
+  tiling.rowTiles = {tile.m, 1, 1, 0, 0, 0, 0};
+  tiling.columnDim = 3;
+  tiling.columns = output[0];
+  tiling.width = tile.n;
+  tiling.rowDims = {1, 2};
+  tiling.tapDims = {2, 3, 4};
+  return tileTaps(rewriter, batchLast, tiling, machine);
+}
+
+/// The padding of `value` before and after along `dim`, when it is a 4-D
+/// tensor.pad with zeros of static sizes that pads `dim`: {low, unpadded
+/// size}.
+static std::optional<std::pair<int64_t, int64_t>> zeroPadding(Value value,
+                                                              unsigned dim) {
   auto pad = value.getDefiningOp<tensor::PadOp>();
   if (!pad || pad.getSourceType().getRank() != 4 ||
-      pad.getSourceType().isDynamicDim(2) ||
-      ShapedType::isDynamic(pad.getStaticLow()[2]))
+      pad.getSourceType().isDynamicDim(dim) ||
+      ShapedType::isDynamic(pad.getStaticLow()[dim]) ||
+      ShapedType::isDynamic(pad.getStaticHigh()[dim]) ||
+      pad.getStaticLow()[dim] + pad.getStaticHigh()[dim] == 0)
     return std::nullopt;
   Value zero = pad.getConstantPaddingValue();
   if (!zero || !matchPattern(zero, m_AnyZeroFloat()))
     return std::nullopt;
-  return std::make_pair(pad.getStaticLow()[2],
-                        pad.getSourceType().getDimSize(2));
+  return std::make_pair(pad.getStaticLow()[dim],
+                        pad.getSourceType().getDimSize(dim));
 }
 
 /// A kernel-row loop of a convolution's taps, found from one of its reads of
-/// the padded input at row oh + kh (stride and dilation 1): the loop over kh
-/// (from 0, step 1), oh, defined outside it, and the rows the read spans
-/// (its vector's size along the rows, or 1 when they are not one of its
-/// dimensions).
+/// the padded input at row oh + kh along a dimension `dim` (stride and
+/// dilation 1): the loop over kh (from 0, step 1), oh, defined outside it,
+/// and the rows the read spans (its vector's size along `dim`, or 1 when
+/// that is not one of its dimensions). Rows or columns alike.
 struct KernelRowLoop {
   scf::ForOp loop;
   Value oh;
   int64_t rows = 1;
 };
 
-static std::optional<KernelRowLoop> kernelRowLoop(vector::TransferReadOp read) {
+static std::optional<KernelRowLoop> kernelRowLoop(vector::TransferReadOp read,
+                                                  unsigned dim) {
   if (read.getIndices().size() != 4)
     return std::nullopt;
   MLIRContext *context = read.getContext();
   int64_t rows = 1;
   AffineMap map = read.getPermutationMap();
   for (unsigned i = 0; i < map.getNumResults(); ++i)
-    if (map.getResult(i) == getAffineDimExpr(2, context))
+    if (map.getResult(i) == getAffineDimExpr(dim, context))
       rows = read.getVectorType().getDimSize(i);
-  auto row = read.getIndices()[2].getDefiningOp<affine::AffineApplyOp>();
+  auto row = read.getIndices()[dim].getDefiningOp<affine::AffineApplyOp>();
   if (!row || row.getMapOperands().size() != 2 ||
       row.getAffineMap() != AffineMap::get(0, 2,
                                            getAffineSymbolExpr(0, context) +
@@ -387,13 +515,15 @@ static bool onlyMultiplied(vector::TransferReadOp read) {
 
 /// Taps whose input rows are all in the zero padding above or below the
 /// input add nothing. In `scope`, each kernel-row loop over the reads of
-/// `padded` (r rows each) becomes kh in [max(0, low - oh - (r - 1)),
-/// min(KH, low + H - oh)). The input gradient of a 5x5 convolution, a
-/// convolution of the output gradient padded by 4 on each side (LeNet-5's 10
-/// rows to 18), had 29% of its taps in the padding.
+/// `padded` (r rows each) along `dim` becomes kh in [max(0, low - oh -
+/// (r - 1)), min(KH, low + H - oh)). The input gradient of a 5x5
+/// convolution, a convolution of the output gradient padded by 4 on each
+/// side (LeNet-5's 10 rows to 18), had 29% of its taps in the padding
+/// rows; with the images innermost (tileBatchInnermostConv), columns are
+/// skipped alike, and half of the taps were in the padding.
 static void skipPaddedRows(RewriterBase &rewriter, Operation *scope,
-                           Value padded) {
-  std::optional<std::pair<int64_t, int64_t>> padding = zeroRowPadding(padded);
+                           Value padded, unsigned dim) {
+  std::optional<std::pair<int64_t, int64_t>> padding = zeroPadding(padded, dim);
   if (!padding)
     return;
   auto [low, height] = *padding;
@@ -403,7 +533,7 @@ static void skipPaddedRows(RewriterBase &rewriter, Operation *scope,
   scope->walk([&](vector::TransferReadOp read) {
     if (read.getBase() != padded)
       return;
-    std::optional<KernelRowLoop> found = kernelRowLoop(read);
+    std::optional<KernelRowLoop> found = kernelRowLoop(read, dim);
     if (!found)
       return;
     auto [it, inserted] = loops.insert({found->loop, *found});
@@ -420,7 +550,7 @@ static void skipPaddedRows(RewriterBase &rewriter, Operation *scope,
     bool onlyTaps = true;
     loop->walk([&](vector::TransferReadOp read) {
       if (read.getBase() == padded) {
-        std::optional<KernelRowLoop> found = kernelRowLoop(read);
+        std::optional<KernelRowLoop> found = kernelRowLoop(read, dim);
         onlyTaps &= found && found->loop == loop && onlyMultiplied(read);
       }
     });
@@ -648,7 +778,8 @@ void skipPaddedRows(Operation *scope) {
   SmallVector<Value> padded;
   scope->walk([&](tensor::PadOp pad) { padded.push_back(pad.getResult()); });
   for (Value value : padded)
-    skipPaddedRows(rewriter, scope, value);
+    for (unsigned dim = 0; dim < 4; ++dim)
+      skipPaddedRows(rewriter, scope, value, dim);
 }
 
 bool isDepthwiseConv(linalg::Conv2DNgchwGfchwOp conv) {

@@ -7,7 +7,9 @@
 // 2. Convolutions over blocks of channels (nncc-cpu-block-channels) run as
 //    register tiles of pixels by a block's output channels, one kernel tap
 //    per step; 2-D convolutions with few filters run direct (register tiles
-//    of filters by output columns, one kernel tap per step); the others become
+//    of filters by output columns, one kernel tap per step), or with the
+//    images innermost when their input is padded along its columns (an
+//    input gradient) and the batch is whole vectors; the others become
 //    an im2col copy and a batched contraction (image by image when one
 //    image's product is work for the threads, planConv), constant filters
 //    packed into panels of the tile's rows, their elementwise consumers
@@ -316,6 +318,9 @@ struct CpuTileAndVectorizePass
         if (failed(winogradConv(rewriter, conv, machine)))
           (void)tileBlockedConv(rewriter, conv, machine);
       for (auto [conv, plan] : convs) {
+        if (prefersBatchInnermostConv(conv, machine) &&
+            succeeded(tileBatchInnermostConv(rewriter, conv, machine)))
+          continue;
         if (prefersDirectConv(conv, machine) &&
             succeeded(tileDirectConv(rewriter, conv, machine)))
           continue;

@@ -255,6 +255,29 @@ mlir::LogicalResult tileDirectConv(mlir::RewriterBase &rewriter,
                                    mlir::linalg::Conv2DNchwFchwOp conv,
                                    const CpuMachine &machine);
 
+/// Whether `conv` runs with the images innermost instead of direct
+/// (tileBatchInnermostConv): a direct convolution's candidate at unit
+/// dilations whose input is zero-padded along its columns (the input
+/// gradient of a convolution, which pads the output gradient by the kernel
+/// less one on every side), of whole vectors of images, accumulating into a
+/// fill. Direct, each output row's vector reads the padding's columns too:
+/// LeNet-5's second layer's input gradient (10 columns padded to 18, 14
+/// outputs in 16 lanes) made 10 of 16 lanes of its multiply-adds useful.
+bool prefersBatchInnermostConv(mlir::linalg::Conv2DNchwFchwOp conv,
+                               const CpuMachine &machine);
+
+/// The convolution with the images innermost: its unpadded input
+/// transposed to [C, H, W, N] and padded as before, a generic over (f, oh,
+/// ow, n, c, kh, kw) into [F, OH, OW, N], transposed back to [N, F, OH,
+/// OW]; tiled as rows of (rows of filters, one output pixel), columns of
+/// images, taps over (c, kh, kw), each an [m, w] multiply-add of broadcast
+/// weights by a vector of images. Every lane is an image, and
+/// skipPaddedRows takes the taps in the padding out along both rows and
+/// columns.
+mlir::LogicalResult tileBatchInnermostConv(mlir::RewriterBase &rewriter,
+                                           mlir::linalg::Conv2DNchwFchwOp conv,
+                                           const CpuMachine &machine);
+
 /// The blocked products' K blocks (tileContraction, tilePackedBlocked) in
 /// `scope` start from the accumulators' fill value in registers instead of
 /// a filled block of C. Run after the vector code's clean-up, which takes

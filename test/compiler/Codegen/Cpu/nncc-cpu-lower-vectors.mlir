@@ -180,3 +180,30 @@ func.func @next_block_prefetch(%x: memref<1x4x56x56x64xf32>, %w: memref<4x64x32x
   }
   return %acc, %acc16 : vector<13x32xf32>, vector<13x32xf32>
 }
+
+// Weights of rows of filters broadcast along a tile of images (the
+// images-innermost convolution: (d0, 0) reads [3, 64] of w[f, c, kh, kw])
+// are three scalar loads, each broadcast to a row, not one vector of three
+// broadcast to [64, 3] and transposed (LLVM went through the stack).
+// CHECK-LABEL: func.func @broadcast_rows
+// CHECK: %[[W0:.*]] = memref.load %arg0[%arg3, %arg4, %c0, %c0] : memref<6x16x5x5xf32>
+// CHECK: vector.broadcast %[[W0]] : f32 to vector<64xf32>
+// CHECK: %[[F1:.*]] = arith.addi %arg3, %c1 : index
+// CHECK: %[[W1:.*]] = memref.load %arg0[%[[F1]], %arg4, %c0, %c0]
+// CHECK: vector.broadcast %[[W1]] : f32 to vector<64xf32>
+// CHECK: %[[F2:.*]] = arith.addi %arg3, %c2 : index
+// CHECK: memref.load %arg0[%[[F2]], %arg4, %c0, %c0]
+// CHECK-NOT: vector.transpose
+// CHECK-NOT: vector.shuffle
+// CHECK: return
+#rows = affine_map<(d0, d1, d2, d3) -> (d0, 0)>
+func.func @broadcast_rows(%w: memref<6x16x5x5xf32>, %x: memref<64xf32>, %out: memref<3x64xf32>, %f: index, %c: index) {
+  %c0 = arith.constant 0 : index
+  %p = ub.poison : f32
+  %wv = vector.transfer_read %w[%f, %c, %c0, %c0], %p {in_bounds = [true, true], permutation_map = #rows} : memref<6x16x5x5xf32>, vector<3x64xf32>
+  %xv = vector.transfer_read %x[%c0], %p {in_bounds = [true]} : memref<64xf32>, vector<64xf32>
+  %xb = vector.broadcast %xv : vector<64xf32> to vector<3x64xf32>
+  %prod = arith.mulf %wv, %xb : vector<3x64xf32>
+  vector.transfer_write %prod, %out[%c0, %c0] {in_bounds = [true, true]} : vector<3x64xf32>, memref<3x64xf32>
+  return
+}

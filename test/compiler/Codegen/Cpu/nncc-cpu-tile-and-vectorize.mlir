@@ -454,6 +454,50 @@ func.func @direct_conv_padded_ones(%g: tensor<1x16x10x10xf32>, %w: tensor<6x16x5
   return %c : tensor<1x6x14x14xf32>
 }
 
+// The same input gradient for a batch of 64 (whole vectors of images) runs
+// with the images innermost (tileBatchInnermostConv): the gradient as
+// [1600, 64] by a 2-D transpose in blocks, viewed as [C, H, W, N] and
+// padded along H and W only; rows of tiles over (rows of filters, output
+// pixel), each tile 3 filters by 64 images (AVX-512: 4 zmm per filter) or 16
+// images (AVX2), taps over (c, kh, kw) with the padded rows AND columns
+// skipped: kh in [max(0, 4 - oh), min(5, 14 - oh)), kw in [max(0, 4 - ow),
+// min(5, 14 - ow)); the [6, 14, 14, 64] result transposed back to
+// [64, 6, 14, 14].
+// CHECK-LABEL: func.func @batch_innermost_conv
+// CHECK: tensor.collapse_shape %arg0 {{\[\[}}0], [1, 2, 3]] : tensor<64x16x10x10xf32> into tensor<64x1600xf32>
+// CHECK: vector.transpose
+// CHECK: %[[PAD:.*]] = tensor.pad %{{.*}} low[0, 4, 4, 0] high[0, 4, 4, 0]
+// CHECK: scf.forall (%{{.*}}, %[[OH:.*]], %[[OW:.*]]) = (0, 0, 0) to (6, 14, 14) step (3, 1, 1)
+// CHECK: scf.for %[[C:.*]] = %c0 to %c16 step %c1
+// CHECK: %[[ABOVE:.*]] = arith.subi %c4, %[[OH]] : index
+// CHECK: %[[FIRST:.*]] = arith.maxsi %[[ABOVE]], %c0 : index
+// CHECK: %[[BELOW:.*]] = arith.subi %c14, %[[OH]] : index
+// CHECK: %[[END:.*]] = arith.minsi %[[BELOW]], %c5 : index
+// CHECK: scf.for %[[KH:.*]] = %[[FIRST]] to %[[END]] step %c1
+// CHECK: %[[LEFT:.*]] = arith.subi %c4, %[[OW]] : index
+// CHECK: %[[FIRSTW:.*]] = arith.maxsi %[[LEFT]], %c0 : index
+// CHECK: %[[RIGHT:.*]] = arith.subi %c14, %[[OW]] : index
+// CHECK: %[[ENDW:.*]] = arith.minsi %[[RIGHT]], %c5 : index
+// CHECK: scf.for %[[KW:.*]] = %[[FIRSTW]] to %[[ENDW]] step %c1
+// AVX512: vector.transfer_read %[[PAD]][%[[C]], %{{.*}}, %{{.*}}, %c0]{{.*}} : tensor<16x18x18x64xf32>, vector<64xf32>
+// AVX2: vector.transfer_read %[[PAD]][%[[C]], %{{.*}}, %{{.*}}, %{{.*}}]{{.*}} : tensor<16x18x18x64xf32>, vector<16xf32>
+// AVX512: vector.fma %{{.*}} : vector<3x64xf32>
+// AVX2: vector.fma %{{.*}} : vector<3x16xf32>
+// CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2], [3]] : tensor<6x14x14x64xf32> into tensor<1176x64xf32>
+// CHECK: vector.transpose
+// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0], [1, 2, 3]] output_shape [64, 6, 14, 14]
+func.func @batch_innermost_conv(%g: tensor<64x16x10x10xf32>, %w: tensor<6x16x5x5xf32>) -> tensor<64x6x14x14xf32> {
+  %zero = arith.constant 0.0 : f32
+  %p = tensor.pad %g low[0, 0, 4, 4] high[0, 0, 4, 4] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %zero : f32
+  } : tensor<64x16x10x10xf32> to tensor<64x16x18x18xf32>
+  %e = tensor.empty() : tensor<64x6x14x14xf32>
+  %fill = linalg.fill ins(%zero : f32) outs(%e : tensor<64x6x14x14xf32>) -> tensor<64x6x14x14xf32>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<64x16x18x18xf32>, tensor<6x16x5x5xf32>) outs(%fill : tensor<64x6x14x14xf32>) -> tensor<64x6x14x14xf32>
+  return %c : tensor<64x6x14x14xf32>
+}
+
 // A constant filter [16, 2] (entries 2f + k) is packed at compile time into
 // panels of the register tile's 4 rows, [16 / 4, K, 4]: a K step's 4 filter
 // values are adjacent, and the next step's follow. The product runs over
