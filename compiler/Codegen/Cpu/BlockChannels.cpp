@@ -98,11 +98,7 @@ Value packFilterAtRuntime(RewriterBase &rewriter, Location loc, Value filter,
   Type f32 = rewriter.getF32Type();
   Value view = tensor::ExpandShapeOp::create(
       rewriter, loc, RankedTensorType::get(split, f32), filter, groups);
-  SmallVector<int64_t> packedShape =
-      applyPermutation(ArrayRef(split), permutation);
-  Value empty = tensor::EmptyOp::create(rewriter, loc, packedShape, f32);
-  return linalg::TransposeOp::create(rewriter, loc, view, empty, permutation)
-      ->getResult(0);
+  return transposed(rewriter, loc, view, permutation);
 }
 
 /// What the rewrites of convolutions and poolings over blocks share: packing

@@ -80,14 +80,10 @@ static Value packMicroPanels(RewriterBase &rewriter, Location loc, Value a,
   Value rowsFirst = tensor::ExpandShapeOp::create(
       rewriter, loc, RankedTensorType::get({m / rows, rows, k}, f32), a,
       SmallVector<ReassociationIndices>{{0, 1}, {2}});
-  Value empty =
-      tensor::EmptyOp::create(rewriter, loc, {m / rows, k, rows}, f32);
   // A transpose, not a generic: tileTranspose copies it in blocks of
   // vectors (16 steps of K by the tile's rows), where the generic's loops
   // gathered one K step's `rows` floats at a time.
-  return linalg::TransposeOp::create(rewriter, loc, rowsFirst, empty,
-                                     ArrayRef<int64_t>{0, 2, 1})
-      .getResult()[0];
+  return transposed(rewriter, loc, rowsFirst, {0, 2, 1});
 }
 
 bool packConstantB(RewriterBase &rewriter, linalg::MatmulOp matmul,

@@ -310,25 +310,41 @@ static LogicalResult tileTaps(RewriterBase &rewriter, linalg::LinalgOp conv,
   return success();
 }
 
+/// The padding of `value` before and after along `dim`, when it is a 4-D
+/// tensor.pad with zeros of static sizes that pads `dim`: {low, unpadded
+/// size}.
+static std::optional<std::pair<int64_t, int64_t>> zeroPadding(Value value,
+                                                              unsigned dim) {
+  auto pad = value.getDefiningOp<tensor::PadOp>();
+  if (!pad || pad.getSourceType().getRank() != 4 ||
+      pad.getSourceType().isDynamicDim(dim) ||
+      ShapedType::isDynamic(pad.getStaticLow()[dim]) ||
+      ShapedType::isDynamic(pad.getStaticHigh()[dim]) ||
+      pad.getStaticLow()[dim] + pad.getStaticHigh()[dim] == 0)
+    return std::nullopt;
+  Value zero = pad.getConstantPaddingValue();
+  if (!zero || !matchPattern(zero, m_AnyZeroFloat()))
+    return std::nullopt;
+  return std::make_pair(pad.getStaticLow()[dim],
+                        pad.getSourceType().getDimSize(dim));
+}
+
 bool prefersBatchInnermostConv(linalg::Conv2DNchwFchwOp conv,
                                const CpuMachine &machine) {
+  Value input = conv.getInputs()[0];
+  auto pad = input.getDefiningOp<tensor::PadOp>();
   if (!prefersDirectConv(conv, machine) ||
       !llvm::all_of(conv.getDilations().getValues<int64_t>(),
                     [](int64_t d) { return d == 1; }) ||
-      !conv.getOutputs()[0].getDefiningOp<linalg::FillOp>())
-    return false;
-  auto pad = conv.getInputs()[0].getDefiningOp<tensor::PadOp>();
-  if (!pad || pad.getSourceType().getRank() != 4 ||
-      !pad.getSourceType().hasStaticShape() ||
+      !conv.getOutputs()[0].getDefiningOp<linalg::FillOp>() ||
+      !zeroPadding(input, 3) || !pad.getSourceType().hasStaticShape() ||
       ShapedType::isDynamicShape(pad.getStaticLow()) ||
       ShapedType::isDynamicShape(pad.getStaticHigh()))
     return false;
-  Value zero = pad.getConstantPaddingValue();
+  // Padded along the rows and columns only, over whole vectors of images.
   ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
-  int64_t images = pad.getSourceType().getDimSize(0);
-  return zero && matchPattern(zero, m_AnyZeroFloat()) && low[0] == 0 &&
-         high[0] == 0 && low[1] == 0 && high[1] == 0 &&
-         (low[3] > 0 || high[3] > 0) && images % machine.lanes() == 0;
+  return low[0] == 0 && high[0] == 0 && low[1] == 0 && high[1] == 0 &&
+         pad.getSourceType().getDimSize(0) % machine.lanes() == 0;
 }
 
 /// `value` [R, S...] as [S..., R] or back (`toBatchLast`): a 2-D transpose
@@ -342,13 +358,7 @@ static Value moveBatch(RewriterBase &rewriter, Location loc, Value value,
   for (int64_t d = 0; d < rank; ++d)
     groups[toBatchLast ? d != 0 : d == rank - 1].push_back(d);
   Value flat = tensor::CollapseShapeOp::create(rewriter, loc, value, groups);
-  auto flatType = cast<RankedTensorType>(flat.getType());
-  Value empty = tensor::EmptyOp::create(
-      rewriter, loc, {flatType.getDimSize(1), flatType.getDimSize(0)},
-      type.getElementType());
-  Value moved = linalg::TransposeOp::create(rewriter, loc, flat, empty,
-                                            ArrayRef<int64_t>{1, 0})
-                    ->getResult(0);
+  Value moved = transposed(rewriter, loc, flat, {1, 0});
   SmallVector<int64_t> movedShape(shape);
   if (toBatchLast)
     std::rotate(movedShape.begin(), movedShape.begin() + 1, movedShape.end());
@@ -430,25 +440,6 @@ LogicalResult tileBatchInnermostConv(RewriterBase &rewriter,
   tiling.rowDims = {1, 2};
   tiling.tapDims = {2, 3, 4};
   return tileTaps(rewriter, batchLast, tiling, machine);
-}
-
-/// The padding of `value` before and after along `dim`, when it is a 4-D
-/// tensor.pad with zeros of static sizes that pads `dim`: {low, unpadded
-/// size}.
-static std::optional<std::pair<int64_t, int64_t>> zeroPadding(Value value,
-                                                              unsigned dim) {
-  auto pad = value.getDefiningOp<tensor::PadOp>();
-  if (!pad || pad.getSourceType().getRank() != 4 ||
-      pad.getSourceType().isDynamicDim(dim) ||
-      ShapedType::isDynamic(pad.getStaticLow()[dim]) ||
-      ShapedType::isDynamic(pad.getStaticHigh()[dim]) ||
-      pad.getStaticLow()[dim] + pad.getStaticHigh()[dim] == 0)
-    return std::nullopt;
-  Value zero = pad.getConstantPaddingValue();
-  if (!zero || !matchPattern(zero, m_AnyZeroFloat()))
-    return std::nullopt;
-  return std::make_pair(pad.getStaticLow()[dim],
-                        pad.getSourceType().getDimSize(dim));
 }
 
 /// A kernel-row loop of a convolution's taps, found from one of its reads of

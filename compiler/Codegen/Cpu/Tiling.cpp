@@ -228,6 +228,16 @@ Value packPanels(RewriterBase &rewriter, Location loc, DenseElementsAttr values,
       rewriter, loc, DenseElementsAttr::get(type, ArrayRef(packed)));
 }
 
+Value transposed(RewriterBase &rewriter, Location loc, Value value,
+                 ArrayRef<int64_t> permutation) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Value empty = tensor::EmptyOp::create(
+      rewriter, loc, applyPermutation(type.getShape(), permutation),
+      type.getElementType());
+  return linalg::TransposeOp::create(rewriter, loc, value, empty, permutation)
+      ->getResult(0);
+}
+
 bool isEmpty(Value value) {
   if (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>())
     value = slice.getSource();

@@ -105,6 +105,11 @@ mlir::Value packPanels(mlir::RewriterBase &rewriter, mlir::Location loc,
 /// Whether `value` is a tensor.empty or a slice of one (a tile of it).
 bool isEmpty(mlir::Value value);
 
+/// `value` (a static tensor) transposed by `permutation` into a new
+/// tensor: result dimension i is `value`'s dimension permutation[i].
+mlir::Value transposed(mlir::RewriterBase &rewriter, mlir::Location loc,
+                       mlir::Value value, llvm::ArrayRef<int64_t> permutation);
+
 /// Every elementwise generic in `scope` that computes into a new tensor and
 /// reads for the last time an input of the same type and map, which a
 /// computation made (not a function argument, a constant or a product's

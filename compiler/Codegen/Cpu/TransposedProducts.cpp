@@ -20,17 +20,6 @@ using namespace mlir;
 
 namespace nncc::cpu {
 
-/// `value` [R, S] transposed into a new [S, R] tensor.
-static Value transposed(RewriterBase &rewriter, Location loc, Value value) {
-  auto type = cast<RankedTensorType>(value.getType());
-  Value empty = tensor::EmptyOp::create(
-      rewriter, loc, {type.getDimSize(1), type.getDimSize(0)},
-      type.getElementType());
-  return linalg::TransposeOp::create(rewriter, loc, value, empty,
-                                     ArrayRef<int64_t>{1, 0})
-      ->getResult(0);
-}
-
 bool computeTransposedProduct(RewriterBase &rewriter, linalg::MatmulOp matmul,
                               const CpuMachine &machine) {
   if (matmul.hasUserDefinedMaps() || !matmul.hasPureTensorSemantics() ||
@@ -63,14 +52,14 @@ bool computeTransposedProduct(RewriterBase &rewriter, linalg::MatmulOp matmul,
     start = linalg::FillOp::create(rewriter, loc, fill.getInputs()[0], empty)
                 .getResult(0);
   } else {
-    start = transposed(rewriter, loc, init);
+    start = transposed(rewriter, loc, init, {1, 0});
   }
   Value product =
-      linalg::MatmulOp::create(rewriter, loc,
-                               ValueRange{w, transposed(rewriter, loc, a)},
-                               ValueRange{start})
+      linalg::MatmulOp::create(
+          rewriter, loc, ValueRange{w, transposed(rewriter, loc, a, {1, 0})},
+          ValueRange{start})
           .getResult(0);
-  rewriter.replaceOp(matmul, transposed(rewriter, loc, product));
+  rewriter.replaceOp(matmul, transposed(rewriter, loc, product, {1, 0}));
   return true;
 }
 
