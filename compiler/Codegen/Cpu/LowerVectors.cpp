@@ -265,6 +265,7 @@ struct CpuLowerVectorsPass
     });
     nncc::prefetchEpilogueReads(func, kLoops, machine);
     nncc::prefetchNextBlockReads(func, kLoops, machine);
+    nncc::prefetchNextTileAccumulators(func, kLoops, machine);
 
     auto stages = {
         +[](RewritePatternSet &patterns) {

@@ -13,12 +13,15 @@
 
 #include "compiler/Codegen/Cpu/Prefetch.h"
 
+#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 
@@ -106,7 +109,90 @@ bool prefetchRegion(RewriterBase &rewriter, Location loc, Value base,
   return true;
 }
 
+/// Whether `value`, a K loop's initial accumulators, is a read of the tile
+/// that `write` stores them to: directly, or in one branch of an scf.if
+/// whose other starts from registers (startKBlocksFromFill's first block).
+bool readsWrittenTile(Value value, vector::TransferWriteOp write) {
+  auto sameTile = [&](Value read) {
+    auto op = read.getDefiningOp<vector::TransferReadOp>();
+    return op && op.getBase() == write.getBase() &&
+           op.getIndices() == write.getIndices() &&
+           op.getVectorType() == write.getVectorType();
+  };
+  if (sameTile(value))
+    return true;
+  auto select = value.getDefiningOp<scf::IfOp>();
+  if (!select || select->getNumResults() != 1)
+    return false;
+  return llvm::any_of(select->getRegions(), [&](Region &region) {
+    return !region.empty() &&
+           sameTile(region.front().getTerminator()->getOperand(0));
+  });
+}
+
 } // namespace
+
+void nncc::prefetchNextTileAccumulators(func::FuncOp func,
+                                        ArrayRef<scf::ForOp> kLoops,
+                                        const CpuMachine &machine) {
+  IRRewriter rewriter(func.getContext());
+  for (scf::ForOp loop : kLoops) {
+    auto parent = dyn_cast<scf::ForOp>(loop->getParentOp());
+    if (!parent || loop.getNumResults() != 1 || !loop->hasOneUse())
+      continue;
+    auto write = dyn_cast<vector::TransferWriteOp>(*loop->user_begin());
+    if (!write || write->getBlock() != loop->getBlock() ||
+        !isa<MemRefType>(write.getBase().getType()) ||
+        !write.getPermutationMap().isMinorIdentity() ||
+        rootBytes(write.getBase()) < machine.cacheBytes ||
+        !readsWrittenTile(loop.getInitArgs()[0], write))
+      continue;
+    // The ops of the tile loop's body that place the tile (subviews and
+    // index arithmetic), cloned for the next tile: all before the K loop,
+    // free of memory effects, and depending on the tile loop's index.
+    SetVector<Operation *> slice;
+    BackwardSliceOptions options;
+    options.filter = [&](Operation *op) {
+      return op->getBlock() == parent.getBody();
+    };
+    bool sliceable = true;
+    for (Value value : write->getOperands().drop_front())
+      if (Operation *op = value.getDefiningOp(); op && options.filter(op)) {
+        sliceable &= succeeded(getBackwardSlice(op, &slice, options));
+        slice.insert(op);
+      }
+    Value iv = parent.getInductionVar();
+    bool movesWithTile = llvm::any_of(slice, [&](Operation *op) {
+      return llvm::is_contained(op->getOperands(), iv);
+    });
+    if (!sliceable || !movesWithTile || llvm::any_of(slice, [&](Operation *op) {
+          return !isMemoryEffectFree(op) || op->getNumRegions() != 0 ||
+                 !op->isBeforeInBlock(loop);
+        }))
+      continue;
+    // The next tile, or this one again after the last.
+    Location loc = write.getLoc();
+    rewriter.setInsertionPoint(loop);
+    Value next = arith::AddIOp::create(rewriter, loc, iv, parent.getStep());
+    Value inRange = arith::CmpIOp::create(
+        rewriter, loc, arith::CmpIPredicate::slt, next, parent.getUpperBound());
+    IRMapping mapping;
+    mapping.map(iv, arith::SelectOp::create(rewriter, loc, inRange, next, iv));
+    SmallVector<Operation *> ordered = slice.takeVector();
+    llvm::sort(ordered, [](Operation *a, Operation *b) {
+      return a->isBeforeInBlock(b);
+    });
+    for (Operation *op : ordered)
+      rewriter.clone(*op, mapping);
+    SmallVector<Value> indices =
+        llvm::map_to_vector(write.getIndices(), [&](Value v) {
+          return mapping.lookupOrDefault(v);
+        });
+    (void)prefetchRegion(
+        rewriter, loc, mapping.lookupOrDefault(write.getBase()), indices,
+        write.getVectorType().getShape(), machine.prefetchMaxLines);
+  }
+}
 
 void nncc::prefetchEpilogueReads(func::FuncOp func, ArrayRef<scf::ForOp> kLoops,
                                  const CpuMachine &machine) {

@@ -30,6 +30,15 @@ void prefetchNextBlockReads(mlir::func::FuncOp func,
                             mlir::ArrayRef<mlir::scf::ForOp> kLoops,
                             const CpuMachine &machine);
 
+/// In each of `kLoops` whose accumulators are read from and written back to
+/// a tile of a memref larger than CpuMachine::cacheBytes (a K block of a
+/// blocked product), a prefetch before the loop of the tile the enclosing
+/// loop's next iteration reads back (at most CpuMachine::prefetchMaxLines
+/// lines).
+void prefetchNextTileAccumulators(mlir::func::FuncOp func,
+                                  mlir::ArrayRef<mlir::scf::ForOp> kLoops,
+                                  const CpuMachine &machine);
+
 } // namespace nncc
 
 #endif // NNCC_COMPILER_CODEGEN_CPU_PREFETCH_H

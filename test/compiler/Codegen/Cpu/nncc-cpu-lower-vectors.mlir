@@ -207,3 +207,69 @@ func.func @broadcast_rows(%w: memref<6x16x5x5xf32>, %x: memref<64xf32>, %out: me
   vector.transfer_write %prod, %out[%c0, %c0] {in_bounds = [true, true]} : vector<3x64xf32>, memref<3x64xf32>
   return
 }
+
+// A K block of a blocked product (tilePackedBlocked) reads its register
+// tile of C back before the K loop, from a C larger than the caches: before
+// the K loop come prefetches of the tile that the next micro-panel reads
+// back (prefetchNextTileAccumulators), 8 rows of 2 lines, the micro-panel
+// index kept at the last one after it. A tile that starts from registers,
+// and a C that stays in cache, get none.
+// CHECK-LABEL: func.func @next_tile_accumulators
+// CHECK: scf.for %[[MP:.*]] = %c0 to %c256 step %c1
+// CHECK: scf.if
+// CHECK: %[[NEXT:.*]] = arith.addi %[[MP]], %c1
+// CHECK: %[[IN:.*]] = arith.cmpi slt, %[[NEXT]], %c256
+// CHECK: %[[TILE:.*]] = arith.select %[[IN]], %[[NEXT]], %[[MP]]
+// CHECK: %[[VIEW:.*]] = memref.subview %arg0[%[[TILE]], 0, %arg3, 0] [1, 8, 1, 32]
+// CHECK: %[[ROWS:.*]] = memref.subview %[[VIEW]]
+// CHECK: memref.prefetch %[[ROWS]][%c0, %c0], read, locality<3>, data
+// CHECK-COUNT-15: memref.prefetch %[[ROWS]]
+// CHECK-NOT: memref.prefetch
+// CHECK: scf.for
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+func.func @next_tile_accumulators(%c: memref<256x8x8x32xf32>, %a: memref<256x128x8xf32>, %b: memref<8x128x32xf32>, %p: index, %first: i1, %small: memref<8x8x8x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c128 = arith.constant 128 : index
+  %c256 = arith.constant 256 : index
+  %pad = ub.poison : f32
+  %zero = arith.constant dense<0.0> : vector<8x32xf32>
+  scf.for %mp = %c0 to %c256 step %c1 {
+    %view = memref.subview %c[%mp, 0, %p, 0] [1, 8, 1, 32] [1, 1, 1, 1] : memref<256x8x8x32xf32> to memref<1x8x1x32xf32, strided<[2048, 256, 32, 1], offset: ?>>
+    %rows = memref.subview %view[0, 0, 0, 0] [1, 8, 1, 32] [1, 1, 1, 1] : memref<1x8x1x32xf32, strided<[2048, 256, 32, 1], offset: ?>> to memref<8x32xf32, strided<[256, 1], offset: ?>>
+    %init = scf.if %first -> (vector<8x32xf32>) {
+      scf.yield %zero : vector<8x32xf32>
+    } else {
+      %old = vector.transfer_read %rows[%c0, %c0], %pad {in_bounds = [true, true]} : memref<8x32xf32, strided<[256, 1], offset: ?>>, vector<8x32xf32>
+      scf.yield %old : vector<8x32xf32>
+    }
+    %acc = scf.for %k = %c0 to %c128 step %c1 iter_args(%s = %init) -> (vector<8x32xf32>) {
+      %av = vector.transfer_read %a[%mp, %k, %c0], %pad {in_bounds = [true, true]} : memref<256x128x8xf32>, vector<1x8xf32>
+      %bv = vector.transfer_read %b[%p, %k, %c0], %pad {in_bounds = [true, true]} : memref<8x128x32xf32>, vector<1x32xf32>
+      %o = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %av, %bv, %s : vector<1x8xf32>, vector<1x32xf32> into vector<8x32xf32>
+      scf.yield %o : vector<8x32xf32>
+    }
+    vector.transfer_write %acc, %rows[%c0, %c0] {in_bounds = [true, true]} : vector<8x32xf32>, memref<8x32xf32, strided<[256, 1], offset: ?>>
+    %fresh = scf.for %k = %c0 to %c128 step %c1 iter_args(%s = %zero) -> (vector<8x32xf32>) {
+      %av = vector.transfer_read %a[%mp, %k, %c0], %pad {in_bounds = [true, true]} : memref<256x128x8xf32>, vector<1x8xf32>
+      %bv = vector.transfer_read %b[%p, %k, %c0], %pad {in_bounds = [true, true]} : memref<8x128x32xf32>, vector<1x32xf32>
+      %o = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %av, %bv, %s : vector<1x8xf32>, vector<1x32xf32> into vector<8x32xf32>
+      scf.yield %o : vector<8x32xf32>
+    }
+    vector.transfer_write %fresh, %rows[%c0, %c0] {in_bounds = [true, true]} : vector<8x32xf32>, memref<8x32xf32, strided<[256, 1], offset: ?>>
+  }
+  scf.for %mp = %c0 to %c8 step %c1 {
+    %rows = memref.subview %small[%mp, 0, %p, 0] [1, 8, 1, 32] [1, 1, 1, 1] : memref<8x8x8x32xf32> to memref<8x32xf32, strided<[256, 1], offset: ?>>
+    %old = vector.transfer_read %rows[%c0, %c0], %pad {in_bounds = [true, true]} : memref<8x32xf32, strided<[256, 1], offset: ?>>, vector<8x32xf32>
+    %acc = scf.for %k = %c0 to %c128 step %c1 iter_args(%s = %old) -> (vector<8x32xf32>) {
+      %av = vector.transfer_read %a[%mp, %k, %c0], %pad {in_bounds = [true, true]} : memref<256x128x8xf32>, vector<1x8xf32>
+      %bv = vector.transfer_read %b[%p, %k, %c0], %pad {in_bounds = [true, true]} : memref<8x128x32xf32>, vector<1x32xf32>
+      %o = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (k, m)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %av, %bv, %s : vector<1x8xf32>, vector<1x32xf32> into vector<8x32xf32>
+      scf.yield %o : vector<8x32xf32>
+    }
+    vector.transfer_write %acc, %rows[%c0, %c0] {in_bounds = [true, true]} : vector<8x32xf32>, memref<8x32xf32, strided<[256, 1], offset: ?>>
+  }
+  return
+}
