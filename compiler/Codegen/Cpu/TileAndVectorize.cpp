@@ -129,8 +129,12 @@ LogicalResult vectorizeRows(RewriterBase &rewriter, linalg::GenericOp op,
       !op.getBody()->getOps<tensor::ExtractOp>().empty())
     return failure();
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
-  int64_t row =
-      chooseRowTile(sizes.back(), op.getNumReductionLoops() != 0, machine);
+  unsigned elementBits = 0;
+  for (Type type : op->getOperandTypes())
+    elementBits = std::max(elementBits,
+                           getElementTypeOrSelf(type).getIntOrFloatBitWidth());
+  int64_t row = chooseRowTile(sizes.back(), op.getNumReductionLoops() != 0,
+                              elementBits, machine);
   if (row == 0)
     return failure();
 

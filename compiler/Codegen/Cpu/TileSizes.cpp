@@ -212,9 +212,19 @@ nncc::chooseCorrelationTile(int64_t channels, int64_t kernelRows,
   return best;
 }
 
-int64_t nncc::chooseRowTile(int64_t row, bool reduces,
+int64_t nncc::chooseRowTile(int64_t row, bool reduces, unsigned elementBits,
                             const CpuMachine &machine) {
   int64_t limit = machine.rowVectors * machine.lanes();
+  int64_t wideLanes = machine.vectorBits / std::max(elementBits, 32u);
+  if (reduces && elementBits > 32 && row <= limit && row % wideLanes != 0) {
+    // Whole vectors of the wide sums, else whole smaller powers of two.
+    int64_t part = 0;
+    for (int64_t d : divisorsUpTo(row, limit))
+      if (d % wideLanes == 0 || (d >= 4 && (d & (d - 1)) == 0))
+        part = d;
+    if (part != 0)
+      return part;
+  }
   if (row > limit && reduces) {
     int64_t part = divisorsUpTo(row, limit).back();
     if (part >= machine.lanes())

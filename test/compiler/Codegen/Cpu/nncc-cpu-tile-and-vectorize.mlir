@@ -303,6 +303,30 @@ func.func @batch_sum_rows(%x: tensor<64x16x150xf32>) -> tensor<16x150xf64> {
   return %sum : tensor<16x150xf64>
 }
 
+// A bias gradient's first pass, [N, C, H, W] -> [C, W] in f64 over rows of
+// 28: not whole vectors of f64 with AVX-512 (8 lanes), so the rows run in
+// the largest power of two that divides them, 4 (one ymm of f64, no
+// shuffles); whole vectors with AVX2 (4 lanes), so whole rows.
+// CHECK-LABEL: func.func @bias_sum_rows
+// AVX512: scf.for %{{.*}} = %c0 to %c28 step %c4 iter_args
+// AVX512: vector.transfer_read {{.*}} : tensor<64x6x28x28xf32>, vector<4xf32>
+// AVX512: arith.extf %{{.*}} : vector<4xf32> to vector<4xf64>
+// AVX2-NOT: step %c4
+// AVX2: vector.transfer_read {{.*}} : tensor<64x6x28x28xf32>, vector<28xf32>
+// AVX2: arith.extf %{{.*}} : vector<28xf32> to vector<28xf64>
+func.func @bias_sum_rows(%x: tensor<64x6x28x28xf32>) -> tensor<6x28xf64> {
+  %zero = arith.constant 0.0 : f64
+  %e = tensor.empty() : tensor<6x28xf64>
+  %init = linalg.fill ins(%zero : f64) outs(%e : tensor<6x28xf64>) -> tensor<6x28xf64>
+  %sum = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1, d3)>], iterator_types = ["reduction", "parallel", "reduction", "parallel"]} ins(%x : tensor<64x6x28x28xf32>) outs(%init : tensor<6x28xf64>) {
+  ^bb0(%in: f32, %out: f64):
+    %w = arith.extf %in : f32 to f64
+    %a = arith.addf %w, %out : f64
+    linalg.yield %a : f64
+  } -> tensor<6x28xf64>
+  return %sum : tensor<6x28xf64>
+}
+
 // A max pool's gradient over windows that tile the input: the argmax
 // (elementwise over the windows [N, C, OH, OW]) is read broadcast over the
 // routing's kernel loops (n, c, oh, kh, kw, ow), so it is not fused into
