@@ -104,12 +104,12 @@ def CpuLowerVectors : Pass<"nncc-cpu-lower-vectors", "::mlir::func::FuncOp"> {
     After bufferization: hoists the accumulator transfers out of the K loops,
     fuses adjacent K loops over the same steps whose accumulators fit the
     registers together, prefetches before a K loop the lines its epilogue
-    reads from a memref larger than the cache (and those the next block of
-    input channels, or the next tile of a blocked product, reads), lowers contractions to outer
-    products and FMAs, and unrolls n-D transfers, shape casts, transposes
-    and broadcasts into 1-D vector ops. With AVX-512, a 1-D load or store of
-    f32 narrower than a register and of a ragged width (14 of 16 lanes)
-    becomes one masked load or store.
+    reads from a memref larger than the cache (and those that the next block
+    of input channels, or the next tile of a blocked product, reads), lowers
+    contractions to outer products and FMAs, and unrolls n-D transfers,
+    shape casts, transposes and broadcasts into 1-D vector ops. With
+    AVX-512, a 1-D load or store of f32 narrower than a register and of a
+    ragged width (14 of 16 lanes) becomes one masked load or store.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "unsigned", "128",

@@ -208,7 +208,7 @@ int64_t chooseTransposeBlock(int64_t size, const CpuMachine &machine);
 /// divisor that is, else in the largest power of two from 4 that divides
 /// it: LeNet-5's first bias gradient summed rows of 28 floats into 3.5
 /// vectors of f64, which LLVM widened and added element by element (3% of
-/// the train step; in 4s, 2%).
+/// the SGD step's samples on the Xeon; in rows of 4, 2%).
 int64_t chooseRowTile(int64_t row, bool reduces, unsigned elementBits,
                       const CpuMachine &machine);
 
