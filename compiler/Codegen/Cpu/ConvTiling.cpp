@@ -388,19 +388,12 @@ LogicalResult tileBatchInnermostConv(RewriterBase &rewriter,
   // The input as [C, H, W, N], padded as before along H and W.
   Value input = moveBatch(rewriter, loc, pad.getSource(), /*toBatchLast=*/true);
   ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
-  SmallVector<OpFoldResult> lowT = {
-      rewriter.getIndexAttr(0), rewriter.getIndexAttr(low[2]),
-      rewriter.getIndexAttr(low[3]), rewriter.getIndexAttr(0)};
-  SmallVector<OpFoldResult> highT = {
-      rewriter.getIndexAttr(0), rewriter.getIndexAttr(high[2]),
-      rewriter.getIndexAttr(high[3]), rewriter.getIndexAttr(0)};
-  ArrayRef<int64_t> padded =
-      cast<RankedTensorType>(pad.getResult().getType()).getShape();
-  auto paddedType =
-      RankedTensorType::get({padded[1], padded[2], padded[3], padded[0]}, f32);
   Value paddedInput =
-      tensor::PadOp::create(rewriter, loc, paddedType, input, lowT, highT,
-                            pad.getConstantPaddingValue())
+      tensor::PadOp::create(
+          rewriter, loc, /*resultType=*/Type(), input,
+          getAsIndexOpFoldResult(context, {0, low[2], low[3], 0}),
+          getAsIndexOpFoldResult(context, {0, high[2], high[3], 0}),
+          pad.getConstantPaddingValue())
           .getResult();
 
   // out[f, oh, ow, n] += in[c, oh + kh, ow + kw, n] * w[f, c, kh, kw] over
