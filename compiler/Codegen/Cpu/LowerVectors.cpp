@@ -14,6 +14,7 @@
 
 #include "compiler/Codegen/Cpu/Passes.h"
 #include "compiler/Codegen/Cpu/Prefetch.h"
+#include "compiler/Codegen/Cpu/StridedReads.h"
 #include "compiler/Codegen/Cpu/TileSizes.h"
 
 #include "llvm/Support/MathExtras.h"
@@ -271,6 +272,7 @@ struct CpuLowerVectorsPass
         +[](RewritePatternSet &patterns) {
           patterns.add<BroadcastRowsRead>(patterns.getContext(),
                                           /*benefit=*/2);
+          nncc::populateStridedReadPatterns(patterns);
           vector::populateVectorContractLoweringPatterns(
               patterns, vector::VectorContractLowering::OuterProduct);
           vector::populateVectorTransferPermutationMapLoweringPatterns(

@@ -273,3 +273,44 @@ func.func @next_tile_accumulators(%c: memref<256x8x8x32xf32>, %a: memref<256x128
   }
   return
 }
+
+// A 2x2 max pool's view [KH, OW, KW] read along OW at kw = 0 and at kw = 1
+// (stride 2) is one contiguous read of the row's 28 floats, shuffled to the
+// even and the odd lanes (CSE later shares the two identical loads), not
+// 14 scalar loads and inserts each.
+// CHECK-LABEL: func.func @strided_pool_reads
+// CHECK: %[[FLAT:.*]] = memref.collapse_shape %arg0 {{\[}}[0], [1, 2]] : memref<2x14x2xf32> into memref<2x28xf32>
+// CHECK: %[[ROW:.*]] = vector.load %[[FLAT]][%c1, %c0] : memref<2x28xf32>, vector<28xf32>
+// CHECK: vector.shuffle %[[ROW]], %[[ROW]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26] : vector<28xf32>, vector<28xf32>
+// CHECK: %[[ROW1:.*]] = vector.load %{{.*}}[%c1, %c0] : memref<2x28xf32>, vector<28xf32>
+// CHECK: vector.shuffle %[[ROW1]], %[[ROW1]] [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27] : vector<28xf32>, vector<28xf32>
+// CHECK-NOT: memref.load
+// CHECK: return
+#ow = affine_map<(d0, d1, d2) -> (d1)>
+func.func @strided_pool_reads(%x: memref<2x14x2xf32>, %out: memref<14xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %p = ub.poison : f32
+  %a = vector.transfer_read %x[%c1, %c0, %c0], %p {in_bounds = [true], permutation_map = #ow} : memref<2x14x2xf32>, vector<14xf32>
+  %b = vector.transfer_read %x[%c1, %c0, %c1], %p {in_bounds = [true], permutation_map = #ow} : memref<2x14x2xf32>, vector<14xf32>
+  %m = arith.maximumf %a, %b : vector<14xf32>
+  vector.transfer_write %m, %out[%c0] {in_bounds = [true]} : vector<14xf32>, memref<14xf32>
+  return
+}
+
+// Strides past 4 elements (a column of a matrix, rows of 8) and inner
+// indices that are not constants stay element by element: a contiguous read
+// would load 8 times the lanes it keeps, or could not tell which to keep.
+// CHECK-LABEL: func.func @strided_reads_left_alone
+// CHECK-NOT: vector.shuffle
+// CHECK-COUNT-2: memref.load
+// CHECK-NOT: vector.shuffle
+// CHECK: return
+#column = affine_map<(d0, d1) -> (d0)>
+func.func @strided_reads_left_alone(%x: memref<4x8xf32>, %y: memref<4x2xf32>, %j: index) -> (vector<4xf32>, vector<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %p = ub.poison : f32
+  %a = vector.transfer_read %x[%c0, %c0], %p {in_bounds = [true], permutation_map = #column} : memref<4x8xf32>, vector<4xf32>
+  %b = vector.transfer_read %y[%c0, %j], %p {in_bounds = [true], permutation_map = #column} : memref<4x2xf32>, vector<4xf32>
+  return %a, %b : vector<4xf32>, vector<4xf32>
+}
