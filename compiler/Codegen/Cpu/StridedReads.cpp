@@ -24,6 +24,7 @@ struct DeinterleaveStridedRead : OpRewritePattern<vector::TransferReadOp> {
     VectorType type = read.getVectorType();
     auto memrefType = dyn_cast<MemRefType>(read.getBase().getType());
     if (!memrefType || type.getRank() != 1 || type.isScalable() ||
+        memrefType.getElementType() != type.getElementType() ||
         read.getMask() || !read.getInBoundsValues()[0] ||
         read.getPermutationMap().getNumResults() != 1)
       return failure();
