@@ -267,6 +267,7 @@ struct CpuLowerVectorsPass
     nncc::prefetchEpilogueReads(func, kLoops, machine);
     nncc::prefetchNextBlockReads(func, kLoops, machine);
     nncc::prefetchNextTileAccumulators(func, kLoops, machine);
+    nncc::prefetchStreamedReads(func, kLoops, machine);
 
     auto stages = {
         +[](RewritePatternSet &patterns) {

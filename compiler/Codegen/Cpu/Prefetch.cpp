@@ -7,7 +7,9 @@
 // batch 16 spent 40% of their samples on those loads). A prefetch of each
 // of its cache lines before the K loop overlaps the misses with the loop.
 // Likewise the pixels a 1x1 convolution's K loop reads in the next block of
-// input channels. See docs/design-notes.md "CPU tiling".
+// input channels, the tile of C a blocked product's next micro-panel reads
+// back, and the filters a batch-1 layer streams from memory. See
+// docs/design-notes.md "CPU tiling".
 //
 //===----------------------------------------------------------------------===//
 
@@ -263,6 +265,72 @@ void nncc::prefetchNextBlockReads(func::FuncOp func,
       region.back() = *upper;
       (void)prefetchRegion(rewriter, loc, read.getBase(), start, region,
                            machine.prefetchMaxLines);
+    }
+  }
+}
+
+void nncc::prefetchStreamedReads(func::FuncOp func, ArrayRef<scf::ForOp> kLoops,
+                                 const CpuMachine &machine) {
+  IRRewriter rewriter(func.getContext());
+  for (scf::ForOp loop : kLoops) {
+    std::optional<int64_t> upper = getConstantIntValue(loop.getUpperBound());
+    if (!upper || *upper < machine.prefetchMinSteps)
+      continue;
+    auto reads =
+        llvm::to_vector(loop.getBody()->getOps<vector::TransferReadOp>());
+    for (vector::TransferReadOp read : reads) {
+      // A whole row of the memref itself (not a view) a step, the K index
+      // that of the row: consecutive steps read consecutive memory.
+      auto type = dyn_cast<MemRefType>(read.getBase().getType());
+      int64_t rank = type ? type.getRank() : 0;
+      if (rank < 2 || !type.hasStaticShape() ||
+          !type.getLayout().isIdentity() ||
+          !type.getElementType().isIntOrFloat() ||
+          type.getElementTypeBitWidth() % 8 != 0 ||
+          read.getBase().getDefiningOp<memref::SubViewOp>() ||
+          !read.getPermutationMap().isMinorIdentity() ||
+          read.getIndices()[rank - 2] != loop.getInductionVar() ||
+          read.getVectorType().getShape().back() != type.getShape().back())
+        continue;
+      int64_t bytes = rootBytes(read.getBase());
+      bool dominant = llvm::all_of(reads, [&](vector::TransferReadOp other) {
+        return other == read ||
+               rootBytes(other.getBase()) * machine.streamedReadRatio <= bytes;
+      });
+      if (bytes < machine.streamedReadMinBytes || !dominant)
+        continue;
+      // The read's position in the memref's elements, streamAheadBytes
+      // further on (at most its last element), one prefetch a line of the
+      // row.
+      Location loc = read.getLoc();
+      rewriter.setInsertionPoint(read);
+      auto constant = [&](int64_t value) -> Value {
+        return arith::ConstantIndexOp::create(rewriter, loc, value);
+      };
+      int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+      int64_t elements = type.getNumElements();
+      Value flat = constant(machine.streamAheadBytes / elementBytes);
+      for (auto [index, stride] :
+           llvm::zip(read.getIndices(), type.getStridesAndOffset().first))
+        flat = arith::AddIOp::create(
+            rewriter, loc, flat,
+            arith::MulIOp::create(rewriter, loc, index, constant(stride)));
+      SmallVector<ReassociationIndices> all(1);
+      llvm::append_range(all[0], llvm::seq<int64_t>(0, rank));
+      Value elementsView =
+          memref::CollapseShapeOp::create(rewriter, loc, read.getBase(), all);
+      int64_t lineElements = 64 / elementBytes;
+      for (int64_t line = 0; line * lineElements < type.getShape().back();
+           ++line) {
+        Value at = arith::MinSIOp::create(
+            rewriter, loc,
+            arith::AddIOp::create(rewriter, loc, flat,
+                                  constant(line * lineElements)),
+            constant(elements - 1));
+        memref::PrefetchOp::create(rewriter, loc, elementsView, ValueRange{at},
+                                   /*isWrite=*/false, /*localityHint=*/3,
+                                   /*isDataCache=*/true);
+      }
     }
   }
 }

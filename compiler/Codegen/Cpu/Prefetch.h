@@ -39,6 +39,16 @@ void prefetchNextTileAccumulators(mlir::func::FuncOp func,
                                   mlir::ArrayRef<mlir::scf::ForOp> kLoops,
                                   const CpuMachine &machine);
 
+/// In each of `kLoops` of at least CpuMachine::prefetchMinSteps steps, a
+/// prefetch of the lines CpuMachine::streamAheadBytes further on of each
+/// read that streams a large operand (CpuMachine::streamedReadMinBytes and
+/// streamedReadRatio): one whole row of an identity-layout memref a step,
+/// the K index that of the row. Ahead in memory, not in the loop: the next
+/// rows belong to the next block of K once the loop ends.
+void prefetchStreamedReads(mlir::func::FuncOp func,
+                           mlir::ArrayRef<mlir::scf::ForOp> kLoops,
+                           const CpuMachine &machine);
+
 } // namespace nncc
 
 #endif // NNCC_COMPILER_CODEGEN_CPU_PREFETCH_H

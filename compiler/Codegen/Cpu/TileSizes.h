@@ -131,6 +131,16 @@ struct CpuMachine {
   /// are prefetched (Prefetch.cpp, prefetchNextBlockReads): about as long as
   /// a miss to memory takes.
   int64_t prefetchMinSteps = 64;
+  /// A read that streams a memref of at least streamedReadMinBytes through
+  /// a K loop (rows of it one after another, a row a step), at least
+  /// streamedReadRatio times larger than the loop's other operands, is
+  /// prefetched streamAheadBytes ahead (Prefetch.cpp, prefetchStreamedReads):
+  /// batch-1 filters that come from memory once per tile column
+  /// (ResNet-50's last stage, 4-8 MiB, 49 pixels) and classifier weights.
+  /// Filters that later tiles find in L2 (a batch of 16) fail the ratio.
+  int64_t streamedReadMinBytes = int64_t(4) << 20;
+  int64_t streamedReadRatio = 8;
+  int64_t streamAheadBytes = 8192;
 };
 
 /// The register tile of a matrix product C[M,N] += A[M,K] B[K,N]: `m` rows

@@ -314,3 +314,51 @@ func.func @strided_reads_left_alone(%x: memref<4x8xf32>, %y: memref<4x2xf32>, %j
   %b = vector.transfer_read %y[%c0, %j], %p {in_bounds = [true], permutation_map = #column} : memref<4x2xf32>, vector<4xf32>
   return %a, %b : vector<4xf32>, vector<4xf32>
 }
+
+// A batch-1 layer's K loop streams its filters (4 MiB, a row of 32 floats a
+// step), over 2000 times larger than its pixels: each step prefetches the two
+// lines 8 KiB further on in the filters' memory (through the next blocks of
+// K: the flat position, clamped to the last element). The same loop over
+// pixels more than an eighth of the filters' size (a batch of 16, whose
+// filters later tiles find in L2) gets no prefetch.
+// CHECK-LABEL: func.func @streamed_filters
+// CHECK: scf.for %[[K:.*]] = %c0 to %c64
+// CHECK: %[[FLAT:.*]] = memref.collapse_shape %arg0 {{\[}}[0, 1, 2]] : memref<512x64x32xf32> into memref<1048576xf32>
+// CHECK: %[[AT0:.*]] = arith.minsi %{{.*}}, %c1048575 : index
+// CHECK: memref.prefetch %[[FLAT]][%[[AT0]]], read, locality<3>, data
+// CHECK: %[[AT1:.*]] = arith.minsi %{{.*}}, %c1048575 : index
+// CHECK: memref.prefetch %[[FLAT]][%[[AT1]]], read, locality<3>, data
+// CHECK-NOT: memref.prefetch
+// CHECK-LABEL: func.func @filters_in_cache
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+func.func @streamed_filters(%w: memref<512x64x32xf32>, %x: memref<7x64xf32>, %out: memref<7x32xf32>, %b: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %p = ub.poison : f32
+  %init = arith.constant dense<0.0> : vector<7x32xf32>
+  %acc = scf.for %k = %c0 to %c64 step %c1 iter_args(%a = %init) -> (vector<7x32xf32>) {
+    %xv = vector.transfer_read %x[%c0, %k], %p {in_bounds = [true, true]} : memref<7x64xf32>, vector<7x1xf32>
+    %wv = vector.transfer_read %w[%b, %k, %c0], %p {in_bounds = [true, true]} : memref<512x64x32xf32>, vector<1x32xf32>
+    %r = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %xv, %wv, %a : vector<7x1xf32>, vector<1x32xf32> into vector<7x32xf32>
+    scf.yield %r : vector<7x32xf32>
+  }
+  vector.transfer_write %acc, %out[%c0, %c0] {in_bounds = [true, true]} : vector<7x32xf32>, memref<7x32xf32>
+  return
+}
+func.func @filters_in_cache(%w: memref<512x64x32xf32>, %x: memref<4096x64xf32>, %out: memref<7x32xf32>, %b: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %p = ub.poison : f32
+  %init = arith.constant dense<0.0> : vector<7x32xf32>
+  %acc = scf.for %k = %c0 to %c64 step %c1 iter_args(%a = %init) -> (vector<7x32xf32>) {
+    %xv = vector.transfer_read %x[%b, %k], %p {in_bounds = [true, true]} : memref<4096x64xf32>, vector<7x1xf32>
+    %wv = vector.transfer_read %w[%b, %k, %c0], %p {in_bounds = [true, true]} : memref<512x64x32xf32>, vector<1x32xf32>
+    %r = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %xv, %wv, %a : vector<7x1xf32>, vector<1x32xf32> into vector<7x32xf32>
+    scf.yield %r : vector<7x32xf32>
+  }
+  vector.transfer_write %acc, %out[%c0, %c0] {in_bounds = [true, true]} : vector<7x32xf32>, memref<7x32xf32>
+  return
+}
