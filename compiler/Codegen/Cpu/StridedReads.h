@@ -1,5 +1,4 @@
-//===- StridedReads.h - strided vector reads as contiguous loads -*- C++
-//-*-===//
+//===- StridedReads.h - strided reads as contiguous loads ---*- C++ -*-===//
 
 #ifndef NNCC_COMPILER_CODEGEN_CPU_STRIDEDREADS_H
 #define NNCC_COMPILER_CODEGEN_CPU_STRIDEDREADS_H
