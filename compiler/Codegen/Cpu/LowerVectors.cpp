@@ -268,6 +268,7 @@ struct CpuLowerVectorsPass
     nncc::prefetchNextBlockReads(func, kLoops, machine);
     nncc::prefetchNextTileAccumulators(func, kLoops, machine);
     nncc::prefetchStreamedReads(func, kLoops, machine);
+    nncc::prefetchNextChunkReads(func, kLoops, machine);
 
     auto stages = {
         +[](RewritePatternSet &patterns) {

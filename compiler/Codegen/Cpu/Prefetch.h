@@ -49,6 +49,16 @@ void prefetchStreamedReads(mlir::func::FuncOp func,
                            mlir::ArrayRef<mlir::scf::ForOp> kLoops,
                            const CpuMachine &machine);
 
+/// In each of `kLoops` nested in loops that read the same chunk of a
+/// streamed operand again (CpuMachine::streamedReadMinBytes and
+/// streamedReadRatio: the rows of a K-chunked convolution, each reading the
+/// chunk's filter), inside the loop over the chunks, a prefetch beside each
+/// such read of the lines it will read in the next chunk (the first of the
+/// next block of chunks after the last).
+void prefetchNextChunkReads(mlir::func::FuncOp func,
+                            mlir::ArrayRef<mlir::scf::ForOp> kLoops,
+                            const CpuMachine &machine);
+
 } // namespace nncc
 
 #endif // NNCC_COMPILER_CODEGEN_CPU_PREFETCH_H

@@ -362,3 +362,82 @@ func.func @filters_in_cache(%w: memref<512x64x32xf32>, %x: memref<4096x64xf32>, 
   vector.transfer_write %acc, %out[%c0, %c0] {in_bounds = [true, true]} : vector<7x32xf32>, memref<7x32xf32>
   return
 }
+
+// The rows of a K-chunked convolution read each chunk of 8 input channels
+// of a filter too large for the caches (4.7 MB) again, the first row from
+// memory: every filter read also prefetches its lines in the next chunk,
+// or in the first chunk of the next block after the block's last (the
+// last block's first again at the very end). Without the rows (each chunk
+// read once) nothing is prefetched.
+// CHECK-LABEL: func.func @next_chunk_filters
+// CHECK: scf.for %[[CB:.*]] = %c0 to %c64 step %c1
+// CHECK: scf.for %[[C:.*]] = %c0 to %c64 step %c8
+// CHECK: %[[NEXT:.*]] = arith.addi %[[C]], %c8 : index
+// CHECK: %[[WRAPS:.*]] = arith.cmpi sge, %[[NEXT]], %c64 : index
+// CHECK: %[[C2:.*]] = arith.select %[[WRAPS]], %c0, %[[NEXT]] : index
+// CHECK: %[[NB:.*]] = arith.addi %[[CB]], %c1 : index
+// CHECK: %[[LB:.*]] = arith.minsi %[[NB]], %c63 : index
+// CHECK: %[[CB2:.*]] = arith.select %[[WRAPS]], %[[LB]], %[[CB]] : index
+// CHECK: scf.for %{{.*}} = %c0 to %c7 step %c1
+// CHECK: scf.for %[[KH:.*]] = %c0 to %c3 step %c1 iter_args
+// CHECK: scf.for %[[CI:.*]] = %c0 to %c8 step %c1 iter_args
+// CHECK: %[[I2:.*]] = affine.apply #{{.*}}()[%[[C2]], %[[CI]]]
+// CHECK: memref.prefetch %arg0[%[[CB2]], %[[KH]], %[[I2]], %c0], read, locality<3>, data
+// CHECK: memref.prefetch %arg0[%[[CB2]], %[[KH]], %[[I2]], %c16], read, locality<3>, data
+// CHECK-NOT: memref.prefetch
+// CHECK-LABEL: func.func @chunks_read_once
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+func.func @next_chunk_filters(%w: memref<64x9x64x32xf32>, %x: memref<16x64xf32>, %out: memref<7x7x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c7 = arith.constant 7 : index
+  %c8 = arith.constant 8 : index
+  %c64 = arith.constant 64 : index
+  %p = ub.poison : f32
+  %init = arith.constant dense<0.0> : vector<7x32xf32>
+  scf.for %cb = %c0 to %c64 step %c1 {
+    scf.for %c = %c0 to %c64 step %c8 {
+      scf.for %row = %c0 to %c7 step %c1 {
+        %acc = scf.for %kh = %c0 to %c3 step %c1 iter_args(%a0 = %init) -> (vector<7x32xf32>) {
+          %r0 = scf.for %ci = %c0 to %c8 step %c1 iter_args(%a = %a0) -> (vector<7x32xf32>) {
+            %i = affine.apply affine_map<()[s0, s1] -> (s0 + s1)>()[%c, %ci]
+            %xv = vector.transfer_read %x[%row, %i], %p {in_bounds = [true, true]} : memref<16x64xf32>, vector<7x1xf32>
+            %wv = vector.transfer_read %w[%cb, %kh, %i, %c0], %p {in_bounds = [true, true]} : memref<64x9x64x32xf32>, vector<1x32xf32>
+            %r = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %xv, %wv, %a : vector<7x1xf32>, vector<1x32xf32> into vector<7x32xf32>
+            scf.yield %r : vector<7x32xf32>
+          }
+          scf.yield %r0 : vector<7x32xf32>
+        }
+        vector.transfer_write %acc, %out[%row, %c0, %c0] {in_bounds = [true, true]} : vector<7x32xf32>, memref<7x7x32xf32>
+      }
+    }
+  }
+  return
+}
+func.func @chunks_read_once(%w: memref<64x9x64x32xf32>, %x: memref<16x64xf32>, %out: memref<64x7x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c8 = arith.constant 8 : index
+  %c64 = arith.constant 64 : index
+  %p = ub.poison : f32
+  %init = arith.constant dense<0.0> : vector<7x32xf32>
+  scf.for %cb = %c0 to %c64 step %c1 {
+    scf.for %c = %c0 to %c64 step %c8 {
+      %acc = scf.for %kh = %c0 to %c3 step %c1 iter_args(%a0 = %init) -> (vector<7x32xf32>) {
+        %r0 = scf.for %ci = %c0 to %c8 step %c1 iter_args(%a = %a0) -> (vector<7x32xf32>) {
+          %i = affine.apply affine_map<()[s0, s1] -> (s0 + s1)>()[%c, %ci]
+          %xv = vector.transfer_read %x[%c0, %i], %p {in_bounds = [true, true]} : memref<16x64xf32>, vector<7x1xf32>
+          %wv = vector.transfer_read %w[%cb, %kh, %i, %c0], %p {in_bounds = [true, true]} : memref<64x9x64x32xf32>, vector<1x32xf32>
+          %r = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %xv, %wv, %a : vector<7x1xf32>, vector<1x32xf32> into vector<7x32xf32>
+          scf.yield %r : vector<7x32xf32>
+        }
+        scf.yield %r0 : vector<7x32xf32>
+      }
+      vector.transfer_write %acc, %out[%cb, %c0, %c0] {in_bounds = [true, true]} : vector<7x32xf32>, memref<64x7x32xf32>
+    }
+  }
+  return
+}
