@@ -25,7 +25,8 @@
 #   OpenBLAS with the kernel bench/machine.sh picks (as train-step.sh).
 # Each time is the median of the medians of ROUNDS rounds (the peers in
 # turn), each of RUNS / ROUNDS calls timed one by one after WARMUP untimed
-# calls (1 after the first round), at each thread count of THREADS
+# calls (SMALL_WARMUP for the MLP and LeNet-5) in every round, each peer in
+# a process of its own, at each thread count of THREADS
 # (NNRT_NUM_THREADS for nncc;
 # torch.set_num_threads, OMP_NUM_THREADS and OPENBLAS_NUM_THREADS for
 # PyTorch). nncc's output is compared with ORT's on the same input: max
@@ -37,7 +38,8 @@
 # Environment: NNCC (default build/bin/nncc), CC (default clang-22, else
 # cc), PYTHON (default /usr/bin/python3, with torch, torchvision and onnx),
 # THREADS (default "1 2"), WARMUP (5), RUNS (20), SMALL_RUNS (10 x RUNS: the
-# MLP's and LeNet-5's), ROUNDS (3), BUDGET (20 seconds),
+# MLP's and LeNet-5's), SMALL_WARMUP (10 x WARMUP: theirs), ROUNDS (3),
+# BUDGET (20 seconds),
 # MODELS (default "mlp:1 mlp:64 lenet:1 lenet:64 resnet18:1 resnet18:16
 # resnet50:1 resnet50:16 mobilenet_v2:1 mobilenet_v2:16"), QUICK (1: the
 # quick set above), ORT_NODE_MODULES, TORCH_BLAS_DIR, OUT (default
@@ -61,6 +63,13 @@ runs=${RUNS:-20}
 # scheduler places the worker), and a median of 20 landed in either. Ten
 # times the calls (still under a second) give every peer a stable median.
 small_runs=${SMALL_RUNS:-$((runs * 10))}
+# A fresh ONNX Runtime session needs tens of calls to reach its speed: the
+# MLP at batch 64 on one thread (Xeon, model 167), median of 67 calls after
+# 1 warm-up call 0.49 ms, after 5 0.207, after 50 0.204, of 2000 after 1
+# 0.200. Every round starts each peer in a new process, so every round
+# warms up in full (rounds after the first had taken one warm-up call, and
+# ORT's median of the rounds ran up to 1.4x its own best).
+small_warmup=${SMALL_WARMUP:-$((warmup * 10))}
 budget=${BUDGET:-20}
 read -r -a configs <<<"${MODELS:-mlp:1 mlp:64 lenet:1 lenet:64 resnet18:1 \
 resnet18:16 resnet50:1 resnet50:16 mobilenet_v2:1 mobilenet_v2:16}"
@@ -145,18 +154,15 @@ for t in "${threads[@]}"; do
   for cfg in "${configs[@]}"; do
     IFS=: read -r model batch <<<"$cfg"
     dir=$work/$model-$batch
-    runs_here=$runs
-    [[ $model == mlp || $model == lenet ]] && runs_here=$small_runs
+    runs_here=$runs warm_here=$warmup
+    [[ $model == mlp || $model == lenet ]] &&
+      runs_here=$small_runs warm_here=$small_warmup
     log "$model, batch $batch, $t thread(s): nncc, ORT, PyTorch, $rounds round(s)"
     per_round=$(( (runs_here + rounds - 1) / rounds ))
     nn=- nn_cell=failed nn_list=() nn_total=0 nn_warm=1
     ort=- ort_list=() eager_list=() script_list=()
     rm -f "$dir/nncc.bin" "$dir/ort.bin"
     for ((round = 1; round <= rounds; round++)); do
-      # Later rounds start from a process that has run the model already
-      # in this row: one warm-up call.
-      warm_here=$warmup
-      ((round == 1)) || warm_here=1
       if [[ ${compiled[$cfg]} == 1 ]] && result=$(NNRT_NUM_THREADS=$t "$dir/infer_nncc" \
           "$dir/input.bin" "$dir/nncc.bin" "$warm_here" "$per_round" "$budget"); then
         read -r _ ms _ got _ warm <<<"$result"
@@ -234,9 +240,9 @@ print(torch.__version__, "with torchvision", torchvision.__version__)'), BLAS: $
   MobileNet-V2 (torchvision, random weights, seed 0, 224x224), ONNX opset 13, one random
   input; GFLOP: 2 x the Conv/Gemm/MatMul multiply-adds of one call.
 - Method: each row's calls in $rounds rounds that take nncc, ORT and PyTorch in turn; a round is
-  warm-up call(s) ($warmup in the first round, 1 after) and $(( (runs + rounds - 1) / rounds )) call(s) timed one by one
-  ($(( (small_runs + rounds - 1) / rounds )) for the MLP and LeNet-5, whose sub-millisecond calls on two threads fall into a fast
-  and a slow mode), and a time is the median of the rounds' medians (the rounds spread a
+  a new process per peer, $warmup warm-up call(s) and $(( (runs + rounds - 1) / rounds )) call(s) timed one by one
+  ($small_warmup and $(( (small_runs + rounds - 1) / rounds )) for the MLP and LeNet-5: a fresh ORT session needs tens of calls to
+  reach its speed, and their sub-millisecond calls on two threads fall into a fast and a slow mode), and a time is the median of the rounds' medians (the rounds spread a
   machine's fast and slow phases over all the peers); nncc
   stops its warm-up after $(awk -v b="$budget" 'BEGIN { print b / 4 }') s and its timed calls after $budget s (one call at least),
   its count of timed calls in parentheses; 'cold': its first call took $budget s and is the measurement.
