@@ -317,6 +317,38 @@ llvm::SmallPtrSet<Value, 8> loopIndicesUsed(ValueRange values) {
   return indices;
 }
 
+/// Prefetches the lines `read` reads, with its index arithmetic inside
+/// `scope` cloned at the rewriter's insertion point under `mapping` (a
+/// loop's induction variable mapped to its value in a later iteration);
+/// nothing when that arithmetic is more than pure ops.
+void prefetchReadAsMapped(RewriterBase &rewriter, vector::TransferReadOp read,
+                          scf::ForOp scope, IRMapping &mapping,
+                          const nncc::CpuMachine &machine) {
+  SetVector<Operation *> slice;
+  BackwardSliceOptions options;
+  options.omitBlockArguments = true;
+  options.filter = [&](Operation *op) { return scope->isProperAncestor(op); };
+  bool sliceable = true;
+  for (Value index : read.getIndices())
+    if (Operation *op = index.getDefiningOp(); op && options.filter(op)) {
+      sliceable &= succeeded(getBackwardSlice(op, &slice, options));
+      slice.insert(op);
+    }
+  if (!sliceable || llvm::any_of(slice, [](Operation *op) {
+        return !isMemoryEffectFree(op) || op->getNumRegions() != 0;
+      }))
+    return;
+  for (Operation *op : slice)
+    rewriter.clone(*op, mapping);
+  SmallVector<Value> at =
+      llvm::map_to_vector(read.getIndices(), [&](Value index) {
+        return mapping.lookupOrDefault(index);
+      });
+  (void)prefetchRegion(rewriter, read.getLoc(), read.getBase(), at,
+                       read.getVectorType().getShape(),
+                       machine.prefetchMaxLines);
+}
+
 } // namespace
 
 void nncc::prefetchNextChunkReads(func::FuncOp func,
@@ -401,89 +433,120 @@ void nncc::prefetchNextChunkReads(func::FuncOp func,
                                                       lastBlock),
                                block));
       }
-      // The read's index arithmetic inside the chunk loop, cloned for the
-      // next chunk before the read.
-      SetVector<Operation *> slice;
-      BackwardSliceOptions options;
-      options.omitBlockArguments = true;
-      options.filter = [&](Operation *op) {
-        return chunk->isProperAncestor(op);
-      };
-      bool sliceable = true;
-      for (Value index : read.getIndices())
-        if (Operation *op = index.getDefiningOp(); op && options.filter(op)) {
-          sliceable &= succeeded(getBackwardSlice(op, &slice, options));
-          slice.insert(op);
-        }
-      if (!sliceable || llvm::any_of(slice, [](Operation *op) {
-            return !isMemoryEffectFree(op) || op->getNumRegions() != 0;
-          }))
-        continue;
+      // The read as in the next chunk, beside it.
       rewriter.setInsertionPoint(read);
-      for (Operation *op : slice)
-        rewriter.clone(*op, mapping);
-      SmallVector<Value> indices =
-          llvm::map_to_vector(read.getIndices(), [&](Value index) {
-            return mapping.lookupOrDefault(index);
-          });
-      (void)prefetchRegion(rewriter, loc, read.getBase(), indices,
-                           read.getVectorType().getShape(),
-                           machine.prefetchMaxLines);
+      prefetchReadAsMapped(rewriter, read, chunk, mapping, machine);
     }
   }
 }
+
+namespace {
+
+/// prefetchStreamedReads for a read of a whole row a step: consecutive
+/// steps read consecutive memory, so its position in the memref's elements
+/// streamAheadBytes further on (at most its last element), one prefetch a
+/// line of the row, through the next blocks of K.
+void prefetchRowsAhead(RewriterBase &rewriter, vector::TransferReadOp read,
+                       const nncc::CpuMachine &machine) {
+  auto type = cast<MemRefType>(read.getBase().getType());
+  int64_t rank = type.getRank();
+  Location loc = read.getLoc();
+  rewriter.setInsertionPoint(read);
+  auto constant = [&](int64_t value) -> Value {
+    return arith::ConstantIndexOp::create(rewriter, loc, value);
+  };
+  int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+  int64_t elements = type.getNumElements();
+  Value flat = constant(machine.streamAheadBytes / elementBytes);
+  for (auto [index, stride] :
+       llvm::zip(read.getIndices(), type.getStridesAndOffset().first))
+    flat = arith::AddIOp::create(
+        rewriter, loc, flat,
+        arith::MulIOp::create(rewriter, loc, index, constant(stride)));
+  SmallVector<ReassociationIndices> all(1);
+  llvm::append_range(all[0], llvm::seq<int64_t>(0, rank));
+  Value elementsView =
+      memref::CollapseShapeOp::create(rewriter, loc, read.getBase(), all);
+  int64_t lineElements = 64 / elementBytes;
+  for (int64_t line = 0; line * lineElements < type.getShape().back(); ++line) {
+    Value at = arith::MinSIOp::create(
+        rewriter, loc,
+        arith::AddIOp::create(rewriter, loc, flat,
+                              constant(line * lineElements)),
+        constant(elements - 1));
+    memref::PrefetchOp::create(rewriter, loc, elementsView, ValueRange{at},
+                               /*isWrite=*/false, /*localityHint=*/3,
+                               /*isDataCache=*/true);
+  }
+}
+
+/// prefetchStreamedReads for a read of a piece of a row a step (the columns
+/// of an unpacked B), placed by `columns`, the K loop's parent: the same
+/// columns streamAheadBytes of this stream further on, or past the K loop's
+/// end (`steps`) the next columns' first rows (the last columns' again
+/// after the last).
+void prefetchColumnsAhead(RewriterBase &rewriter, vector::TransferReadOp read,
+                          scf::ForOp loop, int64_t steps, scf::ForOp columns,
+                          const nncc::CpuMachine &machine) {
+  auto type = cast<MemRefType>(read.getBase().getType());
+  int64_t stepBytes =
+      read.getVectorType().getNumElements() * type.getElementTypeBitWidth() / 8;
+  int64_t ahead = std::clamp<int64_t>(
+      machine.streamAheadBytes / std::max<int64_t>(stepBytes, 1), 1, steps - 1);
+  Location loc = read.getLoc();
+  rewriter.setInsertionPoint(read);
+  Value k = loop.getInductionVar();
+  Value bound = loop.getUpperBound();
+  Value later = arith::AddIOp::create(
+      rewriter, loc, k, arith::ConstantIndexOp::create(rewriter, loc, ahead));
+  Value wraps = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge,
+                                      later, bound);
+  Value column = columns.getInductionVar();
+  Value nextColumn = arith::MinSIOp::create(
+      rewriter, loc,
+      arith::AddIOp::create(rewriter, loc, column, columns.getStep()),
+      arith::SubIOp::create(rewriter, loc, columns.getUpperBound(),
+                            columns.getStep()));
+  IRMapping mapping;
+  mapping.map(k,
+              arith::SelectOp::create(
+                  rewriter, loc, wraps,
+                  arith::SubIOp::create(rewriter, loc, later, bound), later));
+  mapping.map(column, arith::SelectOp::create(rewriter, loc, wraps, nextColumn,
+                                              column));
+  prefetchReadAsMapped(rewriter, read, columns, mapping, machine);
+}
+
+} // namespace
 
 void nncc::prefetchStreamedReads(func::FuncOp func, ArrayRef<scf::ForOp> kLoops,
                                  const CpuMachine &machine) {
   IRRewriter rewriter(func.getContext());
   for (scf::ForOp loop : kLoops) {
+    std::optional<int64_t> lower = getConstantIntValue(loop.getLowerBound());
     std::optional<int64_t> upper = getConstantIntValue(loop.getUpperBound());
+    std::optional<int64_t> step = getConstantIntValue(loop.getStep());
     if (!upper || *upper < machine.prefetchMinSteps)
       continue;
+    auto columns = dyn_cast<scf::ForOp>(loop->getParentOp());
     auto reads =
         llvm::to_vector(loop.getBody()->getOps<vector::TransferReadOp>());
     for (vector::TransferReadOp read : reads) {
-      // A whole row of the memref itself (not a view) a step, the K index
-      // that of the row: consecutive steps read consecutive memory.
+      // A row of the memref itself (not a view), or a piece of one, a step,
+      // the K index that of the row.
       if (!streamsLargeOperand(read, reads, machine))
         continue;
       auto type = cast<MemRefType>(read.getBase().getType());
       int64_t rank = type.getRank();
-      if (rank < 2 || read.getIndices()[rank - 2] != loop.getInductionVar() ||
-          read.getVectorType().getShape().back() != type.getShape().back())
+      ValueRange indices = read.getIndices();
+      if (rank < 2 || indices[rank - 2] != loop.getInductionVar())
         continue;
-      // The read's position in the memref's elements, streamAheadBytes
-      // further on (at most its last element), one prefetch a line of the
-      // row.
-      Location loc = read.getLoc();
-      rewriter.setInsertionPoint(read);
-      auto constant = [&](int64_t value) -> Value {
-        return arith::ConstantIndexOp::create(rewriter, loc, value);
-      };
-      int64_t elementBytes = type.getElementTypeBitWidth() / 8;
-      int64_t elements = type.getNumElements();
-      Value flat = constant(machine.streamAheadBytes / elementBytes);
-      for (auto [index, stride] :
-           llvm::zip(read.getIndices(), type.getStridesAndOffset().first))
-        flat = arith::AddIOp::create(
-            rewriter, loc, flat,
-            arith::MulIOp::create(rewriter, loc, index, constant(stride)));
-      SmallVector<ReassociationIndices> all(1);
-      llvm::append_range(all[0], llvm::seq<int64_t>(0, rank));
-      Value elementsView =
-          memref::CollapseShapeOp::create(rewriter, loc, read.getBase(), all);
-      int64_t lineElements = 64 / elementBytes;
-      for (int64_t line = 0; line * lineElements < type.getShape().back();
-           ++line) {
-        Value at = arith::MinSIOp::create(
-            rewriter, loc,
-            arith::AddIOp::create(rewriter, loc, flat,
-                                  constant(line * lineElements)),
-            constant(elements - 1));
-        memref::PrefetchOp::create(rewriter, loc, elementsView, ValueRange{at},
-                                   /*isWrite=*/false, /*localityHint=*/3,
-                                   /*isDataCache=*/true);
-      }
+      if (read.getVectorType().getShape().back() == type.getShape().back())
+        prefetchRowsAhead(rewriter, read, machine);
+      else if (columns && lower == 0 && step == 1 &&
+               loopIndicesUsed(indices.back())
+                   .contains(columns.getInductionVar()))
+        prefetchColumnsAhead(rewriter, read, loop, *upper, columns, machine);
     }
   }
 }

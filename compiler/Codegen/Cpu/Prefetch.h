@@ -40,11 +40,14 @@ void prefetchNextTileAccumulators(mlir::func::FuncOp func,
                                   const CpuMachine &machine);
 
 /// In each of `kLoops` of at least CpuMachine::prefetchMinSteps steps, a
-/// prefetch of the lines CpuMachine::streamAheadBytes further on of each
-/// read that streams a large operand (CpuMachine::streamedReadMinBytes and
-/// streamedReadRatio): one whole row of an identity-layout memref a step,
-/// the K index that of the row. Ahead in memory, not in the loop: the next
-/// rows belong to the next block of K once the loop ends.
+/// prefetch beside each read that streams a large operand
+/// (CpuMachine::streamedReadMinBytes and streamedReadRatio), the K index
+/// that of its rows: of a whole row a step, the lines streamAheadBytes
+/// further on in memory (the next rows belong to the next block of K once
+/// the loop ends); of a piece of a row (columns the enclosing loop places:
+/// a Winograd product's transformed filter), the same columns
+/// streamAheadBytes of this stream further on, past the loop's end the
+/// next columns' first rows.
 void prefetchStreamedReads(mlir::func::FuncOp func,
                            mlir::ArrayRef<mlir::scf::ForOp> kLoops,
                            const CpuMachine &machine);

@@ -319,7 +319,7 @@ func.func @strided_reads_left_alone(%x: memref<4x8xf32>, %y: memref<4x2xf32>, %j
 // step), over 2000 times larger than its pixels: each step prefetches the two
 // lines 8 KiB further on in the filters' memory (through the next blocks of
 // K: the flat position, clamped to the last element). The same loop over
-// pixels more than an eighth of the filters' size (a batch of 16, whose
+// pixels more than a quarter of the filters' size (a batch of 16, whose
 // filters later tiles find in L2) gets no prefetch.
 // CHECK-LABEL: func.func @streamed_filters
 // CHECK: scf.for %[[K:.*]] = %c0 to %c64
@@ -347,14 +347,14 @@ func.func @streamed_filters(%w: memref<512x64x32xf32>, %x: memref<7x64xf32>, %ou
   vector.transfer_write %acc, %out[%c0, %c0] {in_bounds = [true, true]} : vector<7x32xf32>, memref<7x32xf32>
   return
 }
-func.func @filters_in_cache(%w: memref<512x64x32xf32>, %x: memref<4096x64xf32>, %out: memref<7x32xf32>, %b: index) {
+func.func @filters_in_cache(%w: memref<512x64x32xf32>, %x: memref<4096x128xf32>, %out: memref<7x32xf32>, %b: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c64 = arith.constant 64 : index
   %p = ub.poison : f32
   %init = arith.constant dense<0.0> : vector<7x32xf32>
   %acc = scf.for %k = %c0 to %c64 step %c1 iter_args(%a = %init) -> (vector<7x32xf32>) {
-    %xv = vector.transfer_read %x[%b, %k], %p {in_bounds = [true, true]} : memref<4096x64xf32>, vector<7x1xf32>
+    %xv = vector.transfer_read %x[%b, %k], %p {in_bounds = [true, true]} : memref<4096x128xf32>, vector<7x1xf32>
     %wv = vector.transfer_read %w[%b, %k, %c0], %p {in_bounds = [true, true]} : memref<512x64x32xf32>, vector<1x32xf32>
     %r = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %xv, %wv, %a : vector<7x1xf32>, vector<1x32xf32> into vector<7x32xf32>
     scf.yield %r : vector<7x32xf32>
@@ -438,6 +438,66 @@ func.func @chunks_read_once(%w: memref<64x9x64x32xf32>, %x: memref<16x64xf32>, %
       }
       vector.transfer_write %acc, %out[%cb, %c0, %c0] {in_bounds = [true, true]} : vector<7x32xf32>, memref<64x7x32xf32>
     }
+  }
+  return
+}
+
+// A Winograd product at batch 1 reads the transformed filter U[a, k, n]
+// (4 MiB, from memory) 32 columns of a row a step: every such read also
+// prefetches the same columns 64 rows (8 KiB of this stream) further on,
+// past the K loop's end the next columns' first rows (the last columns'
+// again after the last). With V as large as U (batch 16, where U stays
+// in L2 for most tiles) nothing is prefetched.
+// CHECK-LABEL: func.func @streamed_columns
+// CHECK: scf.for %[[N:.*]] = %c0 to %c256 step %c32
+// CHECK: scf.for %[[K:.*]] = %c0 to %c256 step %c1
+// CHECK: %[[LATER:.*]] = arith.addi %[[K]], %c64 : index
+// CHECK: %[[WRAPS:.*]] = arith.cmpi sge, %[[LATER]], %c256 : index
+// CHECK: %[[NEXT:.*]] = arith.addi %[[N]], %c32 : index
+// CHECK: %[[LAST:.*]] = arith.minsi %[[NEXT]], %c224 : index
+// CHECK: %[[FIRST:.*]] = arith.subi %[[LATER]], %c256 : index
+// CHECK: %[[ROW:.*]] = arith.select %[[WRAPS]], %[[FIRST]], %[[LATER]] : index
+// CHECK: %[[COL:.*]] = arith.select %[[WRAPS]], %[[LAST]], %[[N]] : index
+// CHECK: memref.prefetch %arg0[%arg3, %[[ROW]], %[[COL]]], read, locality<3>, data
+// CHECK: %[[COL16:.*]] = arith.addi %[[COL]], %c16 : index
+// CHECK: memref.prefetch %arg0[%arg3, %[[ROW]], %[[COL16]]], read, locality<3>, data
+// CHECK-NOT: memref.prefetch
+// CHECK-LABEL: func.func @columns_in_cache
+// CHECK-NOT: memref.prefetch
+// CHECK: return
+func.func @streamed_columns(%u: memref<16x256x256xf32>, %v: memref<16x49x256xf32>, %out: memref<7x256xf32>, %a: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %c256 = arith.constant 256 : index
+  %p = ub.poison : f32
+  %init = arith.constant dense<0.0> : vector<7x32xf32>
+  scf.for %n = %c0 to %c256 step %c32 {
+    %acc = scf.for %k = %c0 to %c256 step %c1 iter_args(%x = %init) -> (vector<7x32xf32>) {
+      %vv = vector.transfer_read %v[%a, %c0, %k], %p {in_bounds = [true, true]} : memref<16x49x256xf32>, vector<7x1xf32>
+      %uu = vector.transfer_read %u[%a, %k, %n], %p {in_bounds = [true, true]} : memref<16x256x256xf32>, vector<1x32xf32>
+      %r = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %vv, %uu, %x : vector<7x1xf32>, vector<1x32xf32> into vector<7x32xf32>
+      scf.yield %r : vector<7x32xf32>
+    }
+    vector.transfer_write %acc, %out[%c0, %n] {in_bounds = [true, true]} : vector<7x32xf32>, memref<7x256xf32>
+  }
+  return
+}
+func.func @columns_in_cache(%u: memref<16x256x256xf32>, %v: memref<16x784x256xf32>, %out: memref<7x256xf32>, %a: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %c256 = arith.constant 256 : index
+  %p = ub.poison : f32
+  %init = arith.constant dense<0.0> : vector<7x32xf32>
+  scf.for %n = %c0 to %c256 step %c32 {
+    %acc = scf.for %k = %c0 to %c256 step %c1 iter_args(%x = %init) -> (vector<7x32xf32>) {
+      %vv = vector.transfer_read %v[%a, %c0, %k], %p {in_bounds = [true, true]} : memref<16x784x256xf32>, vector<7x1xf32>
+      %uu = vector.transfer_read %u[%a, %k, %n], %p {in_bounds = [true, true]} : memref<16x256x256xf32>, vector<1x32xf32>
+      %r = vector.contract {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"], kind = #vector.kind<add>} %vv, %uu, %x : vector<7x1xf32>, vector<1x32xf32> into vector<7x32xf32>
+      scf.yield %r : vector<7x32xf32>
+    }
+    vector.transfer_write %acc, %out[%c0, %n] {in_bounds = [true, true]} : vector<7x32xf32>, memref<7x256xf32>
   }
   return
 }
