@@ -139,7 +139,7 @@ struct CpuMachine {
   /// (ResNet-50's last stage, 4-8 MiB, 49 pixels) and classifier weights.
   /// Filters that later tiles find in L2 (a batch of 16) fail the ratio.
   /// The ratio was 8 until a Winograd product's transformed filter at batch
-  /// 1 (4 MiB against 0.8 MB of transformed input, prefetchStreamedColumns)
+  /// 1 (4 MiB against 0.8 MB of transformed input, prefetchStreamedReads)
   /// needed less; at batch 16 the bench models' ratios stay below 1.
   int64_t streamedReadMinBytes = int64_t(4) << 20;
   int64_t streamedReadRatio = 4;
