@@ -312,9 +312,20 @@ llvm::SmallPtrSet<Value, 8> loopIndicesUsed(ValueRange values) {
     roots.insert(op->getOperands().begin(), op->getOperands().end());
   llvm::SmallPtrSet<Value, 8> indices;
   for (Value value : roots)
-    if (auto loop = scf::getForInductionVarOwner(value))
+    if (scf::getForInductionVarOwner(value))
       indices.insert(value);
   return indices;
+}
+
+/// The index of `loop`'s next iteration, at most its last one's.
+Value nextIterationClamped(RewriterBase &rewriter, Location loc,
+                           scf::ForOp loop) {
+  return arith::MinSIOp::create(
+      rewriter, loc,
+      arith::AddIOp::create(rewriter, loc, loop.getInductionVar(),
+                            loop.getStep()),
+      arith::SubIOp::create(rewriter, loc, loop.getUpperBound(),
+                            loop.getStep()));
 }
 
 /// Prefetches the lines `read` reads, with its index arithmetic inside
@@ -365,7 +376,15 @@ void nncc::prefetchNextChunkReads(func::FuncOp func,
       // accumulators), then at least one loop whose steps all read this
       // chunk again (the rows), then the chunk loop, and maybe the loop of
       // blocks around it.
-      llvm::SmallPtrSet<Value, 8> used = loopIndicesUsed(read.getIndices());
+      SmallVector<llvm::SmallPtrSet<Value, 8>> indexUses =
+          llvm::map_to_vector(read.getIndices(), [](Value index) {
+            return loopIndicesUsed(index);
+          });
+      auto used = [&](scf::ForOp forOp) {
+        return llvm::any_of(indexUses, [&](const auto &uses) {
+          return uses.contains(forOp.getInductionVar());
+        });
+      };
       auto parentLoop = [](Operation *op) {
         return dyn_cast_or_null<scf::ForOp>(op->getParentOp());
       };
@@ -376,30 +395,26 @@ void nncc::prefetchNextChunkReads(func::FuncOp func,
         chunk = parentLoop(chunk);
       }
       bool reused = false;
-      while (chunk && !used.contains(chunk.getInductionVar())) {
+      while (chunk && !used(chunk)) {
         reused = chunk.getNumRegionIterArgs() == 0;
         chunk = parentLoop(chunk);
       }
       if (!chunk || !reused || chunk.getNumRegionIterArgs() != 0)
         continue;
       scf::ForOp blocks = parentLoop(chunk);
-      if (blocks && !used.contains(blocks.getInductionVar()))
+      if (blocks && !used(blocks))
         blocks = nullptr;
       // Only chunks in pieces: a tap loop indexes a dimension before the
       // one the chunks split (a K-chunked convolution's kh and kw, 9 runs
       // of 1 KiB 8 KiB apart). A chunk that is one run of memory (a K
       // block of a packed panel) is the hardware prefetcher's: 2048^3
       // took 1.04x the time with these prefetches.
-      std::optional<size_t> chunkDim;
       bool pieces = false;
-      for (auto [d, index] : llvm::enumerate(read.getIndices())) {
-        llvm::SmallPtrSet<Value, 8> indexUses = loopIndicesUsed(index);
-        if (!chunkDim && indexUses.contains(chunk.getInductionVar()))
-          chunkDim = d;
-        if (!chunkDim && llvm::any_of(taps, [&](Value tap) {
-              return indexUses.contains(tap);
-            }))
-          pieces = true;
+      for (const auto &uses : indexUses) {
+        if (uses.contains(chunk.getInductionVar()))
+          break;
+        pieces |=
+            llvm::any_of(taps, [&](Value tap) { return uses.contains(tap); });
       }
       if (!pieces)
         continue;
@@ -410,28 +425,21 @@ void nncc::prefetchNextChunkReads(func::FuncOp func,
       Location loc = read.getLoc();
       rewriter.setInsertionPointToStart(chunk.getBody());
       Value iv = chunk.getInductionVar();
-      Value next = arith::AddIOp::create(rewriter, loc, iv, chunk.getStep());
       IRMapping mapping;
       if (!blocks) {
-        Value last = arith::SubIOp::create(rewriter, loc, chunk.getUpperBound(),
-                                           chunk.getStep());
-        mapping.map(iv, arith::MinSIOp::create(rewriter, loc, next, last));
+        mapping.map(iv, nextIterationClamped(rewriter, loc, chunk));
       } else {
+        Value next = arith::AddIOp::create(rewriter, loc, iv, chunk.getStep());
         Value wraps =
             arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge,
                                   next, chunk.getUpperBound());
         mapping.map(iv, arith::SelectOp::create(rewriter, loc, wraps,
                                                 chunk.getLowerBound(), next));
         Value block = blocks.getInductionVar();
-        Value nextBlock =
-            arith::AddIOp::create(rewriter, loc, block, blocks.getStep());
-        Value lastBlock = arith::SubIOp::create(
-            rewriter, loc, blocks.getUpperBound(), blocks.getStep());
-        mapping.map(block, arith::SelectOp::create(
-                               rewriter, loc, wraps,
-                               arith::MinSIOp::create(rewriter, loc, nextBlock,
-                                                      lastBlock),
-                               block));
+        mapping.map(block,
+                    arith::SelectOp::create(
+                        rewriter, loc, wraps,
+                        nextIterationClamped(rewriter, loc, blocks), block));
       }
       // The read as in the next chunk, beside it.
       rewriter.setInsertionPoint(read);
@@ -502,11 +510,7 @@ void prefetchColumnsAhead(RewriterBase &rewriter, vector::TransferReadOp read,
   Value wraps = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::sge,
                                       later, bound);
   Value column = columns.getInductionVar();
-  Value nextColumn = arith::MinSIOp::create(
-      rewriter, loc,
-      arith::AddIOp::create(rewriter, loc, column, columns.getStep()),
-      arith::SubIOp::create(rewriter, loc, columns.getUpperBound(),
-                            columns.getStep()));
+  Value nextColumn = nextIterationClamped(rewriter, loc, columns);
   IRMapping mapping;
   mapping.map(k,
               arith::SelectOp::create(
